@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Loom needs to build and test, skipping whatever is already there.
+# Idempotent: safe to run on every `make test`. Debian bookworm (+ bookworm-security for
+# LLVM/MLIR 22) and PyPI are the only sources.
+set -euo pipefail
+
+APT_PACKAGES=(
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
+  ninja-build ccache cmake
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev clang-format-22
+)
+PY_PACKAGES=(numpy onnx onnxruntime)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "loom deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "loom deps: apt packages present"
+fi
+
+PYTHON="${PYTHON:-python3}"
+pymissing=()
+for p in "${PY_PACKAGES[@]}"; do
+  "$PYTHON" -c "import $p" 2>/dev/null || pymissing+=("$p")
+done
+if [ ${#pymissing[@]} -gt 0 ]; then
+  echo "loom deps: pip installing ${pymissing[*]}"
+  "$PYTHON" -m pip install -q "${pymissing[@]}"
+else
+  echo "loom deps: python packages present"
+fi

@@ -1,0 +1,6 @@
+//===- LoomAttentionVariantOps.cpp - Linear / block-sparse attention ------===//
+
+#include "loom/IR/LoomOps.h"
+
+using namespace mlir;
+using namespace mlir::loom;

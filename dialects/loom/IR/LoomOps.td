@@ -1,0 +1,16 @@
+//===- LoomOps.td - loom dialect operations -----------------*- tablegen -*-===//
+//
+// Aggregates the op families; each family lives in its own file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_IR_LOOMOPS_TD
+#define LOOM_IR_LOOMOPS_TD
+
+include "loom/IR/LoomDialect.td"
+include "loom/IR/LoomAttrs.td"
+include "loom/IR/LoomTypes.td"
+include "loom/IR/LoomAttentionOps.td"
+include "loom/IR/LoomKVOps.td"
+
+#endif // LOOM_IR_LOOMOPS_TD

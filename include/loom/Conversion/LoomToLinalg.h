@@ -1,0 +1,38 @@
+//===- LoomToLinalg.h - Reference lowering of loom ops ----------*- C++ -*-===//
+//
+// Pattern sets of the reference lowering, one populate function per op family, so
+// target pipelines can take the reference lowering as the fallback for any family
+// they do not specialise.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_CONVERSION_LOOMTOLINALG_H
+#define LOOM_CONVERSION_LOOMTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir {
+namespace loom {
+
+/// The type converter of the reference lowering: `!loom.kv_cache` becomes its
+/// five component tensors (see KVCacheParts), every other type is kept.
+void populateLoomToLinalgTypeConversions(TypeConverter &converter);
+
+/// Softmax and Hamming attention (tensor or cache keys/values).
+void populateAttentionToLinalgPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+
+/// Linear attention (full, causal, recurrent with carried state) and block-sparse
+/// attention (static mask, dynamic top-k).
+void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
+                                               RewritePatternSet &patterns);
+
+/// KV cache ops: init, append, accessors, eviction, merging, quantization.
+void populateKVCacheToLinalgPatterns(const TypeConverter &converter,
+                                     RewritePatternSet &patterns);
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_CONVERSION_LOOMTOLINALG_H

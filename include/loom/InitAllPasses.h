@@ -1,0 +1,29 @@
+//===- InitAllPasses.h - Loom pass registration -----------------*- C++ -*-===//
+//
+// One place that registers every pass and pipeline a Loom tool offers: all
+// upstream passes plus Loom's conversions, transforms and pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_INITALLPASSES_H
+#define LOOM_INITALLPASSES_H
+
+#include "loom/Conversion/Passes.h"
+#include "mlir/InitAllPasses.h"
+
+namespace mlir {
+namespace loom {
+
+/// Registers Loom's own passes and pipelines.
+inline void registerLoomPasses() { registerLoomConversionPasses(); }
+
+/// Registers every upstream pass plus Loom's.
+inline void registerAllPasses() {
+  mlir::registerAllPasses();
+  registerLoomPasses();
+}
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_INITALLPASSES_H

@@ -1,0 +1,92 @@
+//===- ConvertLoomToLinalg.cpp - The reference lowering pass --------------===//
+//
+// A thin shell: sets up the kv_cache type conversion (function signatures, calls,
+// returns and scf structure follow it) and gathers every family's patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KVCacheParts.h"
+#include "loom/Conversion/LoomToLinalg.h"
+#include "loom/Conversion/Passes.h"
+#include "loom/IR/LoomDialect.h"
+#include "loom/IR/LoomOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir {
+namespace loom {
+#define GEN_PASS_DEF_CONVERTLOOMTOLINALG
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::loom;
+
+void mlir::loom::getKVCachePartTypes(KVCacheType type,
+                                     SmallVectorImpl<Type> &types) {
+  MLIRContext *ctx = type.getContext();
+  Type i64 = IntegerType::get(ctx, 64);
+  types.push_back(RankedTensorType::get(type.getKeyShape(), type.getElementType()));
+  types.push_back(
+      RankedTensorType::get(type.getValueShape(), type.getElementType()));
+  types.push_back(RankedTensorType::get(
+      {type.getBatch(), type.getHeads(), type.getCapacity()}, i64));
+  types.push_back(RankedTensorType::get({type.getBatch()}, i64));
+  types.push_back(RankedTensorType::get({type.getBatch()}, i64));
+}
+
+void mlir::loom::populateLoomToLinalgTypeConversions(TypeConverter &converter) {
+  converter.addConversion([](Type type) { return type; });
+  converter.addConversion(
+      [](KVCacheType type, SmallVectorImpl<Type> &results) -> LogicalResult {
+        getKVCachePartTypes(type, results);
+        return success();
+      });
+}
+
+namespace {
+struct ConvertLoomToLinalgPass
+    : loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    TypeConverter converter;
+    populateLoomToLinalgTypeConversions(converter);
+
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<LoomDialect>();
+    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
+                           linalg::LinalgDialect, math::MathDialect,
+                           tensor::TensorDialect>();
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+
+    RewritePatternSet patterns(ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                         target);
+    populateAttentionToLinalgPatterns(converter, patterns);
+    populateAttentionVariantsToLinalgPatterns(converter, patterns);
+    populateKVCacheToLinalgPatterns(converter, patterns);
+
+    if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,34 @@
+# -*- Python -*-
+# lit configuration of Loom's FileCheck and execution tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "LOOM"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".py"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "Inputs",
+                   "lib"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.loom_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%shared", config.loom_shared_dir))
+config.substitutions.append(("%loom_src", config.loom_src_root))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.loom_tools_dir, config.llvm_tools_dir]
+tools = ["loom-opt", "loom-translate", "loom-lsp-server",
+         ToolSubst("loom-run", unresolved="ignore"),
+         ToolSubst("loomc", unresolved="ignore")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Python helpers shared by the tests (NumPy references, .npy tools).
+config.environment["PYTHONPATH"] = os.path.join(config.loom_src_root, "test", "lib")
