@@ -9,13 +9,17 @@
 #define LOOM_INITALLPASSES_H
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Pipelines/Pipelines.h"
 #include "mlir/InitAllPasses.h"
 
 namespace mlir {
 namespace loom {
 
 /// Registers Loom's own passes and pipelines.
-inline void registerLoomPasses() { registerLoomConversionPasses(); }
+inline void registerLoomPasses() {
+  registerLoomConversionPasses();
+  registerLoomPipelines();
+}
 
 /// Registers every upstream pass plus Loom's.
 inline void registerAllPasses() {

@@ -80,4 +80,140 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   }];
 }
 
+def Loom_LinearAttentionOp : Loom_Op<"linear_attention", [Pure]> {
+  let summary = "Kernelised linear attention with an optional carried state";
+  let description = [{
+    Linear attention (Katharopoulos et al.) with feature map `phi` applied to the
+    queries and keys:
+
+    - `query` is `[B,H,S,D]`, `key` is `[B,H,Skv,D]`, `value` is `[B,H,Skv,Dv]`;
+      the result is `[B,H,S,Dv]` of the query element type. Everything is
+      computed in f32.
+    - Non-causal:
+      `out_i = phi(q_i) (S_in + sum_j phi(k_j)^T v_j) /
+               (phi(q_i) . (z_in + sum_j phi(k_j)) + eps)`.
+    - `causal` (requires `Skv == S`): the sums run over `j <= i`, i.e. token `i`
+      sees the carried state plus the tokens of this call up to itself.
+    - `state(%S_in, %z_in)` optionally passes the state carried from earlier
+      tokens: `S_in [B,H,D,Dv]` and normaliser `z_in [B,H,D]`, both f32 (absent
+      means zeros). When given, the op has two more results, `S_out` and `z_out`
+      (same types): the state after all tokens of this call,
+      `S_out = S_in + sum_j phi(k_j)^T v_j`, `z_out = z_in + sum_j phi(k_j)`.
+      A decode step is the causal op with `S = 1`; a multi-token verify step
+      (speculative decoding) or one chunk of a chunked prefill is the causal op
+      with `S > 1`; chaining calls through the state gives the same numbers as
+      one causal call over all tokens.
+    - `feature_map(...)` is `elu_plus_one` (`elu(x) + 1`, the default, not
+      printed), `relu` or `identity`.
+    - `eps` (default `1e-6`, must be positive) keeps the division defined when
+      the normaliser is zero.
+
+    ```mlir
+    // Causal prefill.
+    %o = loom.linear_attention %q, %k, %v {causal}
+        : (tensor<1x4x64x16xf32>, tensor<1x4x64x16xf32>, tensor<1x4x64x16xf32>)
+        -> tensor<1x4x64x16xf32>
+    // One decode step continuing from a carried state.
+    %o1, %s1, %z1 = loom.linear_attention %q1, %k1, %v1 state(%s0, %z0)
+        feature_map(relu) {causal, eps = 1.0e-5 : f32}
+        : (tensor<1x4x1x16xf32>, tensor<1x4x1x16xf32>, tensor<1x4x1x16xf32>,
+           tensor<1x4x16x16xf32>, tensor<1x4x16xf32>)
+        -> (tensor<1x4x1x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16xf32>)
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    Variadic<AnyRankedTensor>:$initial_state,
+    DefaultValuedAttr<Loom_FeatureMapAttr, "::mlir::loom::FeatureMap::elu_plus_one">:$feature_map,
+    UnitAttr:$causal,
+    DefaultValuedAttr<F32Attr, "1.0e-6">:$eps
+  );
+  let results = (outs AnyRankedTensor:$output,
+                      Variadic<AnyRankedTensor>:$final_state);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`state` `(` $initial_state^ `)`)?
+    (`feature_map` `(` `` $feature_map^ `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when a state is carried in (and out).
+    bool hasState() { return !getInitialState().empty(); }
+    /// The carried-in state matrix S [B,H,D,Dv], null without state.
+    ::mlir::Value getStateIn() {
+      return hasState() ? getInitialState()[0] : ::mlir::Value();
+    }
+    /// The carried-in normaliser z [B,H,D], null without state.
+    ::mlir::Value getNormalizerIn() {
+      return hasState() ? getInitialState()[1] : ::mlir::Value();
+    }
+  }];
+}
+
+def Loom_BlockSparseAttentionOp
+    : Loom_Op<"block_sparse_attention", [Pure]> {
+  let summary = "Softmax attention restricted to a static or top-k block pattern";
+  let description = [{
+    Softmax attention (as `loom.attention`) where query block `qb` (rows
+    `[qb*block_q, (qb+1)*block_q)`) only sees the keys of the key blocks
+    (columns `[kb*block_k, (kb+1)*block_k)`) selected for it.
+
+    - `query [B,Hq,Sq,D]`, `key [B,Hkv,Skv,D]`, `value [B,Hkv,Skv,Dv]`, result
+      `[B,Hq,Sq,Dv]`; `Hq` a multiple of `Hkv` (GQA/MQA as in `loom.attention`).
+      `block_q` must divide `Sq` and `block_k` must divide `Skv`.
+    - `scale` defaults to `1/sqrt(D)`; softmax is computed in f32.
+    - `causal`: query `i` has position `Skv - Sq + i` and sees key `j` only if
+      `j <= Skv - Sq + i` (within the selected blocks).
+    - Exactly one of:
+      - `block_mask`: a static `dense<...> : tensor<NQxNKxi1>` with
+        `NQ = Sq/block_q`, `NK = Skv/block_k`; `true` marks a visible block,
+        the same for every batch and head.
+      - `top_k = n` (mixture-of-block attention): per batch and query head, each
+        query block and each key block (of the head's kv head) is mean-pooled;
+        the score of a block pair is the dot product of the pooled vectors.
+        The query block's own key block, the one holding the position of its
+        last query, `(Skv - Sq + (qb+1)*block_q - 1) / block_k`, is always
+        kept and counts as one of the `n`; the other `n - 1` are the
+        highest-scoring remaining key blocks (ties: lowest block index). With
+        `causal`, key blocks starting after the query block's last position are
+        not candidates. `1 <= n <= NK`.
+    - A row with no visible key yields zeros, never NaN.
+
+    ```mlir
+    // Static pattern: block-diagonal plus the first key block.
+    %o = loom.block_sparse_attention %q, %k, %v {block_q = 16, block_k = 16,
+        block_mask = dense<[[true, false], [true, true]]> : tensor<2x2xi1>}
+        : (tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>)
+        -> tensor<1x4x32x16xf32>
+    // Dynamic top-2 selection, causal, GQA 4:1.
+    %o2 = loom.block_sparse_attention %q, %k1, %v1
+        {block_q = 16, block_k = 16, top_k = 2, causal}
+        : (tensor<1x4x64x16xf32>, tensor<1x1x64x16xf32>, tensor<1x1x64x16xf32>)
+        -> tensor<1x4x64x16xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    I64Attr:$block_q,
+    I64Attr:$block_k,
+    OptionalAttr<AnyIntElementsAttr>:$block_mask,
+    OptionalAttr<I64Attr>:$top_k,
+    OptionalAttr<F32Attr>:$scale,
+    UnitAttr:$causal
+  );
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The effective softmax scale (the attribute, or 1/sqrt(D)).
+    float getEffectiveScale();
+  }];
+}
+
 #endif // LOOM_IR_LOOMATTENTIONOPS_TD

@@ -1,12 +1,424 @@
-//===- AttentionVariantsToLinalg.cpp - Reference lowering (in progress) -------------===//
+//===- AttentionVariantsToLinalg.cpp - Linear / block-sparse lowering -----===//
+//
+// Reference lowering of `loom.linear_attention` and
+// `loom.block_sparse_attention`. Precondition: static shapes.
+//
+// Linear attention becomes linalg.generic ops in f32: the feature maps, the key
+// sums `sum_j phi(k_j)^T v_j` and `sum_j phi(k_j)` (seeded with the carried
+// state, which are also the state results), and then either the projection of
+// phi(q) on those sums (non-causal) or, for causal, the exact quadratic form
+// `sum_{j<=i} (phi(q_i) . phi(k_j)) v_j` plus the projection of phi(q) on the
+// carried state. The quadratic form is the reference, not a fast path: one
+// chunk of the chunked algorithm with the whole call as the chunk.
+//
+// Block-sparse attention becomes the block selection (the static mask, or the
+// pooled block scores and their top-k ranks) expanded to an additive 0/-inf
+// mask, followed by `loom.attention` with that mask, which the attention
+// patterns lower in turn. Invisible blocks are computed and discarded; skipping
+// them is the job of target lowerings, not of the reference.
+//
+//===----------------------------------------------------------------------===//
 
 #include "KVCacheParts.h"
 #include "LoweringUtils.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::loom;
 
-void mlir::loom::populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
-                                               RewritePatternSet &patterns) {}
+namespace {
+
+Value f32Const(OpBuilder &b, Location loc, float value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value i64Const(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+}
+
+/// phi(x) of an f32 scalar.
+Value applyFeatureMap(OpBuilder &b, Location loc, FeatureMap kind, Value x) {
+  switch (kind) {
+  case FeatureMap::identity:
+    return x;
+  case FeatureMap::relu:
+    return arith::MaximumFOp::create(b, loc, x, f32Const(b, loc, 0));
+  case FeatureMap::elu_plus_one: {
+    // elu(x) + 1 = x + 1 for x > 0, exp(x) otherwise. exp of the clamped value
+    // keeps the unused branch finite.
+    Value zero = f32Const(b, loc, 0);
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    Value linear = arith::AddFOp::create(b, loc, x, f32Const(b, loc, 1));
+    Value exp = math::ExpOp::create(
+        b, loc, arith::MinimumFOp::create(b, loc, x, zero));
+    return arith::SelectOp::create(b, loc, positive, linear, exp);
+  }
+  }
+  llvm_unreachable("unknown feature map");
+}
+
+struct LinearAttentionOpLowering : OpConversionPattern<LinearAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LinearAttentionOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    for (Type type : op->getOperandTypes())
+      if (!cast<RankedTensorType>(type).hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    for (Type type : op->getResultTypes())
+      if (!cast<RankedTensorType>(type).hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+
+    RankedTensorType qType = op.getQuery().getType();
+    auto kType = cast<RankedTensorType>(op.getKey().getType());
+    Type elemType = qType.getElementType();
+    Type f32 = rewriter.getF32Type();
+    int64_t b = qType.getDimSize(0), h = qType.getDimSize(1),
+            s = qType.getDimSize(2), d = qType.getDimSize(3);
+    int64_t skv = kType.getDimSize(2);
+    int64_t dv = op.getOutput().getType().getDimSize(3);
+    FeatureMap kind = op.getFeatureMap();
+    float eps = op.getEps().convertToFloat();
+    bool causal = op.getCausal();
+
+    Value query = adaptor.getQuery().front();
+    Value key = adaptor.getKey().front();
+    Value value = adaptor.getValue().front();
+    Value stateIn, normalizerIn;
+    if (op.hasState()) {
+      ValueRange state = adaptor.getInitialState()[0];
+      ValueRange normalizer = adaptor.getInitialState()[1];
+      stateIn = state.front();
+      normalizerIn = normalizer.front();
+    }
+
+    AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+    auto zeros = [&](ArrayRef<int64_t> shape) {
+      return createFilledTensor(rewriter, loc, shape, f32,
+                                rewriter.getF32FloatAttr(0));
+    };
+    auto featureMapOf = [&](Value x, ArrayRef<int64_t> shape) {
+      return createGeneric(
+          rewriter, loc, {x}, createEmptyTensor(rewriter, loc, shape, f32),
+          {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+            yieldValue(nb, nl,
+                       applyFeatureMap(nb, nl, kind, castToF32(nb, nl, args[0])));
+          });
+    };
+    Value phiQ = featureMapOf(query, {b, h, s, d});
+    Value phiK = featureMapOf(key, {b, h, skv, d});
+
+    auto multiplyAdd = [](OpBuilder &nb, Location nl, ValueRange args) {
+      Value prod = arith::MulFOp::create(nb, nl, castToF32(nb, nl, args[0]),
+                                         castToF32(nb, nl, args[1]));
+      yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
+    };
+    auto add = [](OpBuilder &nb, Location nl, ValueRange args) {
+      yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
+    };
+
+    // kv[b,h,d,e] = S_in[b,h,d,e] + sum_j phi(k)[b,h,j,d] * v[b,h,j,e].
+    Value kvSum = createGeneric(
+        rewriter, loc, {phiK, value}, stateIn ? stateIn : zeros({b, h, d, dv}),
+        {selectDims(ctx, 5, {0, 1, 4, 2}), selectDims(ctx, 5, {0, 1, 4, 3}),
+         selectDims(ctx, 5, {0, 1, 2, 3})},
+        "ppppr", multiplyAdd);
+    // z[b,h,d] = z_in[b,h,d] + sum_j phi(k)[b,h,j,d].
+    Value keySum = createGeneric(
+        rewriter, loc, {phiK}, normalizerIn ? normalizerIn : zeros({b, h, d}),
+        {selectDims(ctx, 4, {0, 1, 3, 2}), selectDims(ctx, 4, {0, 1, 2})},
+        "pppr", add);
+
+    // Projections of phi(q) on a state: num[b,h,i,e] = sum_d phi(q) S[b,h,d,e]
+    // and den[b,h,i] = sum_d phi(q) z[b,h,d].
+    auto projectState = [&](Value state) {
+      return createGeneric(
+          rewriter, loc, {phiQ, state}, zeros({b, h, s, dv}),
+          {selectDims(ctx, 5, {0, 1, 2, 4}), selectDims(ctx, 5, {0, 1, 4, 3}),
+           selectDims(ctx, 5, {0, 1, 2, 3})},
+          "ppppr", multiplyAdd);
+    };
+    auto projectNormalizer = [&](Value normalizer) {
+      return createGeneric(
+          rewriter, loc, {phiQ, normalizer}, zeros({b, h, s}),
+          {selectDims(ctx, 4, {0, 1, 2, 3}), selectDims(ctx, 4, {0, 1, 3}),
+           selectDims(ctx, 4, {0, 1, 2})},
+          "pppr", multiplyAdd);
+    };
+
+    Value numerator, denominator;
+    if (!causal) {
+      numerator = projectState(kvSum);
+      denominator = projectNormalizer(keySum);
+    } else {
+      // a[b,h,i,j] = phi(q_i) . phi(k_j) for j <= i, else 0.
+      Value weights = createGeneric(
+          rewriter, loc, {phiQ, phiK}, zeros({b, h, s, skv}),
+          {selectDims(ctx, 5, {0, 1, 2, 4}), selectDims(ctx, 5, {0, 1, 3, 4}),
+           selectDims(ctx, 5, {0, 1, 2, 3})},
+          "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value visible = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::sle, indexAsI64(nb, nl, 3),
+                indexAsI64(nb, nl, 2));
+            Value prod = arith::MulFOp::create(nb, nl, args[0], args[1]);
+            prod = arith::SelectOp::create(nb, nl, visible, prod,
+                                           f32Const(nb, nl, 0));
+            yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
+          });
+      // The carried state's contribution, then the tokens of this call.
+      Value numeratorInit =
+          stateIn ? projectState(stateIn) : zeros({b, h, s, dv});
+      Value denominatorInit =
+          normalizerIn ? projectNormalizer(normalizerIn) : zeros({b, h, s});
+      numerator = createGeneric(
+          rewriter, loc, {weights, value}, numeratorInit,
+          {selectDims(ctx, 5, {0, 1, 2, 4}), selectDims(ctx, 5, {0, 1, 4, 3}),
+           selectDims(ctx, 5, {0, 1, 2, 3})},
+          "ppppr", multiplyAdd);
+      denominator = createGeneric(rewriter, loc, {weights}, denominatorInit,
+                                  {id4, selectDims(ctx, 4, {0, 1, 2})}, "pppr",
+                                  add);
+    }
+
+    Value out = createGeneric(
+        rewriter, loc, {numerator, denominator},
+        createEmptyTensor(rewriter, loc, {b, h, s, dv}, elemType),
+        {id4, selectDims(ctx, 4, {0, 1, 2}), id4}, "pppp",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value den =
+              arith::AddFOp::create(nb, nl, args[1], f32Const(nb, nl, eps));
+          Value result = arith::DivFOp::create(nb, nl, args[0], den);
+          yieldValue(nb, nl, castFromF32(nb, nl, result, elemType));
+        });
+
+    SmallVector<Value> results = {out};
+    if (op.hasState())
+      results.append({kvSum, keySum});
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct BlockSparseAttentionOpLowering
+    : OpConversionPattern<BlockSparseAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(BlockSparseAttentionOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    for (Type type : op->getOperandTypes())
+      if (!cast<RankedTensorType>(type).hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    if (!op.getOutput().getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+
+    RankedTensorType qType = op.getQuery().getType();
+    auto kType = cast<RankedTensorType>(op.getKey().getType());
+    Type elemType = qType.getElementType();
+    int64_t b = qType.getDimSize(0), hq = qType.getDimSize(1),
+            sq = qType.getDimSize(2);
+    int64_t skv = kType.getDimSize(2);
+    int64_t blockQ = op.getBlockQ(), blockK = op.getBlockK();
+
+    Value query = adaptor.getQuery().front();
+    Value key = adaptor.getKey().front();
+    Value value = adaptor.getValue().front();
+
+    AffineExpr d0, d1, d2, d3;
+    bindDims(ctx, d0, d1, d2, d3);
+
+    // The visible blocks, and the map from the mask's loops (b,h,i,j) to them.
+    Value selected;
+    AffineMap selectedMap;
+    if (std::optional<DenseIntElementsAttr> mask = op.getBlockMask()) {
+      selected = arith::ConstantOp::create(rewriter, loc, *mask);
+      selectedMap = AffineMap::get(
+          4, 0, {d2.floorDiv(blockQ), d3.floorDiv(blockK)}, ctx);
+    } else {
+      selected = selectTopKBlocks(rewriter, loc, op, query, key);
+      selectedMap = AffineMap::get(
+          4, 0, {d0, d1, d2.floorDiv(blockQ), d3.floorDiv(blockK)}, ctx);
+    }
+
+    // Additive mask: 0 where the key's block is selected, -inf elsewhere.
+    float negInf = -std::numeric_limits<float>::infinity();
+    Value additiveMask = createGeneric(
+        rewriter, loc, {selected},
+        createEmptyTensor(rewriter, loc, {b, hq, sq, skv}, elemType),
+        {selectedMap, AffineMap::getMultiDimIdentityMap(4, ctx)}, "pppp",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value masked = arith::SelectOp::create(nb, nl, args[0],
+                                                 f32Const(nb, nl, 0),
+                                                 f32Const(nb, nl, negInf));
+          yieldValue(nb, nl, castFromF32(nb, nl, masked, elemType));
+        });
+
+    auto attention = AttentionOp::create(
+        rewriter, loc, TypeRange{op.getOutput().getType()}, query, key, value,
+        additiveMask, rewriter.getF32FloatAttr(op.getEffectiveScale()),
+        op.getCausal() ? rewriter.getUnitAttr() : UnitAttr(),
+        /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(), /*hamming=*/UnitAttr());
+    rewriter.replaceOp(op, attention.getOutput());
+    return success();
+  }
+
+  /// i1 [B,Hq,NQ,NK]: the key blocks each query block of each head keeps under
+  /// dynamic top-k selection (see the op's description).
+  static Value selectTopKBlocks(OpBuilder &rewriter, Location loc,
+                                BlockSparseAttentionOp op, Value query,
+                                Value key) {
+    MLIRContext *ctx = op.getContext();
+    RankedTensorType qType = op.getQuery().getType();
+    auto kType = cast<RankedTensorType>(op.getKey().getType());
+    Type f32 = rewriter.getF32Type();
+    int64_t b = qType.getDimSize(0), hq = qType.getDimSize(1),
+            sq = qType.getDimSize(2), d = qType.getDimSize(3);
+    int64_t hkv = kType.getDimSize(1), skv = kType.getDimSize(2);
+    int64_t group = hq / hkv;
+    int64_t blockQ = op.getBlockQ(), blockK = op.getBlockK();
+    int64_t numQueryBlocks = sq / blockQ, numKeyBlocks = skv / blockK;
+    int64_t topK = *op.getTopK();
+    bool causal = op.getCausal();
+    AffineExpr d0, d1, d2, d3, d4;
+    bindDims(ctx, d0, d1, d2, d3, d4);
+    AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+
+    // pooled[b,h,n,c] = mean_r x[b,h,n*block+r,c].
+    auto meanPool = [&](Value x, int64_t heads, int64_t numBlocks,
+                        int64_t block) {
+      Value sum = createGeneric(
+          rewriter, loc, {x},
+          createFilledTensor(rewriter, loc, {b, heads, numBlocks, d}, f32,
+                             rewriter.getF32FloatAttr(0)),
+          {AffineMap::get(5, 0, {d0, d1, d2 * block + d4, d3}, ctx),
+           selectDims(ctx, 5, {0, 1, 2, 3})},
+          "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+            yieldValue(nb, nl,
+                       arith::AddFOp::create(nb, nl, args[1],
+                                             castToF32(nb, nl, args[0])));
+          });
+      return createGeneric(
+          rewriter, loc, {sum},
+          createEmptyTensor(rewriter, loc, {b, heads, numBlocks, d}, f32),
+          {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+            yieldValue(nb, nl,
+                       arith::DivFOp::create(
+                           nb, nl, args[0],
+                           f32Const(nb, nl, static_cast<float>(block))));
+          });
+    };
+    Value pooledQ = meanPool(query, hq, numQueryBlocks, blockQ);
+    Value pooledK = meanPool(key, hkv, numKeyBlocks, blockK);
+
+    // blockScores[b,h,qb,kb] = pooledQ[b,h,qb,:] . pooledK[b,h/G,kb,:].
+    Value blockScores = createGeneric(
+        rewriter, loc, {pooledQ, pooledK},
+        createFilledTensor(rewriter, loc,
+                           {b, hq, numQueryBlocks, numKeyBlocks}, f32,
+                           rewriter.getF32FloatAttr(0)),
+        {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+         AffineMap::get(5, 0, {d0, d1.floorDiv(group), d3, d4}, ctx),
+         AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+        "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value prod = arith::MulFOp::create(nb, nl, args[0], args[1]);
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
+        });
+
+    // Position of the last query of query block `qb`, its own key block, and
+    // whether key block `kb` may be selected for it.
+    auto lastQueryPos = [&](OpBuilder &nb, Location nl, Value qb) {
+      Value end = arith::MulIOp::create(
+          nb, nl, arith::AddIOp::create(nb, nl, qb, i64Const(nb, nl, 1)),
+          i64Const(nb, nl, blockQ));
+      return arith::AddIOp::create(nb, nl, end,
+                                   i64Const(nb, nl, skv - sq - 1))
+          .getResult();
+    };
+    auto ownBlock = [&](OpBuilder &nb, Location nl, Value last) {
+      return arith::DivSIOp::create(nb, nl, last, i64Const(nb, nl, blockK))
+          .getResult();
+    };
+    auto isCandidate = [&](OpBuilder &nb, Location nl, Value kb, Value last) {
+      if (!causal)
+        return arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true))
+            .getResult();
+      Value start = arith::MulIOp::create(nb, nl, kb, i64Const(nb, nl, blockK));
+      return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, start,
+                                   last)
+          .getResult();
+    };
+
+    // rank[b,h,qb,kb] = number of candidate blocks other than the own block
+    // that beat kb (higher score, or equal score and lower index).
+    Value ranks = createGeneric(
+        rewriter, loc, {blockScores, blockScores},
+        createFilledTensor(rewriter, loc,
+                           {b, hq, numQueryBlocks, numKeyBlocks},
+                           rewriter.getI64Type(), rewriter.getI64IntegerAttr(0)),
+        {AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx),
+         AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+         AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+        "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value qb = indexAsI64(nb, nl, 2), kb = indexAsI64(nb, nl, 3),
+                other = indexAsI64(nb, nl, 4);
+          Value last = lastQueryPos(nb, nl, qb);
+          Value notOwn = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::ne, other, ownBlock(nb, nl, last));
+          Value higher = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OGT, args[1], args[0]);
+          Value tie = arith::AndIOp::create(
+              nb, nl,
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, args[1],
+                                    args[0]),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, other,
+                                    kb));
+          Value beats = arith::AndIOp::create(
+              nb, nl,
+              arith::AndIOp::create(nb, nl, notOwn,
+                                    isCandidate(nb, nl, other, last)),
+              arith::OrIOp::create(nb, nl, higher, tie));
+          Value count = arith::ExtUIOp::create(nb, nl, nb.getI64Type(), beats);
+          yieldValue(nb, nl, arith::AddIOp::create(nb, nl, args[2], count));
+        });
+
+    // Keep the own block and the best topK - 1 other candidates.
+    return createGeneric(
+        rewriter, loc, {ranks},
+        createEmptyTensor(rewriter, loc, {b, hq, numQueryBlocks, numKeyBlocks},
+                          rewriter.getI1Type()),
+        {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value qb = indexAsI64(nb, nl, 2), kb = indexAsI64(nb, nl, 3);
+          Value last = lastQueryPos(nb, nl, qb);
+          Value own = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                            kb, ownBlock(nb, nl, last));
+          Value ranked = arith::AndIOp::create(
+              nb, nl, isCandidate(nb, nl, kb, last),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, args[0],
+                                    i64Const(nb, nl, topK - 1)));
+          yieldValue(nb, nl, arith::OrIOp::create(nb, nl, own, ranked));
+        });
+  }
+};
+
+} // namespace
+
+void mlir::loom::populateAttentionVariantsToLinalgPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<LinearAttentionOpLowering, BlockSparseAttentionOpLowering>(
+      converter, patterns.getContext());
+}

@@ -1,0 +1,36 @@
+//===- Pipelines.h - Loom's named pass pipelines ----------------*- C++ -*-===//
+//
+// Named pipelines from loom IR on tensors to a target. Each is a plain function
+// over an OpPassManager so that loomc, loom-run and loom-opt share it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_PIPELINES_PIPELINES_H
+#define LOOM_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+namespace loom {
+
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return tensor results through caller-allocated buffers "
+                     "(the C ABI that loom-run and compiled libraries use)"),
+      llvm::cl::init(true)};
+};
+
+/// loom ops on tensors -> LLVM dialect, through the reference lowering
+/// (convert-loom-to-linalg), one-shot bufferization and loops. The passes must
+/// be registered (loom::registerAllPasses) before the pipeline is built.
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Registers `loom-cpu-pipeline`.
+void registerLoomPipelines();
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_PIPELINES_PIPELINES_H

@@ -1,0 +1,52 @@
+//===- CPUPipeline.cpp - loom-cpu-pipeline ---------------------------------===//
+//
+// The CPU pipeline. Today it runs the reference lowering through loops; the fast
+// CPU lowerings (tiled attention, vectorised GEMMs) slot in before
+// convert-loom-to-linalg and are checked against this path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+void mlir::loom::buildCPUPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  std::string pipeline;
+  llvm::raw_string_ostream os(pipeline);
+  // Reference semantics of every loom op on tensors.
+  os << "convert-loom-to-linalg,canonicalize,";
+  // Tensors to buffers across function boundaries with plain (identity-layout)
+  // memrefs, so the ABI is a dense row-major buffer per tensor.
+  os << "one-shot-bufferize{bufferize-function-boundaries "
+        "function-boundary-type-conversion=identity-layout-map},";
+  // Results become caller-allocated out-params: callers own every buffer.
+  if (options.resultsToOutParams)
+    os << "buffer-results-to-out-params{hoist-static-allocs=true "
+          "modify-public-functions=true},";
+  os << "canonicalize,";
+  // Free the temporaries the body allocates.
+  os << "buffer-deallocation-pipeline,";
+  os << "func.func(convert-linalg-to-loops),";
+  // Loops and memrefs down to the LLVM dialect.
+  os << "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+        "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
+        "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
+  std::string error;
+  llvm::raw_string_ostream errorStream(error);
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
+    llvm::report_fatal_error(llvm::Twine("loom-cpu-pipeline is malformed: ") +
+                             error);
+}
+
+void mlir::loom::registerLoomPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "loom-cpu-pipeline",
+      "Lower loom IR on tensors to the LLVM dialect for the host CPU",
+      buildCPUPipeline);
+}

@@ -1,0 +1,226 @@
+//===- JitRunner.cpp - Run loom IR on the host CPU -------------------------===//
+
+#include "loom/Runtime/JitRunner.h"
+#include "loom/Pipelines/Pipelines.h"
+#include "loom/Runtime/RuntimeErrors.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+/// The error code compiled code reported during the current run.
+static std::atomic<int32_t> lastRuntimeError{0};
+
+extern "C" void loomRunnerRuntimeError(int32_t code) {
+  int32_t expected = 0;
+  // Keep the first error of a run: later ones are usually consequences.
+  lastRuntimeError.compare_exchange_strong(expected, code);
+}
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::optional<DType> mlir::loom::getDTypeFor(Type t) {
+  if (t.isF16())
+    return DType::F16;
+  if (t.isF32())
+    return DType::F32;
+  if (t.isF64())
+    return DType::F64;
+  if (t.isInteger(1))
+    return DType::Bool;
+  if (t.isSignlessInteger(8) || t.isSignedInteger(8))
+    return DType::I8;
+  if (t.isUnsignedInteger(8))
+    return DType::U8;
+  if (t.isSignlessInteger(16))
+    return DType::I16;
+  if (t.isSignlessInteger(32))
+    return DType::I32;
+  if (t.isSignlessInteger(64))
+    return DType::I64;
+  return std::nullopt;
+}
+
+static std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// Checks that every argument and result of `func` crosses the ABI.
+static llvm::Error checkSignature(func::FuncOp func) {
+  auto check = [&](Type t, StringRef what, unsigned i) -> llvm::Error {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    if (!tensor || !tensor.hasStaticShape() ||
+        !getDTypeFor(tensor.getElementType()))
+      return makeError("@" + func.getName() + " " + what + " " +
+                       llvm::Twine(i) + " has type " + typeString(t) +
+                       "; loom-run passes only statically shaped tensors of "
+                       "f16/f32/f64/i1/i8/i16/i32/i64/ui8");
+    return llvm::Error::success();
+  };
+  FunctionType type = func.getFunctionType();
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    if (llvm::Error e = check(t, "argument", i))
+      return e;
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    if (llvm::Error e = check(t, "result", i))
+      return e;
+  return llvm::Error::success();
+}
+
+static llvm::Expected<func::FuncOp> lookupEntry(ModuleOp module,
+                                                StringRef entry) {
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return makeError("no function @" + entry + " with a body in the module");
+  if (llvm::Error e = checkSignature(func))
+    return std::move(e);
+  return func;
+}
+
+llvm::Expected<std::vector<RankedTensorType>>
+mlir::loom::getEntryArgumentTypes(ModuleOp module, StringRef entry) {
+  auto func = lookupEntry(module, entry);
+  if (!func)
+    return func.takeError();
+  std::vector<RankedTensorType> types;
+  for (Type t : func->getFunctionType().getInputs())
+    types.push_back(cast<RankedTensorType>(t));
+  return types;
+}
+
+namespace {
+/// Storage for one expanded memref descriptor: allocated pointer, aligned
+/// pointer, offset, sizes, strides (what the LLVM lowering of a memref argument
+/// expands to), plus the pointers to each field that invokePacked takes.
+struct Descriptor {
+  std::vector<int64_t> fields;
+  Descriptor(void *data, ArrayRef<int64_t> shape) {
+    fields.push_back(reinterpret_cast<int64_t>(data));
+    fields.push_back(reinterpret_cast<int64_t>(data));
+    fields.push_back(0);
+    fields.insert(fields.end(), shape.begin(), shape.end());
+    std::vector<int64_t> strides(shape.size(), 1);
+    for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * shape[i + 1];
+    fields.insert(fields.end(), strides.begin(), strides.end());
+  }
+  void appendArgs(std::vector<void *> &args) {
+    for (int64_t &f : fields)
+      args.push_back(&f);
+  }
+};
+} // namespace
+
+llvm::Expected<JitRunResult>
+mlir::loom::runOnCPU(ModuleOp module, StringRef entry,
+                     ArrayRef<NpyArray> inputs) {
+  auto funcOr = lookupEntry(module, entry);
+  if (!funcOr)
+    return funcOr.takeError();
+  FunctionType type = funcOr->getFunctionType();
+  if (inputs.size() != type.getNumInputs())
+    return makeError("@" + entry + " takes " + llvm::Twine(type.getNumInputs()) +
+                     " arguments but " + llvm::Twine(inputs.size()) +
+                     " inputs were given");
+  for (auto [i, t] : llvm::enumerate(type.getInputs())) {
+    auto tensor = cast<RankedTensorType>(t);
+    const NpyArray &in = inputs[i];
+    DType want = *getDTypeFor(tensor.getElementType());
+    if (in.dtype != want ||
+        ArrayRef<int64_t>(in.shape) != tensor.getShape())
+      return makeError("input " + llvm::Twine(i) + " is " + in.shapeString() +
+                       " " + dtypeName(in.dtype) + " but argument " +
+                       llvm::Twine(i) + " of @" + entry + " is " +
+                       typeString(tensor));
+  }
+
+  // Lower a clone: the caller's module stays as it was.
+  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
+  MLIRContext *ctx = module.getContext();
+  {
+    std::string diagText;
+    llvm::raw_string_ostream diagOs(diagText);
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+      diagOs << diag.getLocation() << ": " << diag.str() << "\n";
+      for (Diagnostic &note : diag.getNotes())
+        diagOs << "  note: " << note.str() << "\n";
+      return success();
+    });
+    PassManager pm(ctx);
+    buildCPUPipeline(pm, CPUPipelineOptions());
+    if (failed(pm.run(*lowered)))
+      return makeError("lowering with loom-cpu-pipeline failed:\n" + diagText);
+  }
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerBuiltinDialectTranslation(*ctx);
+  registerLLVMDialectTranslation(*ctx);
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  auto engineOr = ExecutionEngine::create(*lowered, engineOptions);
+  if (!engineOr)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(engineOr.takeError()));
+  std::unique_ptr<ExecutionEngine> engine = std::move(*engineOr);
+  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    map[interner(kRuntimeErrorFnName)] = {
+        llvm::orc::ExecutorAddr::fromPtr(&loomRunnerRuntimeError),
+        llvm::JITSymbolFlags::Exported};
+    return map;
+  });
+  engine->initialize();
+
+  // Inputs are copied so compiled code may update them in place.
+  std::vector<NpyArray> inputCopies(inputs.begin(), inputs.end());
+  JitRunResult result;
+  std::vector<Descriptor> descriptors;
+  descriptors.reserve(type.getNumInputs() + type.getNumResults());
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    descriptors.emplace_back(inputCopies[i].data.data(),
+                             cast<RankedTensorType>(t).getShape());
+  for (Type t : type.getResults()) {
+    auto tensor = cast<RankedTensorType>(t);
+    NpyArray out = makeNpyArray(*getDTypeFor(tensor.getElementType()),
+                                std::vector<int64_t>(tensor.getShape().begin(),
+                                                     tensor.getShape().end()));
+    // Poison: an element the code fails to write shows up as NaN or garbage.
+    std::memset(out.data.data(), 0xff, out.data.size());
+    result.outputs.push_back(std::move(out));
+  }
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    descriptors.emplace_back(result.outputs[i].data.data(),
+                             cast<RankedTensorType>(t).getShape());
+  std::vector<void *> args;
+  for (Descriptor &d : descriptors)
+    d.appendArgs(args);
+
+  lastRuntimeError = 0;
+  if (llvm::Error e = engine->invokePacked(entry, args))
+    return makeError("invoking @" + entry + " failed: " +
+                     llvm::toString(std::move(e)));
+  result.runtimeError = lastRuntimeError.load();
+  return result;
+}
