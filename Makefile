@@ -46,7 +46,7 @@ demo: deps
 docs: build
 	cmake --build $(BUILD_DIR) --target loom-doc
 	mkdir -p docs/generated
-	cp $(BUILD_DIR)/docs/Dialects/*.md docs/generated/
+	cp $(BUILD_DIR)/docs/Dialects/*.md $(BUILD_DIR)/docs/Passes/*.md docs/generated/
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format-22 -i

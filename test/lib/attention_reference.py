@@ -252,9 +252,9 @@ def linear_feature_maps(rng):
 @case
 def linear_forms(rng):
     """Causal, recurrent (token by token) and chunked forms from a carried state."""
-    q, k, v = _linear_inputs(rng, "elu_plus_one", b=1, h=2, s=8, d=8, dv=8)
-    s0 = np.abs(randn(rng, 1, 2, 8, 8))
-    z0 = rng.uniform(0.5, 2.0, (1, 2, 8)).astype(np.float32)
+    q, k, v = _linear_inputs(rng, "elu_plus_one", b=1, h=1, s=8, d=8, dv=8)
+    s0 = np.abs(randn(rng, 1, 1, 8, 8))
+    z0 = rng.uniform(0.5, 2.0, (1, 1, 8)).astype(np.float32)
     out, s_out, z_out = linear_attention(q, k, v, "elu_plus_one", causal=True,
                                          state=s0, normalizer=z0)
     return [("q", q), ("k", k), ("v", v), ("s0", s0), ("z0", z0)], [

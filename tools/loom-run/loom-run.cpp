@@ -69,7 +69,7 @@ static int fail(const llvm::Twine &msg) {
 /// Picks the entry function: --entry, or the only public function with a body.
 static FailureOr<std::string> pickEntry(ModuleOp module) {
   if (!entryName.empty())
-    return entryName.getValue();
+    return StringRef(entryName).ltrim('@').str();
   std::string found;
   int count = 0;
   module.walk([&](func::FuncOp f) {

@@ -134,7 +134,7 @@ def Loom_LinearAttentionOp : Loom_Op<"linear_attention", [Pure]> {
                       Variadic<AnyRankedTensor>:$final_state);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`state` `(` $initial_state^ `)`)?
-    (`feature_map` `(` `` $feature_map^ `)`)? attr-dict
+    custom<FeatureMap>($feature_map) attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -149,6 +149,12 @@ def Loom_LinearAttentionOp : Loom_Op<"linear_attention", [Pure]> {
     ::mlir::Value getNormalizerIn() {
       return hasState() ? getInitialState()[1] : ::mlir::Value();
     }
+    // `custom<FeatureMap>`: members so that the generated parser and printer
+    // find them without a declaration in a shared header.
+    static ::mlir::ParseResult parseFeatureMap(::mlir::OpAsmParser &parser,
+                                               FeatureMapAttr &attr);
+    static void printFeatureMap(::mlir::OpAsmPrinter &printer,
+                                LinearAttentionOp op, FeatureMapAttr attr);
   }];
 }
 

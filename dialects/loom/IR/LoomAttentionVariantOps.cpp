@@ -52,6 +52,33 @@ static LogicalResult checkTensor(Operation *op, StringRef what,
 // LinearAttentionOp
 //===----------------------------------------------------------------------===//
 
+/// Parses the optional `feature_map(<kind>)`; absent means the default.
+ParseResult LinearAttentionOp::parseFeatureMap(OpAsmParser &parser,
+                                               FeatureMapAttr &attr) {
+  if (failed(parser.parseOptionalKeyword("feature_map")))
+    return success();
+  StringRef keyword;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLParen() || parser.parseKeyword(&keyword) ||
+      parser.parseRParen())
+    return failure();
+  std::optional<FeatureMap> kind = symbolizeFeatureMap(keyword);
+  if (!kind)
+    return parser.emitError(loc)
+           << "unknown feature map '" << keyword
+           << "' (expected elu_plus_one, relu or identity)";
+  attr = FeatureMapAttr::get(parser.getContext(), *kind);
+  return success();
+}
+
+/// Prints `feature_map(<kind>)` unless it is the default (elu_plus_one).
+void LinearAttentionOp::printFeatureMap(OpAsmPrinter &printer,
+                                        LinearAttentionOp, FeatureMapAttr attr) {
+  if (!attr || attr.getValue() == FeatureMap::elu_plus_one)
+    return;
+  printer << "feature_map(" << stringifyFeatureMap(attr.getValue()) << ")";
+}
+
 LogicalResult LinearAttentionOp::verify() {
   Operation *op = getOperation();
   RankedTensorType qType = getQuery().getType();

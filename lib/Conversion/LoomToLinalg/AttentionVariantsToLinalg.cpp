@@ -298,14 +298,21 @@ struct BlockSparseAttentionOpLowering
     bindDims(ctx, d0, d1, d2, d3, d4);
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
 
-    // pooled[b,h,n,c] = mean_r x[b,h,n*block+r,c].
+    // pooled[b,h,n,c] = mean_r x[b,h,n*block+r,c], reading x as
+    // [B,H,numBlocks,block,D] (linalg maps must stay invertible).
     auto meanPool = [&](Value x, int64_t heads, int64_t numBlocks,
                         int64_t block) {
+      auto blockedType = RankedTensorType::get(
+          {b, heads, numBlocks, block, d},
+          cast<RankedTensorType>(x.getType()).getElementType());
+      Value blocked = tensor::ExpandShapeOp::create(
+          rewriter, loc, blockedType, x,
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
       Value sum = createGeneric(
-          rewriter, loc, {x},
+          rewriter, loc, {blocked},
           createFilledTensor(rewriter, loc, {b, heads, numBlocks, d}, f32,
                              rewriter.getF32FloatAttr(0)),
-          {AffineMap::get(5, 0, {d0, d1, d2 * block + d4, d3}, ctx),
+          {selectDims(ctx, 5, {0, 1, 2, 4, 3}),
            selectDims(ctx, 5, {0, 1, 2, 3})},
           "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
             yieldValue(nb, nl,

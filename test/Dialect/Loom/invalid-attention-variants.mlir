@@ -578,3 +578,14 @@ func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x
       : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
   return
 }
+
+
+// -----
+
+// The feature map is a closed set.
+func.func @f(%q: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{unknown feature map 'gelu' (expected elu_plus_one, relu or identity)}}
+  %o = loom.linear_attention %q, %q, %q feature_map(gelu)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return
+}
