@@ -10,6 +10,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Transforms/Passes.h"
 #include "mlir/InitAllPasses.h"
 
 namespace mlir {
@@ -18,6 +19,7 @@ namespace loom {
 /// Registers Loom's own passes and pipelines.
 inline void registerLoomPasses() {
   registerLoomConversionPasses();
+  registerLoomTransformsPasses();
   registerLoomPipelines();
 }
 

@@ -252,9 +252,9 @@ def linear_feature_maps(rng):
 @case
 def linear_forms(rng):
     """Causal, recurrent (token by token) and chunked forms from a carried state."""
-    q, k, v = _linear_inputs(rng, "elu_plus_one", b=1, h=1, s=8, d=8, dv=8)
-    s0 = np.abs(randn(rng, 1, 1, 8, 8))
-    z0 = rng.uniform(0.5, 2.0, (1, 1, 8)).astype(np.float32)
+    q, k, v = _linear_inputs(rng, "elu_plus_one", b=1, h=2, s=8, d=8, dv=4)
+    s0 = np.abs(randn(rng, 1, 2, 8, 4))
+    z0 = rng.uniform(0.5, 2.0, (1, 2, 8)).astype(np.float32)
     out, s_out, z_out = linear_attention(q, k, v, "elu_plus_one", causal=True,
                                          state=s0, normalizer=z0)
     return [("q", q), ("k", k), ("v", v), ("s0", s0), ("z0", z0)], [
@@ -284,10 +284,11 @@ BLOCK_MASK = np.array([[1, 0, 0, 0],
 @case
 def block_sparse_mask(rng):
     """Static block mask (one query block sees nothing: zeros), GQA 2:1; non-causal
-    and causal with block_q = 4, block_k = 8 over a longer key sequence."""
+    and causal with block_q = 4, block_k = 8 over a longer key sequence, where query block 0
+    only sees a block in its future (zeros again, through causality)."""
     q, k, v = randn(rng, 1, 4, 32, 8), randn(rng, 1, 2, 32, 8), randn(rng, 1, 2, 32, 8)
     q16 = randn(rng, 1, 4, 16, 8)
-    mask2 = np.array([[1, 0, 1, 1], [0, 1, 0, 1], [1, 1, 1, 0], [0, 0, 0, 1]], bool)
+    mask2 = np.array([[0, 0, 0, 1], [0, 1, 0, 1], [1, 1, 1, 0], [0, 0, 0, 1]], bool)
     return [("q", q), ("q16", q16), ("k", k), ("v", v)], [
         block_sparse_attention(q, k, v, 8, 8, block_mask=BLOCK_MASK),
         block_sparse_attention(q16, k, v, 4, 8, block_mask=mask2, causal=True)]
@@ -307,6 +308,25 @@ def block_sparse_topk(rng):
         block_sparse_attention(q, kt, v, 8, 8, top_k=2)]
 
 
+@case
+def half_precision(rng):
+    """f16 storage (f32 compute) for the three ops: softmax (GQA 2:1, causal), causal linear
+    attention with an f32 carried state, dynamic top-2 block-sparse. References are computed
+    from the f16 inputs and rounded to f16 like the results."""
+    half = lambda *shape: rng.standard_normal(shape).astype(np.float16)
+    q, k, v = half(1, 4, 16, 8), half(1, 2, 16, 8), half(1, 2, 16, 8)
+    lq, lk, lv = half(1, 2, 8, 8), half(1, 2, 8, 8), half(1, 2, 8, 8)
+    s0 = np.abs(randn(rng, 1, 2, 8, 8))
+    z0 = rng.uniform(0.5, 2.0, (1, 2, 8)).astype(np.float32)
+    lin, s_out, z_out = linear_attention(lq, lk, lv, causal=True, state=s0, normalizer=z0)
+    f16 = lambda x: np.asarray(x, np.float16)
+    return [("q", q), ("k", k), ("v", v), ("lq", lq), ("lk", lk), ("lv", lv),
+            ("s0", s0), ("z0", z0)], [
+        f16(softmax_attention(q, k, v, causal=True)[0]),
+        f16(lin), s_out, z_out,
+        f16(block_sparse_attention(q, k, v, 4, 4, top_k=2, causal=True))]
+
+
 def main(argv):
     if len(argv) != 3 or argv[1] not in CASES:
         sys.exit(f"usage: {argv[0]} CASE OUTDIR  (CASE one of {', '.join(CASES)})")
@@ -314,10 +334,15 @@ def main(argv):
     os.makedirs(outdir, exist_ok=True)
     rng = np.random.default_rng(sum(map(ord, name)))  # stable per case
     inputs, refs = CASES[name](rng)
+    def stored(array):
+        # f16 stays f16 (half-precision tests); everything else is f32.
+        array = np.asarray(array)
+        return array if array.dtype == np.float16 else array.astype(np.float32)
+
     for input_name, array in inputs:
-        np.save(os.path.join(outdir, f"{input_name}.npy"), np.asarray(array, np.float32))
+        np.save(os.path.join(outdir, f"{input_name}.npy"), stored(array))
     for i, ref in enumerate(refs):
-        np.save(os.path.join(outdir, f"ref{i}.npy"), np.asarray(ref, np.float32))
+        np.save(os.path.join(outdir, f"ref{i}.npy"), stored(ref))
 
 
 if __name__ == "__main__":

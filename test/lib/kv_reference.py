@@ -304,7 +304,39 @@ def case_evict_window_sinks(out):
     cache, ks, vs = _prefill(rng, 2, 2, 12, 4, 16, [7, 5])
     evicted = evict(cache, "window_sinks", 6, sinks=2)
     assert list(evicted.positions[0, 0, :6]) == [0, 1, 8, 9, 10, 11]
-    _save(out, ks + vs, _evicted_results(evicted))
+    # A budget of at least the length leaves the cache unchanged.
+    unchanged = evict(cache, "window_sinks", 12, sinks=2)
+    assert np.array_equal(unchanged.read_positions(), cache.read_positions())
+    _save(out, ks + vs, _evicted_results(evicted),
+          {f"unchanged_{i}": a for i, a in enumerate(_evicted_results(unchanged))})
+
+
+def case_evict_then_decode(out):
+    """Evict 12 entries to 6 (window_sinks, 2 sinks), append 2 more tokens,
+    then decode 2 queries causally with a window of 4 and 2 sinks: attention
+    must use the kept entries' original positions (0, 1, 8..13), not their
+    slots, and the query positions from `next` (12, 13), not the length."""
+    rng = np.random.default_rng(7)
+    cache, ks, vs = _prefill(rng, 1, 2, 12, 8, 16, [12])
+    cache = evict(cache, "window_sinks", 6, sinks=2)
+    k2, v2 = _rand(rng, 1, 2, 2, 8), _rand(rng, 1, 2, 2, 8)
+    cache.append(k2, v2)
+    q = _rand(rng, 1, 4, 2, 8)
+    sq = 2
+    qpos = cache.next[:, None] - sq + np.arange(sq)[None, :]
+    kpos = cache.read_positions()
+    # Sliding window of 4 with 2 sinks on top of causal masking.
+    visible = (kpos[:, :, None, :] >= 0) & (kpos[:, :, None, :] <= qpos[:, None, :, None]) & \
+        ((kpos[:, :, None, :] > qpos[:, None, :, None] - 4) | (kpos[:, :, None, :] < 2))
+    keys, values = cache.read_keys(), cache.read_values()
+    o = np.zeros((1, 4, sq, 8), F32)
+    for h in range(4):
+        s = (q[0, h] @ keys[0, h // 2].T).astype(F32) * F32(1 / np.sqrt(8))
+        s = np.where(visible[0, h // 2], s, -np.inf)
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        o[0, h] = (e / e.sum(axis=1, keepdims=True)) @ values[0, h // 2]
+    assert kpos[0, 0, :8].tolist() == [0, 1, 8, 9, 10, 11, 12, 13]
+    _save(out, ks + vs + [k2, v2, q], [o, kpos, cache.length])
 
 
 def _scored_cache(rng, n_queries, query_scale):
@@ -367,7 +399,8 @@ def case_merge(out):
 
 def _quant_case(out, bits):
     """Append 10, quantize (groups of 4, residual 4: tokens 0..3 quantized),
-    append 4 (tokens 4..7 become a complete group), dequantize."""
+    append 4 (tokens 4..7 become a complete group), decode 2 queries from the
+    quantized cache, dequantize."""
     rng = np.random.default_rng(10 + bits)
     cache, ks, vs = _prefill(rng, 1, 2, 14, 8, 16, [10, 4])
     ref = Cache(1, 2, 16, 8)
@@ -387,7 +420,10 @@ def _quant_case(out, bits):
     assert np.all(np.abs(ref.read_keys() - original_k) <= scale_k / 2 + 1e-6)
     assert np.all(np.abs(ref.read_values() - original_v) <= scale_v / 2 + 1e-6)
     assert np.any(scale_k > 0) and np.any(ref.read_keys() != original_k)
-    _save(out, ks + vs, [ref.read_keys(), ref.read_values(), ref.length],
+    # Attention reading the quantized cache sees the dequantized entries.
+    q = _rand(rng, 1, 4, 2, 8)
+    o, _ = cache_attention(q, ref)
+    _save(out, ks + vs + [q], [ref.read_keys(), ref.read_values(), ref.length, o],
           {"original_keys": original_k, "original_values": original_v,
            "scale_keys": scale_k, "scale_values": scale_v})
 
@@ -416,6 +452,7 @@ CASES = {
     "capacity": case_capacity,
     "evict_window_sinks": case_evict_window_sinks,
     "evict_h2o": case_evict_h2o,
+    "evict_then_decode": case_evict_then_decode,
     "evict_snapkv": case_evict_snapkv,
     "merge": case_merge,
     "quant2": lambda out: _quant_case(out, 2),

@@ -16,7 +16,8 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-/// True when two dimension sizes may be equal (either is dynamic or they match).
+/// True when two dimension sizes may be equal (either is dynamic or they
+/// match).
 static bool dimsCompatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
@@ -39,9 +40,9 @@ static LogicalResult checkTensor(Operation *op, StringRef what,
                                  StringRef layout) {
   if (type.getRank() != static_cast<int64_t>(expected.size()) ||
       type.getElementType() != elemType)
-    return op->emitOpError() << what << " must be a rank-" << expected.size()
-                             << " tensor of " << elemType << " " << layout
-                             << ", got " << type;
+    return op->emitOpError()
+           << what << " must be a rank-" << expected.size() << " tensor of "
+           << elemType << " " << layout << ", got " << type;
   for (auto [i, size] : llvm::enumerate(expected))
     if (failed(checkDim(op, what, dimNames[i], type.getDimSize(i), size)))
       return failure();
@@ -73,7 +74,8 @@ ParseResult LinearAttentionOp::parseFeatureMap(OpAsmParser &parser,
 
 /// Prints `feature_map(<kind>)` unless it is the default (elu_plus_one).
 void LinearAttentionOp::printFeatureMap(OpAsmPrinter &printer,
-                                        LinearAttentionOp, FeatureMapAttr attr) {
+                                        LinearAttentionOp,
+                                        FeatureMapAttr attr) {
   if (!attr || attr.getValue() == FeatureMap::elu_plus_one)
     return;
   printer << "feature_map(" << stringifyFeatureMap(attr.getValue()) << ")";
@@ -105,17 +107,16 @@ LogicalResult LinearAttentionOp::verify() {
       failed(checkDim(op, "key", "head dim", kType.getDimSize(3), d)) ||
       failed(checkDim(op, "value", "batch", vType.getDimSize(0), b)) ||
       failed(checkDim(op, "value", "head count", vType.getDimSize(1), h)) ||
-      failed(checkDim(op, "value", "sequence length", vType.getDimSize(2),
-                      skv)))
+      failed(
+          checkDim(op, "value", "sequence length", vType.getDimSize(2), skv)))
     return failure();
   if (getCausal() && !dimsCompatible(s, skv))
     return emitOpError() << "causal requires equal query and key lengths, got "
                          << s << " and " << skv;
 
-  if (failed(checkTensor(op, "result", getOutput().getType(), elemType,
-                         {b, h, s, dv},
-                         {"batch", "head count", "query length", "value dim"},
-                         "[B,H,S,Dv]")))
+  if (failed(checkTensor(
+          op, "result", getOutput().getType(), elemType, {b, h, s, dv},
+          {"batch", "head count", "query length", "value dim"}, "[B,H,S,Dv]")))
     return failure();
 
   size_t numState = getInitialState().size();
@@ -193,8 +194,8 @@ LogicalResult BlockSparseAttentionOp::verify() {
       failed(checkDim(op, "key", "head dim", kType.getDimSize(3), d)) ||
       failed(checkDim(op, "value", "batch", vType.getDimSize(0), b)) ||
       failed(checkDim(op, "value", "head count", vType.getDimSize(1), hkv)) ||
-      failed(checkDim(op, "value", "sequence length", vType.getDimSize(2),
-                      skv)))
+      failed(
+          checkDim(op, "value", "sequence length", vType.getDimSize(2), skv)))
     return failure();
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
       (hkv < 1 || hq % hkv != 0))
@@ -235,8 +236,7 @@ LogicalResult BlockSparseAttentionOp::verify() {
         maskType.getDimSize(1) != numKeyBlocks)
       return emitOpError() << "block_mask must be an i1 tensor of shape ["
                            << numQueryBlocks << ", " << numKeyBlocks
-                           << "] (query blocks x key blocks), got "
-                           << maskType;
+                           << "] (query blocks x key blocks), got " << maskType;
   }
   if (topK && (*topK < 1 || *topK > numKeyBlocks))
     return emitOpError() << "top_k must be between 1 and the number of key "

@@ -42,13 +42,14 @@ static LogicalResult checkBudget(Operation *op, KVCacheType cache,
     return op->emitOpError()
            << "requires exactly one of 'budget' and 'budget_fraction'";
   if (budget && (*budget < 0 || *budget > cache.getCapacity()))
-    return op->emitOpError() << "budget (" << *budget
-                             << ") must be in [0, capacity = "
-                             << cache.getCapacity() << "]";
+    return op->emitOpError()
+           << "budget (" << *budget
+           << ") must be in [0, capacity = " << cache.getCapacity() << "]";
   if (fraction) {
     float f = fraction->convertToFloat();
     if (!(f > 0.0f && f <= 1.0f))
-      return op->emitOpError() << "budget_fraction must be in (0, 1], got " << f;
+      return op->emitOpError()
+             << "budget_fraction must be in (0, 1], got " << f;
   }
   return success();
 }
@@ -93,14 +94,14 @@ LogicalResult KVAppendOp::verify() {
     return emitOpError() << "appends " << tokens
                          << " tokens, more than the capacity ("
                          << cache.getCapacity() << ")";
-  if (failed(checkTensorType(*this, "key", keyType,
-                             {cache.getBatch(), cache.getHeads(), tokens,
-                              cache.getHeadDim()},
-                             cache.getElementType())) ||
-      failed(checkTensorType(*this, "value", getValue().getType(),
-                             {cache.getBatch(), cache.getHeads(), tokens,
-                              cache.getValueDim()},
-                             cache.getElementType())))
+  if (failed(checkTensorType(
+          *this, "key", keyType,
+          {cache.getBatch(), cache.getHeads(), tokens, cache.getHeadDim()},
+          cache.getElementType())) ||
+      failed(checkTensorType(
+          *this, "value", getValue().getType(),
+          {cache.getBatch(), cache.getHeads(), tokens, cache.getValueDim()},
+          cache.getElementType())))
     return failure();
   return success();
 }
@@ -169,11 +170,12 @@ LogicalResult KVEvictOp::verify() {
   };
   if (failed(onlyWith("sinks", getSinks().has_value(),
                       EvictionPolicy::window_sinks)) ||
-      failed(onlyWith("recent", getRecent().has_value(), EvictionPolicy::h2o)) ||
+      failed(
+          onlyWith("recent", getRecent().has_value(), EvictionPolicy::h2o)) ||
       failed(onlyWith("window", getWindow().has_value(),
                       EvictionPolicy::snapkv)) ||
-      failed(onlyWith("kernel", getKernel().has_value(),
-                      EvictionPolicy::snapkv)))
+      failed(
+          onlyWith("kernel", getKernel().has_value(), EvictionPolicy::snapkv)))
     return failure();
   if (policy == EvictionPolicy::snapkv && !getWindow())
     return emitOpError() << "policy 'snapkv' requires 'window'";

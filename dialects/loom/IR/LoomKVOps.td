@@ -84,33 +84,45 @@ class Loom_KVAccessorOp<string mnemonic, string what, string example>
     are zeroed (positions: -1) so that the result is deterministic whatever the
     cache held before. For a quantized cache the values returned are the
     dequantized ones.
-
-    ```mlir
-  }] # example # [{
-    ```
-  }];
+  }] # example;
 }
 
 def Loom_KVKeysOp : Loom_KVAccessorOp<"keys", "keys `[B,H,C,D]`", [{
+
+    ```mlir
     %k = loom.kv.keys %cache
         : !loom.kv_cache<1x2x128x16xf32> -> tensor<1x2x128x16xf32>
+    ```
   }]>;
 
 def Loom_KVValuesOp : Loom_KVAccessorOp<"values", "values `[B,H,C,Dv]`", [{
+
+    ```mlir
     %v = loom.kv.values %cache
         : !loom.kv_cache<1x2x128x16xf32, value_dim = 8> -> tensor<1x2x128x8xf32>
+    ```
   }]>;
 
 def Loom_KVPositionsOp : Loom_KVAccessorOp<"positions",
     "original positions `[B,H,C]` (i64) of the kept entries", [{
+
+    ```mlir
     %p = loom.kv.positions %cache
         : !loom.kv_cache<1x2x128x16xf32> -> tensor<1x2x128xi64>
+    ```
   }]>;
 
 def Loom_KVLengthOp : Loom_KVAccessorOp<"length",
-    "number of valid entries `[B]` (i64) per sequence", [{
+    "number of valid entries `[B]` (i64) per sequence", ""> {
+  let description = [{
+    Returns, per sequence, the number of valid entries (after eviction or
+    merging this is smaller than the number of tokens appended).
+
+    ```mlir
     %n = loom.kv.length %cache : !loom.kv_cache<1x2x128x16xf32> -> tensor<1xi64>
-  }]>;
+    ```
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Compression

@@ -12,5 +12,9 @@ include "loom/IR/LoomAttrs.td"
 include "loom/IR/LoomTypes.td"
 include "loom/IR/LoomAttentionOps.td"
 include "loom/IR/LoomKVOps.td"
+include "loom/IR/LoomMoEOps.td"
+include "loom/IR/LoomQuantOps.td"
+include "loom/IR/LoomShiftAddOps.td"
+include "loom/IR/LoomTokenOps.td"
 
 #endif // LOOM_IR_LOOMOPS_TD

@@ -32,6 +32,22 @@ void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
 void populateKVCacheToLinalgPatterns(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
 
+/// Mixture of experts: route, dispatch, experts, combine (and moe.ffn).
+void populateMoEToLinalgPatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+
+/// Quantized matmuls and activation quantize/dequantize.
+void populateQuantToLinalgPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns);
+
+/// Shift-add arithmetic: shift_matmul, bcq_matmul, adder_matmul.
+void populateShiftAddToLinalgPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
+
+/// Token reduction: score, prune, merge, restore.
+void populateTokenToLinalgPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns);
+
 } // namespace loom
 } // namespace mlir
 

@@ -21,6 +21,12 @@ def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg"> {
     (keys, values, positions, length, next position). Ops the pass cannot lower are
     reported as errors with their location.
   }];
+  let options = [
+    Option<"bcqLut", "bcq-lut", "bool", /*default=*/"false",
+           "Lower loom.bcq_matmul through 256-entry lookup tables of signed "
+           "activation sums (ShiftAddLLM inference) instead of recomputing "
+           "each byte's sum; the bits are the same">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",

@@ -19,7 +19,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KVCacheParts.h"
 #include "LoweringUtils.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomOps.h"
@@ -35,18 +34,17 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-namespace {
-
-Value f32Const(OpBuilder &b, Location loc, float value) {
+static Value f32Const(OpBuilder &b, Location loc, float value) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
 }
 
-Value i64Const(OpBuilder &b, Location loc, int64_t value) {
+static Value i64Const(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
 }
 
 /// phi(x) of an f32 scalar.
-Value applyFeatureMap(OpBuilder &b, Location loc, FeatureMap kind, Value x) {
+static Value applyFeatureMap(OpBuilder &b, Location loc, FeatureMap kind,
+                             Value x) {
   switch (kind) {
   case FeatureMap::identity:
     return x;
@@ -59,13 +57,15 @@ Value applyFeatureMap(OpBuilder &b, Location loc, FeatureMap kind, Value x) {
     Value positive =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
     Value linear = arith::AddFOp::create(b, loc, x, f32Const(b, loc, 1));
-    Value exp = math::ExpOp::create(
-        b, loc, arith::MinimumFOp::create(b, loc, x, zero));
+    Value exp =
+        math::ExpOp::create(b, loc, arith::MinimumFOp::create(b, loc, x, zero));
     return arith::SelectOp::create(b, loc, positive, linear, exp);
   }
   }
   llvm_unreachable("unknown feature map");
 }
+
+namespace {
 
 struct LinearAttentionOpLowering : OpConversionPattern<LinearAttentionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -77,10 +77,12 @@ struct LinearAttentionOpLowering : OpConversionPattern<LinearAttentionOp> {
     MLIRContext *ctx = op.getContext();
     for (Type type : op->getOperandTypes())
       if (!cast<RankedTensorType>(type).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not lowered");
     for (Type type : op->getResultTypes())
       if (!cast<RankedTensorType>(type).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not lowered");
 
     RankedTensorType qType = op.getQuery().getType();
     auto kType = cast<RankedTensorType>(op.getKey().getType());
@@ -114,8 +116,9 @@ struct LinearAttentionOpLowering : OpConversionPattern<LinearAttentionOp> {
       return createGeneric(
           rewriter, loc, {x}, createEmptyTensor(rewriter, loc, shape, f32),
           {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yieldValue(nb, nl,
-                       applyFeatureMap(nb, nl, kind, castToF32(nb, nl, args[0])));
+            yieldValue(
+                nb, nl,
+                applyFeatureMap(nb, nl, kind, castToF32(nb, nl, args[0])));
           });
     };
     Value phiQ = featureMapOf(query, {b, h, s, d});
@@ -145,18 +148,18 @@ struct LinearAttentionOpLowering : OpConversionPattern<LinearAttentionOp> {
     // Projections of phi(q) on a state: num[b,h,i,e] = sum_d phi(q) S[b,h,d,e]
     // and den[b,h,i] = sum_d phi(q) z[b,h,d].
     auto projectState = [&](Value state) {
-      return createGeneric(
-          rewriter, loc, {phiQ, state}, zeros({b, h, s, dv}),
-          {selectDims(ctx, 5, {0, 1, 2, 4}), selectDims(ctx, 5, {0, 1, 4, 3}),
-           selectDims(ctx, 5, {0, 1, 2, 3})},
-          "ppppr", multiplyAdd);
+      return createGeneric(rewriter, loc, {phiQ, state}, zeros({b, h, s, dv}),
+                           {selectDims(ctx, 5, {0, 1, 2, 4}),
+                            selectDims(ctx, 5, {0, 1, 4, 3}),
+                            selectDims(ctx, 5, {0, 1, 2, 3})},
+                           "ppppr", multiplyAdd);
     };
     auto projectNormalizer = [&](Value normalizer) {
-      return createGeneric(
-          rewriter, loc, {phiQ, normalizer}, zeros({b, h, s}),
-          {selectDims(ctx, 4, {0, 1, 2, 3}), selectDims(ctx, 4, {0, 1, 3}),
-           selectDims(ctx, 4, {0, 1, 2})},
-          "pppr", multiplyAdd);
+      return createGeneric(rewriter, loc, {phiQ, normalizer}, zeros({b, h, s}),
+                           {selectDims(ctx, 4, {0, 1, 2, 3}),
+                            selectDims(ctx, 4, {0, 1, 3}),
+                            selectDims(ctx, 4, {0, 1, 2})},
+                           "pppr", multiplyAdd);
     };
 
     Value numerator, denominator;
@@ -183,14 +186,14 @@ struct LinearAttentionOpLowering : OpConversionPattern<LinearAttentionOp> {
           stateIn ? projectState(stateIn) : zeros({b, h, s, dv});
       Value denominatorInit =
           normalizerIn ? projectNormalizer(normalizerIn) : zeros({b, h, s});
-      numerator = createGeneric(
-          rewriter, loc, {weights, value}, numeratorInit,
-          {selectDims(ctx, 5, {0, 1, 2, 4}), selectDims(ctx, 5, {0, 1, 4, 3}),
-           selectDims(ctx, 5, {0, 1, 2, 3})},
-          "ppppr", multiplyAdd);
-      denominator = createGeneric(rewriter, loc, {weights}, denominatorInit,
-                                  {id4, selectDims(ctx, 4, {0, 1, 2})}, "pppr",
-                                  add);
+      numerator = createGeneric(rewriter, loc, {weights, value}, numeratorInit,
+                                {selectDims(ctx, 5, {0, 1, 2, 4}),
+                                 selectDims(ctx, 5, {0, 1, 4, 3}),
+                                 selectDims(ctx, 5, {0, 1, 2, 3})},
+                                "ppppr", multiplyAdd);
+      denominator =
+          createGeneric(rewriter, loc, {weights}, denominatorInit,
+                        {id4, selectDims(ctx, 4, {0, 1, 2})}, "pppr", add);
     }
 
     Value out = createGeneric(
@@ -223,7 +226,8 @@ struct BlockSparseAttentionOpLowering
     MLIRContext *ctx = op.getContext();
     for (Type type : op->getOperandTypes())
       if (!cast<RankedTensorType>(type).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not lowered");
     if (!op.getOutput().getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
 
@@ -243,12 +247,16 @@ struct BlockSparseAttentionOpLowering
     bindDims(ctx, d0, d1, d2, d3);
 
     // The visible blocks, and the map from the mask's loops (b,h,i,j) to them.
+    // A static pattern is shared by all batches and heads, so its additive
+    // mask is [1,1,Sq,Skv] and loom.attention broadcasts it.
     Value selected;
     AffineMap selectedMap;
+    SmallVector<int64_t> maskShape = {b, hq, sq, skv};
     if (std::optional<DenseIntElementsAttr> mask = op.getBlockMask()) {
       selected = arith::ConstantOp::create(rewriter, loc, *mask);
-      selectedMap = AffineMap::get(
-          4, 0, {d2.floorDiv(blockQ), d3.floorDiv(blockK)}, ctx);
+      selectedMap =
+          AffineMap::get(4, 0, {d2.floorDiv(blockQ), d3.floorDiv(blockK)}, ctx);
+      maskShape = {1, 1, sq, skv};
     } else {
       selected = selectTopKBlocks(rewriter, loc, op, query, key);
       selectedMap = AffineMap::get(
@@ -259,12 +267,11 @@ struct BlockSparseAttentionOpLowering
     float negInf = -std::numeric_limits<float>::infinity();
     Value additiveMask = createGeneric(
         rewriter, loc, {selected},
-        createEmptyTensor(rewriter, loc, {b, hq, sq, skv}, elemType),
+        createEmptyTensor(rewriter, loc, maskShape, elemType),
         {selectedMap, AffineMap::getMultiDimIdentityMap(4, ctx)}, "pppp",
         [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value masked = arith::SelectOp::create(nb, nl, args[0],
-                                                 f32Const(nb, nl, 0),
-                                                 f32Const(nb, nl, negInf));
+          Value masked = arith::SelectOp::create(
+              nb, nl, args[0], f32Const(nb, nl, 0), f32Const(nb, nl, negInf));
           yieldValue(nb, nl, castFromF32(nb, nl, masked, elemType));
         });
 
@@ -272,7 +279,8 @@ struct BlockSparseAttentionOpLowering
         rewriter, loc, TypeRange{op.getOutput().getType()}, query, key, value,
         additiveMask, rewriter.getF32FloatAttr(op.getEffectiveScale()),
         op.getCausal() ? rewriter.getUnitAttr() : UnitAttr(),
-        /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(), /*hamming=*/UnitAttr());
+        /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(),
+        /*hamming=*/UnitAttr());
     rewriter.replaceOp(op, attention.getOutput());
     return success();
   }
@@ -335,9 +343,8 @@ struct BlockSparseAttentionOpLowering
     // blockScores[b,h,qb,kb] = pooledQ[b,h,qb,:] . pooledK[b,h/G,kb,:].
     Value blockScores = createGeneric(
         rewriter, loc, {pooledQ, pooledK},
-        createFilledTensor(rewriter, loc,
-                           {b, hq, numQueryBlocks, numKeyBlocks}, f32,
-                           rewriter.getF32FloatAttr(0)),
+        createFilledTensor(rewriter, loc, {b, hq, numQueryBlocks, numKeyBlocks},
+                           f32, rewriter.getF32FloatAttr(0)),
         {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
          AffineMap::get(5, 0, {d0, d1.floorDiv(group), d3, d4}, ctx),
          AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
@@ -352,8 +359,7 @@ struct BlockSparseAttentionOpLowering
       Value end = arith::MulIOp::create(
           nb, nl, arith::AddIOp::create(nb, nl, qb, i64Const(nb, nl, 1)),
           i64Const(nb, nl, blockQ));
-      return arith::AddIOp::create(nb, nl, end,
-                                   i64Const(nb, nl, skv - sq - 1))
+      return arith::AddIOp::create(nb, nl, end, i64Const(nb, nl, skv - sq - 1))
           .getResult();
     };
     auto ownBlock = [&](OpBuilder &nb, Location nl, Value last) {
@@ -374,9 +380,9 @@ struct BlockSparseAttentionOpLowering
     // that beat kb (higher score, or equal score and lower index).
     Value ranks = createGeneric(
         rewriter, loc, {blockScores, blockScores},
-        createFilledTensor(rewriter, loc,
-                           {b, hq, numQueryBlocks, numKeyBlocks},
-                           rewriter.getI64Type(), rewriter.getI64IntegerAttr(0)),
+        createFilledTensor(rewriter, loc, {b, hq, numQueryBlocks, numKeyBlocks},
+                           rewriter.getI64Type(),
+                           rewriter.getI64IntegerAttr(0)),
         {AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx),
          AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
          AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
@@ -384,8 +390,8 @@ struct BlockSparseAttentionOpLowering
           Value qb = indexAsI64(nb, nl, 2), kb = indexAsI64(nb, nl, 3),
                 other = indexAsI64(nb, nl, 4);
           Value last = lastQueryPos(nb, nl, qb);
-          Value notOwn = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::ne, other, ownBlock(nb, nl, last));
+          Value notOwn = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
+                                               other, ownBlock(nb, nl, last));
           Value higher = arith::CmpFOp::create(
               nb, nl, arith::CmpFPredicate::OGT, args[1], args[0]);
           Value tie = arith::AndIOp::create(

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KVCacheParts.h"
+#include "ShiftAddLowering.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/IR/LoomDialect.h"
@@ -57,6 +58,8 @@ void mlir::loom::populateLoomToLinalgTypeConversions(TypeConverter &converter) {
 namespace {
 struct ConvertLoomToLinalgPass
     : loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
+  using ConvertLoomToLinalgBase::ConvertLoomToLinalgBase;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     TypeConverter converter;
@@ -84,6 +87,12 @@ struct ConvertLoomToLinalgPass
     populateAttentionToLinalgPatterns(converter, patterns);
     populateAttentionVariantsToLinalgPatterns(converter, patterns);
     populateKVCacheToLinalgPatterns(converter, patterns);
+    populateMoEToLinalgPatterns(converter, patterns);
+    populateQuantToLinalgPatterns(converter, patterns);
+    populateShiftAddToLinalgPatterns(converter, patterns);
+    if (bcqLut)
+      populateBCQLookupTableToLinalgPatterns(converter, patterns);
+    populateTokenToLinalgPatterns(converter, patterns);
 
     if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();

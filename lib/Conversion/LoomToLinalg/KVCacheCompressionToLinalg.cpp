@@ -52,8 +52,7 @@ public:
           }
           Value f = arith::ConstantOp::create(
               nb, nl, nb.getF32FloatAttr(fraction->convertToFloat()));
-          Value len =
-              arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[0]);
+          Value len = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[0]);
           Value product = math::FloorOp::create(
               nb, nl, arith::MulFOp::create(nb, nl, f, len));
           yieldValue(nb, nl,
@@ -66,17 +65,17 @@ public:
   Value maxPool(Value scores, Value prefixEnd, int64_t half) {
     return createGeneric(
         b, loc, {scores, prefixEnd},
-        createFilledTensor(b, loc, headShape(), b.getF32Type(),
-                           b.getF32FloatAttr(
-                               -std::numeric_limits<float>::infinity())),
+        createFilledTensor(
+            b, loc, headShape(), b.getF32Type(),
+            b.getF32FloatAttr(-std::numeric_limits<float>::infinity())),
         {map4({d0, d1, d3}), map4({d0}), map4({d0, d1, d2})}, "pppr",
         [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value j = indexAsI64(nb, nl, 2), i = indexAsI64(nb, nl, 3);
-          Value distance = math::AbsIOp::create(
-              nb, nl, arith::SubIOp::create(nb, nl, i, j));
-          Value near = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle,
-                                             distance,
-                                             createI64Constant(nb, nl, half));
+          Value distance =
+              math::AbsIOp::create(nb, nl, arith::SubIOp::create(nb, nl, i, j));
+          Value near =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, distance,
+                                    createI64Constant(nb, nl, half));
           Value inPrefix = arith::CmpIOp::create(
               nb, nl, arith::CmpIPredicate::slt, i, args[1]);
           Value use = arith::AndIOp::create(nb, nl, near, inPrefix);
@@ -117,7 +116,8 @@ public:
   Value minWith(Value x, int64_t bound) {
     AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
     return createGeneric(
-        b, loc, {x}, createEmptyTensor(b, loc, {type.getBatch()}, b.getI64Type()),
+        b, loc, {x},
+        createEmptyTensor(b, loc, {type.getBatch()}, b.getI64Type()),
         {id1, id1}, "p", [&](OpBuilder &nb, Location nl, ValueRange args) {
           yieldValue(nb, nl,
                      arith::MinSIOp::create(nb, nl, args[0],
@@ -125,7 +125,9 @@ public:
         });
   }
   Value minOf(Value x, Value y) { return combine1D(x, y, /*subtract=*/false); }
-  Value subtract(Value x, Value y) { return combine1D(x, y, /*subtract=*/true); }
+  Value subtract(Value x, Value y) {
+    return combine1D(x, y, /*subtract=*/true);
+  }
 
   /// Keep mask when the last `tail[b]` entries are kept and, from the prefix
   /// before them, the `budget - head` entries with the lowest `rank` (or, with
@@ -141,9 +143,8 @@ public:
     }
     maps.push_back(AffineMap::getMultiDimIdentityMap(3, ctx));
     return createGeneric(
-        b, loc, inputs,
-        createEmptyTensor(b, loc, headShape(), b.getI1Type()), maps, "ppp",
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
+        b, loc, inputs, createEmptyTensor(b, loc, headShape(), b.getI1Type()),
+        maps, "ppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value len = args[0], k = args[1], head = args[2], tail = args[3];
           Value j = indexAsI64(nb, nl, 2);
           auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
@@ -153,9 +154,8 @@ public:
           Value fits = cmp(arith::CmpIPredicate::sle, len, k);
           Value inTail = cmp(arith::CmpIPredicate::sge, j,
                              arith::SubIOp::create(nb, nl, len, tail));
-          Value inHead =
-              rank ? cmp(arith::CmpIPredicate::slt, args[4], head)
-                   : cmp(arith::CmpIPredicate::slt, j, head);
+          Value inHead = rank ? cmp(arith::CmpIPredicate::slt, args[4], head)
+                              : cmp(arith::CmpIPredicate::slt, j, head);
           Value keep = arith::OrIOp::create(
               nb, nl, fits, arith::OrIOp::create(nb, nl, inTail, inHead));
           yieldValue(nb, nl, arith::AndIOp::create(nb, nl, valid, keep));
@@ -251,11 +251,11 @@ private:
         b, loc, {x, y},
         createEmptyTensor(b, loc, {type.getBatch()}, b.getI64Type()),
         {id1, id1, id1}, "p", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value r = isSubtract
-                        ? arith::SubIOp::create(nb, nl, args[0], args[1])
-                              .getResult()
-                        : arith::MinSIOp::create(nb, nl, args[0], args[1])
-                              .getResult();
+          Value r =
+              isSubtract
+                  ? arith::SubIOp::create(nb, nl, args[0], args[1]).getResult()
+                  : arith::MinSIOp::create(nb, nl, args[0], args[1])
+                        .getResult();
           yieldValue(nb, nl, r);
         });
   }
@@ -297,8 +297,8 @@ struct KVEvictLowering : OpConversionPattern<KVEvictOp> {
       Value prefixEnd = builder.subtract(old.length, tail);
       Value scores = adaptor.getScores().front();
       if (snap)
-        scores = builder.maxPool(scores, prefixEnd,
-                                 op.getKernel().value_or(1) / 2);
+        scores =
+            builder.maxPool(scores, prefixEnd, op.getKernel().value_or(1) / 2);
       Value rank = builder.rankInPrefix(scores, prefixEnd);
       Value heavy = builder.subtract(budget, tail);
       keep = builder.keepMask(old.length, budget, heavy, tail, rank);
@@ -326,14 +326,15 @@ struct KVMergeLowering : OpConversionPattern<KVMergeOp> {
     KVCacheType type = op.getCache().getType();
     CompressionBuilder cb(rewriter, loc, type);
     KVCacheParts old = KVCacheParts::unpack(adaptor.getCache());
-    Value budget = cb.budget(op.getBudget(), op.getBudgetFraction(), old.length);
+    Value budget =
+        cb.budget(op.getBudget(), op.getBudgetFraction(), old.length);
 
     // 1. The H2O choice: the recent window plus the best-scored prefix entries.
     Value tail = cb.minWith(budget, op.getRecent());
     Value evictableEnd = cb.subtract(old.length, tail);
     Value rank = cb.rankInPrefix(adaptor.getScores().front(), evictableEnd);
-    Value keep = cb.keepMask(old.length, budget, cb.subtract(budget, tail),
-                             tail, rank);
+    Value keep =
+        cb.keepMask(old.length, budget, cb.subtract(budget, tail), tail, rank);
 
     // 2. Merging sets: owner[j] is the entry j merges into (itself when kept,
     // -1 when evicted).
@@ -366,9 +367,8 @@ private:
           yieldValue(nb, nl,
                      arith::AndIOp::create(
                          nb, nl, args[0],
-                         arith::CmpIOp::create(nb, nl,
-                                               arith::CmpIPredicate::slt, j,
-                                               args[1])));
+                         arith::CmpIOp::create(
+                             nb, nl, arith::CmpIPredicate::slt, j, args[1])));
         });
   }
 
@@ -382,15 +382,14 @@ private:
         {cb.map4({cb.d0, cb.d1, cb.d3}), cb.map4({cb.d0, cb.d1, cb.d2})},
         "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value j = indexAsI64(nb, nl, 2), i = indexAsI64(nb, nl, 3);
-          Value side = arith::CmpIOp::create(
-              nb, nl,
-              before ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sgt,
-              i, j);
+          Value side = arith::CmpIOp::create(nb, nl,
+                                             before ? arith::CmpIPredicate::slt
+                                                    : arith::CmpIPredicate::sgt,
+                                             i, j);
           Value candidate = arith::AndIOp::create(nb, nl, args[0], side);
           Value best =
-              before
-                  ? arith::MaxSIOp::create(nb, nl, args[1], i).getResult()
-                  : arith::MinSIOp::create(nb, nl, args[1], i).getResult();
+              before ? arith::MaxSIOp::create(nb, nl, args[1], i).getResult()
+                     : arith::MinSIOp::create(nb, nl, args[1], i).getResult();
           yieldValue(nb, nl,
                      arith::SelectOp::create(nb, nl, candidate, best, args[1]));
         });
@@ -400,8 +399,8 @@ private:
   /// are b and h.
   static Value readAt(OpBuilder &nb, Location nl, Value storage, Value index,
                       Value inner, int64_t capacity) {
-    Value clamped = arith::MaxSIOp::create(nb, nl, index,
-                                           createI64Constant(nb, nl, 0));
+    Value clamped =
+        arith::MaxSIOp::create(nb, nl, index, createI64Constant(nb, nl, 0));
     clamped = arith::MinSIOp::create(nb, nl, clamped,
                                      createI64Constant(nb, nl, capacity - 1));
     SmallVector<Value> indices = {
@@ -409,7 +408,8 @@ private:
         arith::IndexCastOp::create(nb, nl, nb.getIndexType(), clamped)};
     if (inner)
       indices.push_back(inner);
-    return castToF32(nb, nl, tensor::ExtractOp::create(nb, nl, storage, indices));
+    return castToF32(nb, nl,
+                     tensor::ExtractOp::create(nb, nl, storage, indices));
   }
 
   /// similar[b,h,j] = cos(k_j, k_other[j]) >= threshold (false when other[j]
@@ -427,9 +427,8 @@ private:
            cb.map4({cb.d0, cb.d1, cb.d2}), cb.map4({cb.d0, cb.d1, cb.d2})},
           "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value self = castToF32(nb, nl, args[0]);
-            Value theirs =
-                readAt(nb, nl, keys, args[1], linalg::IndexOp::create(nb, nl, 3),
-                       capacity);
+            Value theirs = readAt(nb, nl, keys, args[1],
+                                  linalg::IndexOp::create(nb, nl, 3), capacity);
             Value x = otherOnly ? theirs : self;
             Value y = selfOnly ? self : theirs;
             Value prod = arith::MulFOp::create(nb, nl, x, y);
@@ -506,8 +505,8 @@ private:
     Value pivot = pivots(cb, keep, evictableEnd);
     Value left = nearestPivot(cb, pivot, /*before=*/true);
     Value right = nearestPivot(cb, pivot, /*before=*/false);
-    Value rightRun = unbrokenRun(
-        cb, similarTo(cb, old.keys, left, threshold), left, /*rightGrowth=*/true);
+    Value rightRun = unbrokenRun(cb, similarTo(cb, old.keys, left, threshold),
+                                 left, /*rightGrowth=*/true);
     Value leftRun = unbrokenRun(cb, similarTo(cb, old.keys, right, threshold),
                                 right, /*rightGrowth=*/false);
     AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, cb.ctx);
@@ -532,16 +531,15 @@ private:
               arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true)));
           Value evicted =
               all({notKept, cmp(arith::CmpIPredicate::slt, j, args[5])});
-          Value byLeft =
+          Value byLeft = all({evicted,
+                              cmp(arith::CmpIPredicate::sge, leftPivot,
+                                  createI64Constant(nb, nl, 0)),
+                              args[3]});
+          Value byRight =
               all({evicted,
-                   cmp(arith::CmpIPredicate::sge, leftPivot,
-                       createI64Constant(nb, nl, 0)),
-                   args[3]});
-          Value byRight = all(
-              {evicted,
-               cmp(arith::CmpIPredicate::slt, rightPivot,
-                   createI64Constant(nb, nl, cb.type.getCapacity())),
-               args[4]});
+                   cmp(arith::CmpIPredicate::slt, rightPivot,
+                       createI64Constant(nb, nl, cb.type.getCapacity())),
+                   args[4]});
           Value none = createI64Constant(nb, nl, -1);
           Value owner = arith::SelectOp::create(
               nb, nl, byLeft, leftPivot,
@@ -566,10 +564,10 @@ private:
                                   linalg::IndexOp::create(nb, nl, 3), capacity);
           Value diff = arith::SubFOp::create(nb, nl, castToF32(nb, nl, args[0]),
                                              pivotKey);
-          yieldValue(nb, nl,
-                     arith::AddFOp::create(
-                         nb, nl, args[2],
-                         arith::MulFOp::create(nb, nl, diff, diff)));
+          yieldValue(
+              nb, nl,
+              arith::AddFOp::create(nb, nl, args[2],
+                                    arith::MulFOp::create(nb, nl, diff, diff)));
         });
     AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, cb.ctx);
     return createGeneric(
@@ -580,14 +578,14 @@ private:
               nb, nl, nb.getF32FloatAttr(-1.0f / (2.0f * sigma * sigma)));
           Value w = math::ExpOp::create(
               nb, nl, arith::MulFOp::create(nb, nl, args[0], scale));
-          Value hasOwner = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::sge, args[1],
-              createI64Constant(nb, nl, 0));
-          yieldValue(nb, nl,
-                     arith::SelectOp::create(
-                         nb, nl, hasOwner, w,
-                         arith::ConstantOp::create(nb, nl,
-                                                   nb.getF32FloatAttr(0))));
+          Value hasOwner =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, args[1],
+                                    createI64Constant(nb, nl, 0));
+          yieldValue(
+              nb, nl,
+              arith::SelectOp::create(
+                  nb, nl, hasOwner, w,
+                  arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0))));
         });
   }
 

@@ -1,4 +1,5 @@
-//===- KVCacheLowering.h - Shared pieces of the KV cache lowering -*- C++ -*-===//
+//===- KVCacheLowering.h - Shared pieces of the KV cache lowering -*- C++
+//-*-===//
 //
 // Builders shared by the KV-cache files of the reference lowering
 // (KVCacheToLinalg.cpp, KVCacheCompressionToLinalg.cpp). Internal to

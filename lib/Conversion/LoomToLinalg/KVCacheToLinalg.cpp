@@ -6,8 +6,8 @@
 //
 // Appending past the capacity writes nothing: the lowering calls
 // `loom_runtime_error(1)` (RuntimeErrors.h) under an scf.if and yields the
-// unchanged cache. Quantized caches hold dequantized values (fake quantization),
-// which is numerically what reading a packed cache gives.
+// unchanged cache. Quantized caches hold dequantized values (fake
+// quantization), which is numerically what reading a packed cache gives.
 //
 // Preconditions: verifier-valid ops (static shapes) inside a builtin.module
 // (append declares the runtime-error function there).
@@ -42,8 +42,7 @@ Value mlir::loom::createI64Constant(OpBuilder &b, Location loc, int64_t value) {
 /// Returns `@loom_runtime_error(i32)`, declaring it in the enclosing module if
 /// needed. Fails when there is no module or the symbol has another type.
 static FailureOr<func::FuncOp>
-getOrInsertRuntimeErrorFn(ConversionPatternRewriter &rewriter,
-                          Operation *op) {
+getOrInsertRuntimeErrorFn(ConversionPatternRewriter &rewriter, Operation *op) {
   auto module = op->getParentOfType<ModuleOp>();
   if (!module)
     return rewriter.notifyMatchFailure(op, "not inside a builtin.module");
@@ -53,15 +52,19 @@ getOrInsertRuntimeErrorFn(ConversionPatternRewriter &rewriter,
   if (Operation *existing =
           SymbolTable::lookupSymbolIn(module, kRuntimeErrorFnName)) {
     auto fn = dyn_cast<func::FuncOp>(existing);
-    if (!fn || fn.getFunctionType() != fnType)
-      return rewriter.notifyMatchFailure(
-          op, "symbol 'loom_runtime_error' exists with another type");
+    if (!fn || fn.getFunctionType() != fnType) {
+      // Not a pattern mismatch but malformed input: say why the op stays.
+      op->emitError() << "cannot report capacity errors: symbol '"
+                      << kRuntimeErrorFnName << "' must be a func.func of type "
+                      << fnType;
+      return failure();
+    }
     return fn;
   }
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(module.getBody());
-  auto fn = func::FuncOp::create(rewriter, module.getLoc(),
-                                 kRuntimeErrorFnName, fnType);
+  auto fn = func::FuncOp::create(rewriter, module.getLoc(), kRuntimeErrorFnName,
+                                 fnType);
   fn.setPrivate();
   return fn;
 }
@@ -86,8 +89,8 @@ static Value quantizedPrefix(OpBuilder &b, Location loc, KVCacheType type,
         Value unquantized = arith::SubIOp::create(
             nb, nl, args[0], createI64Constant(nb, nl, residual));
         unquantized = arith::MaxSIOp::create(nb, nl, unquantized, zero);
-        Value groups = arith::DivSIOp::create(
-            nb, nl, unquantized, createI64Constant(nb, nl, group));
+        Value groups = arith::DivSIOp::create(nb, nl, unquantized,
+                                              createI64Constant(nb, nl, group));
         yieldValue(nb, nl,
                    arith::MulIOp::create(nb, nl, groups,
                                          createI64Constant(nb, nl, group)));
@@ -107,14 +110,13 @@ static Value fakeQuantize(OpBuilder &b, Location loc, Value x, Value lo,
       b, loc,
       arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, x, lo),
                             scale));
-  q = arith::MinimumFOp::create(b, loc,
-                                arith::MaximumFOp::create(b, loc, q, zero),
-                                maxLevel);
+  q = arith::MinimumFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, q, zero), maxLevel);
   Value dequantized = arith::AddFOp::create(
       b, loc, arith::MulFOp::create(b, loc, q, scale), lo);
   // A constant group (scale 0) reads back exactly.
-  Value constant = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                         scale, zero);
+  Value constant =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
   return arith::SelectOp::create(b, loc, constant, lo, dequantized);
 }
 
@@ -155,10 +157,9 @@ static Value groupExtremum(OpBuilder &b, Location loc, Value storage,
       {AffineMap::getMultiDimIdentityMap(5, ctx), selectDims(ctx, 5, outDims)},
       iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value x = castToF32(nb, nl, args[0]);
-        Value r = isMax ? arith::MaximumFOp::create(nb, nl, x, args[1])
-                              .getResult()
-                        : arith::MinimumFOp::create(nb, nl, x, args[1])
-                              .getResult();
+        Value r =
+            isMax ? arith::MaximumFOp::create(nb, nl, x, args[1]).getResult()
+                  : arith::MinimumFOp::create(nb, nl, x, args[1]).getResult();
         yieldValue(nb, nl, r);
       });
 }
@@ -194,14 +195,14 @@ static Value quantizeTokens(OpBuilder &b, Location loc, Value storage,
                                   args[3]),
             arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, token,
                                   args[4]));
-        Value quantized = castFromF32(
+        Value quantized =
+            castFromF32(nb, nl,
+                        fakeQuantize(nb, nl, castToF32(nb, nl, args[0]),
+                                     args[1], args[2], bits),
+                        elementType);
+        yieldValue(
             nb, nl,
-            fakeQuantize(nb, nl, castToF32(nb, nl, args[0]), args[1], args[2],
-                         bits),
-            elementType);
-        yieldValue(nb, nl,
-                   arith::SelectOp::create(nb, nl, inRange, quantized,
-                                           args[0]));
+            arith::SelectOp::create(nb, nl, inRange, quantized, args[0]));
       });
 }
 
@@ -232,12 +233,12 @@ struct KVInitLowering : OpConversionPattern<KVInitOp> {
     Type elementType = type.getElementType();
     Type i64 = rewriter.getI64Type();
     KVCacheParts parts;
-    parts.keys = createFilledTensor(rewriter, loc, type.getKeyShape(),
-                                    elementType,
-                                    rewriter.getFloatAttr(elementType, 0));
-    parts.values = createFilledTensor(rewriter, loc, type.getValueShape(),
-                                      elementType,
-                                      rewriter.getFloatAttr(elementType, 0));
+    parts.keys =
+        createFilledTensor(rewriter, loc, type.getKeyShape(), elementType,
+                           rewriter.getFloatAttr(elementType, 0));
+    parts.values =
+        createFilledTensor(rewriter, loc, type.getValueShape(), elementType,
+                           rewriter.getFloatAttr(elementType, 0));
     parts.positions = createFilledTensor(
         rewriter, loc, {type.getBatch(), type.getHeads(), type.getCapacity()},
         i64, rewriter.getI64IntegerAttr(-1));
@@ -280,11 +281,11 @@ struct KVAppendLowering : OpConversionPattern<KVAppendOp> {
                            rewriter.getBoolAttr(false)),
         {AffineMap::getMultiDimIdentityMap(1, ctx), AffineMap::get(1, 0, ctx)},
         "r", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value end = arith::AddIOp::create(
-              nb, nl, args[0], createI64Constant(nb, nl, tokens));
-          Value over = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::sgt, end,
-              createI64Constant(nb, nl, capacity));
+          Value end = arith::AddIOp::create(nb, nl, args[0],
+                                            createI64Constant(nb, nl, tokens));
+          Value over =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, end,
+                                    createI64Constant(nb, nl, capacity));
           yieldValue(nb, nl, arith::OrIOp::create(nb, nl, args[1], over));
         });
     Value overflow =
@@ -295,14 +296,14 @@ struct KVAppendLowering : OpConversionPattern<KVAppendOp> {
         [&](OpBuilder &b, Location l) {
           Value code = arith::ConstantOp::create(
               b, l,
-              b.getI32IntegerAttr(static_cast<int32_t>(
-                  RuntimeError::KVCacheCapacityExceeded)));
+              b.getI32IntegerAttr(
+                  static_cast<int32_t>(RuntimeError::KVCacheCapacityExceeded)));
           func::CallOp::create(b, l, *errorFn, ValueRange{code});
           scf::YieldOp::create(b, l, old.pack());
         },
         [&](OpBuilder &b, Location l) {
-          KVCacheParts parts = appendEntries(b, l, type, old, newKeys,
-                                             newValues, tokens);
+          KVCacheParts parts =
+              appendEntries(b, l, type, old, newKeys, newValues, tokens);
           if (type.isQuantized())
             quantizeNewGroups(b, l, type, parts, old.length);
           scf::YieldOp::create(b, l, parts.pack());
@@ -348,13 +349,14 @@ private:
             t = arith::MaxSIOp::create(nb, nl, t, createI64Constant(nb, nl, 0));
             t = arith::MinSIOp::create(nb, nl, t,
                                        createI64Constant(nb, nl, tokens - 1));
-            SmallVector<Value> indices = {
-                linalg::IndexOp::create(nb, nl, 0),
-                linalg::IndexOp::create(nb, nl, 1), toIndex(nb, nl, t),
-                linalg::IndexOp::create(nb, nl, 3)};
+            SmallVector<Value> indices = {linalg::IndexOp::create(nb, nl, 0),
+                                          linalg::IndexOp::create(nb, nl, 1),
+                                          toIndex(nb, nl, t),
+                                          linalg::IndexOp::create(nb, nl, 3)};
             Value written = tensor::ExtractOp::create(nb, nl, fresh, indices);
-            yieldValue(nb, nl,
-                       arith::SelectOp::create(nb, nl, write, written, args[0]));
+            yieldValue(
+                nb, nl,
+                arith::SelectOp::create(nb, nl, write, written, args[0]));
           });
     };
 
@@ -407,16 +409,15 @@ static Value maskInvalidEntries(OpBuilder &b, Location loc, Value storage,
       createEmptyTensor(b, loc, type.getShape(), type.getElementType()),
       {id, selectDims(ctx, rank, {0}), id}, std::string(rank, 'p'),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value valid = arith::CmpIOp::create(
-            nb, nl, arith::CmpIPredicate::slt, indexAsI64(nb, nl, 2), args[1]);
+        Value valid = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                            indexAsI64(nb, nl, 2), args[1]);
         Value filler = arith::ConstantOp::create(nb, nl, fill);
         yieldValue(nb, nl,
                    arith::SelectOp::create(nb, nl, valid, args[0], filler));
       });
 }
 
-template <typename OpTy>
-struct KVAccessorLowering : OpConversionPattern<OpTy> {
+template <typename OpTy> struct KVAccessorLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OneToNOpAdaptor = typename OpConversionPattern<OpTy>::OneToNOpAdaptor;
 
@@ -483,10 +484,10 @@ struct KVDequantizeLowering : OpConversionPattern<KVDequantizeOp> {
 void mlir::loom::populateKVCacheToLinalgPatterns(const TypeConverter &converter,
                                                  RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<KVInitLowering, KVAppendLowering,
-               KVAccessorLowering<KVKeysOp>, KVAccessorLowering<KVValuesOp>,
-               KVAccessorLowering<KVPositionsOp>,
-               KVAccessorLowering<KVLengthOp>, KVQuantizeLowering,
-               KVDequantizeLowering>(converter, ctx);
+  patterns
+      .add<KVInitLowering, KVAppendLowering, KVAccessorLowering<KVKeysOp>,
+           KVAccessorLowering<KVValuesOp>, KVAccessorLowering<KVPositionsOp>,
+           KVAccessorLowering<KVLengthOp>, KVQuantizeLowering,
+           KVDequantizeLowering>(converter, ctx);
   populateKVCacheCompressionToLinalgPatterns(converter, patterns);
 }

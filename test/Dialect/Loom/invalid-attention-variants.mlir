@@ -4,9 +4,9 @@
 // Linear attention works on [B,H,S,D] tensors.
 func.func @f(%q: tensor<2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{query, key and value must be rank 4 [B,H,S,D], got ranks 3, 4 and 4}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -15,9 +15,9 @@ func.func @f(%q: tensor<2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8x
 // Integer attention is not linear attention.
 func.func @f(%q: tensor<1x2x4x8xi32>, %k: tensor<1x2x4x8xi32>, %v: tensor<1x2x4x8xi32>) {
   // expected-error @+1 {{query element type must be a float, got 'i32'}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xi32>, tensor<1x2x4x8xi32>, tensor<1x2x4x8xi32>)
-      -> (tensor<1x2x4x8xi32>)
+      -> tensor<1x2x4x8xi32>
   return
 }
 
@@ -26,9 +26,9 @@ func.func @f(%q: tensor<1x2x4x8xi32>, %k: tensor<1x2x4x8xi32>, %v: tensor<1x2x4x
 // Mixed element types.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf16>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{query, key and value must share an element type}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf16>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -37,9 +37,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf16>, %v: tensor<1x2x4x
 // Head dims fix the state shape.
 func.func @f(%q: tensor<1x2x4x?xf32>, %k: tensor<1x2x4x?xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{head dims must be static}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x?xf32>, tensor<1x2x4x?xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -48,9 +48,9 @@ func.func @f(%q: tensor<1x2x4x?xf32>, %k: tensor<1x2x4x?xf32>, %v: tensor<1x2x4x
 // Key batch.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{key batch is 2, expected 1}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<2x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -59,9 +59,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<1x2x4x
 // No GQA in linear attention.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x1x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{key head count is 1, expected 2}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -70,9 +70,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x1x4x8xf32>, %v: tensor<1x2x4x
 // Key head dim.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{key head dim is 4, expected 8}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -81,9 +81,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x4xf32>, %v: tensor<1x2x4x
 // Value batch.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<3x2x4x8xf32>) {
   // expected-error @+1 {{value batch is 3, expected 1}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<3x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -92,9 +92,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<3x2x4x
 // Value heads.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x4x4x8xf32>) {
   // expected-error @+1 {{value head count is 4, expected 2}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x4x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -103,9 +103,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x4x4x
 // Value length.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x5x8xf32>) {
   // expected-error @+1 {{value sequence length is 5, expected 4}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x5x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -116,7 +116,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x
   // expected-error @+1 {{causal requires equal query and key lengths, got 4 and 6}}
   %o = loom.linear_attention %q, %k, %v {causal}
       : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -125,9 +125,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x
 // Result rank/type.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{result must be a rank-4 tensor of 'f32' [B,H,S,Dv], got 'tensor<1x2x4x8xf16>'}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf16>)
+      -> tensor<1x2x4x8xf16>
   return
 }
 
@@ -136,9 +136,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Result batch.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{result batch is 2, expected 1}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<2x2x4x8xf32>)
+      -> tensor<2x2x4x8xf32>
   return
 }
 
@@ -147,9 +147,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Result heads.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{result head count is 3, expected 2}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x3x4x8xf32>)
+      -> tensor<1x3x4x8xf32>
   return
 }
 
@@ -158,9 +158,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Result length.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{result query length is 5, expected 4}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x5x8xf32>)
+      -> tensor<1x2x5x8xf32>
   return
 }
 
@@ -169,9 +169,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Result value dim.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{result value dim is 4, expected 8}}
-  %o = loom.linear_attention %q, %k, %v 
+  %o = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x4xf32>)
+      -> tensor<1x2x4x4xf32>
   return
 }
 
@@ -180,7 +180,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State is S and z together.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>) {
   // expected-error @+1 {{state takes two operands (S [B,H,D,Dv] and z [B,H,D]), got 1}}
-  %o:2 = loom.linear_attention %q, %k, %v state(%s) 
+  %o:2 = loom.linear_attention %q, %k, %v state(%s)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>)
   return
@@ -191,9 +191,9 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State results mirror state operands.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{expects 2 state results (one per state operand), got 0}}
-  %o = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -202,7 +202,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State results without state operands.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{expects 0 state results (one per state operand), got 2}}
-  %o:3 = loom.linear_attention %q, %k, %v 
+  %o:3 = loom.linear_attention %q, %k, %v
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -213,7 +213,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State is f32 whatever the storage type.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf16>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{state must be a rank-4 tensor of 'f32' [B,H,D,Dv], got 'tensor<1x2x8x8xf16>'}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf16>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -224,7 +224,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State key dim.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x4x8xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{state key dim is 4, expected 8}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -235,7 +235,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State value dim.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x2xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{state value dim is 2, expected 8}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x2xf32>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -246,7 +246,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State batch.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<2x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{state batch is 2, expected 1}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<2x2x8x8xf32>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -257,7 +257,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State heads.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x1x8x8xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{state head count is 1, expected 2}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x1x8x8xf32>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -268,7 +268,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Normaliser rank.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8x1xf32>) {
   // expected-error @+1 {{normalizer must be a rank-3 tensor of 'f32' [B,H,D]}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x1xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
   return
@@ -279,9 +279,75 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Normaliser key dim.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x7xf32>) {
   // expected-error @+1 {{normalizer key dim is 7, expected 8}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x7xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+  return
+}
+
+// -----
+
+// Normaliser batch.
+func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<2x2x8xf32>) {
+  // expected-error @+1 {{normalizer batch is 2, expected 1}}
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<2x2x8xf32>)
+      -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+  return
+}
+
+// -----
+
+// Normaliser heads.
+func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x1x8xf32>) {
+  // expected-error @+1 {{normalizer head count is 1, expected 2}}
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x1x8xf32>)
+      -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+  return
+}
+
+// -----
+
+// State results are f32 too.
+func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{state result must be a rank-4 tensor of 'f32' [B,H,D,Dv], got 'tensor<1x2x8x8xbf16>'}}
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+      -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xbf16>, tensor<1x2x8xf32>)
+  return
+}
+
+// -----
+
+// State result batch.
+func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{state result batch is 3, expected 1}}
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+      -> (tensor<1x2x4x8xf32>, tensor<3x2x8x8xf32>, tensor<1x2x8xf32>)
+  return
+}
+
+// -----
+
+// Normaliser result type.
+func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{normalizer result must be a rank-3 tensor of 'f32' [B,H,D], got 'tensor<1x2xf32>'}}
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+      -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2xf32>)
+  return
+}
+
+// -----
+
+// Normaliser result key dim.
+func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
+  // expected-error @+1 {{normalizer result key dim is 4, expected 8}}
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
+      : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
+      -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x4xf32>)
   return
 }
 
@@ -290,7 +356,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // State result shape.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{state result value dim is 3, expected 8}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x3xf32>, tensor<1x2x8xf32>)
   return
@@ -301,7 +367,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
 // Normaliser result shape.
 func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<1x2x8x8xf32>, %z: tensor<1x2x8xf32>) {
   // expected-error @+1 {{normalizer result head count is 5, expected 2}}
-  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z) 
+  %o:3 = loom.linear_attention %q, %k, %v state(%s, %z)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8xf32>)
       -> (tensor<1x2x4x8xf32>, tensor<1x2x8x8xf32>, tensor<1x5x8xf32>)
   return
@@ -314,7 +380,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
   // expected-error @+1 {{eps must be finite and positive, got 0}}
   %o = loom.linear_attention %q, %k, %v {eps = 0.0 : f32}
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -325,7 +391,7 @@ func.func @f(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x
   // expected-error @+1 {{eps must be finite and positive, got -1}}
   %o = loom.linear_attention %q, %k, %v {eps = -1.0 : f32}
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
-      -> (tensor<1x2x4x8xf32>)
+      -> tensor<1x2x4x8xf32>
   return
 }
 
@@ -456,6 +522,26 @@ func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x
   // expected-error @+1 {{result must be a rank-4 tensor of 'f32' [B,Hq,Sq,Dv]}}
   %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, top_k = 1}
       : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16xf32>
+  return
+}
+
+// -----
+
+// Result batch.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{result batch is 2, expected 1}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, top_k = 1}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<2x4x16x8xf32>
+  return
+}
+
+// -----
+
+// Result length.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{result query length is 8, expected 16}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, top_k = 1}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x8x8xf32>
   return
 }
 

@@ -1,6 +1,6 @@
 // Execution test: causal prefill (Sq = Skv), MHA.
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 3.6e-07).
 
 // RUN: %python -m attention_reference causal_prefill %t
 // RUN: loom-run %s --entry prefill --input %t/q.npy --input %t/k.npy --input %t/v.npy --compare %t/ref0.npy --rtol 1e-5 --atol 1e-6

@@ -1,6 +1,6 @@
 // Execution test: GQA 4:1 (8 query heads on 2 kv heads), batch 2, Dv != D, non-causal.
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 4.8e-07).
 
 // RUN: %python -m attention_reference gqa %t
 // RUN: loom-run %s --entry gqa --input %t/q.npy --input %t/k.npy --input %t/v.npy --compare %t/ref0.npy --rtol 1e-5 --atol 1e-6

@@ -1,7 +1,7 @@
 // Execution test: Hamming attention (scores = sign(q) . sign(k)), causal GQA with
 // key_scores, and non-causal with an explicit scale.
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 2.4e-07).
 
 // RUN: %python -m attention_reference hamming %t
 // RUN: loom-run %s --entry hamming --input %t/q.npy --input %t/k.npy --input %t/v.npy --compare %t/ref0.npy --compare %t/ref1.npy --rtol 1e-5 --atol 1e-6

@@ -1,8 +1,8 @@
 // Execution test: additive masks broadcast over heads ([B,1,Sq,Skv]) and over batch and
 // queries ([1,Hq,1,Skv], with causal at an offset). Several rows (and one whole head)
 // are fully masked with -inf: they must give zeros, not NaN (a NaN fails --compare).
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 2.7e-07).
 
 // RUN: %python -m attention_reference additive_mask %t
 // RUN: loom-run %s --entry mask_rows --input %t/q.npy --input %t/k.npy --input %t/v.npy --input %t/mask.npy --compare %t/ref0.npy --rtol 1e-5 --atol 1e-6

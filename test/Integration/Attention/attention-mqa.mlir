@@ -1,6 +1,6 @@
 // Execution test: MQA (4 query heads on one kv head), causal, explicit scale.
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 1.8e-07).
 
 // RUN: %python -m attention_reference mqa %t
 // RUN: loom-run %s --entry mqa --input %t/q.npy --input %t/k.npy --input %t/v.npy --compare %t/ref0.npy --rtol 1e-5 --atol 1e-6

@@ -2,8 +2,8 @@
 // kept): causal top-2 with GQA 2:1; non-causal top-3 with block_q = 4, block_k = 8 and
 // Sq < Skv; and top-2 where key blocks 1 and 2 are identical, so the tie must go to
 // block 1 (the reference differs if block 2 is taken).
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 3.6e-07).
 
 // RUN: %python -m attention_reference block_sparse_topk %t
 // RUN: loom-run %s --entry top2_causal --input %t/q.npy --input %t/k.npy --input %t/v.npy --compare %t/ref0.npy --rtol 1e-5 --atol 1e-6

@@ -1,7 +1,7 @@
 // Execution test: causal linear attention with each feature map (elu_plus_one, relu,
 // identity), no carried state.
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 2.4e-07).
 
 // RUN: %python -m attention_reference linear_feature_maps %t
 // RUN: loom-run %s --entry elu_plus_one --input %t/q_elu_plus_one.npy --input %t/k_elu_plus_one.npy --input %t/v_elu_plus_one.npy --compare %t/ref0.npy --rtol 1e-5 --atol 1e-6

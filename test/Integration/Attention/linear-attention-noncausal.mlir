@@ -1,7 +1,7 @@
 // Execution test: non-causal linear attention over a key sequence longer than the
 // queries, with carried state in and out and eps = 1e-3; and relu without state.
-// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference
-// (f32 compute; errors observed are ~1e-7).
+// Tolerance: rtol 1e-5, atol 1e-6 against the float64 NumPy reference (f32 compute;
+// largest max_abs_err observed: 1.9e-06).
 
 // RUN: %python -m attention_reference linear_noncausal %t
 // RUN: loom-run %s --entry noncausal --input %t/q.npy --input %t/k.npy --input %t/v.npy --input %t/s0.npy --input %t/z0.npy --compare %t/ref0.npy --compare %t/ref1.npy --compare %t/ref2.npy --rtol 1e-5 --atol 1e-6

@@ -2,7 +2,7 @@
 // reported through loom_runtime_error(1); loom-run turns it into exit code 1.
 //
 // RUN: rm -rf %t && %python -m kv_reference capacity %t
-// RUN: not loom-run %s --input %t/in_0.npy --input %t/in_1.npy \
+// RUN: not loom-run %s --entry main --input %t/in_0.npy --input %t/in_1.npy \
 // RUN:   --input %t/in_2.npy --input %t/in_3.npy 2>&1 | FileCheck %s
 // CHECK: error: runtime error: loom.kv.append: appending past the KV cache capacity
 //

@@ -1,0 +1,47 @@
+//===- ONNXImporter.h - ONNX to upstream MLIR dialects ----------*- C++ -*-===//
+//
+// Imports an ONNX model (ModelProto, opsets 13-23 and the older opsets of the
+// ONNX backend test data) into one `func.func` of upstream ops on statically
+// shaped tensors: linalg (generic, matmul, batch_matmul, transpose, reduce,
+// softmax), tensor (expand/collapse_shape, extract_slice, concat, pad, extract)
+// and arith/math. Initializers become `dense_resource` constants. See
+// docs/ONNX.md for the op mapping.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_FRONTEND_ONNX_ONNXIMPORTER_H
+#define LOOM_FRONTEND_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir {
+class MLIRContext;
+class DialectRegistry;
+namespace loom {
+
+struct ONNXImportOptions {
+  /// Name of the generated function.
+  std::string functionName = "main";
+  /// Initializers with at most this many elements become inline dense
+  /// constants; larger ones become dense_resource blobs.
+  int64_t inlineConstantLimit = 16;
+};
+
+/// Registers the dialects the importer produces.
+void registerONNXImportDialects(DialectRegistry &registry);
+
+/// Imports the ONNX model at `path`. On failure returns a null module and sets
+/// `error` to a one-line message (never crashes on malformed input).
+OwningOpRef<ModuleOp> importONNXModel(MLIRContext *context,
+                                      llvm::StringRef path,
+                                      const ONNXImportOptions &options,
+                                      std::string &error);
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_FRONTEND_ONNX_ONNXIMPORTER_H
