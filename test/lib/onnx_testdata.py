@@ -171,6 +171,12 @@ def coverage(datadir, bindir, out):
     ]
     for s in ("passed", "wrong result", "unsupported op", "failed"):
         lines.append("| %s | %d |" % (s, counts.get(s, 0)))
+    failed = [name for name, s, d in rows if s == "failed"]
+    if failed and all("cannot make shapes static" in d or "symbolic dimension" in d
+                      for name, s, d in rows if s == "failed"):
+        lines += ["", "All `failed` rows are deliberate static-shape rejections (a shape "
+                  "computed from a graph input's values, or a symbolic input dimension): "
+                  "Loom compiles statically shaped graphs only."]
     if unsupported:
         lines += ["", "Unsupported ops (tests): " +
                   ", ".join("%s (%d)" % kv for kv in sorted(unsupported.items(),

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
+#include "loom/IR/LoomVerifierUtils.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -15,21 +16,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-/// True when two dimension sizes may be equal (either is dynamic or they
-/// match).
-static bool dimsCompatible(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-/// Emits "<what> <dim name> is A, expected B" when the sizes cannot match.
-static LogicalResult checkDim(Operation *op, StringRef what, StringRef dimName,
-                              int64_t actual, int64_t expected) {
-  if (dimsCompatible(actual, expected))
-    return success();
-  return op->emitOpError() << what << " " << dimName << " is " << actual
-                           << ", expected " << expected;
-}
 
 /// Checks that `type` is a rank-`rank` tensor of `elemType` with the `expected`
 /// dimension sizes (named by `dimNames`).

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
+#include "loom/IR/LoomVerifierUtils.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -14,37 +15,12 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-/// `[4, 2]`, with `?` for dynamic sizes.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << "[";
-  llvm::interleaveComma(shape, os, [&](int64_t size) {
-    if (ShapedType::isDynamic(size))
-      os << "?";
-    else
-      os << size;
-  });
-  os << "]";
-  return text;
-}
-
-/// Sizes agree when equal or when either is dynamic.
-static bool sizesMatch(ArrayRef<int64_t> actual, ArrayRef<int64_t> expected) {
-  if (actual.size() != expected.size())
-    return false;
-  for (auto [a, e] : llvm::zip_equal(actual, expected))
-    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(e) && a != e)
-      return false;
-  return true;
-}
-
 /// Checks that `type` is a tensor of `shape` whose element type is
 /// `elementType` (any float type when null).
 static LogicalResult expectTensor(Operation *op, StringRef name, Type type,
                                   ArrayRef<int64_t> shape, Type elementType) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  bool ok = tensor && sizesMatch(tensor.getShape(), shape) &&
+  bool ok = tensor && shapesCompatible(tensor.getShape(), shape) &&
             (elementType ? tensor.getElementType() == elementType
                          : isa<FloatType>(tensor.getElementType()));
   if (ok)

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
+#include "loom/IR/LoomVerifierUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -14,20 +15,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-/// True when two dimension sizes may be equal (either is dynamic or they match).
-static bool dimsCompatible(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-/// Emits "<what> dimension <idx> (<name>) is A but B expected" style errors.
-static LogicalResult checkDim(Operation *op, StringRef what, StringRef dimName,
-                              int64_t actual, int64_t expected) {
-  if (dimsCompatible(actual, expected))
-    return success();
-  return op->emitOpError() << what << " " << dimName << " is " << actual
-                           << ", expected " << expected;
-}
 
 //===----------------------------------------------------------------------===//
 // AttentionOp

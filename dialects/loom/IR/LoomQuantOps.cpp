@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
+#include "loom/IR/LoomVerifierUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -14,31 +15,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-/// True when `shape` may equal `expected` (same rank, compatible dimensions).
-static bool shapesCompatible(ArrayRef<int64_t> shape,
-                             ArrayRef<int64_t> expected) {
-  if (shape.size() != expected.size())
-    return false;
-  for (auto [a, b] : llvm::zip(shape, expected))
-    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
-      return false;
-  return true;
-}
-
-/// Prints a shape as `[a, b, ?]`.
-static std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::raw_string_ostream os(s);
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
 
 static bool isComputeFloat(Type type) {
   return type.isF16() || type.isBF16() || type.isF32();
@@ -87,15 +63,15 @@ LogicalResult QMatmulOp::verify() {
     SmallVector<int64_t> expected = {n, k / 2};
     if (!shapesCompatible(weightType.getShape(), expected))
       return emitOpError() << "int4 weight must be [N,K/2] = "
-                           << shapeString(expected)
+                           << formatShape(expected)
                            << " (two int4 per byte), got "
-                           << shapeString(weightType.getShape());
+                           << formatShape(weightType.getShape());
   } else {
     SmallVector<int64_t> expected = {n, k};
     if (!shapesCompatible(weightType.getShape(), expected))
       return emitOpError() << "int8 weight must be [N,K] = "
-                           << shapeString(expected) << ", got "
-                           << shapeString(weightType.getShape());
+                           << formatShape(expected) << ", got "
+                           << formatShape(weightType.getShape());
   }
 
   SmallVector<int64_t> scalesShape = {n};
@@ -111,8 +87,8 @@ LogicalResult QMatmulOp::verify() {
     return emitOpError() << "scales must be "
                          << (getGroupSize() ? "[N,K/group_size] = "
                                             : "[N] (per channel) = ")
-                         << shapeString(scalesShape) << ", got "
-                         << shapeString(scalesType.getShape());
+                         << formatShape(scalesShape) << ", got "
+                         << formatShape(scalesType.getShape());
   if (!isComputeFloat(scalesType.getElementType()))
     return emitOpError() << "scales must have f16, bf16 or f32 elements, got "
                          << scalesType.getElementType();
@@ -120,9 +96,9 @@ LogicalResult QMatmulOp::verify() {
     auto zpType = cast<RankedTensorType>(zp.getType());
     if (!shapesCompatible(zpType.getShape(), scalesType.getShape()))
       return emitOpError() << "zero_points shape "
-                           << shapeString(zpType.getShape())
+                           << formatShape(zpType.getShape())
                            << " must match scales shape "
-                           << shapeString(scalesType.getShape());
+                           << formatShape(scalesType.getShape());
     if (!zpType.getElementType().isSignlessInteger(8))
       return emitOpError() << "zero_points must have i8 elements, got "
                            << zpType.getElementType();
@@ -139,8 +115,8 @@ LogicalResult QMatmulOp::verify() {
   SmallVector<int64_t> resultShape = {inputType.getDimSize(0), n};
   if (!shapesCompatible(resultType.getShape(), resultShape))
     return emitOpError() << "result must be [M,N] = "
-                         << shapeString(resultShape) << ", got "
-                         << shapeString(resultType.getShape());
+                         << formatShape(resultShape) << ", got "
+                         << formatShape(resultType.getShape());
   return success();
 }
 
@@ -161,10 +137,10 @@ static LogicalResult verifyActivationQuant(Operation *op,
   if (!shapesCompatible(intType.getShape(), floatType.getShape()))
     return op->emitOpError()
            << "result shape "
-           << shapeString(
+           << formatShape(
                   cast<RankedTensorType>(op->getResult(0).getType()).getShape())
            << " must match input shape "
-           << shapeString(cast<RankedTensorType>(op->getOperand(0).getType())
+           << formatShape(cast<RankedTensorType>(op->getOperand(0).getType())
                               .getShape());
   if (!intType.getElementType().isSignlessInteger(8))
     return op->emitOpError() << "quantized values must be i8 (int8), got "
@@ -180,8 +156,8 @@ static LogicalResult verifyActivationQuant(Operation *op,
           : SmallVector<int64_t>(floatType.getShape().drop_back());
   if (!shapesCompatible(scaleType.getShape(), expected))
     return op->emitOpError() << stringifyQuantGranularity(granularity)
-                             << " scale must be " << shapeString(expected)
-                             << ", got " << shapeString(scaleType.getShape());
+                             << " scale must be " << formatShape(expected)
+                             << ", got " << formatShape(scaleType.getShape());
   if (!scaleType.getElementType().isF32())
     return op->emitOpError() << "scale must have f32 elements, got "
                              << scaleType.getElementType();
@@ -189,8 +165,8 @@ static LogicalResult verifyActivationQuant(Operation *op,
     auto zpType = cast<RankedTensorType>(zeroPoint.getType());
     if (!shapesCompatible(zpType.getShape(), scaleType.getShape()))
       return op->emitOpError()
-             << "zero_point shape " << shapeString(zpType.getShape())
-             << " must match scale shape " << shapeString(scaleType.getShape());
+             << "zero_point shape " << formatShape(zpType.getShape())
+             << " must match scale shape " << formatShape(scaleType.getShape());
     if (!zpType.getElementType().isSignlessInteger(8))
       return op->emitOpError() << "zero_point must have i8 elements, got "
                                << zpType.getElementType();

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
+#include "loom/IR/LoomVerifierUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -14,36 +15,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-/// True when two dimension sizes may be equal (either is dynamic or they
-/// match).
-static bool sameDim(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-/// True when `shape` may equal `expected` (same rank, compatible dimensions).
-static bool sameShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> expected) {
-  if (shape.size() != expected.size())
-    return false;
-  for (auto [a, b] : llvm::zip(shape, expected))
-    if (!sameDim(a, b))
-      return false;
-  return true;
-}
-
-/// Prints a shape as `[a, b, ?]`.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::raw_string_ostream os(s);
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
 
 /// The float types the shift-add ops compute on (exactly representable in f32).
 static bool isSmallFloat(Type type) {
@@ -61,12 +32,12 @@ static LogicalResult checkMatmulShapes(Operation *op, RankedTensorType input,
   if (weight.getRank() != 2)
     return op->emitOpError() << weightName << " must be rank 2 [N,K], got rank "
                              << weight.getRank();
-  if (!sameDim(weight.getDimSize(1), input.getDimSize(1)))
+  if (!dimsCompatible(weight.getDimSize(1), input.getDimSize(1)))
     return op->emitOpError()
            << weightName << " has K = " << weight.getDimSize(1)
            << " but the input has K = " << input.getDimSize(1);
   SmallVector<int64_t> expected = {input.getDimSize(0), weight.getDimSize(0)};
-  if (!sameShape(result.getShape(), expected))
+  if (!shapesCompatible(result.getShape(), expected))
     return op->emitOpError()
            << "result must be [M,N] = " << formatShape(expected) << ", got "
            << formatShape(result.getShape());
@@ -89,7 +60,7 @@ LogicalResult ShiftMatmulOp::verify() {
   auto resultType = cast<RankedTensorType>(getOutput().getType());
   if (failed(checkMatmulShapes(*this, inputType, "sign", signType, resultType)))
     return failure();
-  if (!sameShape(expType.getShape(), signType.getShape()))
+  if (!shapesCompatible(expType.getShape(), signType.getShape()))
     return emitOpError() << "exponent shape " << formatShape(expType.getShape())
                          << " must match sign shape "
                          << formatShape(signType.getShape());
@@ -204,18 +175,18 @@ LogicalResult BCQMatmulOp::verify() {
 
   int64_t q = planesType.getDimSize(0), n = planesType.getDimSize(1);
   SmallVector<int64_t> planesShape = {q, n, k / 8};
-  if (!sameShape(planesType.getShape(), planesShape))
+  if (!shapesCompatible(planesType.getShape(), planesShape))
     return emitOpError() << "planes must be [q,N,K/8] = "
                          << formatShape(planesShape)
                          << " (8 bits per byte), got "
                          << formatShape(planesType.getShape());
   SmallVector<int64_t> expShape = {q, n, k / g};
-  if (!sameShape(expType.getShape(), expShape))
+  if (!shapesCompatible(expType.getShape(), expShape))
     return emitOpError() << "scale_exponents must be [q,N,K/g] = "
                          << formatShape(expShape) << ", got "
                          << formatShape(expType.getShape());
   SmallVector<int64_t> resultShape = {inputType.getDimSize(0), n};
-  if (!sameShape(resultType.getShape(), resultShape))
+  if (!shapesCompatible(resultType.getShape(), resultShape))
     return emitOpError() << "result must be [M,N] = "
                          << formatShape(resultShape) << ", got "
                          << formatShape(resultType.getShape());

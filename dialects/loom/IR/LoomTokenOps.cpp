@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
+#include "loom/IR/LoomVerifierUtils.h"
 
 #include "llvm/ADT/SmallSet.h"
 
@@ -14,17 +15,11 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-/// True when two dimension sizes may be equal (either is dynamic or they
-/// match).
-static bool tokenDimsCompatible(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
 /// Emits "<what> dimension <idx> is A, expected B" when the two static sizes
 /// differ.
 static LogicalResult checkTokenDim(Operation *op, StringRef what, unsigned idx,
                                    int64_t actual, int64_t expected) {
-  if (tokenDimsCompatible(actual, expected))
+  if (dimsCompatible(actual, expected))
     return success();
   return op->emitOpError() << what << " dimension " << idx << " is " << actual
                            << ", expected " << expected;

@@ -69,10 +69,11 @@ struct ImportError {
 using Bytes = std::vector<char>;
 
 struct OValue {
-  Value value;                // SSA value, created lazily for constants
-  RankedTensorType type;      // always static
-  bool isUnsigned = false;    // ONNX uint* mapped onto signless integers
-  std::shared_ptr<Bytes> lit; // known contents (initializers, folded shapes)
+  Value value;                  // SSA value, created lazily for constants
+  RankedTensorType type;        // always static
+  bool isUnsigned = false;      // ONNX uint* mapped onto signless integers
+  std::shared_ptr<Bytes> lit;   // known contents (initializers, folded shapes)
+  std::shared_ptr<Bytes> splat; // one element, for large ConstantOfShape
 };
 
 int64_t elemBytes(Type t) {
@@ -664,8 +665,18 @@ LogicalResult Importer::tensorFromProto(const onnx::TensorProto &t, OValue &out,
 Value Importer::get(OValue &v) {
   if (v.value)
     return v.value;
-  // Materialize a constant.
   RankedTensorType t = v.type;
+  if (v.splat) {
+    Type et = t.getElementType();
+    auto one = RankedTensorType::get({1}, et);
+    DenseElementsAttr attr =
+        et.isInteger(1)
+            ? DenseElementsAttr::get(one, ArrayRef<bool>{(*v.splat)[0] != 0})
+            : DenseElementsAttr::getFromRawBuffer(one, *v.splat);
+    v.value = arith::ConstantOp::create(b, loc, t, attr.resizeSplat(t));
+    return v.value;
+  }
+  // Materialize a constant.
   Type et = t.getElementType();
   int64_t n = t.getNumElements();
   const Bytes &bytes = *v.lit;
@@ -1159,7 +1170,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n) {
     if (n.output(i).empty())
       continue;
     if (i < (int)out.size() && !checkedNumel(out[i].type.getShape()))
-      return nodeFail(llvm::formatv("the shape of output {0} overflows", i).str());
+      return nodeFail(
+          llvm::formatv("the shape of output {0} overflows", i).str());
     if (i >= (int)out.size())
       return nodeFail(
           llvm::formatv("output {0} ('{1}') is not supported", i, n.output(i))
@@ -3788,8 +3800,16 @@ LogicalResult Importer::opConstantOfShape(Inputs &in, Outputs &out) {
   }
   Type et = value.type.getElementType();
   int64_t eb = elemBytes(et);
-  if (*n > (int64_t(1) << 28) / eb)
-    return nodeFail("the constant is too large");
+  if (*n > 4096) {
+    // Large fills stay a splat (never expanded in memory).
+    OValue o;
+    o.type = RankedTensorType::get(*shape, et);
+    o.isUnsigned = value.isUnsigned;
+    o.splat =
+        std::make_shared<Bytes>(value.lit->begin(), value.lit->begin() + eb);
+    out.push_back(o);
+    return success();
+  }
   Bytes bytes(*n * eb);
   for (int64_t i = 0; i < *n; ++i)
     std::memcpy(bytes.data() + i * eb, value.lit->data(), eb);

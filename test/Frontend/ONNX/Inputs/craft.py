@@ -183,6 +183,30 @@ def main():
             [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
         save(m, path)
+    elif case == "gqa_padded":
+        # GroupQueryAttention whose seqlens_k describes a padded batch row.
+        m = graph_model(
+            [helper.make_node("GroupQueryAttention",
+                              ["q", "k", "v", "", "", "seqlens", "total"], ["y"],
+                              name="gqa", domain="com.microsoft", num_heads=2,
+                              kv_num_heads=1)],
+            [helper.make_tensor_value_info("q", TensorProto.FLOAT, [2, 4, 16]),
+             helper.make_tensor_value_info("k", TensorProto.FLOAT, [2, 4, 8]),
+             helper.make_tensor_value_info("v", TensorProto.FLOAT, [2, 4, 8])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4, 16])],
+            [numpy_helper.from_array(np.array([3, 1], np.int32), "seqlens"),
+             numpy_helper.from_array(np.array(4, np.int32), "total")])
+        m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+        save(m, path)
+    elif case == "attention_past":
+        m = graph_model(
+            [helper.make_node("Attention", ["q", "k", "v", "", "pk", "pv"], ["y"],
+                              name="attn")],
+            [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 2, 3, 4])
+             for n in ("q", "k", "v", "pk", "pv")],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 3, 4])],
+            opset=23)
+        save(m, path)
     elif case == "string_init":
         t = helper.make_tensor("w", TensorProto.STRING, [1], [b"a"])
         save(add_model(t), path)

@@ -143,6 +143,24 @@ def cases(rng):
         inputs=[("q", r(1, 5, 8)), ("k", r(1, 7, 8)), ("v", r(1, 7, 6)),
                 ("m", rng.random((5, 7)) > 0.3)],
         inits=[], outputs=[vi("y", F, None)])
+    # Shape computations that exporters emit, folded to static shapes.
+    yield "shape_folding", dict(
+        nodes=[helper.make_node("Shape", ["x"], ["s"]),
+               helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+               helper.make_node("Unsqueeze", ["n", "zero1"], ["n1"]),
+               helper.make_node("Concat", ["n1", "minus1"], ["target"], axis=0),
+               helper.make_node("Reshape", ["x", "target"], ["r"]),
+               helper.make_node("Shape", ["r"], ["rs"]),
+               helper.make_node("ConstantOfShape", ["rs"], ["ones"],
+                                value=numpy_helper.from_array(np.array([1.5], np.float32))),
+               helper.make_node("Mul", ["n", "two"], ["n2"]),
+               helper.make_node("Cast", ["n2"], ["n2f"], to=TensorProto.FLOAT),
+               helper.make_node("Add", ["r", "ones"], ["a"]),
+               helper.make_node("Mul", ["a", "n2f"], ["y"])],
+        inputs=[("x", r(2, 3, 4))],
+        inits=[const("zero", np.array(0, np.int64)), const("zero1", [0]),
+               const("minus1", [-1]), const("two", np.array(2, np.int64))],
+        outputs=[vi("y", F, None)])
     # onnxruntime contrib ops (com.microsoft).
     yield "ms_multihead_attention", dict(
         domains=[("com.microsoft", 1)],
