@@ -8,10 +8,9 @@
 
 #include "loom/Pipelines/Pipelines.h"
 
+#include "loom/Transforms/Passes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -21,67 +20,6 @@ using namespace mlir;
 using namespace mlir::loom;
 
 namespace {
-/// Decomposes linalg ops with AggregatedOpInterface (linalg.softmax, which the
-/// ONNX importer emits for Softmax) into linalg.generic chains on tensors:
-/// convert-linalg-to-loops does not lower them, and upstream offers this
-/// decomposition only as a transform-dialect op.
-struct DecomposeAggregatesPass
-    : PassWrapper<DecomposeAggregatesPass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DecomposeAggregatesPass)
-  StringRef getArgument() const final { return "loom-decompose-aggregate-ops"; }
-  StringRef getDescription() const final {
-    return "Decompose linalg aggregate ops (linalg.softmax) into generics";
-  }
-  void runOnOperation() override {
-    SmallVector<linalg::AggregatedOpInterface> ops;
-    getOperation().walk(
-        [&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (linalg::AggregatedOpInterface op : ops) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<SmallVector<Value>> repl = op.decomposeOperation(rewriter);
-      if (failed(repl)) {
-        op->emitError("cannot decompose this aggregate op");
-        return signalPassFailure();
-      }
-      rewriter.replaceOp(op, *repl);
-    }
-  }
-};
-
-/// Rewrites memref.copy into linalg.copy so copies into strided subviews
-/// (from tensor.concat / insert_slice bufferization) become loops instead of
-/// calls to the `memrefCopy` runtime helper, which the JIT and the compiled
-/// libraries do not link.
-struct CopiesToLinalgPass
-    : PassWrapper<CopiesToLinalgPass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalgPass)
-  StringRef getArgument() const final { return "loom-copies-to-linalg"; }
-  StringRef getDescription() const final {
-    return "Rewrite memref.copy into linalg.copy";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<linalg::LinalgDialect>();
-  }
-  void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
-    // Copies between identity-layout buffers stay memref.copy (a memcpy).
-    getOperation().walk([&](memref::CopyOp op) {
-      auto src = cast<MemRefType>(op.getSource().getType());
-      auto dst = cast<MemRefType>(op.getTarget().getType());
-      if (!src.getLayout().isIdentity() || !dst.getLayout().isIdentity())
-        copies.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (memref::CopyOp op : copies) {
-      rewriter.setInsertionPoint(op);
-      linalg::CopyOp::create(rewriter, op.getLoc(), op.getSource(),
-                             op.getTarget());
-      rewriter.eraseOp(op);
-    }
-  }
-};
-
 LogicalResult appendPipeline(OpPassManager &pm, StringRef pipeline) {
   std::string error;
   llvm::raw_string_ostream errorStream(error);
@@ -99,7 +37,7 @@ void mlir::loom::buildCPUPipeline(OpPassManager &pm,
   // Reference semantics of every loom op on tensors.
   (void)appendPipeline(pm, "convert-loom-to-linalg,canonicalize");
   // linalg.softmax (from the ONNX importer) into linalg.generic chains.
-  pm.addNestedPass<func::FuncOp>(std::make_unique<DecomposeAggregatesPass>());
+  pm.addNestedPass<func::FuncOp>(createLoomDecomposeAggregateOps());
   // Tensors to buffers across function boundaries with plain (identity-layout)
   // memrefs, so the ABI is a dense row-major buffer per tensor.
   // Loops that carry a cache or tensor (decode loops) may yield new buffers.
@@ -108,14 +46,14 @@ void mlir::loom::buildCPUPipeline(OpPassManager &pm,
         "function-boundary-type-conversion=identity-layout-map},";
   // Results become caller-allocated out-params: callers own every buffer.
   if (options.resultsToOutParams)
-    os << "buffer-results-to-out-params{hoist-static-allocs=true "
+    os << "buffer-results-to-out-params{"
           "modify-public-functions=true},";
   os << "canonicalize,";
   // Free the temporaries the body allocates.
   os << "buffer-deallocation-pipeline";
   (void)appendPipeline(pm, pipeline);
   // Strided copies (tensor.concat, insert_slice) as loops, not memrefCopy.
-  pm.addNestedPass<func::FuncOp>(std::make_unique<CopiesToLinalgPass>());
+  pm.addNestedPass<func::FuncOp>(createLoomCopiesToLinalg());
   // Loops and memrefs down to the LLVM dialect. convert-math-to-libm turns
   // what convert-math-to-llvm leaves (math.erf from ONNX Gelu/Erf, ...) into
   // libm calls.
@@ -128,8 +66,6 @@ void mlir::loom::buildCPUPipeline(OpPassManager &pm,
 }
 
 void mlir::loom::registerLoomPipelines() {
-  PassRegistration<DecomposeAggregatesPass>();
-  PassRegistration<CopiesToLinalgPass>();
   PassPipelineRegistration<CPUPipelineOptions>(
       "loom-cpu-pipeline",
       "Lower loom IR on tensors to the LLVM dialect for the host CPU",

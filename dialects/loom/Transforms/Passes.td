@@ -42,4 +42,57 @@ def LoomDecomposeMoE : Pass<"loom-decompose-moe"> {
   ];
 }
 
+def LoomDecomposeAggregateOps
+    : Pass<"loom-decompose-aggregate-ops", "::mlir::func::FuncOp"> {
+  let summary = "Decompose linalg aggregate ops (linalg.softmax) into generics";
+  let description = [{
+    Rewrites every op implementing `linalg::AggregatedOpInterface` (today:
+    `linalg.softmax`, which the ONNX importer emits for Softmax) into its
+    `linalg.generic` chain on tensors. `convert-linalg-to-loops` cannot lower
+    aggregate ops, and upstream offers this decomposition only as a
+    transform-dialect op.
+
+    #### Input invariant
+    Any function on tensors.
+
+    #### Output IR
+    No aggregate linalg op remains; an op that cannot be decomposed is an error
+    at its location.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite strided memref.copy into linalg.copy";
+  let description = [{
+    Copies into or out of strided views (from `tensor.concat` and
+    `tensor.insert_slice` bufferization) lower to calls of the `memrefCopy`
+    runtime helper, which the JIT and compiled libraries do not link. This pass
+    turns them into `linalg.copy`, which becomes loops. Copies between
+    identity-layout buffers stay `memref.copy` (a memcpy).
+
+    #### Input invariant
+    Bufferized IR.
+
+    #### Output IR
+    Every `memref.copy` has identity layouts on both sides.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def LoomRaiseAttention : Pass<"loom-raise-attention", "::mlir::func::FuncOp"> {
+  let summary = "Raise decomposed scaled-dot-product attention to loom.attention";
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
+def LoomRaiseMoE : Pass<"loom-raise-moe", "::mlir::func::FuncOp"> {
+  let summary = "Raise router + TopK + per-expert gathers to loom.moe ops";
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

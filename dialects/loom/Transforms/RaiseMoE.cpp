@@ -1,0 +1,18 @@
+//===- RaiseMoE.cpp - loom-raise-moe (being written) ----===//
+
+#include "loom/Transforms/Passes.h"
+
+namespace mlir {
+namespace loom {
+#define GEN_PASS_DEF_LOOMRAISEMOE
+#include "loom/Transforms/Passes.h.inc"
+} // namespace loom
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct RaiseMoEPass : loom::impl::LoomRaiseMoEBase<RaiseMoEPass> {
+  void runOnOperation() override {}
+};
+} // namespace
