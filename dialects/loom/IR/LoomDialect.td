@@ -21,8 +21,8 @@ def Loom_Dialect : Dialect {
     The `loom` dialect holds the operations of efficient transformer inference that
     upstream dialects lack: attention variants (softmax with GQA, causal masking,
     sliding windows and sinks; linear; block-sparse; Hamming), the KV cache as an SSA
-    value, and (in later parts) mixture-of-experts routing, shift-add arithmetic, token
-    reduction and quantized matmuls. Every op has a reference lowering to upstream
+    value with eviction, merging and quantization, mixture-of-experts routing, shift-add
+    arithmetic, token reduction and quantized matmuls. Every op has a reference lowering to upstream
     dialects (`convert-loom-to-linalg`) that defines its meaning by execution.
   }];
   let useDefaultTypePrinterParser = 1;
