@@ -70,4 +70,8 @@ void mlir::loom::registerLoomPipelines() {
       "loom-cpu-pipeline",
       "Lower loom IR on tensors to the LLVM dialect for the host CPU",
       buildCPUPipeline);
+  PassPipelineRegistration<OptimizePipelineOptions>(
+      "loom-optimize-pipeline",
+      "Target-neutral optimisation of imported IR: raising and clean-ups",
+      buildOptimizePipeline);
 }

@@ -27,7 +27,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// be registered (loom::registerAllPasses) before the pipeline is built.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// Registers `loom-cpu-pipeline`.
+struct OptimizePipelineOptions
+    : public PassPipelineOptions<OptimizePipelineOptions> {
+  PassOptions::Option<bool> raise{
+      *this, "raise",
+      llvm::cl::desc("Raise decomposed attention and MoE layers to loom ops"),
+      llvm::cl::init(true)};
+};
+
+/// The target-neutral stage between import and a target pipeline: raising
+/// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
+/// loom.moe.ffn) and clean-ups. Numbers are preserved.
+void buildOptimizePipeline(OpPassManager &pm,
+                           const OptimizePipelineOptions &options);
+
+/// Registers `loom-cpu-pipeline` and `loom-optimize-pipeline`.
 void registerLoomPipelines();
 
 } // namespace loom
