@@ -87,7 +87,41 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg", "::mlir::func::FuncOp"> {
 
 def LoomRaiseAttention : Pass<"loom-raise-attention", "::mlir::func::FuncOp"> {
   let summary = "Raise decomposed scaled-dot-product attention to loom.attention";
-  let dependentDialects = ["::mlir::loom::LoomDialect"];
+  let description = [{
+    Finds `softmax(scale * Q K^T + mask) V` written with upstream ops (what
+    `loom-import-onnx` makes of exporter output: `linalg.batch_matmul`s on
+    collapsed heads, splat scales on Q, K or the scores, an additive or
+    boolean mask, `linalg.softmax` over the keys, the `where(isnan(p), 0, p)`
+    guard, GQA as a broadcast of the kv heads) and replaces it by one
+    `loom.attention` on the `[B,H,S,D]` tensors.
+
+    Operands are traced through any chain of reshapes, transposes and
+    broadcasts (see `TensorView`), so the pass works before and after
+    canonicalization. Query head `h` must read kv head `h / (Hq / Hkv)`.
+    Constant masks are evaluated and become `causal`, `window` and `sinks`
+    when their entries are 0 (visible) or at most -1e30 (masked) in that
+    pattern, and disappear when all entries are 0; other masks become the
+    `mask` operand. Anything that cannot be shown equivalent is left alone:
+    other ops on the scores (softcapping, ...), masks transposed relative to
+    the scores, computed masks without the NaN guard, fully masked rows that
+    would be NaN without the guard, non-f32 or dynamic shapes.
+
+    #### Input invariant
+    Any function on tensors.
+
+    #### Output IR
+    Each matched attention is one `loom.attention` whose result is collapsed
+    to the `[B*H, Sq, Dv]` the P x V product had; the decomposed ops become
+    dead and are erased.
+  }];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numRaised", "num-raised",
+              "Number of attentions raised to loom.attention">,
+  ];
 }
 
 def LoomRaiseMoE : Pass<"loom-raise-moe", "::mlir::func::FuncOp"> {

@@ -1,29 +1,41 @@
 //===- RaiseAttention.cpp - loom-raise-attention --------------------------===//
 //
-// Rewrites the decomposed scaled-dot-product attention produced by the ONNX
-// importer into one `loom.attention`. The match is anchored at the P x V
-// `linalg.batch_matmul` and walks backwards; every step checks op kinds,
-// indexing maps, reassociations and constant values. Anything not proven
-// equivalent leaves the IR untouched.
+// Rewrites decomposed scaled-dot-product attention into one `loom.attention`.
+// The match is anchored at the P x V `linalg.batch_matmul` and walks back to
+// the softmax, the score chain (scales and masks) and the Q x K^T
+// `linalg.batch_matmul`. Every operand is traced with TensorView, so the
+// reshapes, transposes and GQA broadcasts may come in any order an exporter or
+// the canonicalizer leaves them in; what is checked is the index mapping they
+// implement. Masks are evaluated when they are constant and classified as
+// causal / sliding window / sinks; anything else becomes the additive `mask`
+// operand. When equivalence cannot be shown the IR is left untouched.
+//
+// Preconditions: static shapes, f32. Semantics preserved exactly in real
+// arithmetic; in floating point the scale is applied once instead of on Q and
+// K separately, and masked entries (-inf, or at most -1e30) are dropped, which
+// is exact as long as the scores are finite and below 1e29 in magnitude.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/IR/LoomOps.h"
 #include "loom/Transforms/Passes.h"
+#include "loom/Transforms/RaisingUtils.h"
+
+#include "loom/Analysis/ConstantEvaluator.h"
+#include "loom/Analysis/TensorView.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
 #include <optional>
+
+#define DEBUG_TYPE "loom-raise-attention"
 
 namespace mlir {
 namespace loom {
@@ -33,436 +45,404 @@ namespace loom {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::loom;
 
 namespace {
 
-using Reassoc = SmallVector<ReassociationIndices>;
-
-static bool isReassoc(ArrayRef<ReassociationIndices> r,
-                      ArrayRef<ArrayRef<int64_t>> want) {
-  if (r.size() != want.size())
-    return false;
-  for (auto [a, b] : llvm::zip(r, want))
-    if (ArrayRef<int64_t>(a) != b)
-      return false;
-  return true;
-}
-
-/// Returns the float value of a splat floating-point constant.
-static std::optional<double> getSplatFloat(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
-      !isa<FloatType>(attr.getElementType()))
-    return std::nullopt;
-  return attr.getSplatValue<APFloat>().convertToDouble();
-}
-
-/// Reads all values of a f32 constant (dense or dense_resource).
-static std::optional<SmallVector<float>> getF32Values(Value v) {
-  Operation *def = v.getDefiningOp();
-  auto cst = dyn_cast_or_null<arith::ConstantOp>(def);
-  if (!cst)
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
-    SmallVector<float> out;
-    for (APFloat f : dense.getValues<APFloat>())
-      out.push_back(f.convertToFloat());
-    return out;
-  }
-  if (auto res = dyn_cast<DenseF32ResourceElementsAttr>(cst.getValue())) {
-    std::optional<ArrayRef<float>> data = res.tryGetAsArrayRef();
-    if (!data)
-      return std::nullopt;
-    int64_t n = cast<ShapedType>(res.getType()).getNumElements();
-    if (static_cast<int64_t>(data->size()) != n)
-      return std::nullopt;
-    return SmallVector<float>(data->begin(), data->end());
-  }
-  return std::nullopt;
-}
-
-/// Matches an all-parallel elementwise linalg.generic with one result, whose
-/// body is a single op of type OpTy applied to the block arguments in order
-/// and yielded. Returns the generic.
-template <typename OpTy>
-static linalg::GenericOp matchElementwise(Value v, unsigned numInputs) {
-  auto g = v.getDefiningOp<linalg::GenericOp>();
-  if (!g || g.getNumDpsInputs() != numInputs || g.getNumDpsInits() != 1 ||
-      g.getNumResults() != 1)
-    return nullptr;
-  if (!(g.getNumParallelLoops() == g.getNumLoops()))
-    return nullptr;
-  if (!g.getIndexingMapsArray().back().isIdentity())
-    return nullptr;
-  Block &body = g.getRegion().front();
-  if (body.getOperations().size() != 2)
-    return nullptr;
-  auto op = dyn_cast<OpTy>(&body.front());
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  if (!op || !yield || yield.getNumOperands() != 1 ||
-      yield.getOperand(0) != op->getResult(0))
-    return nullptr;
-  if (op->getNumOperands() != numInputs)
-    return nullptr;
-  for (unsigned i = 0; i < numInputs; ++i)
-    if (op->getOperand(i) != body.getArgument(i))
-      return nullptr;
-  return g;
-}
-
-/// If `v` is `x * c` or `x / c` with c a scalar splat constant (0-d map or a
-/// splat of any shape) and x mapped by identity, returns x and multiplies
-/// `scale` accordingly.
-static std::optional<Value> peelScale(Value v, double &scale) {
-  linalg::GenericOp g = matchElementwise<arith::MulFOp>(v, 2);
-  bool isDiv = false;
-  if (!g) {
-    g = matchElementwise<arith::DivFOp>(v, 2);
-    isDiv = true;
-  }
-  if (!g)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-  std::optional<double> c = getSplatFloat(g.getDpsInputs()[1]);
-  int xIdx = 0;
-  if (!c && !isDiv) {
-    c = getSplatFloat(g.getDpsInputs()[0]);
-    xIdx = 1;
-  }
-  if (!c || !maps[xIdx].isIdentity())
-    return std::nullopt;
-  if (g.getDpsInputs()[xIdx].getType() != g.getResult(0).getType())
-    return std::nullopt;
-  if (isDiv) {
-    if (*c == 0.0)
-      return std::nullopt;
-    scale /= *c;
-  } else {
-    scale *= *c;
-  }
-  return g.getDpsInputs()[xIdx];
-}
-
-/// Peels the GQA expansion `collapse(broadcast(expand(base)))` of a
-/// [B,Hq,S,D] tensor down to the [B,Hkv,S,D] base. Also accepts the 5-d
-/// broadcast result directly (when the caller already removed the collapse).
-static Value peelGQA5(Value v5) {
-  auto bcast = v5.getDefiningOp<linalg::GenericOp>();
-  if (!bcast || bcast.getNumDpsInputs() != 1 || bcast.getNumDpsInits() != 1)
-    return nullptr;
-  if (!(bcast.getNumParallelLoops() == bcast.getNumLoops()))
-    return nullptr;
-  Block &body = bcast.getRegion().front();
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 1 || !yield ||
-      yield.getOperand(0) != body.getArgument(0))
-    return nullptr;
-  MLIRContext *ctx = v5.getContext();
-  SmallVector<AffineMap> maps = bcast.getIndexingMapsArray();
-  AffineExpr d0, d1, d3, d4;
-  bindDims(ctx, d0, d1, std::ignore, d3, d4);
-  AffineMap want = AffineMap::get(
-      5, 0, {d0, d1, getAffineConstantExpr(0, ctx), d3, d4}, ctx);
-  if (maps[0] != want || !maps[1].isIdentity())
-    return nullptr;
-  auto exp = bcast.getDpsInputs()[0].getDefiningOp<tensor::ExpandShapeOp>();
-  if (!exp || !isReassoc(exp.getReassociationIndices(), {{0}, {1}, {2, 3}, {4}}))
-    return nullptr;
-  auto inTy = cast<RankedTensorType>(exp.getType());
-  if (inTy.getDimSize(2) != 1)
-    return nullptr;
-  return exp.getSrc();
-}
-
-/// Returns the [B,Hkv,S,D] tensor behind a [B,Hq,S,D] operand.
-static Value peelKV(Value v4) {
-  if (auto col = v4.getDefiningOp<tensor::CollapseShapeOp>())
-    if (isReassoc(col.getReassociationIndices(), {{0}, {1, 2}, {3}, {4}}))
-      if (Value base = peelGQA5(col.getSrc()))
-        return base;
-  return v4;
-}
-
-struct Match {
-  Value q, k, v; // q [B,Hq,Sq,D], k/v [B,Hkv,Skv,*]
+/// An additive (or boolean) mask found on the score chain, with its indexing
+/// expressed in the attention frame [B, Hq, Sq, Skv].
+struct MaskTerm {
+  /// The mask tensor (f32 for additive masks, i1 for boolean ones).
+  Value value;
+  /// Frame dims -> mask dims (each result a frame dim or the constant 0 of a
+  /// unit mask dim).
+  AffineMap frameMap;
+  /// Boolean masks: `select(cond, score, fill)`.
+  bool isBoolean = false;
+  bool inverted = false;
+  double fill = 0;
+  /// The product of the score scales applied after the mask (they scale it).
   double scale = 1.0;
-  bool causal = false;
 };
 
-/// Matches the scores batch_matmul operand that should be K^T in the
-/// collapsed [B*H, D, Skv] form; returns K as [B,Hq,Skv,D] (before GQA peel).
-static std::optional<Value> matchKT(Value kt3, double &scale) {
-  // kt3 = collapse [[0,1],2,3] (kt4) where kt4 is [B,H,D,Skv].
-  auto col = kt3.getDefiningOp<tensor::CollapseShapeOp>();
-  if (!col || !isReassoc(col.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-    return std::nullopt;
-  Value kt4 = col.getSrc();
-  while (std::optional<Value> x = peelScale(kt4, scale))
-    kt4 = *x;
-  // Form 1: 4-d transpose [0,1,3,2] of K.
-  if (auto tr = kt4.getDefiningOp<linalg::TransposeOp>()) {
-    if (tr.getPermutation() != ArrayRef<int64_t>{0, 1, 3, 2})
-      return std::nullopt;
-    return tr.getInput();
-  }
-  // Form 2: expand [[0,1],2,3] of a 3-d transpose [0,2,1] of a collapse.
-  auto exp = kt4.getDefiningOp<tensor::ExpandShapeOp>();
-  if (!exp || !isReassoc(exp.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-    return std::nullopt;
-  auto tr = exp.getSrc().getDefiningOp<linalg::TransposeOp>();
-  if (!tr || tr.getPermutation() != ArrayRef<int64_t>{0, 2, 1})
-    return std::nullopt;
-  auto inner = tr.getInput().getDefiningOp<tensor::CollapseShapeOp>();
-  if (!inner)
-    return std::nullopt;
-  if (isReassoc(inner.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-    return inner.getSrc();
-  if (isReassoc(inner.getReassociationIndices(), {{0, 1, 2}, {3}, {4}})) {
-    // [B,Hkv,G,S,D] -> [B*Hkv*G,S,D]: the head order equals the
-    // [B,Hkv*G,...] collapse, so it is the GQA form.
-    if (Value base = peelGQA5(inner.getSrc()))
-      return base; // already the kv-head tensor
-  }
-  return std::nullopt;
-}
+/// Visibility of key j to query i as causal / window / sinks attributes.
+struct Visibility {
+  bool causal = false;
+  std::optional<int64_t> window, sinks;
+};
 
-static bool isZeroFill(Value init) {
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  if (!fill)
-    return false;
-  FloatAttr f;
-  if (!matchPattern(fill.getInputs()[0], m_Constant(&f)))
-    return false;
-  return f.getValueAsDouble() == 0.0;
-}
+/// A masked entry: -inf, or so negative that exp underflows to exactly 0 for
+/// any score below 1e29 in magnitude.
+static bool isMaskedValue(double x) { return x <= -1.0e30; }
 
-/// Checks that `values` (shape [.., Sq, Skv] with leading dims 1) is a
-/// causal additive mask: 0 where j <= i + (Skv - Sq), <= -1e4 elsewhere.
-static bool isCausalMask(ArrayRef<float> values, int64_t sq, int64_t skv) {
-  if (static_cast<int64_t>(values.size()) != sq * skv)
-    return false;
+/// Classifies `visible` (Sq x Skv, row-major) as no mask, causal, or causal
+/// with a sliding window and sinks, with query i at position Skv - Sq + i.
+static std::optional<Visibility> classifyVisibility(ArrayRef<bool> visible,
+                                                    int64_t sq, int64_t skv) {
+  auto vis = [&](int64_t i, int64_t j) { return visible[i * skv + j]; };
+  if (llvm::all_of(visible, [](bool b) { return b; }))
+    return Visibility();
   int64_t off = skv - sq;
+  std::optional<int64_t> window;
+  int64_t sinks = 0;
+  for (int64_t i = 0; i < sq; ++i) {
+    int64_t pos = i + off;
+    if (pos < 0)
+      return std::nullopt; // rows without keys: not an attribute pattern
+    // The contiguous visible run ending at the query's own position.
+    int64_t run = 0;
+    while (pos - run >= 0 && vis(i, pos - run))
+      ++run;
+    if (run == pos + 1 || run == 0)
+      continue;
+    if (!window || run < *window) {
+      window = run;
+      int64_t s = 0;
+      while (s < pos - run && vis(i, s))
+        ++s;
+      sinks = s;
+    }
+  }
+  Visibility result;
+  result.causal = true;
+  if (window) {
+    result.window = *window;
+    if (sinks > 0)
+      result.sinks = sinks;
+  }
   for (int64_t i = 0; i < sq; ++i)
     for (int64_t j = 0; j < skv; ++j) {
-      float x = values[i * skv + j];
-      if (j <= i + off) {
-        if (x != 0.0f)
-          return false;
-      } else if (!(x <= -1.0e4f)) {
-        return false;
-      }
-    }
-  return true;
-}
-
-/// Matches the additive mask generic `scores + mask` (either operand order).
-/// On success returns the scores value and sets causal.
-static std::optional<Value> peelMask(Value v, int64_t sq, int64_t skv,
-                                     bool &causal) {
-  linalg::GenericOp g = matchElementwise<arith::AddFOp>(v, 2);
-  if (!g)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-  for (int s = 0; s < 2; ++s) {
-    Value scores = g.getDpsInputs()[s], mask = g.getDpsInputs()[1 - s];
-    if (!maps[s].isIdentity() || scores.getType() != v.getType())
-      continue;
-    auto maskTy = cast<RankedTensorType>(mask.getType());
-    AffineMap mm = maps[1 - s];
-    // The mask map must broadcast only over leading unit dims and keep the
-    // last two dims: (d0..d3) -> (0|dk, ..., d2, d3) with size-1 where 0.
-    if (mm.getNumDims() != 4 || mm.getNumResults() != maskTy.getRank() ||
-        maskTy.getRank() < 2)
-      continue;
-    int64_t r = maskTy.getRank();
-    bool ok = true;
-    for (int64_t i = 0; i < r; ++i) {
-      AffineExpr e = mm.getResult(i);
-      int64_t dim = 4 - r + i;
-      if (i >= r - 2) {
-        ok &= e == getAffineDimExpr(dim, v.getContext());
-      } else {
-        ok &= maskTy.getDimSize(i) == 1 &&
-              (e == getAffineConstantExpr(0, v.getContext()) ||
-               e == getAffineDimExpr(dim, v.getContext()));
-      }
-    }
-    if (!ok || maskTy.getDimSize(r - 2) != sq || maskTy.getDimSize(r - 1) != skv)
-      continue;
-    std::optional<SmallVector<float>> vals = getF32Values(mask);
-    if (!vals || !isCausalMask(*vals, sq, skv))
-      continue;
-    causal = true;
-    return scores;
-  }
-  return std::nullopt;
-}
-
-/// Boolean mask: select(cond, scores, -big) with cond a constant i1 tensor
-/// that is true exactly on the causal triangle.
-static std::optional<Value> peelBoolMask(Value v, int64_t sq, int64_t skv,
-                                         bool &causal) {
-  linalg::GenericOp g = matchElementwise<arith::SelectOp>(v, 3);
-  if (!g)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-  Value cond = g.getDpsInputs()[0], scores = g.getDpsInputs()[1];
-  std::optional<double> fillV = getSplatFloat(g.getDpsInputs()[2]);
-  if (!maps[1].isIdentity() || scores.getType() != v.getType() || !fillV ||
-      !(*fillV <= -1.0e4))
-    return std::nullopt;
-  DenseElementsAttr c;
-  if (!matchPattern(cond, m_Constant(&c)) || !c.getElementType().isInteger(1))
-    return std::nullopt;
-  auto cTy = cast<RankedTensorType>(c.getType());
-  int64_t r = cTy.getRank();
-  AffineMap mm = maps[0];
-  if (r < 2 || mm.getNumResults() != r || cTy.getDimSize(r - 2) != sq ||
-      cTy.getDimSize(r - 1) != skv)
-    return std::nullopt;
-  for (int64_t i = 0; i < r; ++i) {
-    AffineExpr e = mm.getResult(i);
-    int64_t dim = 4 - r + i;
-    if (i >= r - 2 ? e != getAffineDimExpr(dim, v.getContext())
-                   : (cTy.getDimSize(i) != 1 ||
-                      (e != getAffineConstantExpr(0, v.getContext()) &&
-                       e != getAffineDimExpr(dim, v.getContext()))))
-      return std::nullopt;
-  }
-  SmallVector<bool> bits(c.getValues<bool>());
-  int64_t off = skv - sq;
-  for (int64_t i = 0; i < sq; ++i)
-    for (int64_t j = 0; j < skv; ++j)
-      if (bits[i * skv + j] != (j <= i + off))
+      int64_t pos = i + off;
+      bool want = j <= pos;
+      if (want && window)
+        want = j > pos - *window || j < sinks;
+      if (vis(i, j) != want)
         return std::nullopt;
-  causal = true;
-  return scores;
+    }
+  return result;
 }
 
-/// Strips the `where(isnan(p), 0, p)` guard.
-static Value peelNaNGuard(Value v) {
-  linalg::GenericOp sel = matchElementwise<arith::SelectOp>(v, 3);
-  if (!sel)
-    return v;
-  SmallVector<AffineMap> maps = sel.getIndexingMapsArray();
-  Value cond = sel.getDpsInputs()[0], p = sel.getDpsInputs()[2];
-  std::optional<double> zero = getSplatFloat(sel.getDpsInputs()[1]);
-  if (!zero || *zero != 0.0 || !maps[0].isIdentity() || !maps[2].isIdentity())
-    return v;
-  linalg::GenericOp isnan = matchElementwise<arith::CmpFOp>(cond, 1);
-  if (!isnan) {
-    // cmpf uno %in, %in has two operands bound to the same block argument.
-    auto g = cond.getDefiningOp<linalg::GenericOp>();
-    if (!g || g.getNumDpsInputs() != 1 || g.getDpsInputs()[0] != p ||
-        !g.getIndexingMapsArray()[0].isIdentity() ||
-        !g.getIndexingMapsArray()[1].isIdentity() ||
-        !(g.getNumParallelLoops() == g.getNumLoops()))
-      return v;
-    Block &body = g.getRegion().front();
-    if (body.getOperations().size() != 2)
-      return v;
-    auto cmp = dyn_cast<arith::CmpFOp>(&body.front());
-    if (!cmp || cmp.getPredicate() != arith::CmpFPredicate::UNO ||
-        cmp.getLhs() != body.getArgument(0) ||
-        cmp.getRhs() != body.getArgument(0) ||
-        body.getTerminator()->getOperand(0) != cmp.getResult())
-      return v;
-    return p;
+/// Maps the indexing map `maskMap` of a mask operand (over the dims of the
+/// elementwise op's iteration space, which `view` relates to the attention
+/// frame) to a map over the frame dims.
+static std::optional<AffineMap> maskMapInFrame(const TensorView &view,
+                                               AffineMap maskMap,
+                                               RankedTensorType maskType) {
+  MLIRContext *ctx = maskMap.getContext();
+  auto srcType = cast<RankedTensorType>(view.getSource().getType());
+  // Source dim -> the frame dim that is exactly that source dim.
+  SmallVector<int64_t> frameOf(srcType.getRank(), -1);
+  SmallVector<int64_t> uses(srcType.getRank(), 0);
+  for (auto [f, atoms] : llvm::enumerate(view.getDims()))
+    for (const ViewAtom &a : atoms)
+      if (!a.isBroadcast()) {
+        ++uses[a.dim];
+        if (atoms.size() == 1 && a.stride == 1 &&
+            a.size == srcType.getDimSize(a.dim))
+          frameOf[a.dim] = f;
+      }
+  SmallVector<AffineExpr> exprs;
+  for (auto [k, e] : llvm::enumerate(maskMap.getResults())) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0 || maskType.getDimSize(k) != 1)
+        return std::nullopt;
+      exprs.push_back(e);
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return std::nullopt;
+    int64_t x = d.getPosition();
+    if (srcType.getDimSize(x) == 1) {
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+      continue;
+    }
+    if (uses[x] != 1 || frameOf[x] < 0)
+      return std::nullopt;
+    exprs.push_back(getAffineDimExpr(frameOf[x], ctx));
   }
-  return v;
+  return AffineMap::get(4, 0, exprs, ctx);
 }
 
-struct RaiseAttentionPattern : OpRewritePattern<tensor::ExpandShapeOp> {
+/// Evaluates a constant mask in the frame as an [Sq, Skv] matrix shared by all
+/// batches and heads; nullopt when it is not constant or differs between
+/// them.
+static std::optional<SmallVector<double>>
+evaluateFrameMask(const MaskTerm &m, ArrayRef<int64_t> frame) {
+  std::optional<SmallVector<double>> vals = evaluateConstantTensor(m.value);
+  if (!vals)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(m.value.getType());
+  int64_t sq = frame[2], skv = frame[3];
+  SmallVector<double> out(sq * skv);
+  SmallVector<int64_t> idx(4);
+  for (idx[0] = 0; idx[0] < frame[0]; ++idx[0])
+    for (idx[1] = 0; idx[1] < frame[1]; ++idx[1])
+      for (idx[2] = 0; idx[2] < sq; ++idx[2])
+        for (idx[3] = 0; idx[3] < skv; ++idx[3]) {
+          int64_t off = 0;
+          for (auto [k, e] : llvm::enumerate(m.frameMap.getResults())) {
+            int64_t i = 0;
+            if (auto d = dyn_cast<AffineDimExpr>(e))
+              i = idx[d.getPosition()];
+            off = off * type.getDimSize(k) + i;
+          }
+          double x = (*vals)[off];
+          double &slot = out[idx[2] * skv + idx[3]];
+          if (idx[0] == 0 && idx[1] == 0)
+            slot = x;
+          else if (!(slot == x || (std::isnan(slot) && std::isnan(x))))
+            return std::nullopt;
+        }
+  return out;
+}
+
+/// Reshapes `mask` (indexed by the frame through `frameMap`) into the rank-4
+/// frame-broadcastable tensor `loom.attention` takes.
+static FailureOr<Value> maskToFrame(PatternRewriter &rewriter, Location loc,
+                                    Value mask, AffineMap frameMap) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  SmallVector<int64_t> shape(4, 1);
+  int64_t last = -1;
+  for (auto [k, e] : llvm::enumerate(frameMap.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      continue;
+    if (static_cast<int64_t>(d.getPosition()) <= last)
+      return failure(); // the mask is transposed relative to the frame
+    last = d.getPosition();
+    shape[last] = type.getDimSize(k);
+  }
+  auto frameType = RankedTensorType::get(shape, type.getElementType());
+  if (frameType == type)
+    return mask;
+  return reshapeRowMajor(rewriter, loc, mask, frameType);
+}
+
+struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(tensor::ExpandShapeOp outExp,
+  LogicalResult matchAndRewrite(linalg::BatchMatmulOp pv,
                                 PatternRewriter &rewriter) const override {
-    if (!isReassoc(outExp.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-      return failure();
-    auto pv = outExp.getSrc().getDefiningOp<linalg::BatchMatmulOp>();
-    if (!pv || !isZeroFill(pv.getDpsInits()[0]) ||
-        pv.getIndexingMapsArray() !=
-            linalg::BatchMatmulOp::getDefaultIndexingMaps(getContext()))
-      return rewriter.notifyMatchFailure(outExp, "not a P x V batch_matmul");
-    auto outTy = cast<RankedTensorType>(outExp.getType());
-    if (!outTy.hasStaticShape() || !outTy.getElementType().isF32())
-      return rewriter.notifyMatchFailure(outExp, "needs static f32 shapes");
-    int64_t b = outTy.getDimSize(0), hq = outTy.getDimSize(1),
-            sq = outTy.getDimSize(2);
+    if (!isPlainBatchMatmul(pv))
+      return rewriter.notifyMatchFailure(pv, "not a plain batch_matmul");
+    auto outType = cast<RankedTensorType>(pv.getResult(0).getType());
+    if (!outType.hasStaticShape() || !outType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(pv, "needs static f32 shapes");
 
-    // P operand: collapse [[0,1],2,3] of [B,Hq,Sq,Skv].
-    auto pCol = pv.getDpsInputs()[0].getDefiningOp<tensor::CollapseShapeOp>();
-    auto vCol = pv.getDpsInputs()[1].getDefiningOp<tensor::CollapseShapeOp>();
-    if (!pCol || !vCol ||
-        !isReassoc(pCol.getReassociationIndices(), {{0, 1}, {2}, {3}}) ||
-        !isReassoc(vCol.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-      return rewriter.notifyMatchFailure(outExp, "unexpected P/V reshapes");
-    auto pTy = cast<RankedTensorType>(pCol.getSrc().getType());
-    if (pTy.getDimSize(0) != b || pTy.getDimSize(1) != hq ||
-        pTy.getDimSize(2) != sq)
-      return failure();
-    int64_t skv = pTy.getDimSize(3);
+    // P: the softmax over keys, possibly behind the NaN guard.
+    TensorView pView = TensorView::identity(pv.getDpsInputs()[0]);
+    bool guarded = false;
+    linalg::SoftmaxOp softmax;
+    while (true) {
+      Value src = pView.getSource();
+      if ((softmax = src.getDefiningOp<linalg::SoftmaxOp>()))
+        break;
+      if (Value in = matchNaNGuard(src)) {
+        guarded = true;
+        pView.stepThroughElementwise(in);
+        continue;
+      }
+      if (!pView.stepBack())
+        return rewriter.notifyMatchFailure(pv, "P is not a softmax");
+    }
+    auto frameType = cast<RankedTensorType>(softmax.getInput().getType());
+    if (frameType.getRank() != 4 || softmax.getDimension() != 3 ||
+        !frameType.hasStaticShape())
+      return rewriter.notifyMatchFailure(pv, "softmax is not over the keys "
+                                             "of a [B,H,Sq,Skv] tensor");
+    ArrayRef<int64_t> frame = frameType.getShape();
+    int64_t b = frame[0], hq = frame[1], sq = frame[2], skv = frame[3];
+    auto whole = [&](ArrayRef<int64_t> shape, int64_t d) {
+      return TensorView::whole(shape, d);
+    };
+    if (!pView.equals({ViewDim{whole(frame, 0), whole(frame, 1)},
+                       ViewDim{whole(frame, 2)}, ViewDim{whole(frame, 3)}}))
+      return rewriter.notifyMatchFailure(pv, "P is not [B*H, Sq, Skv]");
 
-    Value p = peelNaNGuard(pCol.getSrc());
-    auto sm = p.getDefiningOp<linalg::SoftmaxOp>();
-    if (!sm || sm.getDimension() != 3)
-      return rewriter.notifyMatchFailure(outExp, "no softmax over keys");
-    Value s = sm.getInput();
+    // Scores: scales and at most one mask, back to Q x K^T.
+    TensorView sView = TensorView::identity(softmax.getInput());
+    double scoreScale = 1.0;
+    std::optional<MaskTerm> mask;
+    linalg::BatchMatmulOp qk;
+    while (true) {
+      Value src = sView.getSource();
+      if ((qk = src.getDefiningOp<linalg::BatchMatmulOp>()))
+        break;
+      Value in;
+      if (std::optional<double> c = matchScalarScale(src, in)) {
+        scoreScale *= *c;
+        sView.stepThroughElementwise(in);
+        continue;
+      }
+      Value maskValue;
+      AffineMap maskMap;
+      bool isBoolean = false, inverted = false;
+      double fill = 0;
+      if (succeeded(matchAdditiveMask(src, in, maskValue, maskMap)) ||
+          succeeded(
+              matchBooleanMask(src, in, maskValue, maskMap, fill, inverted))) {
+        isBoolean = !isa<FloatType>(
+            cast<RankedTensorType>(maskValue.getType()).getElementType());
+        if (mask)
+          return rewriter.notifyMatchFailure(pv, "more than one mask");
+        std::optional<AffineMap> fm = maskMapInFrame(
+            sView, maskMap, cast<RankedTensorType>(maskValue.getType()));
+        if (!fm)
+          return rewriter.notifyMatchFailure(pv, "mask does not broadcast "
+                                                 "over the attention frame");
+        mask = MaskTerm{maskValue, *fm, isBoolean, inverted, fill, scoreScale};
+        sView.stepThroughElementwise(in);
+        continue;
+      }
+      if (!sView.stepBack())
+        return rewriter.notifyMatchFailure(pv, "unrecognised op on scores");
+    }
+    if (!isPlainBatchMatmul(qk))
+      return rewriter.notifyMatchFailure(pv, "Q x K^T is not plain");
+    auto qkType = cast<RankedTensorType>(qk.getResult(0).getType());
+    ArrayRef<int64_t> qkShape = qkType.getShape();
+    if (qkShape != ArrayRef<int64_t>{b * hq, sq, skv} ||
+        !sView.equals({ViewDim{ViewAtom{0, hq, b}}, ViewDim{ViewAtom{0, 1, hq}},
+                       ViewDim{whole(qkShape, 1)}, ViewDim{whole(qkShape, 2)}}))
+      return rewriter.notifyMatchFailure(pv, "scores are not [B*H, Sq, Skv]");
 
-    double scale = 1.0;
-    bool causal = false;
-    // Optional scale after the mask is not allowed (it would scale the mask);
-    // the order accepted is: [scale] -> [mask] -> softmax, with mask either
-    // additive or boolean.
-    if (std::optional<Value> x = peelMask(s, sq, skv, causal))
-      s = *x;
-    else if (std::optional<Value> y = peelBoolMask(s, sq, skv, causal))
-      s = *y;
-    while (std::optional<Value> x = peelScale(s, scale))
-      s = *x;
-    // A generic over the scores we could not interpret: give up.
-    auto sExp = s.getDefiningOp<tensor::ExpandShapeOp>();
-    if (!sExp || !isReassoc(sExp.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-      return rewriter.notifyMatchFailure(outExp, "unrecognised score chain");
-    auto qk = sExp.getSrc().getDefiningOp<linalg::BatchMatmulOp>();
-    if (!qk || !isZeroFill(qk.getDpsInits()[0]) ||
-        qk.getIndexingMapsArray() !=
-            linalg::BatchMatmulOp::getDefaultIndexingMaps(getContext()))
-      return rewriter.notifyMatchFailure(outExp, "no Q x K^T batch_matmul");
-    auto qCol = qk.getDpsInputs()[0].getDefiningOp<tensor::CollapseShapeOp>();
-    if (!qCol || !isReassoc(qCol.getReassociationIndices(), {{0, 1}, {2}, {3}}))
-      return failure();
-    Value q = qCol.getSrc();
-    while (std::optional<Value> x = peelScale(q, scale))
-      q = *x;
-    std::optional<Value> k = matchKT(qk.getDpsInputs()[1], scale);
-    if (!k)
-      return rewriter.notifyMatchFailure(outExp, "K is not transposed");
-    Value kBase = peelKV(*k);
-    Value vBase = peelKV(vCol.getSrc());
+    // Q [B, Hq, Sq, D].
+    int64_t d = cast<RankedTensorType>(qk.getDpsInputs()[0].getType())
+                    .getDimSize(2);
+    TensorView qView = TensorView::identity(qk.getDpsInputs()[0]);
+    SmallVector<int64_t> qShape = {b, hq, sq, d};
+    if (!qView.stepBackUntil(
+            [&](const TensorView &v) {
+              return cast<RankedTensorType>(v.getSource().getType())
+                             .getShape() == ArrayRef<int64_t>(qShape) &&
+                     v.equals({ViewDim{whole(qShape, 0), whole(qShape, 1)},
+                               ViewDim{whole(qShape, 2)},
+                               ViewDim{whole(qShape, 3)}});
+            },
+            /*allowScale=*/true))
+      return rewriter.notifyMatchFailure(pv, "no [B,Hq,Sq,D] query");
 
-    auto qTy = cast<RankedTensorType>(q.getType());
-    auto kTy = cast<RankedTensorType>(kBase.getType());
-    auto vTy = cast<RankedTensorType>(vBase.getType());
-    if (qTy.getRank() != 4 || kTy.getRank() != 4 || vTy.getRank() != 4)
-      return failure();
-    int64_t hkv = kTy.getDimSize(1);
-    if (qTy.getDimSize(0) != b || qTy.getDimSize(1) != hq ||
-        qTy.getDimSize(2) != sq || kTy.getDimSize(0) != b ||
-        kTy.getDimSize(2) != skv || kTy.getDimSize(3) != qTy.getDimSize(3) ||
-        vTy.getDimSize(0) != b || vTy.getDimSize(1) != hkv ||
-        vTy.getDimSize(2) != skv || vTy.getDimSize(3) != outTy.getDimSize(3) ||
-        hkv <= 0 || hq % hkv != 0)
-      return rewriter.notifyMatchFailure(outExp, "mismatched head grouping");
+    // K [B, Hkv, Skv, D] read as K^T with query head h on kv head h / G.
+    int64_t hkv = 0;
+    auto kvMatcher = [&](ArrayRef<int64_t> lastDims, bool transposed) {
+      return [&, lastDims, transposed](const TensorView &v) {
+        auto t = cast<RankedTensorType>(v.getSource().getType());
+        if (t.getRank() != 4 || t.getDimSize(0) != b ||
+            t.getDimSize(2) != skv || t.getDimSize(3) != lastDims[0] ||
+            t.getDimSize(1) <= 0 || hq % t.getDimSize(1) != 0 ||
+            (hkv && t.getDimSize(1) != hkv))
+          return false;
+        ArrayRef<int64_t> s = t.getShape();
+        ViewDim heads{whole(s, 0), whole(s, 1),
+                      TensorView::broadcast(hq / s[1])};
+        bool ok = transposed ? v.equals({heads, ViewDim{whole(s, 3)},
+                                         ViewDim{whole(s, 2)}})
+                             : v.equals({heads, ViewDim{whole(s, 2)},
+                                         ViewDim{whole(s, 3)}});
+        if (ok)
+          hkv = s[1];
+        return ok;
+      };
+    };
+    TensorView kView = TensorView::identity(qk.getDpsInputs()[1]);
+    int64_t dArr[] = {d};
+    if (!kView.stepBackUntil(kvMatcher(dArr, /*transposed=*/true),
+                             /*allowScale=*/true))
+      return rewriter.notifyMatchFailure(pv, "no [B,Hkv,Skv,D] key");
+    int64_t dv = outType.getDimSize(2);
+    int64_t dvArr[] = {dv};
+    TensorView vView = TensorView::identity(pv.getDpsInputs()[1]);
+    if (!vView.stepBackUntil(kvMatcher(dvArr, /*transposed=*/false)))
+      return rewriter.notifyMatchFailure(pv, "no [B,Hkv,Skv,Dv] value");
 
+    double scale = scoreScale * qView.getScale() * kView.getScale();
+    if (!std::isfinite(scale) || scale == 0)
+      return rewriter.notifyMatchFailure(pv, "degenerate scale");
+
+    // The mask: attributes when its constant values allow it, else an operand.
+    Location loc = pv.getLoc();
+    Visibility visibility;
+    Value maskOperand;
+    if (mask) {
+      std::optional<SmallVector<double>> vals =
+          mask->scale > 0 ? evaluateFrameMask(*mask, frame) : std::nullopt;
+      if (vals) {
+        // Entry -> visible / masked / other.
+        SmallVector<bool> visible(sq * skv);
+        bool binary = true, anyNegInf = false;
+        for (auto [i, x] : llvm::enumerate(*vals)) {
+          if (mask->isBoolean) {
+            visible[i] = (x != 0) != mask->inverted;
+            anyNegInf |= !visible[i] && std::isinf(mask->fill);
+            continue;
+          }
+          visible[i] = x == 0;
+          binary &= visible[i] || isMaskedValue(x);
+          anyNegInf |= std::isinf(x) && x < 0;
+        }
+        bool fullyMaskedRow = false;
+        for (int64_t i = 0; i < sq; ++i)
+          fullyMaskedRow |= llvm::none_of(
+              ArrayRef<bool>(visible).slice(i * skv, skv), [](bool v) {
+                return v;
+              });
+        std::optional<Visibility> cls;
+        if (binary && !fullyMaskedRow)
+          cls = classifyVisibility(visible, sq, skv);
+        if (cls) {
+          visibility = *cls;
+        } else {
+          if (fullyMaskedRow && anyNegInf && !guarded)
+            return rewriter.notifyMatchFailure(
+                pv, "fully masked rows give NaN without the guard");
+          if (mask->scale != 1.0)
+            return rewriter.notifyMatchFailure(pv, "scaled general mask");
+        }
+      } else {
+        // Not constant: -inf rows would be NaN in the source, zeros here.
+        if (!guarded)
+          return rewriter.notifyMatchFailure(
+              pv, "computed mask without the NaN guard");
+        if (mask->scale != 1.0)
+          return rewriter.notifyMatchFailure(pv, "scaled computed mask");
+      }
+      if (!vals || !visibility.causal) {
+        bool dropped = vals && !visibility.causal &&
+                       llvm::all_of(*vals, [&](double x) {
+                         return mask->isBoolean ? (x != 0) != mask->inverted
+                                                : x == 0;
+                       });
+        if (!dropped) {
+          Value additive = mask->value;
+          if (mask->isBoolean)
+            additive = booleanToAdditiveMask(rewriter, loc, mask->value,
+                                             mask->fill, mask->inverted);
+          FailureOr<Value> framed =
+              maskToFrame(rewriter, loc, additive, mask->frameMap);
+          if (failed(framed))
+            return rewriter.notifyMatchFailure(pv, "mask is transposed");
+          maskOperand = *framed;
+        }
+      }
+    }
+
+    Value q = qView.getSource(), k = kView.getSource(), v = vView.getSource();
+    auto attType = RankedTensorType::get({b, hq, sq, dv}, rewriter.getF32Type());
     auto att = loom::AttentionOp::create(
-        rewriter, outExp.getLoc(), outTy, /*key_scores=*/Type(), q, kBase,
-        vBase, /*mask=*/Value(), rewriter.getF32FloatAttr(scale),
-        causal ? rewriter.getUnitAttr() : UnitAttr(), IntegerAttr(),
-        IntegerAttr(), UnitAttr());
-    rewriter.replaceOp(outExp, att.getOutput());
+        rewriter, loc, attType, /*key_scores=*/Type(), q, k, v, maskOperand,
+        rewriter.getF32FloatAttr(static_cast<float>(scale)),
+        visibility.causal ? rewriter.getUnitAttr() : UnitAttr(),
+        visibility.window ? rewriter.getI64IntegerAttr(*visibility.window)
+                          : IntegerAttr(),
+        visibility.sinks ? rewriter.getI64IntegerAttr(*visibility.sinks)
+                         : IntegerAttr(),
+        UnitAttr());
+    Value collapsed = tensor::CollapseShapeOp::create(
+        rewriter, loc, outType, att.getOutput(),
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    rewriter.replaceOp(pv, collapsed);
+    LLVM_DEBUG(llvm::dbgs() << "raised " << att << "\n");
     return success();
   }
 };
@@ -471,9 +451,20 @@ struct RaiseAttentionPass
     : loom::impl::LoomRaiseAttentionBase<RaiseAttentionPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<RaiseAttentionPattern>(&getContext());
+    populateRaiseAttentionPatterns(patterns);
+    auto count = [&] {
+      int64_t n = 0;
+      getOperation()->walk([&](loom::AttentionOp) { ++n; });
+      return n;
+    };
+    int64_t before = count();
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
+    numRaised += count() - before;
   }
 };
 } // namespace
+
+void mlir::loom::populateRaiseAttentionPatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseAttentionPattern>(patterns.getContext());
+}

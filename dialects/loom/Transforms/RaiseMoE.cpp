@@ -1,6 +1,11 @@
-//===- RaiseMoE.cpp - loom-raise-moe (being written) ----===//
+//===- RaiseMoE.cpp - loom-raise-moe ----------------------------------------===//
+//
+// (being written)
+//
+//===----------------------------------------------------------------------===//
 
 #include "loom/Transforms/Passes.h"
+#include "loom/Transforms/RaisingUtils.h"
 
 namespace mlir {
 namespace loom {
@@ -16,3 +21,5 @@ struct RaiseMoEPass : loom::impl::LoomRaiseMoEBase<RaiseMoEPass> {
   void runOnOperation() override {}
 };
 } // namespace
+
+void mlir::loom::populateRaiseMoEPatterns(RewritePatternSet &patterns) {}

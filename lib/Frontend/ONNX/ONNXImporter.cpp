@@ -354,6 +354,7 @@ private:
   LogicalResult opConcat(Inputs &in, Outputs &out);
   LogicalResult opGather(Inputs &in, Outputs &out);
   LogicalResult opGatherND(Inputs &in, Outputs &out);
+  LogicalResult opGatherElements(Inputs &in, Outputs &out);
   LogicalResult opReduce(StringRef op, Inputs &in, Outputs &out);
   LogicalResult opSoftmax(StringRef op, Inputs &in, Outputs &out);
   LogicalResult opTopK(StringRef op, Inputs &in, Outputs &out);
@@ -1261,6 +1262,8 @@ LogicalResult Importer::dispatch(StringRef op, Inputs &in, Outputs &out) {
     return failed(need(2)) ? failure() : opGather(in, out);
   if (op == "GatherND")
     return failed(need(2)) ? failure() : opGatherND(in, out);
+  if (op == "GatherElements")
+    return failed(need(2)) ? failure() : opGatherElements(in, out);
   if (op.starts_with("Reduce"))
     return failed(need(1)) ? failure() : opReduce(op, in, out);
   if (op == "Softmax" || op == "LogSoftmax")
@@ -2383,6 +2386,59 @@ LogicalResult Importer::opGatherND(Inputs &in, Outputs &out) {
         }
         for (int64_t i = q - 1; i < outRank; ++i)
           ix.push_back(outIdx[i]);
+        linalg::YieldOp::create(
+            nb, l, tensor::ExtractOp::create(nb, l, dataV, ix).getResult());
+      });
+  out.push_back(fromValue(op.getResult(0), data->isUnsigned));
+  return success();
+}
+
+LogicalResult Importer::opGatherElements(Inputs &in, Outputs &out) {
+  OValue *data = in[0], *idx = in[1];
+  int64_t rank = data->type.getRank();
+  if (rank < 1 || idx->type.getRank() != rank)
+    return nodeFail("data and indices must have the same rank >= 1");
+  int64_t axis = normAxis(attrInt("axis", 0), rank);
+  if (axis < 0)
+    return nodeFail("axis out of range");
+  Type it = idx->type.getElementType();
+  if (!it.isInteger(32) && !it.isInteger(64))
+    return nodeFail("indices must be int32 or int64");
+  ArrayRef<int64_t> ds = data->type.getShape(), is = idx->type.getShape();
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis && is[i] > ds[i])
+      return nodeFail(llvm::formatv("indices dimension {0} ({1}) exceeds the "
+                                    "data dimension ({2})",
+                                    i, is[i], ds[i])
+                          .str());
+  int64_t dimSize = ds[axis];
+  if (dimSize == 0 && numel(is) != 0)
+    return nodeFail("gathering from an empty axis");
+  Type et = data->type.getElementType();
+  Value dataV = get(*data), idxV = get(*idx);
+  Value init = empty(is, et);
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{idxV}, ValueRange{init},
+      SmallVector<AffineMap>{id, id},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value k = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
+        Value dsz = arith::ConstantIndexOp::create(nb, l, dimSize);
+        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+        Value neg =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, k, zero);
+        k = arith::SelectOp::create(nb, l, neg,
+                                    arith::AddIOp::create(nb, l, k, dsz), k);
+        // Clamp so that a bad index cannot read out of bounds.
+        k = arith::MaxSIOp::create(nb, l, k, zero);
+        k = arith::MinSIOp::create(
+            nb, l, k,
+            arith::ConstantIndexOp::create(nb, l,
+                                           std::max<int64_t>(dimSize - 1, 0)));
+        SmallVector<Value> ix;
+        for (int64_t i = 0; i < rank; ++i)
+          ix.push_back(i == axis ? k : linalg::IndexOp::create(nb, l, i));
         linalg::YieldOp::create(
             nb, l, tensor::ExtractOp::create(nb, l, dataV, ix).getResult());
       });

@@ -1,0 +1,94 @@
+//===- RaisingUtils.h - Matchers shared by the raising passes ---*- C++ -*-===//
+//
+// Small matchers over the upstream ops that the ONNX importer (and the
+// canonicalizer after it) produce for elementwise steps: NaN guards, masks,
+// gathers, activations. Each matcher checks the body of a linalg.generic
+// exactly; constants may be splat tensor operands or scalars captured from
+// outside the body (the canonicalizer moves them there).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TRANSFORMS_RAISINGUTILS_H
+#define LOOM_TRANSFORMS_RAISINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace mlir {
+namespace loom {
+
+/// Adds the pattern of `loom-raise-attention`.
+void populateRaiseAttentionPatterns(RewritePatternSet &patterns);
+/// Adds the patterns of `loom-raise-moe`.
+void populateRaiseMoEPatterns(RewritePatternSet &patterns);
+
+/// A batch_matmul or matmul with the default indexing maps whose init is a
+/// fill with zero (so the result is exactly the product).
+bool isPlainBatchMatmul(linalg::BatchMatmulOp op);
+bool isPlainMatmul(linalg::MatmulOp op);
+
+/// If `value = isnan(x) ? 0 : x` elementwise (one generic, or an isnan
+/// generic feeding a select generic), returns x.
+Value matchNaNGuard(Value value);
+
+/// `value = x + mask` elementwise, with x read through an identity map and of
+/// `value`'s type. Sets x, the mask and the mask's indexing map.
+LogicalResult matchAdditiveMask(Value value, Value &x, Value &mask,
+                                AffineMap &maskMap);
+
+/// `value = select(cond, x, fill)` (or `select(cond, fill, x)`, then
+/// `inverted`) elementwise with a scalar constant fill that is -inf or at most
+/// -1e30. Sets x, cond (i1), cond's map and fill.
+LogicalResult matchBooleanMask(Value value, Value &x, Value &cond,
+                               AffineMap &condMap, double &fill,
+                               bool &inverted);
+
+/// `select(cond, 0, fill)` (`select(cond, fill, 0)` when `inverted`) as an
+/// f32 tensor of cond's shape.
+Value booleanToAdditiveMask(OpBuilder &b, Location loc, Value cond,
+                            double fill, bool inverted);
+
+/// `value` (static shape) reinterpreted row-major as `type` (same number of
+/// elements), through collapse_shape / expand_shape.
+Value reshapeRowMajor(OpBuilder &b, Location loc, Value value,
+                      RankedTensorType type);
+
+/// If `value = x * sigmoid(x)` (SiLU) elementwise, in one generic or as a
+/// sigmoid generic feeding a multiplication, returns x.
+Value matchSiLU(Value value);
+
+/// The operands of an elementwise binary op `value = lhs (op) rhs` in one
+/// linalg.generic, with their indexing maps (broadcasts allowed).
+struct BinaryOperands {
+  Value lhs, rhs;
+  AffineMap lhsMap, rhsMap;
+};
+std::optional<BinaryOperands> matchElementwiseMulF(Value value);
+std::optional<BinaryOperands> matchElementwiseAddF(Value value);
+
+/// A gather of rows of a table: `value[r, ...] = table[idx(r), ...]` where
+/// the index of row r is `indices[r]` (or `indices[r, 0]`), possibly through
+/// the wrap-negative / clamp index arithmetic that the importer emits for
+/// Gather and GatherND (identities for indices in `[0, E)`). `value` is
+/// `[R, table dims 1...]`.
+struct RowGather {
+  Value table;
+  /// The index tensor: `[R]` or `[R, 1]` of integers.
+  Value indices;
+};
+std::optional<RowGather> matchRowGather(Value value);
+
+/// If `value = clamp(x, lo, hi)` elementwise on integers with constant bounds
+/// (min/max or compare+select forms), returns x and sets the bounds.
+Value matchIntegerClamp(Value value, int64_t &lo, int64_t &hi);
+
+/// If `value[i...] = from[i..., k]` for a constant k (a Gather with a scalar
+/// constant index along the last axis), returns `from` and sets k.
+Value matchLastAxisSelect(Value value, int64_t &k);
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_TRANSFORMS_RAISINGUTILS_H
