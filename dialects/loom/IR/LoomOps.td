@@ -15,6 +15,7 @@ include "loom/IR/LoomKVOps.td"
 include "loom/IR/LoomMoEOps.td"
 include "loom/IR/LoomQuantOps.td"
 include "loom/IR/LoomShiftAddOps.td"
+include "loom/IR/LoomTensorOps.td"
 include "loom/IR/LoomTokenOps.td"
 
 #endif // LOOM_IR_LOOMOPS_TD

@@ -44,6 +44,36 @@ void populateQuantToLinalgPatterns(const TypeConverter &converter,
 void populateShiftAddToLinalgPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns);
 
+/// Tensor utilities: topk.
+void populateTensorOpsToLinalgPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+
+/// How buildTopKSelection ranks elements.
+struct TopKOrder {
+  /// Largest first (else smallest first).
+  bool largest = true;
+  /// Integers compare as unsigned (else signed).
+  bool unsignedCompare = false;
+  /// Equal elements: the higher index first (else the lower).
+  bool lastIndexOnTies = false;
+};
+
+/// The passes of the loom.topk reference lowering on `input` (static shape)
+/// along `axis`: pass j yields the j-th best element of every slice and its
+/// index (i64), each as a tensor of the input shape without `axis`. Floats:
+/// NaN ranks above every number. Shared with the ONNX importer's ArgMax /
+/// ArgMin / unsigned TopK.
+struct TopKSelection {
+  SmallVector<Value> values, indices;
+};
+TopKSelection buildTopKSelection(OpBuilder &b, Location loc, Value input,
+                                 int64_t axis, int64_t k,
+                                 const TopKOrder &order);
+
+/// Joins the per-pass results of buildTopKSelection along `axis`.
+Value concatTopKParts(OpBuilder &b, Location loc, ArrayRef<Value> parts,
+                      int64_t axis);
+
 /// Token reduction: score, prune, merge, restore.
 void populateTokenToLinalgPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);

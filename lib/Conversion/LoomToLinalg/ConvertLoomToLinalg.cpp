@@ -92,6 +92,7 @@ struct ConvertLoomToLinalgPass
     populateShiftAddToLinalgPatterns(converter, patterns);
     if (bcqLut)
       populateBCQLookupTableToLinalgPatterns(converter, patterns);
+    populateTensorOpsToLinalgPatterns(converter, patterns);
     populateTokenToLinalgPatterns(converter, patterns);
 
     if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))

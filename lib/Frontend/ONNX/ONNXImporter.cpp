@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Frontend/ONNX/ONNXImporter.h"
+#include "loom/Conversion/LoomToLinalg.h"
+#include "loom/IR/LoomOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -2628,108 +2630,42 @@ LogicalResult Importer::opTopK(StringRef op, Inputs &in, Outputs &out) {
           llvm::formatv("K={0} out of range for axis size {1}", k, shape[axis])
               .str());
   }
-  bool selectLast = attrInt("select_last_index", 0);
-  bool f = isFloat(et), isU = x->isUnsigned;
-  SmallVector<int64_t> redShape, keepShape(shape);
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis)
-      redShape.push_back(shape[i]);
-  keepShape[axis] = 1;
-  SmallVector<AffineExpr> redExprs;
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis)
-      redExprs.push_back(b.getAffineDimExpr(i));
-  AffineMap redMap = AffineMap::get(rank, 0, redExprs, ctx);
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  iters[axis] = utils::IteratorType::reduction;
-  Type i64 = b.getI64Type();
+  if (op == "TopK" && k == 0)
+    return nodeFail("K=0 is not supported");
+  bool isU = x->isUnsigned;
+  if (!isFloat(et) && !et.isSignlessInteger())
+    return nodeFail("expects a numeric input");
   Value xv = get(*x);
-  SmallVector<Value> vals, idxs;
-  for (int64_t j = 0; j < k; ++j) {
-    SmallVector<Value> ins = {xv};
-    ins.append(idxs.begin(), idxs.end());
-    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
-    for (int64_t p = 0; p < j; ++p)
-      maps.push_back(redMap);
-    maps.push_back(redMap);
-    maps.push_back(redMap);
-    Value vInit = filled(redShape, et, 0);
-    Value iInit = filled(redShape, i64, -1);
-    auto g = linalg::GenericOp::create(
-        b, loc, TypeRange{vInit.getType(), iInit.getType()}, ins,
-        ValueRange{vInit, iInit}, maps, iters,
-        [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value v = a[0];
-          Value accV = a[a.size() - 2], accI = a[a.size() - 1];
-          Value i = arith::IndexCastOp::create(
-              nb, l, i64, linalg::IndexOp::create(nb, l, axis));
-          Value fls = arith::ConstantOp::create(nb, l, nb.getBoolAttr(false));
-          Value excluded = fls;
-          for (int64_t p = 0; p < j; ++p)
-            excluded = arith::OrIOp::create(
-                nb, l, excluded,
-                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, i,
-                                      a[1 + p]));
-          Value better, equal;
-          if (f) {
-            better = arith::CmpFOp::create(nb, l,
-                                           largest ? arith::CmpFPredicate::OGT
-                                                   : arith::CmpFPredicate::OLT,
-                                           v, accV);
-            equal = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, v,
-                                          accV);
-          } else {
-            better = arith::CmpIOp::create(
-                nb, l,
-                largest ? (isU ? arith::CmpIPredicate::ugt
-                               : arith::CmpIPredicate::sgt)
-                        : (isU ? arith::CmpIPredicate::ult
-                               : arith::CmpIPredicate::slt),
-                v, accV);
-            equal =
-                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, v, accV);
-          }
-          Value tieWins =
-              arith::CmpIOp::create(nb, l,
-                                    selectLast ? arith::CmpIPredicate::sgt
-                                               : arith::CmpIPredicate::slt,
-                                    i, accI);
-          Value none = arith::CmpIOp::create(
-              nb, l, arith::CmpIPredicate::slt, accI,
-              arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(0)));
-          Value take = arith::OrIOp::create(
-              nb, l, none,
-              arith::OrIOp::create(
-                  nb, l, better, arith::AndIOp::create(nb, l, equal, tieWins)));
-          Value notEx = arith::XOrIOp::create(
-              nb, l, excluded,
-              arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
-          take = arith::AndIOp::create(nb, l, take, notEx);
-          linalg::YieldOp::create(
-              nb, l,
-              ValueRange{arith::SelectOp::create(nb, l, take, v, accV),
-                         arith::SelectOp::create(nb, l, take, i, accI)});
-        });
-    vals.push_back(g.getResult(0));
-    idxs.push_back(g.getResult(1));
-  }
-  auto assemble = [&](ArrayRef<Value> parts) -> Value {
-    SmallVector<Value> kept;
-    for (Value p : parts)
-      kept.push_back(reshape(p, keepShape));
-    if (kept.size() == 1)
-      return kept[0];
-    return tensor::ConcatOp::create(b, loc, axis, kept);
-  };
-  if (op != "TopK") {
-    bool keep = attrInt("keepdims", 1);
-    out.push_back(fromValue(keep ? reshape(idxs[0], keepShape) : idxs[0]));
+  // TopK on floats and signed integers is loom.topk (MoE raising matches it);
+  // ArgMax/ArgMin (with keepdims and select_last_index) and unsigned TopK use
+  // the same selection passes directly.
+  if (op == "TopK" && !isU) {
+    SmallVector<int64_t> outShape(shape);
+    outShape[axis] = k;
+    auto top = loom::TopKOp::create(
+        b, loc, RankedTensorType::get(outShape, et),
+        RankedTensorType::get(outShape, b.getI64Type()), xv,
+        b.getI64IntegerAttr(k), b.getI64IntegerAttr(axis),
+        largest ? UnitAttr() : b.getUnitAttr());
+    out.push_back(fromValue(top.getValues(), isU));
+    out.push_back(fromValue(top.getIndices()));
     return success();
   }
-  if (k == 0)
-    return nodeFail("K=0 is not supported");
-  out.push_back(fromValue(assemble(vals), isU));
-  out.push_back(fromValue(assemble(idxs)));
+  loom::TopKOrder order;
+  order.largest = largest;
+  order.unsignedCompare = isU;
+  order.lastIndexOnTies = attrInt("select_last_index", 0);
+  loom::TopKSelection sel = loom::buildTopKSelection(b, loc, xv, axis, k, order);
+  if (op != "TopK") {
+    SmallVector<int64_t> keepShape(shape);
+    keepShape[axis] = 1;
+    bool keep = attrInt("keepdims", 1);
+    out.push_back(fromValue(keep ? reshape(sel.indices[0], keepShape)
+                                 : sel.indices[0]));
+    return success();
+  }
+  out.push_back(fromValue(loom::concatTopKParts(b, loc, sel.values, axis), isU));
+  out.push_back(fromValue(loom::concatTopKParts(b, loc, sel.indices, axis)));
   return success();
 }
 
@@ -4039,7 +3975,7 @@ LogicalResult Importer::opTile(Inputs &in, Outputs &out) {
 
 void mlir::loom::registerONNXImportDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
-                  math::MathDialect, tensor::TensorDialect>();
+                  LoomDialect, math::MathDialect, tensor::TensorDialect>();
 }
 
 OwningOpRef<ModuleOp>
@@ -4047,7 +3983,7 @@ mlir::loom::importONNXModel(MLIRContext *context, StringRef path,
                             const ONNXImportOptions &options,
                             std::string &error) {
   GOOGLE_PROTOBUF_VERIFY_VERSION;
-  context->loadDialect<arith::ArithDialect, func::FuncDialect,
+  context->loadDialect<arith::ArithDialect, func::FuncDialect, LoomDialect,
                        linalg::LinalgDialect, math::MathDialect,
                        tensor::TensorDialect>();
   Importer importer(context, options);
