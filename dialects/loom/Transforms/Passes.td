@@ -125,8 +125,48 @@ def LoomRaiseAttention : Pass<"loom-raise-attention", "::mlir::func::FuncOp"> {
 }
 
 def LoomRaiseMoE : Pass<"loom-raise-moe", "::mlir::func::FuncOp"> {
-  let summary = "Raise router + TopK + per-expert gathers to loom.moe ops";
-  let dependentDialects = ["::mlir::loom::LoomDialect"];
+  let summary = "Raise router + top-k + per-expert gathers to loom.moe.ffn";
+  let description = [{
+    Finds a SwiGLU mixture-of-experts layer written with upstream ops and
+    `loom.topk` (what `loom-import-onnx` makes of exporter output) and replaces
+    it by one `loom.moe.ffn`:
+
+    - router: `linalg.matmul` of the layer input by `[H, E]`, then either
+      `linalg.softmax` and `loom.topk` (`softmax_topk`, optionally divided by
+      the sum of the k weights: `renormalize`) or `loom.topk` of the logits
+      and `linalg.softmax` of the k values (`topk_softmax`);
+    - experts: for every row, gathers of expert slices of `[E, ., .]` weight
+      tables by the top-k index (through the importer's index wrap/clamp and
+      an exporter clamp to `[0, E-1]`, identities on top-k indices),
+      `linalg.batch_matmul`s in either layout (nn.Linear `[E, out, in]` or
+      `[E, in, out]`), a fused gate/up projection split in two or two
+      projections, `silu(gate) * up`, and the down projection;
+    - combine: the flattened form (rows `t*K + s`, weighted, viewed as
+      `[T, K, H]` and summed over K by `linalg.reduce`) or the per-slot form
+      (one term `weights[:, s] * FFN(x)` per slot, summed by adds).
+
+    Rows must be shown to read token t and expert `idx[t, s]`; every slot must
+    appear once; all slots must use the same tables. Constant expert tables
+    are rearranged to loom's `[E, in, out]` layout at compile time. Anything
+    else is left alone (a router bias, other activations, shared experts are
+    not recognised yet).
+
+    #### Input invariant
+    Any function on tensors; static f32 shapes are required for a match.
+
+    #### Output IR
+    Each matched layer is one `loom.moe.ffn` (dropless); the decomposed ops
+    become dead and are erased.
+  }];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::linalg::LinalgDialect",
+  ];
+  let statistics = [
+    Statistic<"numRaised", "num-raised",
+              "Number of MoE layers raised to loom.moe.ffn">,
+  ];
 }
 
 #endif // LOOM_TRANSFORMS_PASSES_TD
