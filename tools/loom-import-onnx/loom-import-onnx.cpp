@@ -1,7 +1,7 @@
-//===- loom-import-onnx.cpp - ONNX model to MLIR
-//---------------------------===//
+//===- loom-import-onnx.cpp - ONNX model to MLIR ---------------------------===//
 //
 //   loom-import-onnx MODEL.onnx [-o FILE] [--function NAME]
+//                    [--inline-constant-limit N]
 //
 // Prints the imported module to stdout, or writes it to FILE through a
 // temporary file and a rename so that a failed import leaves no output file.
@@ -32,6 +32,11 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     functionName("function", cl::desc("Name of the generated function"),
                  cl::init("main"), cl::cat(category));
+static cl::opt<int64_t> inlineLimit(
+    "inline-constant-limit",
+    cl::desc("Constants with at most this many elements are printed inline "
+             "as dense<...>; larger ones become dense_resource blobs"),
+    cl::init(16), cl::cat(category));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
@@ -43,6 +48,11 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   loom::ONNXImportOptions options;
   options.functionName = functionName;
+  if (inlineLimit < 0) {
+    llvm::errs() << "error: --inline-constant-limit must be >= 0\n";
+    return 1;
+  }
+  options.inlineConstantLimit = inlineLimit;
   std::string error;
   OwningOpRef<ModuleOp> module =
       loom::importONNXModel(&context, inputFile, options, error);

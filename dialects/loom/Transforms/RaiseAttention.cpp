@@ -323,38 +323,55 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
             /*allowScale=*/true))
       return rewriter.notifyMatchFailure(pv, "no [B,Hq,Sq,D] query");
 
-    // K [B, Hkv, Skv, D] read as K^T with query head h on kv head h / G.
-    int64_t hkv = 0;
-    auto kvMatcher = [&](ArrayRef<int64_t> lastDims, bool transposed) {
-      return [&, lastDims, transposed](const TensorView &v) {
+    // K [B, Hkv, Skv, D] read as K^T and V [B, Hkv, Skv, Dv], with query head
+    // h on kv head h / G. Every tensor along the chains that reads that way is
+    // a candidate; the one with the fewest heads wins (the GQA source rather
+    // than a materialised broadcast of it).
+    auto kvCandidates = [&](Value operand, int64_t lastDim, bool transposed,
+                            bool allowScale) {
+      SmallVector<TensorView> found;
+      TensorView v = TensorView::identity(operand);
+      while (true) {
         auto t = cast<RankedTensorType>(v.getSource().getType());
-        if (t.getRank() != 4 || t.getDimSize(0) != b ||
-            t.getDimSize(2) != skv || t.getDimSize(3) != lastDims[0] ||
-            t.getDimSize(1) <= 0 || hq % t.getDimSize(1) != 0 ||
-            (hkv && t.getDimSize(1) != hkv))
-          return false;
         ArrayRef<int64_t> s = t.getShape();
-        ViewDim heads{whole(s, 0), whole(s, 1),
-                      TensorView::broadcast(hq / s[1])};
-        bool ok = transposed ? v.equals({heads, ViewDim{whole(s, 3)},
-                                         ViewDim{whole(s, 2)}})
-                             : v.equals({heads, ViewDim{whole(s, 2)},
-                                         ViewDim{whole(s, 3)}});
-        if (ok)
-          hkv = s[1];
-        return ok;
-      };
+        if (t.getRank() == 4 && s[0] == b && s[2] == skv && s[3] == lastDim &&
+            s[1] > 0 && hq % s[1] == 0) {
+          ViewDim heads{whole(s, 0), whole(s, 1),
+                        TensorView::broadcast(hq / s[1])};
+          if (transposed ? v.equals({heads, ViewDim{whole(s, 3)},
+                                     ViewDim{whole(s, 2)}})
+                         : v.equals({heads, ViewDim{whole(s, 2)},
+                                     ViewDim{whole(s, 3)}})) {
+            TensorView withScale = v;
+            if (allowScale)
+              while (withScale.stepBackOverScale()) {
+              }
+            found.push_back(withScale);
+          }
+        }
+        if (!v.stepBack(allowScale))
+          return found;
+      }
     };
-    TensorView kView = TensorView::identity(qk.getDpsInputs()[1]);
-    int64_t dArr[] = {d};
-    if (!kView.stepBackUntil(kvMatcher(dArr, /*transposed=*/true),
-                             /*allowScale=*/true))
-      return rewriter.notifyMatchFailure(pv, "no [B,Hkv,Skv,D] key");
+    SmallVector<TensorView> ks =
+        kvCandidates(qk.getDpsInputs()[1], d, /*transposed=*/true, true);
     int64_t dv = outType.getDimSize(2);
-    int64_t dvArr[] = {dv};
-    TensorView vView = TensorView::identity(pv.getDpsInputs()[1]);
-    if (!vView.stepBackUntil(kvMatcher(dvArr, /*transposed=*/false)))
-      return rewriter.notifyMatchFailure(pv, "no [B,Hkv,Skv,Dv] value");
+    SmallVector<TensorView> vs =
+        kvCandidates(pv.getDpsInputs()[1], dv, /*transposed=*/false, false);
+    auto heads = [](const TensorView &v) {
+      return cast<RankedTensorType>(v.getSource().getType()).getDimSize(1);
+    };
+    std::optional<TensorView> kChosen, vChosen;
+    for (const TensorView &kc : ks)
+      for (const TensorView &vc : vs)
+        if (heads(kc) == heads(vc) && (!kChosen || heads(kc) < heads(*kChosen))) {
+          kChosen = kc;
+          vChosen = vc;
+        }
+    if (!kChosen)
+      return rewriter.notifyMatchFailure(
+          pv, "no [B,Hkv,Skv,D] key and value with the same kv heads");
+    TensorView kView = *kChosen, vView = *vChosen;
 
     double scale = scoreScale * qView.getScale() * kView.getScale();
     if (!std::isfinite(scale) || scale == 0)
