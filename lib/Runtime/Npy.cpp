@@ -1,4 +1,5 @@
-//===- Npy.cpp - NumPy .npy files ------------------------------------------===//
+//===- Npy.cpp - NumPy .npy files
+//------------------------------------------===//
 
 #include "loom/Runtime/Npy.h"
 
@@ -19,16 +20,21 @@ struct DTypeInfo {
   DType dtype;
   const char *descr;
   const char *name;
+  const char *numpyName;
   size_t size;
 };
 } // namespace
 
 static const DTypeInfo kDTypes[] = {
-    {DType::F16, "<f2", "f16", 2}, {DType::F32, "<f4", "f32", 4},
-    {DType::F64, "<f8", "f64", 8}, {DType::I8, "|i1", "i8", 1},
-    {DType::I16, "<i2", "i16", 2}, {DType::I32, "<i4", "i32", 4},
-    {DType::I64, "<i8", "i64", 8}, {DType::U8, "|u1", "u8", 1},
-    {DType::Bool, "|b1", "bool", 1},
+    {DType::F16, "<f2", "f16", "float16", 2},
+    {DType::F32, "<f4", "f32", "float32", 4},
+    {DType::F64, "<f8", "f64", "float64", 8},
+    {DType::I8, "|i1", "i8", "int8", 1},
+    {DType::I16, "<i2", "i16", "int16", 2},
+    {DType::I32, "<i4", "i32", "int32", 4},
+    {DType::I64, "<i8", "i64", "int64", 8},
+    {DType::U8, "|u1", "u8", "uint8", 1},
+    {DType::Bool, "|b1", "bool", "bool", 1},
 };
 
 static const DTypeInfo &info(DType dtype) {
@@ -41,6 +47,20 @@ static const DTypeInfo &info(DType dtype) {
 size_t mlir::loom::dtypeSize(DType dtype) { return info(dtype).size; }
 const char *mlir::loom::dtypeDescr(DType dtype) { return info(dtype).descr; }
 const char *mlir::loom::dtypeName(DType dtype) { return info(dtype).name; }
+const char *mlir::loom::dtypeNumpyName(DType dtype) {
+  return info(dtype).numpyName;
+}
+
+std::optional<DType> mlir::loom::parseDTypeNumpyName(llvm::StringRef name) {
+  for (const DTypeInfo &i : kDTypes)
+    if (name == i.numpyName)
+      return i.dtype;
+  return std::nullopt;
+}
+
+bool mlir::loom::isFloatDType(DType dtype) {
+  return dtype == DType::F16 || dtype == DType::F32 || dtype == DType::F64;
+}
 
 int64_t NpyArray::numElements() const {
   int64_t n = 1;
@@ -66,7 +86,8 @@ static float halfToFloat(uint16_t h) {
   else if (exp == 31)
     value = mant ? NAN : INFINITY;
   else
-    value = std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
+    value = std::ldexp(static_cast<float>(mant | 0x400),
+                       static_cast<int>(exp) - 25);
   return sign ? -value : value;
 }
 
@@ -219,8 +240,8 @@ llvm::Expected<NpyArray> mlir::loom::parseNpy(llvm::StringRef bytes,
   if (descr->empty() || (descr->front() != '\'' && descr->front() != '"'))
     return npyError(name, "malformed descr");
   char quote = descr->front();
-  llvm::StringRef descrValue = descr->drop_front().take_until(
-      [&](char c) { return c == quote; });
+  llvm::StringRef descrValue =
+      descr->drop_front().take_until([&](char c) { return c == quote; });
   // Single-byte types may be spelled with '<', '>' or '|'.
   std::string normalized = descrValue.str();
   if (normalized.size() == 3 && normalized[2] == '1')

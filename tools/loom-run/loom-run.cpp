@@ -1,11 +1,22 @@
-//===- loom-run.cpp - Execute loom IR on the host CPU ----------------------===//
+//===- loom-run.cpp - Execute loom IR or a compiled model on the host CPU -===//
 //
-// Compiles one function of an .mlir file with loom-cpu-pipeline, runs it on
-// inputs from .npy files (or seeded random data), writes its results as .npy and
-// compares them with references.
+// Two modes, one report format:
 //
 //   loom-run FILE.mlir [--entry NAME] [--input X.npy]... [--random-seed N]
-//            [--output-dir DIR] [--compare REF.npy]... [--relTol R] [--absTol A]
+//            [--output-dir DIR] [--compare REF.npy]... [--rtol R] [--atol A]
+//
+// compiles one function of an .mlir file with loom-cpu-pipeline, runs it with
+// the JIT on inputs from .npy files (or seeded random data), writes its
+// results as DIR/result<i>.npy and compares them with references;
+//
+//   loom-run OUTDIR [--input [NAME=]X.npy]... [--random-seed N]
+//            [--output-dir DIR] [--compare [NAME=]REF.npy]... [--rtol R]
+//            [--atol A]
+//
+// loads the library `loomc --target=cpu -o OUTDIR` wrote, checks the inputs
+// against OUTDIR/manifest.json, calls `<name>_run_packed` and writes each
+// output as DIR/<output name>.npy. A plain --input / --compare applies to the
+// next input / output in order that has none yet.
 //
 // Exit status: 0 when everything ran and matched, 1 otherwise.
 //
@@ -13,14 +24,17 @@
 
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
+#include "loom/Runtime/CompiledModel.h"
 #include "loom/Runtime/JitRunner.h"
 #include "loom/Runtime/Npy.h"
+#include "loom/Runtime/RunnerSupport.h"
 #include "loom/Runtime/RuntimeErrors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -28,22 +42,26 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cmath>
-#include <random>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::loom;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("loom-run options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
-                                      cl::Required, cl::cat(category));
 static cl::opt<std::string>
-    entryName("entry", cl::desc("Function to run (default: the only public "
-                                "function with a body)"),
+    inputFile(cl::Positional,
+              cl::desc("<input .mlir | model directory written by loomc>"),
+              cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    entryName("entry",
+              cl::desc("Function to run (default: the only public "
+                       "function with a body; .mlir files only)"),
               cl::cat(category));
 static cl::list<std::string>
-    inputs("input", cl::desc("An .npy file per argument, in order"),
+    inputs("input",
+           cl::desc("An .npy file per argument, in order; for a model "
+                    "directory also NAME=FILE.npy"),
            cl::cat(category));
 static cl::opt<unsigned>
     randomSeed("random-seed",
@@ -51,20 +69,28 @@ static cl::opt<unsigned>
                         "floats from this seed"),
                cl::cat(category));
 static cl::opt<std::string>
-    outputDir("output-dir", cl::desc("Write results as DIR/result<i>.npy"),
+    outputDir("output-dir",
+              cl::desc("Write results as DIR/result<i>.npy (model "
+                       "directory: DIR/<output name>.npy)"),
               cl::cat(category));
 static cl::list<std::string>
-    compares("compare", cl::desc("Reference .npy for result i (i-th flag)"),
+    compares("compare",
+             cl::desc("Reference .npy for result i (i-th flag); for a model "
+                      "directory also NAME=REF.npy"),
              cl::cat(category));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                            cl::init(1e-5), cl::cat(category));
+                              cl::init(1e-5), cl::cat(category));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                            cl::init(1e-6), cl::cat(category));
+                              cl::init(1e-6), cl::cat(category));
 
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "error: " << msg << "\n";
   return 1;
 }
+
+//===----------------------------------------------------------------------===//
+// FILE.mlir: the JIT
+//===----------------------------------------------------------------------===//
 
 /// Picks the entry function: --entry, or the only public function with a body.
 static FailureOr<std::string> pickEntry(ModuleOp module) {
@@ -83,73 +109,7 @@ static FailureOr<std::string> pickEntry(ModuleOp module) {
   return found;
 }
 
-/// Compares `actual` with `expected`; prints a report line; true when every
-/// element satisfies |a - e| <= absTol + relTol * |e| (NaN only where expected).
-static bool compare(unsigned index, const NpyArray &actual,
-                    const NpyArray &expected, StringRef refName) {
-  llvm::outs() << "result" << index << ": ";
-  if (actual.shape != expected.shape) {
-    llvm::outs() << "shape " << actual.shapeString()
-                 << " does not match reference " << refName << " shape "
-                 << expected.shapeString() << ": FAIL\n";
-    return false;
-  }
-  double maxAbs = 0, maxRef = 0, maxRel = 0;
-  int64_t bad = 0, nans = 0, worst = -1;
-  for (int64_t i = 0, e = actual.numElements(); i < e; ++i) {
-    double a = actual.getAsDouble(i), r = expected.getAsDouble(i);
-    if (std::isnan(r)) {
-      if (!std::isnan(a))
-        ++bad;
-      continue;
-    }
-    maxRef = std::max(maxRef, std::fabs(r));
-    if (std::isnan(a)) {
-      ++nans;
-      ++bad;
-      continue;
-    }
-    double err = std::fabs(a - r);
-    if (std::isinf(r) && a == r)
-      err = 0;
-    if (err > maxAbs) {
-      maxAbs = err;
-      worst = i;
-    }
-    if (r != 0)
-      maxRel = std::max(maxRel, err / std::fabs(r));
-    // Equal values always match (0 * inf tolerance bounds would be NaN).
-    if (err != 0 && !(err <= absTol + relTol * std::fabs(r)))
-      ++bad;
-  }
-  llvm::outs() << actual.shapeString() << " " << dtypeName(actual.dtype)
-               << " vs " << refName << ": max_abs_err=" << maxAbs
-               << " max_rel_err=" << maxRel << " max_abs_err/max_abs_ref="
-               << (maxRef > 0 ? maxAbs / maxRef : maxAbs)
-               << " (rtol=" << relTol << ", atol=" << absTol << ")";
-  if (bad) {
-    llvm::outs() << ": FAIL, " << bad << " of " << actual.numElements()
-                 << " elements out of tolerance";
-    if (nans)
-      llvm::outs() << " (" << nans << " NaN)";
-    if (worst >= 0)
-      llvm::outs() << ", worst at flat index " << worst << ": got "
-                   << actual.getAsDouble(worst) << ", expected "
-                   << expected.getAsDouble(worst);
-    llvm::outs() << "\n";
-    return false;
-  }
-  llvm::outs() << ": ok\n";
-  return true;
-}
-
-int main(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
-  // The pipelines are built from registered passes.
-  loom::registerAllPasses();
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv, "Loom CPU runner\n");
-
+static int runMLIRFile() {
   DialectRegistry registry;
   loom::registerAllDialects(registry);
   MLIRContext context(registry);
@@ -191,19 +151,14 @@ int main(int argc, char **argv) {
                   " arguments but " + llvm::Twine(args.size()) +
                   " inputs were given (pass --input for each, or "
                   "--random-seed to fill float arguments)");
-    std::mt19937_64 rng(randomSeed);
-    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    RandomInputGenerator random(randomSeed);
     for (size_t i = args.size(); i < argTypes->size(); ++i) {
       RankedTensorType t = (*argTypes)[i];
       if (!isa<FloatType>(t.getElementType()))
         return fail("argument " + llvm::Twine(i) +
                     " is not a float tensor: it needs --input");
-      NpyArray a = makeNpyArray(
-          *getDTypeFor(t.getElementType()),
-          std::vector<int64_t>(t.getShape().begin(), t.getShape().end()));
-      for (int64_t k = 0, e = a.numElements(); k < e; ++k)
-        a.setFromDouble(k, dist(rng));
-      args.push_back(std::move(a));
+      args.push_back(
+          random.generate(*getDTypeFor(t.getElementType()), t.getShape()));
     }
   }
 
@@ -234,11 +189,191 @@ int main(int argc, char **argv) {
     auto ref = readNpyFile(path);
     if (!ref)
       return fail(llvm::toString(ref.takeError()));
-    ok &= compare(i, run->outputs[i], *ref, llvm::sys::path::filename(path));
+    ok &= compareWithReference(llvm::outs(), "result" + std::to_string(i),
+                               run->outputs[i], *ref,
+                               llvm::sys::path::filename(path), relTol, absTol);
   }
   if (compares.empty())
     for (auto [i, out] : llvm::enumerate(run->outputs))
       llvm::outs() << "result" << i << ": " << out.shapeString() << " "
                    << dtypeName(out.dtype) << "\n";
   return ok ? 0 : 1;
+}
+
+//===----------------------------------------------------------------------===//
+// OUTDIR: a compiled model
+//===----------------------------------------------------------------------===//
+
+static std::string listNames(llvm::ArrayRef<TensorSpec> specs) {
+  std::string names;
+  for (const TensorSpec &spec : specs)
+    names += (names.empty() ? "'" : ", '") + spec.name + "'";
+  return names.empty() ? "none" : names;
+}
+
+/// Assigns each `--<flag> [NAME=]FILE` to one of `specs`: NAME= picks the one
+/// of that name, a plain FILE the first that has none yet. A text whose part
+/// before '=' names no spec is a plain path when such a file exists (paths
+/// may contain '='). Returns the file per spec ("" when none); the error names
+/// the flag.
+static llvm::Expected<std::vector<std::string>>
+assignFiles(llvm::ArrayRef<std::string> flags, llvm::ArrayRef<TensorSpec> specs,
+            llvm::StringRef flag, llvm::StringRef kind) {
+  auto error = [](const llvm::Twine &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+  };
+  std::vector<std::string> files(specs.size());
+  for (const std::string &text : flags) {
+    std::optional<size_t> index;
+    std::string path = text;
+    if (size_t eq = text.find('='); eq != std::string::npos) {
+      llvm::StringRef name = llvm::StringRef(text).take_front(eq);
+      for (auto [i, spec] : llvm::enumerate(specs))
+        if (spec.name == name)
+          index = i;
+      if (index)
+        path = text.substr(eq + 1);
+      else if (!llvm::sys::fs::exists(text))
+        return error("--" + flag + " " + text + ": the model has no " + kind +
+                     " named '" + name + "' (its " + kind +
+                     "s: " + listNames(specs) + ")");
+    }
+    if (!index) {
+      for (size_t i = 0; i < specs.size() && !index; ++i)
+        if (files[i].empty())
+          index = i;
+      if (!index)
+        return error("--" + flag + " " + text + ": every " + kind +
+                     " already has a file (the model has " +
+                     llvm::Twine(specs.size()) + " " + kind +
+                     "s: " + listNames(specs) + ")");
+    } else if (!files[*index].empty()) {
+      return error(kind + " '" + specs[*index].name + "' is given twice (--" +
+                   flag + " " + files[*index] + " and --" + flag + " " + text +
+                   ")");
+    }
+    files[*index] = path;
+  }
+  return files;
+}
+
+/// Output file names: sanitised, and unique even when two names sanitise to
+/// the same text.
+static std::vector<std::string>
+outputFileNames(llvm::ArrayRef<TensorSpec> specs) {
+  std::vector<std::string> names;
+  llvm::StringSet<> used;
+  for (const TensorSpec &spec : specs) {
+    std::string base = sanitizeFileName(spec.name);
+    std::string name = base;
+    for (int i = 2; !used.insert(llvm::StringRef(name).lower()).second; ++i)
+      name = base + "_" + std::to_string(i);
+    names.push_back(name + ".npy");
+  }
+  return names;
+}
+
+static int runModelDirectory() {
+  if (entryName.getNumOccurrences())
+    return fail("--entry applies to .mlir files; a model directory has one "
+                "entry point (see its manifest.json)");
+  auto model = CompiledModel::load(inputFile);
+  if (!model)
+    return fail(llvm::toString(model.takeError()));
+  const ModelManifest &manifest = (*model)->getManifest();
+
+  auto inputFiles = assignFiles(inputs, manifest.inputs, "input", "input");
+  if (!inputFiles)
+    return fail(llvm::toString(inputFiles.takeError()));
+  std::vector<NpyArray> args(manifest.inputs.size());
+  std::vector<std::string> missing;
+  for (auto [i, spec] : llvm::enumerate(manifest.inputs)) {
+    const std::string &path = (*inputFiles)[i];
+    if (path.empty()) {
+      missing.push_back(spec.name);
+      continue;
+    }
+    auto array = readNpyFile(path);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    if (llvm::Error e = checkInputAgainstSpec(spec, *array))
+      return fail(llvm::toString(std::move(e)) + " (from " + path + ")");
+    args[i] = std::move(*array);
+  }
+  if (!missing.empty()) {
+    if (randomSeed.getNumOccurrences() == 0) {
+      std::string names;
+      for (const std::string &name : missing)
+        names += (names.empty() ? "'" : ", '") + name + "'";
+      return fail("missing input" +
+                  llvm::Twine(missing.size() > 1 ? "s " : " ") + names +
+                  " (pass --input NAME=FILE.npy for each, or --random-seed to "
+                  "fill float inputs)");
+    }
+    // The same stream as FILE.mlir mode: the missing inputs in order.
+    RandomInputGenerator random(randomSeed);
+    for (auto [i, spec] : llvm::enumerate(manifest.inputs)) {
+      if (!(*inputFiles)[i].empty())
+        continue;
+      if (!isFloatDType(spec.dtype))
+        return fail("input '" + spec.name + "' is " + spec.describe() +
+                    ", not a float tensor: it needs --input");
+      args[i] = random.generate(spec.dtype, spec.shape);
+    }
+  }
+
+  auto run = (*model)->run(args);
+  if (!run)
+    return fail(llvm::toString(run.takeError()));
+  if (run->runtimeError != 0)
+    return fail(llvm::Twine("runtime error: ") +
+                describeRuntimeError(run->runtimeError));
+
+  if (!outputDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+      return fail("cannot create " + outputDir + ": " + ec.message());
+    std::vector<std::string> names = outputFileNames(manifest.outputs);
+    for (auto [name, out] : llvm::zip_equal(names, run->outputs)) {
+      llvm::SmallString<256> path(outputDir);
+      llvm::sys::path::append(path, name);
+      if (llvm::Error e = writeNpyFile(path, out))
+        return fail(llvm::toString(std::move(e)));
+    }
+  }
+
+  if (compares.size() > manifest.outputs.size())
+    return fail(llvm::Twine(compares.size()) +
+                " references given but the model has " +
+                llvm::Twine(manifest.outputs.size()) + " outputs");
+  auto referenceFiles =
+      assignFiles(compares, manifest.outputs, "compare", "output");
+  if (!referenceFiles)
+    return fail(llvm::toString(referenceFiles.takeError()));
+  bool ok = true;
+  for (auto [spec, path, out] :
+       llvm::zip_equal(manifest.outputs, *referenceFiles, run->outputs)) {
+    if (path.empty())
+      continue;
+    auto ref = readNpyFile(path);
+    if (!ref)
+      return fail(llvm::toString(ref.takeError()));
+    ok &= compareWithReference(llvm::outs(), spec.name, out, *ref,
+                               llvm::sys::path::filename(path), relTol, absTol);
+  }
+  if (compares.empty())
+    for (auto [spec, out] : llvm::zip_equal(manifest.outputs, run->outputs))
+      llvm::outs() << spec.name << ": " << out.shapeString() << " "
+                   << dtypeName(out.dtype) << "\n";
+  return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  // The pipelines are built from registered passes.
+  loom::registerAllPasses();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "Loom CPU runner\n");
+  if (llvm::sys::fs::is_directory(inputFile))
+    return runModelDirectory();
+  return runMLIRFile();
 }

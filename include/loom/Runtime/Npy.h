@@ -13,6 +13,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ size_t dtypeSize(DType dtype);
 /// The NumPy descr (e.g. "<f4") and a short name (e.g. "f32").
 const char *dtypeDescr(DType dtype);
 const char *dtypeName(DType dtype);
+/// The NumPy dtype name (e.g. "float32", what `np.dtype(x).name` gives), and
+/// its inverse.
+const char *dtypeNumpyName(DType dtype);
+std::optional<DType> parseDTypeNumpyName(llvm::StringRef name);
+/// Whether `dtype` is a floating-point type.
+bool isFloatDType(DType dtype);
 
 /// A dense C-order array with its bytes.
 struct NpyArray {

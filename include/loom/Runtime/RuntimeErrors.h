@@ -1,12 +1,13 @@
-//===- RuntimeErrors.h - Errors compiled code reports to its host -*- C++ -*-===//
+//===- RuntimeErrors.h - Errors compiled code reports -----------*- C++ -*-===//
 //
 // Compiled Loom code never aborts or writes out of bounds on a run-time error
 // (for example appending past a KV cache's capacity): it calls
 //
 //   void loom_runtime_error(int32_t code);
 //
-// and leaves the offending write undone. The host (loom-run, the .so runtime)
-// provides that symbol, records the code and reports it to the caller. Lowerings
+// and leaves the offending write undone. The host (loom-run's JIT; in a
+// compiled library, code loomc generates into the .so) provides that symbol,
+// records the code and reports it to the caller. Lowerings
 // declare it with `getOrInsertRuntimeErrorFn` and call it under an scf.if.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,23 @@ enum class RuntimeError : int32_t {
   /// loom.kv.append would write past the cache capacity; nothing was written.
   KVCacheCapacityExceeded = 1,
 };
+
+/// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
+/// compiled libraries describe (`<name>_error_message`) and their headers
+/// define as LOOM_* macros.
+inline constexpr int32_t kLastRuntimeError = 1;
+
+/// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
+/// nullptr for an unknown code.
+inline const char *getRuntimeErrorMacroName(int32_t code) {
+  switch (static_cast<RuntimeError>(code)) {
+  case RuntimeError::None:
+    return "LOOM_OK";
+  case RuntimeError::KVCacheCapacityExceeded:
+    return "LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED";
+  }
+  return nullptr;
+}
 
 /// A human-readable description of `code`.
 inline const char *describeRuntimeError(int32_t code) {

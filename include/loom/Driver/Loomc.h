@@ -1,0 +1,58 @@
+//===- Loomc.h - The loomc compiler driver ----------------------*- C++ -*-===//
+//
+// loomc compiles an ONNX model (or an .mlir file of loom IR on tensors):
+// import -> loom-optimize-pipeline -> a target. For `--target=cpu` it writes
+// OUTDIR/{<name>.so, <name>.h, <name>.mlir, manifest.json}; `--emit=mlir`
+// and `--emit=llvm` print the optimised MLIR or the final LLVM IR instead.
+// docs/loomc.md describes the tool, docs/Runtime.md the library's ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DRIVER_LOOMC_H
+#define LOOM_DRIVER_LOOMC_H
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace mlir {
+namespace loom {
+
+struct LoomcOptions {
+  /// An .onnx model, or an .mlir / .mlirbc file.
+  std::string inputPath;
+  /// OUTDIR for --emit=lib; a file (default stdout) for --emit=mlir/llvm.
+  std::string outputPath;
+  /// The target; only "cpu" today.
+  std::string target = "cpu";
+  /// "lib" (the output directory), "mlir" or "llvm".
+  std::string emit = "lib";
+  /// The symbol and file prefix; must be a C identifier.
+  std::string name = "model";
+  /// The function to compile; default: the only public function with a body.
+  std::string entry;
+  /// Run the raising passes of loom-optimize-pipeline.
+  bool raise = true;
+  /// LLVM optimisation level, 0-3.
+  unsigned optLevel = 3;
+  /// An LLVM CPU name; empty means the host CPU and its features.
+  std::string cpu;
+  /// The C compiler driver that links the library; empty means the one
+  /// found at configure time.
+  std::string linker;
+};
+
+/// Compiles as `options` say. Every failure is an error with a one-line
+/// message; nothing is written on failure (--emit=lib: the output directory
+/// is replaced only by a complete one, see OutputDirectory.h). Loom's passes
+/// must be registered (loom::registerAllPasses) before the call.
+llvm::Error runLoomc(const LoomcOptions &options);
+
+/// Makes LLVM's fatal errors print `error: ...`, remove the staging
+/// directories of unfinished outputs and exit with status 1.
+void installLoomcFatalErrorHandler();
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_DRIVER_LOOMC_H

@@ -1,0 +1,470 @@
+//===- Loomc.cpp - The loomc compiler driver ------------------------------===//
+//
+// Reads the model, runs loom-optimize-pipeline, derives the compiled model's
+// signature (names from the importer's `onnx.name` attributes, arg<i> /
+// result<i> otherwise) and hands over to the target: today the CPU back end
+// of lib/Target/CPU. Diagnostics of every stage are collected and reported as
+// one `STAGE: LOCATION: MESSAGE` line.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Driver/Loomc.h"
+
+#include "loom/Driver/OutputDirectory.h"
+#include "loom/Frontend/ONNX/ONNXImporter.h"
+#include "loom/InitAllDialects.h"
+#include "loom/Pipelines/Pipelines.h"
+#include "loom/Runtime/JitRunner.h"
+#include "loom/Runtime/Manifest.h"
+#include "loom/Target/CPU/CPUTarget.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+//===----------------------------------------------------------------------===//
+// Diagnostics
+//===----------------------------------------------------------------------===//
+
+/// "file:line:col", or the name of a NameLoc (the importer names ops after
+/// their ONNX node), or "" when the location says nothing.
+static std::string formatLocation(Location loc) {
+  std::string result;
+  loc->walk([&](Location inner) {
+    if (auto fileLoc = dyn_cast<FileLineColLoc>(inner)) {
+      result = (fileLoc.getFilename().getValue() + ":" +
+                llvm::Twine(fileLoc.getLine()) + ":" +
+                llvm::Twine(fileLoc.getColumn()))
+                   .str();
+      return WalkResult::interrupt();
+    }
+    if (auto nameLoc = dyn_cast<NameLoc>(inner)) {
+      result = ("node '" + nameLoc.getName().getValue() + "'").str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return result;
+}
+
+namespace {
+/// Collects the error diagnostics emitted while it is alive (and swallows
+/// the others): loomc reports the first one on its single error line.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *context)
+      : handler(context, [this](Diagnostic &diag) {
+          if (diag.getSeverity() == DiagnosticSeverity::Error &&
+              errorCount++ == 0) {
+            std::string loc = formatLocation(diag.getLocation());
+            first = (loc.empty() ? "" : loc + ": ") + diag.str();
+          }
+          return success();
+        }) {}
+
+  /// An error "`what`: <first diagnostic> (and N more errors)".
+  llvm::Error takeError(const llvm::Twine &what) {
+    std::string message = what.str();
+    if (errorCount) {
+      message += ": " + first;
+      if (errorCount > 1)
+        message += " (and " + std::to_string(errorCount - 1) + " more errors)";
+    }
+    errorCount = 0;
+    first.clear();
+    return makeError(message);
+  }
+
+private:
+  ScopedDiagnosticHandler handler;
+  unsigned errorCount = 0;
+  std::string first;
+};
+} // namespace
+
+/// Messages must stay on one line even when a diagnostic spans several.
+static std::string toOneLine(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    message.pop_back();
+  for (char &c : message)
+    if (c == '\n' || c == '\r')
+      c = ' ';
+  return message;
+}
+
+static llvm::Error flattenError(llvm::Error error) {
+  if (!error)
+    return error;
+  return makeError(toOneLine(llvm::toString(std::move(error))));
+}
+
+//===----------------------------------------------------------------------===//
+// Input
+//===----------------------------------------------------------------------===//
+
+static bool isMLIRFile(llvm::StringRef path) {
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  return ext == ".mlir" || ext == ".mlirbc";
+}
+
+static llvm::Expected<OwningOpRef<ModuleOp>>
+loadModule(MLIRContext &context, const LoomcOptions &options) {
+  const std::string &path = options.inputPath;
+  if (llvm::sys::fs::is_directory(path))
+    return makeError(path + ": is a directory, not a model file");
+  if (!isMLIRFile(path)) {
+    // The importer reports through `error`; keep stray diagnostics off
+    // stderr.
+    DiagnosticCollector diagnostics(&context);
+    std::string error;
+    ONNXImportOptions importOptions;
+    OwningOpRef<ModuleOp> module =
+        importONNXModel(&context, path, importOptions, error);
+    if (!module)
+      return makeError(path + ": " + error);
+    return module;
+  }
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &error);
+  if (!file)
+    return makeError(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  DiagnosticCollector diagnostics(&context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return diagnostics.takeError("cannot parse " + path);
+  return module;
+}
+
+/// --entry, or the only public function with a body.
+static llvm::Expected<func::FuncOp> pickEntry(ModuleOp module,
+                                              const LoomcOptions &options) {
+  if (!options.entry.empty()) {
+    std::string name = llvm::StringRef(options.entry).ltrim('@').str();
+    auto func = module.lookupSymbol<func::FuncOp>(name);
+    if (!func || func.isExternal())
+      return makeError("no function @" + name + " with a body in " +
+                       options.inputPath);
+    return func;
+  }
+  llvm::SmallVector<func::FuncOp> candidates;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      candidates.push_back(func);
+  if (candidates.size() == 1)
+    return candidates.front();
+  std::string names;
+  for (func::FuncOp func : candidates)
+    names += (names.empty() ? "@" : ", @") + func.getName().str();
+  return makeError(
+      "cannot pick the function to compile: " + options.inputPath + " has " +
+      llvm::Twine(candidates.size()) + " public functions with a body" +
+      (names.empty() ? "" : " (" + names + ")") + "; pass --entry NAME");
+}
+
+//===----------------------------------------------------------------------===//
+// Signature
+//===----------------------------------------------------------------------===//
+
+/// A C parameter name for value `name`, unique among `used`. The C names only
+/// document the typed entry point, so any readable, safe identifier will do;
+/// names that look like macros or are typedef names are changed because
+/// <stdint.h> and <stdbool.h> define such names.
+static std::string makeCName(llvm::StringRef name, llvm::StringSet<> &used) {
+  static const char *const kReserved[] = {
+      "bool",     "true",      "false",     "int8_t",   "int16_t",
+      "int32_t",  "int64_t",   "uint8_t",   "uint16_t", "uint32_t",
+      "uint64_t", "intptr_t",  "uintptr_t", "intmax_t", "uintmax_t",
+      "size_t",   "ptrdiff_t", "wchar_t",   "args",     "code"};
+  std::string s;
+  for (char c : name)
+    s += llvm::isAlnum(c) ? c : '_';
+  if (s.empty() || llvm::isDigit(s.front()))
+    s = "t_" + s;
+  else if (s.front() == '_')
+    s = "t" + s;
+  bool hasLower = llvm::any_of(s, [](char c) { return llvm::isLower(c); });
+  unsigned upperCount =
+      llvm::count_if(s, [](char c) { return llvm::isUpper(c); });
+  if (!hasLower && upperCount >= 2)
+    s = llvm::StringRef(s).lower();
+  if (!isValidCIdentifier(s) ||
+      llvm::any_of(kReserved, [&](const char *r) { return s == r; }))
+    s += "_";
+  std::string unique = s;
+  for (int i = 2; !used.insert(unique).second; ++i)
+    unique = s + "_" + std::to_string(i);
+  return unique;
+}
+
+static std::string typeToString(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  type.print(os);
+  return s;
+}
+
+/// The inputs and outputs of `func` as the ABI passes them.
+static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
+  llvm::StringSet<> cNames;
+  auto build = [&](Type type, StringAttr onnxName, llvm::StringRef kind,
+                   llvm::StringRef defaultPrefix, unsigned index,
+                   std::vector<TensorSpec> &list) -> llvm::Error {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::optional<DType> dtype =
+        tensor ? getDTypeFor(tensor.getElementType()) : std::nullopt;
+    if (!tensor || !tensor.hasStaticShape() || !dtype)
+      return makeError("unsupported signature: " + kind + " " +
+                       llvm::Twine(index) + " of @" + func.getName() +
+                       " has type " + typeToString(type) +
+                       "; compiled models take and return statically shaped "
+                       "tensors of f16/f32/f64/i1/i8/i16/i32/i64/ui8");
+    TensorSpec spec;
+    spec.name = onnxName && !onnxName.getValue().empty()
+                    ? onnxName.getValue().str()
+                    : (defaultPrefix + llvm::Twine(index)).str();
+    if (!llvm::json::isUTF8(spec.name))
+      return makeError("the name of " + kind + " " + llvm::Twine(index) +
+                       " of @" + func.getName() + " is not valid UTF-8");
+    for (const TensorSpec &other : list)
+      if (other.name == spec.name)
+        return makeError("unsupported signature: two " + kind + "s of @" +
+                         func.getName() + " are named '" + spec.name + "'");
+    spec.cName = makeCName(spec.name, cNames);
+    spec.dtype = *dtype;
+    spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    list.push_back(std::move(spec));
+    return llvm::Error::success();
+  };
+  FunctionType type = func.getFunctionType();
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    if (llvm::Error e =
+            build(t, func.getArgAttrOfType<StringAttr>(i, "onnx.name"),
+                  "argument", "arg", i, manifest.inputs))
+      return e;
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    if (llvm::Error e =
+            build(t, func.getResultAttrOfType<StringAttr>(i, "onnx.name"),
+                  "result", "result", i, manifest.outputs))
+      return e;
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Output
+//===----------------------------------------------------------------------===//
+
+/// Writes what `print` produces to `path` ("" or "-": stdout) through a
+/// temporary file next to it, so a failure leaves no partial file.
+static llvm::Error
+writeOutput(llvm::StringRef path,
+            llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  if (path.empty() || path == "-") {
+    print(llvm::outs());
+    llvm::outs().flush();
+    return llvm::Error::success();
+  }
+  llvm::SmallString<256> model(path);
+  llvm::sys::path::remove_filename(model);
+  llvm::sys::path::append(model, "." + llvm::sys::path::filename(path) +
+                                     ".loomc-tmp-%%%%%%");
+  int fd;
+  llvm::SmallString<256> tmp;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, fd, tmp))
+    return makeError("cannot create a temporary file next to '" + path +
+                     "': " + ec.message());
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    print(os);
+    os.close();
+    if (os.has_error()) {
+      std::string message = os.error().message();
+      os.clear_error();
+      llvm::sys::fs::remove(tmp);
+      return makeError("cannot write '" + path + "': " + message);
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path)) {
+    llvm::sys::fs::remove(tmp);
+    return makeError("cannot rename '" + tmp + "' to '" + path +
+                     "': " + ec.message());
+  }
+  return llvm::Error::success();
+}
+
+static std::string printModule(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  os << "\n";
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+static llvm::Error validateOptions(const LoomcOptions &options) {
+  if (options.inputPath.empty())
+    return makeError("no input file (usage: loomc MODEL.onnx --target=cpu -o "
+                     "OUTDIR)");
+  if (options.target != "cpu")
+    return makeError("unknown --target '" + options.target +
+                     "' (this build supports: cpu)");
+  if (options.emit != "lib" && options.emit != "mlir" && options.emit != "llvm")
+    return makeError("unknown --emit '" + options.emit +
+                     "' (expected lib, mlir or llvm)");
+  if (!isValidCIdentifier(options.name))
+    return makeError("--name '" + options.name +
+                     "' is not a C identifier (letters, digits and '_', not "
+                     "starting with a digit, not a keyword)");
+  if (options.optLevel > 3)
+    return makeError("-O" + llvm::Twine(options.optLevel) +
+                     " is not an optimisation level (expected -O0 to -O3)");
+  if (options.emit == "lib" && options.outputPath.empty())
+    return makeError("--emit=lib needs -o OUTDIR");
+  return llvm::Error::success();
+}
+
+static llvm::Error compile(const LoomcOptions &options) {
+  if (llvm::Error e = validateOptions(options))
+    return e;
+  // Fail before the (possibly long) compile when OUTDIR cannot be written.
+  if (options.emit == "lib")
+    if (llvm::Error e =
+            StagedOutputDirectory::checkDestination(options.outputPath))
+      return e;
+
+  DialectRegistry registry;
+  loom::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::Expected<OwningOpRef<ModuleOp>> module = loadModule(context, options);
+  if (!module)
+    return module.takeError();
+
+  ModelManifest manifest;
+  manifest.name = options.name;
+  setDerivedNames(manifest);
+  manifest.source = llvm::sys::path::filename(options.inputPath).str();
+  manifest.target = options.target;
+  manifest.optLevel = options.optLevel;
+  if (options.emit != "mlir") {
+    llvm::Expected<func::FuncOp> entry = pickEntry(**module, options);
+    if (!entry)
+      return entry.takeError();
+    manifest.function = entry->getName().str();
+    if (llvm::Error e = buildSignature(*entry, manifest))
+      return e;
+  }
+
+  {
+    DiagnosticCollector diagnostics(&context);
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return diagnostics.takeError("invalid pass manager options");
+    OptimizePipelineOptions optimizeOptions;
+    optimizeOptions.raise = options.raise;
+    buildOptimizePipeline(pm, optimizeOptions);
+    if (failed(pm.run(**module)))
+      return diagnostics.takeError("loom-optimize-pipeline failed");
+  }
+  if (options.emit == "mlir")
+    return writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
+      os << printModule(**module);
+    });
+
+  CPUTargetOptions targetOptions;
+  targetOptions.optLevel = options.optLevel;
+  targetOptions.cpu = options.cpu;
+  auto targetMachine = createCPUTargetMachine(targetOptions);
+  if (!targetMachine)
+    return targetMachine.takeError();
+  manifest.triple = (*targetMachine)->getTargetTriple().str();
+  manifest.cpu = (*targetMachine)->getTargetCPU().str();
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  {
+    DiagnosticCollector diagnostics(&context);
+    auto lowered = lowerToLLVMModule(**module, manifest, **targetMachine,
+                                     options.optLevel, llvmContext);
+    if (!lowered) {
+      std::string what =
+          "compiling @" + manifest.function +
+          " for the CPU failed: " + llvm::toString(lowered.takeError());
+      return diagnostics.takeError(what);
+    }
+    llvmModule = std::move(*lowered);
+  }
+  if (options.emit == "llvm")
+    return writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
+      llvmModule->print(os, nullptr);
+    });
+
+  auto staged = StagedOutputDirectory::create(options.outputPath);
+  if (!staged)
+    return staged.takeError();
+  StagedOutputDirectory &out = **staged;
+  if (llvm::Error e = out.writeFile(manifest.mlir, printModule(**module)))
+    return e;
+  if (llvm::Error e = out.writeFile(manifest.header, generateCHeader(manifest)))
+    return e;
+  std::string objectPath = out.getPath(manifest.name + ".o");
+  if (llvm::Error e = writeObjectFile(*llvmModule, **targetMachine, objectPath))
+    return e;
+  std::string logPath = out.getPath("link.log");
+  std::string linker =
+      options.linker.empty() ? getDefaultLinker().str() : options.linker;
+  if (llvm::Error e =
+          linkSharedLibrary(linker, objectPath, out.getPath(manifest.library),
+                            manifest.library, logPath))
+    return e;
+  llvm::sys::fs::remove(objectPath);
+  llvm::sys::fs::remove(logPath);
+  // The manifest last: a directory with one is complete.
+  if (llvm::Error e = out.writeFile("manifest.json", printManifest(manifest)))
+    return e;
+  return out.commit();
+}
+
+llvm::Error mlir::loom::runLoomc(const LoomcOptions &options) {
+  return flattenError(compile(options));
+}
+
+static void handleFatalError(void *, const char *reason, bool) {
+  StagedOutputDirectory::removeAllPending();
+  llvm::errs() << "error: internal compiler error: "
+               << toOneLine(reason ? reason : "unknown") << "\n";
+  llvm::errs().flush();
+  std::_Exit(1);
+}
+
+void mlir::loom::installLoomcFatalErrorHandler() {
+  llvm::install_fatal_error_handler(handleFatalError, nullptr);
+}

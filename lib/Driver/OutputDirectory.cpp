@@ -1,0 +1,235 @@
+//===- OutputDirectory.cpp - Write a directory of outputs atomically ------===//
+//
+// See OutputDirectory.h. Linux: renameat2(RENAME_EXCHANGE) swaps the new
+// directory with the old one atomically; where the file system does not
+// support it, the old directory is first renamed aside (a short window in
+// which OUTDIR does not exist, but never a half-written one).
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Driver/OutputDirectory.h"
+
+#include "loom/Runtime/Manifest.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <mutex>
+#include <set>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+namespace {
+/// The staging directories alive now, for removeAllPending.
+struct PendingDirectories {
+  std::mutex mutex;
+  std::set<std::string> paths;
+};
+} // namespace
+
+static PendingDirectories &getPending() {
+  static PendingDirectories *pending = new PendingDirectories();
+  return *pending;
+}
+
+/// A path next to `destination`: `<parent>/.<name>.loomc-<tag>-XXXXXX`.
+static std::string siblingModel(llvm::StringRef destination,
+                                llvm::StringRef tag) {
+  llvm::SmallString<256> model(llvm::sys::path::parent_path(destination));
+  llvm::sys::path::append(model, "." + llvm::sys::path::filename(destination) +
+                                     ".loomc-" + tag + "-%%%%%%");
+  return std::string(model);
+}
+
+/// Creates a new, uniquely named directory from `model`.
+static llvm::Expected<std::string>
+createUniqueDirectory(llvm::StringRef model) {
+  std::error_code ec;
+  for (int attempt = 0; attempt < 128; ++attempt) {
+    llvm::SmallString<256> path;
+    llvm::sys::fs::createUniquePath(model, path, /*MakeAbsolute=*/false);
+    ec = llvm::sys::fs::create_directory(path, /*IgnoreExisting=*/false);
+    if (!ec)
+      return std::string(path);
+    if (ec != std::errc::file_exists)
+      break;
+  }
+  return makeError("cannot create a directory like '" + model +
+                   "': " + ec.message());
+}
+
+/// Whether `destination` is absent, an empty directory or a loomc output
+/// directory; the error says why not.
+static llvm::Error checkReplaceable(llvm::StringRef destination) {
+  if (llvm::sys::fs::is_symlink_file(destination))
+    return makeError("'" + destination +
+                     "' is a symbolic link; not replacing it");
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(destination, status)) {
+    if (ec == std::errc::no_such_file_or_directory)
+      return llvm::Error::success();
+    return makeError("'" + destination + "': " + ec.message());
+  }
+  if (status.type() != llvm::sys::fs::file_type::directory_file)
+    return makeError("'" + destination +
+                     "' exists and is not a directory; not replacing it");
+  std::error_code ec;
+  llvm::sys::fs::directory_iterator it(destination, ec), end;
+  if (ec)
+    return makeError("'" + destination + "': " + ec.message());
+  if (it == end)
+    return llvm::Error::success();
+  llvm::SmallString<256> manifestPath(destination);
+  llvm::sys::path::append(manifestPath, "manifest.json");
+  auto buffer = llvm::MemoryBuffer::getFile(manifestPath, /*IsText=*/true);
+  if (buffer) {
+    llvm::Expected<llvm::json::Value> json =
+        llvm::json::parse((*buffer)->getBuffer());
+    if (!json) {
+      llvm::consumeError(json.takeError());
+    } else if (const llvm::json::Object *object = json->getAsObject()) {
+      if (object->getString("generator") == llvm::StringRef(kManifestGenerator))
+        return llvm::Error::success();
+    }
+  }
+  return makeError("'" + destination +
+                   "' exists and is not a loomc output directory (no "
+                   "manifest.json written by loomc); not replacing it");
+}
+
+/// `destination` without trailing slashes ("out/" names "out").
+static llvm::StringRef trimSlashes(llvm::StringRef destination) {
+  while (destination.size() > 1 && destination.ends_with("/"))
+    destination = destination.drop_back();
+  return destination;
+}
+
+llvm::Error
+StagedOutputDirectory::checkDestination(llvm::StringRef destination) {
+  if (destination.empty())
+    return makeError("the output directory name is empty");
+  llvm::StringRef trimmed = trimSlashes(destination);
+  if (llvm::sys::path::filename(trimmed) == "." ||
+      llvm::sys::path::filename(trimmed) == ".." || trimmed == "/")
+    return makeError("'" + destination +
+                     "' cannot be an output directory (name a new or a "
+                     "loomc output directory)");
+  if (llvm::Error e = checkReplaceable(trimmed))
+    return e;
+  llvm::StringRef parent = llvm::sys::path::parent_path(trimmed);
+  if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
+    return makeError("the parent directory '" + parent + "' of '" +
+                     destination + "' does not exist");
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<StagedOutputDirectory>>
+StagedOutputDirectory::create(llvm::StringRef destination) {
+  if (llvm::Error e = checkDestination(destination))
+    return std::move(e);
+  llvm::StringRef trimmed = trimSlashes(destination);
+  llvm::Expected<std::string> staging =
+      createUniqueDirectory(siblingModel(trimmed, "tmp"));
+  if (!staging)
+    return staging.takeError();
+  {
+    PendingDirectories &pending = getPending();
+    std::lock_guard<std::mutex> lock(pending.mutex);
+    pending.paths.insert(*staging);
+  }
+  return std::unique_ptr<StagedOutputDirectory>(
+      new StagedOutputDirectory(trimmed.str(), *staging));
+}
+
+StagedOutputDirectory::StagedOutputDirectory(std::string destination,
+                                             std::string staging)
+    : destination(std::move(destination)), staging(std::move(staging)) {}
+
+StagedOutputDirectory::~StagedOutputDirectory() {
+  if (!committed)
+    (void)llvm::sys::fs::remove_directories(staging, /*IgnoreErrors=*/true);
+  PendingDirectories &pending = getPending();
+  std::lock_guard<std::mutex> lock(pending.mutex);
+  pending.paths.erase(staging);
+}
+
+void StagedOutputDirectory::removeAllPending() {
+  PendingDirectories &pending = getPending();
+  std::lock_guard<std::mutex> lock(pending.mutex);
+  for (const std::string &path : pending.paths)
+    (void)llvm::sys::fs::remove_directories(path, /*IgnoreErrors=*/true);
+  pending.paths.clear();
+}
+
+std::string StagedOutputDirectory::getPath(llvm::StringRef fileName) const {
+  llvm::SmallString<256> path(staging);
+  llvm::sys::path::append(path, fileName);
+  return std::string(path);
+}
+
+llvm::Error StagedOutputDirectory::writeFile(llvm::StringRef fileName,
+                                             llvm::StringRef contents) {
+  std::string path = getPath(fileName);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return makeError(path + ": cannot write: " + ec.message());
+  os << contents;
+  os.close();
+  if (os.has_error()) {
+    std::string message = os.error().message();
+    os.clear_error();
+    return makeError(path + ": write failed: " + message);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error StagedOutputDirectory::commit() {
+  // Checked again: the destination may have changed during the compile.
+  if (llvm::Error e = checkReplaceable(destination))
+    return e;
+  if (!llvm::sys::fs::exists(destination)) {
+    if (std::error_code ec = llvm::sys::fs::rename(staging, destination))
+      return makeError("cannot rename '" + staging + "' to '" + destination +
+                       "': " + ec.message());
+    committed = true;
+    return llvm::Error::success();
+  }
+  if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, destination.c_str(),
+                RENAME_EXCHANGE) == 0) {
+    // The staging path now holds the previous output.
+    committed = true;
+    (void)llvm::sys::fs::remove_directories(staging, /*IgnoreErrors=*/true);
+    return llvm::Error::success();
+  }
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+    return makeError("cannot replace '" + destination +
+                     "': " + std::generic_category().message(errno));
+  // No RENAME_EXCHANGE on this file system: move the old directory aside.
+  llvm::SmallString<256> old;
+  llvm::sys::fs::createUniquePath(siblingModel(destination, "old"), old,
+                                  /*MakeAbsolute=*/false);
+  if (std::error_code ec = llvm::sys::fs::rename(destination, old))
+    return makeError("cannot move the previous '" + destination +
+                     "' aside: " + ec.message());
+  if (std::error_code ec = llvm::sys::fs::rename(staging, destination)) {
+    (void)llvm::sys::fs::rename(old, destination);
+    return makeError("cannot rename '" + staging + "' to '" + destination +
+                     "': " + ec.message());
+  }
+  committed = true;
+  (void)llvm::sys::fs::remove_directories(old, /*IgnoreErrors=*/true);
+  return llvm::Error::success();
+}

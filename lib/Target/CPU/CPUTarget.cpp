@@ -1,0 +1,497 @@
+//===- CPUTarget.cpp - Compiled shared libraries for the host CPU ---------===//
+//
+// loom IR on tensors -> loom-cpu-pipeline -> LLVM IR -> C ABI entry points ->
+// optimised for the host -> object file -> shared library (the system C
+// compiler driver as the linker).
+//
+// The lowered function takes every input and output as an expanded memref
+// descriptor (allocated and aligned pointer, offset, sizes, strides), the
+// convention loom-run's JIT uses too. The shapes are static, so the entry
+// points build those descriptors from bare pointers with constant sizes and
+// row-major strides; once the lowered function is inlined nothing of them is
+// left:
+//
+//   int32_t <name>_run(const T0 *in0, ..., U0 *out0, ...);
+//   int32_t <name>_run_packed(void **args);
+//   const char *<name>_error_message(int32_t code);
+//   int32_t <name>_abi_version(void);
+//
+// The library defines loom_runtime_error itself: it records the first code of
+// the current call in a thread-local slot that `_run` resets on entry and
+// returns on exit. Everything but the entry points gets internal linkage, so
+// two models loaded into one process never bind to each other's symbols.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Target/CPU/CPUTarget.h"
+
+#include "loom/Pipelines/Pipelines.h"
+#include "loom/Runtime/RuntimeErrors.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
+
+#ifndef LOOM_DEFAULT_LINKER
+#define LOOM_DEFAULT_LINKER "clang"
+#endif
+
+using namespace mlir;
+using namespace mlir::loom;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+llvm::StringRef mlir::loom::getDefaultLinker() { return LOOM_DEFAULT_LINKER; }
+
+static llvm::CodeGenOptLevel getCodeGenOptLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return llvm::CodeGenOptLevel::None;
+  case 1:
+    return llvm::CodeGenOptLevel::Less;
+  case 2:
+    return llvm::CodeGenOptLevel::Default;
+  default:
+    return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+mlir::loom::createCPUTargetMachine(const CPUTargetOptions &options) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return makeError("no LLVM target for the host triple " + triple.str() +
+                     ": " + error);
+  std::string cpu;
+  std::string features;
+  if (options.cpu.empty()) {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures featureSet;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      featureSet.AddFeature(feature.getKey(), feature.getValue());
+    features = featureSet.getString();
+  } else {
+    // Check the name here: the TargetMachine would only warn and ignore it.
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!info || !info->isCPUStringValid(options.cpu))
+      return makeError("unknown CPU '" + options.cpu + "' for " + triple.str() +
+                       " (see `llc -mcpu=help` for the names)");
+    cpu = options.cpu;
+  }
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, getCodeGenOptLevel(options.optLevel)));
+  if (!machine)
+    return makeError("cannot create an LLVM target machine for " +
+                     triple.str() + " (CPU " + cpu + ")");
+  return machine;
+}
+
+/// Runs loom-cpu-pipeline on a copy of `module` in which only
+/// `manifest.function` is public.
+static llvm::Expected<OwningOpRef<ModuleOp>>
+lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest) {
+  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
+  auto entry = lowered->lookupSymbol<func::FuncOp>(manifest.function);
+  if (!entry || entry.isExternal())
+    return makeError("no function @" + manifest.function +
+                     " with a body in the module");
+  // Other functions matter only as callees of the entry; symbol-dce drops
+  // the rest before they cost compile time or trip a lowering.
+  for (auto func : lowered->getOps<func::FuncOp>())
+    if (func != entry && !func.isExternal())
+      func.setPrivate();
+  // The ABI passes inputs as `const T *`: bufferization must not write into
+  // argument buffers (it copies instead).
+  MLIRContext *context = module.getContext();
+  for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
+    entry.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                     BoolAttr::get(context, false));
+
+  PassManager pm(context);
+  // --mlir-print-ir-after-all and friends, when the tool registered them.
+  if (failed(applyPassManagerCLOptions(pm)))
+    return makeError("invalid pass manager options");
+  pm.addPass(createSymbolDCEPass());
+  CPUPipelineOptions options;
+  options.resultsToOutParams = true;
+  buildCPUPipeline(pm, options);
+  if (failed(pm.run(*lowered)))
+    return makeError("lowering with loom-cpu-pipeline failed");
+  return lowered;
+}
+
+/// Defines `loom_runtime_error` (declared by lowerings that detect run-time
+/// errors) on top of the thread-local `slot`: the first code of a call wins.
+static llvm::Error defineRuntimeErrorFn(llvm::Module &module,
+                                        llvm::GlobalVariable *slot) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *type =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {i32}, false);
+  llvm::Function *fn = module.getFunction(kRuntimeErrorFnName);
+  if (fn && !fn->isDeclaration())
+    return makeError(llvm::Twine("the module defines @") + kRuntimeErrorFnName +
+                     "; compiled libraries define it themselves");
+  if (fn && fn->getFunctionType() != type)
+    return makeError(llvm::Twine("@") + kRuntimeErrorFnName +
+                     " is declared with a type other than (i32) -> ()");
+  if (!fn)
+    fn = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                kRuntimeErrorFnName, module);
+  fn->setLinkage(llvm::GlobalValue::InternalLinkage);
+  fn->setVisibility(llvm::GlobalValue::DefaultVisibility);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", fn);
+  auto *record = llvm::BasicBlock::Create(ctx, "record", fn);
+  auto *done = llvm::BasicBlock::Create(ctx, "done", fn);
+  llvm::IRBuilder<> b(entry);
+  llvm::Value *address = b.CreateThreadLocalAddress(slot);
+  llvm::Value *previous = b.CreateLoad(i32, address);
+  b.CreateCondBr(b.CreateICmpEQ(previous, b.getInt32(0)), record, done);
+  b.SetInsertPoint(record);
+  b.CreateStore(fn->getArg(0), address);
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  return llvm::Error::success();
+}
+
+/// Adds the exported entry points around the lowered entry function and
+/// internalises everything else.
+static llvm::Error addEntryPoints(llvm::Module &module,
+                                  const ModelManifest &manifest) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::PointerType *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Function *impl = module.getFunction(manifest.function);
+  size_t numInputs = manifest.inputs.size();
+  size_t numArgs = numInputs + manifest.outputs.size();
+  if (!impl || impl->isDeclaration())
+    return makeError("the lowered module lacks @" + manifest.function);
+  // One expanded descriptor per input and output, then no results.
+  llvm::SmallVector<llvm::Type *> expected;
+  for (const std::vector<TensorSpec> *list :
+       {&manifest.inputs, &manifest.outputs})
+    for (const TensorSpec &spec : *list) {
+      expected.append({ptr, ptr, i64});
+      expected.append(2 * spec.shape.size(), i64);
+    }
+  if (!impl->getReturnType()->isVoidTy() ||
+      impl->getFunctionType()->params() != llvm::ArrayRef(expected))
+    return makeError("the lowered @" + manifest.function +
+                     " does not take one memref descriptor per input and "
+                     "output");
+  impl->setName("__loom_" + manifest.name + "_entry");
+  // The model's own functions become internal, so they can give up a name
+  // the library exports; a function it calls from outside cannot.
+  for (const std::string *symbol :
+       {&manifest.runSymbol, &manifest.runPackedSymbol,
+        &manifest.errorMessageSymbol, &manifest.abiVersionSymbol}) {
+    llvm::GlobalValue *clash = module.getNamedValue(*symbol);
+    if (!clash)
+      continue;
+    if (clash->isDeclaration())
+      return makeError("the model calls an external function '" + *symbol +
+                       "', a name the library exports (choose another "
+                       "--name)");
+    clash->setName(*symbol + ".model");
+  }
+
+  for (llvm::Function &f : module)
+    if (!f.isDeclaration()) {
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+      f.setVisibility(llvm::GlobalValue::DefaultVisibility);
+    }
+  for (llvm::GlobalVariable &g : module.globals()) {
+    if (g.isDeclaration() || g.getName().starts_with("llvm."))
+      continue;
+    // The header promises concurrent calls: only constants (the weights)
+    // may be shared between them.
+    if (!g.isConstant())
+      return makeError("the lowered model keeps mutable global state (@" +
+                       g.getName() +
+                       "), so calls to the library would not be reentrant");
+    g.setLinkage(llvm::GlobalValue::InternalLinkage);
+    g.setVisibility(llvm::GlobalValue::DefaultVisibility);
+  }
+
+  auto *slot = new llvm::GlobalVariable(
+      module, i32, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantInt::get(i32, 0), "__loom_runtime_error_code", nullptr,
+      llvm::GlobalValue::GeneralDynamicTLSModel);
+  if (llvm::Error e = defineRuntimeErrorFn(module, slot))
+    return e;
+
+  // <name>_run: reset the slot, run, return what was recorded.
+  llvm::SmallVector<llvm::Type *> argTypes(numArgs, ptr);
+  auto *runType = llvm::FunctionType::get(i32, argTypes, false);
+  llvm::Function *run = llvm::Function::Create(
+      runType, llvm::GlobalValue::ExternalLinkage, manifest.runSymbol, module);
+  run->addFnAttr(llvm::Attribute::NoUnwind);
+  // _run_packed binds to this definition, not to a same-named one that
+  // another library might interpose.
+  run->setDSOLocal(true);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", run));
+    llvm::SmallVector<llvm::Value *> args;
+    for (auto [i, arg] : llvm::enumerate(run->args())) {
+      const TensorSpec &spec =
+          i < numInputs ? manifest.inputs[i] : manifest.outputs[i - numInputs];
+      arg.setName(spec.cName);
+      if (i < numInputs)
+        arg.addAttr(llvm::Attribute::ReadOnly);
+      // allocated, aligned, offset 0, sizes, row-major strides.
+      args.append({&arg, &arg, b.getInt64(0)});
+      for (int64_t size : spec.shape)
+        args.push_back(b.getInt64(size));
+      std::vector<int64_t> strides(spec.shape.size(), 1);
+      for (int d = static_cast<int>(spec.shape.size()) - 2; d >= 0; --d)
+        strides[d] = strides[d + 1] * spec.shape[d + 1];
+      for (int64_t stride : strides)
+        args.push_back(b.getInt64(stride));
+    }
+    llvm::Value *address = b.CreateThreadLocalAddress(slot);
+    b.CreateStore(b.getInt32(0), address);
+    b.CreateCall(impl, args);
+    b.CreateRet(b.CreateLoad(i32, b.CreateThreadLocalAddress(slot)));
+  }
+
+  // <name>_run_packed(void **args): args[i] is the i-th pointer of _run.
+  llvm::Function *runPacked = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, manifest.runPackedSymbol, module);
+  runPacked->addFnAttr(llvm::Attribute::NoUnwind);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", runPacked));
+    llvm::Value *packed = runPacked->getArg(0);
+    packed->setName("args");
+    llvm::SmallVector<llvm::Value *> args;
+    for (size_t i = 0; i < numArgs; ++i)
+      args.push_back(
+          b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, packed, i)));
+    b.CreateRet(b.CreateCall(run, args));
+  }
+
+  // <name>_error_message(code): the descriptions of RuntimeErrors.h.
+  llvm::Function *message = llvm::Function::Create(
+      llvm::FunctionType::get(ptr, {i32}, false),
+      llvm::GlobalValue::ExternalLinkage, manifest.errorMessageSymbol, module);
+  message->addFnAttr(llvm::Attribute::NoUnwind);
+  {
+    auto *entry = llvm::BasicBlock::Create(ctx, "entry", message);
+    auto *unknown = llvm::BasicBlock::Create(ctx, "unknown", message);
+    llvm::IRBuilder<> b(entry);
+    llvm::SwitchInst *dispatch =
+        b.CreateSwitch(message->getArg(0), unknown, kLastRuntimeError + 1);
+    for (int32_t code = 0; code <= kLastRuntimeError; ++code) {
+      auto *block = llvm::BasicBlock::Create(ctx, "code", message);
+      b.SetInsertPoint(block);
+      b.CreateRet(b.CreateGlobalString(describeRuntimeError(code)));
+      dispatch->addCase(b.getInt32(code), block);
+    }
+    b.SetInsertPoint(unknown);
+    b.CreateRet(b.CreateGlobalString("unknown loom runtime error"));
+  }
+
+  llvm::Function *version = llvm::Function::Create(
+      llvm::FunctionType::get(i32, false), llvm::GlobalValue::ExternalLinkage,
+      manifest.abiVersionSymbol, module);
+  version->addFnAttr(llvm::Attribute::NoUnwind);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", version));
+    b.CreateRet(b.getInt32(static_cast<uint32_t>(kLoomABIVersion)));
+  }
+
+  std::string verifierMessage;
+  llvm::raw_string_ostream verifierStream(verifierMessage);
+  if (llvm::verifyModule(module, &verifierStream))
+    return makeError("the generated LLVM IR is invalid: " + verifierMessage);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+mlir::loom::lowerToLLVMModule(ModuleOp module, const ModelManifest &manifest,
+                              llvm::TargetMachine &targetMachine,
+                              unsigned optLevel,
+                              llvm::LLVMContext &llvmContext) {
+  llvm::Expected<OwningOpRef<ModuleOp>> lowered =
+      lowerToLLVMDialect(module, manifest);
+  if (!lowered)
+    return lowered.takeError();
+  MLIRContext *context = module.getContext();
+  registerBuiltinDialectTranslation(*context);
+  registerLLVMDialectTranslation(*context);
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(**lowered, llvmContext, manifest.name);
+  if (!llvmModule)
+    return makeError("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(targetMachine.getTargetTriple());
+  llvmModule->setDataLayout(targetMachine.createDataLayout());
+  if (llvm::Error e = addEntryPoints(*llvmModule, manifest))
+    return std::move(e);
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &targetMachine);
+  if (llvm::Error e = optimize(llvmModule.get()))
+    return makeError("LLVM optimisation failed: " +
+                     llvm::toString(std::move(e)));
+  return llvmModule;
+}
+
+llvm::Error mlir::loom::writeObjectFile(llvm::Module &module,
+                                        llvm::TargetMachine &targetMachine,
+                                        llvm::StringRef path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return makeError(path + ": cannot write: " + ec.message());
+  llvm::legacy::PassManager pm;
+  if (targetMachine.addPassesToEmitFile(pm, os, nullptr,
+                                        llvm::CodeGenFileType::ObjectFile))
+    return makeError("the LLVM target cannot emit object files");
+  pm.run(module);
+  os.close();
+  if (os.has_error()) {
+    std::string message = os.error().message();
+    os.clear_error();
+    return makeError(path + ": write failed: " + message);
+  }
+  return llvm::Error::success();
+}
+
+/// The linker's output on one line: its non-empty lines joined by " | ",
+/// shortened to a readable length.
+static std::string summarizeLog(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return "";
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+  std::string summary;
+  for (llvm::StringRef line : lines) {
+    line = line.trim();
+    if (line.empty())
+      continue;
+    if (!summary.empty())
+      summary += " | ";
+    summary += line.str();
+  }
+  constexpr size_t kLimit = 600;
+  if (summary.size() > kLimit)
+    summary = summary.substr(0, kLimit) + " ...";
+  return summary;
+}
+
+llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
+                                          llvm::StringRef objectPath,
+                                          llvm::StringRef libraryPath,
+                                          llvm::StringRef soname,
+                                          llvm::StringRef logPath) {
+  std::string program;
+  if (linker.contains('/')) {
+    if (!llvm::sys::fs::can_execute(linker))
+      return makeError("linker '" + linker +
+                       "' does not exist or is not executable (pass "
+                       "--linker=PATH to a C compiler driver such as clang)");
+    program = linker.str();
+  } else {
+    llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(linker);
+    if (!found)
+      return makeError("linker '" + linker +
+                       "' not found in PATH (pass --linker=PATH to a C "
+                       "compiler driver such as clang)");
+    program = *found;
+  }
+  std::string sonameFlag = ("-Wl,-soname," + soname).str();
+  // --no-undefined: a symbol that libc/libm do not define is a link error
+  // here, not a dlopen failure on the user's machine. --as-needed before -lm:
+  // libm is a dependency only when the model calls it.
+  llvm::SmallVector<llvm::StringRef> args = {program,
+                                             "-shared",
+                                             "-o",
+                                             libraryPath,
+                                             objectPath,
+                                             sonameFlag,
+                                             "-Wl,--no-undefined",
+                                             "-Wl,-z,noexecstack",
+                                             "-Wl,--as-needed",
+                                             "-lm"};
+  std::string errorMessage;
+  bool executionFailed = false;
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), logPath,
+                                                logPath};
+  int status = llvm::sys::ExecuteAndWait(
+      program, args, /*Env=*/std::nullopt, redirects, /*SecondsToWait=*/0,
+      /*MemoryLimit=*/0, &errorMessage, &executionFailed);
+  if (executionFailed)
+    return makeError("cannot run linker '" + program + "': " + errorMessage);
+  if (status != 0) {
+    std::string log = summarizeLog(logPath);
+    // Name the missing symbols instead of quoting every reference to them.
+    llvm::SmallVector<std::string> undefined;
+    llvm::StringRef rest = log;
+    for (llvm::StringRef marker :
+         {"undefined reference to `", "undefined symbol: "}) {
+      rest = log;
+      while (true) {
+        size_t at = rest.find(marker);
+        if (at == llvm::StringRef::npos)
+          break;
+        rest = rest.drop_front(at + marker.size());
+        std::string symbol =
+            rest.take_until([](char c) {
+                  return c == '\'' || c == ' ' || c == '\n' || c == '|';
+                })
+                .str();
+        if (!symbol.empty() && !llvm::is_contained(undefined, symbol))
+          undefined.push_back(symbol);
+      }
+    }
+    if (!undefined.empty()) {
+      std::string names;
+      for (const std::string &symbol : undefined)
+        names += (names.empty() ? "" : ", ") + symbol;
+      return makeError("linking " + llvm::sys::path::filename(libraryPath) +
+                       " failed: the model calls functions that neither it "
+                       "nor libc/libm define: " +
+                       names);
+    }
+    std::string why =
+        status < 0 ? errorMessage : "exit status " + std::to_string(status);
+    return makeError("linking " + llvm::sys::path::filename(libraryPath) +
+                     " with '" + program + "' failed (" + why + ")" +
+                     (log.empty() ? "" : ": " + log));
+  }
+  return llvm::Error::success();
+}

@@ -1,0 +1,108 @@
+// loom-run on a directory that loomc wrote: inputs are checked against its
+// manifest.json by name, shape and dtype; outputs are written as
+// <name>.npy; references apply by name or in order; seeded random inputs
+// are the ones FILE.mlir mode draws.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: loomc %s -o %t/m
+// RUN: %python -c "import numpy as np; d='%t'; a=np.random.default_rng(0).standard_normal((2,3)).astype(np.float32); ids=np.array([4,-2,7],np.int32); np.save(d+'/a.npy',a); np.save(d+'/ids.npy',ids); np.save(d+'/eq=ids.npy',ids); np.save(d+'/2a.npy',a+a); np.save(d+'/nega.npy',-a); np.save(d+'/v3.npy',np.zeros(3,np.float32))"
+
+// RUN: loom-run %t/m --input a=%t/a.npy --input ids=%t/ids.npy \
+// RUN:   --output-dir %t/res --compare out/sum=%t/2a.npy \
+// RUN:   --compare result2=%t/nega.npy --compare %t/ids.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s
+// CHECK:      out/sum: 2x3 f32 vs 2a.npy: max_abs_err=0.000000e+00 {{.*}}: ok
+// CHECK-NEXT: out_sum: 3 i32 vs ids.npy: max_abs_err=0.000000e+00 {{.*}}: ok
+// CHECK-NEXT: result2: 2x3 f32 vs nega.npy: max_abs_err=0.000000e+00 {{.*}}: ok
+
+// Output names that sanitise to the same file name stay apart.
+// RUN: ls %t/res | FileCheck %s --check-prefix=FILES
+// FILES:      out_sum.npy
+// FILES-NEXT: out_sum_2.npy
+// FILES-NEXT: result2.npy
+
+// Without references each output is listed; a path with '=' whose prefix
+// names no input is a plain path.
+// RUN: loom-run %t/m --input %t/eq=ids.npy --input %t/a.npy | FileCheck %s --check-prefix=LIST
+// LIST:      out/sum: 2x3 f32
+// LIST-NEXT: out_sum: 3 i32
+// LIST-NEXT: result2: 2x3 f32
+
+// The JIT and the compiled library agree on the same seeded random input.
+// RUN: loom-run %s --input %t/ids.npy --random-seed 5 --output-dir %t/jit
+// RUN: loom-run %t/m --input ids=%t/ids.npy --random-seed 5 --output-dir %t/aot
+// RUN: cmp %t/jit/result0.npy %t/aot/out_sum.npy
+// RUN: cmp %t/jit/result2.npy %t/aot/result2.npy
+
+// Bad inputs: each error names the input.
+// RUN: not loom-run %t/m --input zzz=%t/a.npy 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: --input zzz={{.*}}a.npy: the model has no input named 'zzz' (its inputs: 'ids', 'a')
+// RUN: not loom-run %t/m --input ids=%t/ids.npy --input a=%t/v3.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// SHAPE: error: input 'a' is 3 f32 but the model expects 2x3 f32 (from {{.*}}v3.npy)
+// RUN: not loom-run %t/m --input ids=%t/v3.npy --input a=%t/a.npy 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: error: input 'ids' is 3 f32 but the model expects 3 i32 (from {{.*}}v3.npy)
+// RUN: not loom-run %t/m --input a=%t/a.npy --input a=%t/a.npy 2>&1 | FileCheck %s --check-prefix=TWICE
+// TWICE: error: input 'a' is given twice (--input {{.*}}a.npy and --input a={{.*}}a.npy)
+// RUN: not loom-run %t/m --input %t/ids.npy --input ids=%t/ids.npy 2>&1 | FileCheck %s --check-prefix=TWICE2
+// TWICE2: error: input 'ids' is given twice
+// RUN: not loom-run %t/m --input a=%t/a.npy 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: error: missing input 'ids' (pass --input NAME=FILE.npy for each, or --random-seed to fill float inputs)
+// RUN: not loom-run %t/m 2>&1 | FileCheck %s --check-prefix=MISSING2
+// MISSING2: error: missing inputs 'ids', 'a'
+// RUN: not loom-run %t/m --input %t/ids.npy --input %t/a.npy --input %t/a.npy 2>&1 | FileCheck %s --check-prefix=TOOMANY
+// TOOMANY: error: --input {{.*}}a.npy: every input already has a file (the model has 2 inputs: 'ids', 'a')
+// RUN: not loom-run %t/m --random-seed 1 2>&1 | FileCheck %s --check-prefix=RANDINT
+// RANDINT: error: input 'ids' is 3 i32, not a float tensor: it needs --input
+// RUN: not loom-run %t/m --input %t/nonexistent.npy 2>&1 | FileCheck %s --check-prefix=NOFILE
+// NOFILE: error: {{.*}}nonexistent.npy: cannot read:
+// RUN: not loom-run %t/m --entry main --random-seed 1 2>&1 | FileCheck %s --check-prefix=ENTRY
+// ENTRY: error: --entry applies to .mlir files; a model directory has one entry point (see its manifest.json)
+
+// Bad references.
+// RUN: not loom-run %t/m --input %t/ids.npy --input %t/a.npy --compare nope=%t/a.npy 2>&1 | FileCheck %s --check-prefix=NOOUT
+// NOOUT: error: --compare nope={{.*}}a.npy: the model has no output named 'nope' (its outputs: 'out/sum', 'out_sum', 'result2')
+// RUN: not loom-run %t/m --input %t/ids.npy --input %t/a.npy --compare %t/a.npy --compare %t/a.npy --compare %t/a.npy --compare %t/a.npy 2>&1 | FileCheck %s --check-prefix=REFCOUNT
+// REFCOUNT: error: 4 references given but the model has 3 outputs
+// RUN: not loom-run %t/m --input %t/ids.npy --input %t/a.npy --compare %t/a.npy 2>&1 | FileCheck %s --check-prefix=MISMATCH
+// MISMATCH: out/sum: 2x3 f32 vs a.npy: {{.*}}: FAIL, 6 of 6 elements out of tolerance
+
+// Not a model directory, or a broken one.
+// RUN: mkdir %t/empty
+// RUN: not loom-run %t/empty 2>&1 | FileCheck %s --check-prefix=NOMANIFEST
+// NOMANIFEST: error: {{.*}}empty: not a compiled model directory (it has no manifest.json; loomc --target=cpu -o DIR writes one)
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/noinputs -inputs
+// RUN: not loom-run %t/noinputs 2>&1 | FileCheck %s --check-prefix=NOINPUTS
+// NOINPUTS: error: {{.*}}manifest.json: 'inputs' is missing
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/abi abi_version=99
+// RUN: not loom-run %t/abi 2>&1 | FileCheck %s --check-prefix=ABI
+// ABI: error: {{.*}}manifest.json: ABI version 99 is not supported (this build supports version 1); recompile with loomc
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/escape 'files.library="../m/model.so"'
+// RUN: not loom-run %t/escape 2>&1 | FileCheck %s --check-prefix=ESCAPE
+// ESCAPE: error: {{.*}}manifest.json: 'files.library' must be a file name in the model directory
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/dtype 'inputs.1.dtype="complex64"'
+// RUN: not loom-run %t/dtype 2>&1 | FileCheck %s --check-prefix=BADDTYPE
+// BADDTYPE: error: {{.*}}manifest.json: 'inputs[1].dtype' 'complex64' is not a dtype the ABI supports
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/shape 'outputs.0.shape=[2,-3]'
+// RUN: not loom-run %t/shape 2>&1 | FileCheck %s --check-prefix=BADSHAPE
+// BADSHAPE: error: {{.*}}manifest.json: 'outputs[0].shape' must be an array of non-negative integers
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/nolib
+// RUN: rm %t/nolib/model.so
+// RUN: not loom-run %t/nolib 2>&1 | FileCheck %s --check-prefix=NOLIB
+// NOLIB: error: {{.*}}nolib/model.so: the library named in {{.*}}manifest.json does not exist
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/nosym 'entry_points.run_packed="other_run_packed"'
+// RUN: not loom-run %t/nosym 2>&1 | FileCheck %s --check-prefix=NOSYM
+// NOSYM: error: {{.*}}model.so: does not export 'other_run_packed' named in the manifest
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/notjson
+// RUN: echo "{" > %t/notjson/manifest.json
+// RUN: not loom-run %t/notjson 2>&1 | FileCheck %s --check-prefix=NOTJSON
+// NOTJSON: error: {{.*}}manifest.json: not valid JSON:
+
+func.func @main(%ids: tensor<3xi32> {onnx.name = "ids"},
+                %a: tensor<2x3xf32> {onnx.name = "a"})
+    -> (tensor<2x3xf32> {onnx.name = "out/sum"},
+        tensor<3xi32> {onnx.name = "out_sum"}, tensor<2x3xf32>) {
+  %e = tensor.empty() : tensor<2x3xf32>
+  %sum = linalg.add ins(%a, %a : tensor<2x3xf32>, tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %e2 = tensor.empty() : tensor<2x3xf32>
+  %neg = linalg.negf ins(%a : tensor<2x3xf32>) outs(%e2 : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %sum, %ids, %neg : tensor<2x3xf32>, tensor<3xi32>, tensor<2x3xf32>
+}

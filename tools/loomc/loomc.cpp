@@ -1,0 +1,110 @@
+//===- loomc.cpp - The Loom compiler --------------------------------------===//
+//
+//   loomc MODEL.onnx --target=cpu -o OUTDIR     OUTDIR/{model.so, model.h,
+//                                               model.mlir, manifest.json}
+//   loomc MODEL.onnx --emit=mlir [-o FILE]      the optimised IR
+//   loomc MODEL.onnx --emit=llvm [-o FILE]      the final LLVM IR
+//
+// A thin main over lib/Driver (docs/loomc.md). Exit status 0 on success, 1
+// with one `error: ...` line on stderr otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Driver/Loomc.h"
+#include "loom/InitAllPasses.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("loomc options");
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.onnx | input.mlir>"),
+                                      cl::cat(category));
+static cl::opt<std::string>
+    outputPath("o",
+               cl::desc("Output directory (--emit=lib) or file (--emit=mlir, "
+                        "--emit=llvm; default stdout)"),
+               cl::value_desc("OUTDIR|FILE"), cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target to compile for: cpu"),
+                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("What to write: lib (the output directory, default), mlir "
+                  "(the optimised IR) or llvm (the final LLVM IR)"),
+         cl::init("lib"), cl::cat(category));
+static cl::opt<std::string>
+    name("name",
+         cl::desc("Prefix of the exported symbols and file names (a C "
+                  "identifier)"),
+         cl::init("model"), cl::cat(category));
+static cl::opt<std::string>
+    entry("entry",
+          cl::desc("Function to compile (default: the only public function "
+                   "with a body)"),
+          cl::cat(category));
+static cl::opt<bool> noRaise("no-raise",
+                             cl::desc("Skip the raising passes (attention, "
+                                      "MoE) of loom-optimize-pipeline"),
+                             cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::Prefix,
+                                  cl::desc("LLVM optimisation level (-O0 to "
+                                           "-O3, default -O3)"),
+                                  cl::init(3), cl::cat(category));
+static cl::opt<std::string>
+    cpu("mcpu",
+        cl::desc("LLVM CPU to generate code for (default: the host CPU and "
+                 "its features)"),
+        cl::cat(category));
+static cl::opt<std::string>
+    linker("linker",
+           cl::desc("C compiler driver that links the shared library "
+                    "(default: the one found at configure time)"),
+           cl::value_desc("PATH"), cl::cat(category));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  mlir::loom::installLoomcFatalErrorHandler();
+  mlir::loom::registerAllPasses();
+  // --mlir-print-ir-after-all, --mlir-timing, ... for the pipelines loomc runs.
+  mlir::registerPassManagerCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions(category);
+
+  std::string parseErrors;
+  llvm::raw_string_ostream parseErrorStream(parseErrors);
+  if (!cl::ParseCommandLineOptions(argc, argv, "Loom compiler\n",
+                                   &parseErrorStream)) {
+    // One line: "loomc: Unknown command line argument ...  Try: ...".
+    llvm::StringRef first = llvm::StringRef(parseErrors).split('\n').first;
+    std::string prefix = (llvm::sys::path::filename(argv[0]) + ": ").str();
+    first.consume_front(prefix);
+    llvm::errs() << "error: " << first.trim() << "\n";
+    return 1;
+  }
+
+  mlir::loom::LoomcOptions options;
+  options.inputPath = inputFile;
+  options.outputPath = outputPath;
+  options.target = target;
+  options.emit = emit;
+  options.name = name;
+  options.entry = entry;
+  options.raise = !noRaise;
+  options.optLevel = optLevel;
+  options.cpu = cpu;
+  options.linker = linker;
+  if (llvm::Error e = mlir::loom::runLoomc(options)) {
+    llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
+    return 1;
+  }
+  return 0;
+}
