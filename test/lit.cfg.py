@@ -19,6 +19,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%shared", config.loom_shared_dir))
 config.substitutions.append(("%loom_src", config.loom_src_root))
+config.substitutions.append(("%loom_build", config.loom_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"])
