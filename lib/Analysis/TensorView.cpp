@@ -226,6 +226,16 @@ bool TensorView::stepBack(bool allowScale) {
     }
     return true;
   };
+  // Result dim d reads operand dim inDim[d] (kBroadcast: none, a broadcast).
+  auto remapDims = [&](ArrayRef<int64_t> inDim) {
+    return rewriteAtoms([&](const ViewAtom &a, ViewDim &nd) {
+      if (a.isBroadcast() || inDim[a.dim] == ViewAtom::kBroadcast)
+        nd.push_back(broadcast(a.size));
+      else
+        nd.push_back(ViewAtom{inDim[a.dim], a.stride, a.size});
+      return true;
+    });
+  };
 
   if (auto exp = dyn_cast<tensor::ExpandShapeOp>(def)) {
     ArrayRef<int64_t> shape = exp.getResultType().getShape();
@@ -262,13 +272,7 @@ bool TensorView::stepBack(bool allowScale) {
       return false;
     source = col.getSrc();
   } else if (auto tr = dyn_cast<linalg::TransposeOp>(def)) {
-    ArrayRef<int64_t> perm = tr.getPermutation();
-    if (!rewriteAtoms([&](const ViewAtom &a, ViewDim &nd) {
-          nd.push_back(a.isBroadcast() ? a
-                                       : ViewAtom{perm[a.dim], a.stride,
-                                                  a.size});
-          return true;
-        }))
+    if (!remapDims(tr.getPermutation()))
       return false;
     source = tr.getInput();
   } else if (auto bc = dyn_cast<linalg::BroadcastOp>(def)) {
@@ -280,13 +284,7 @@ bool TensorView::stepBack(bool allowScale) {
     for (int64_t d = 0; d < rank; ++d)
       if (!llvm::is_contained(added, d))
         inDim[d] = next++;
-    if (!rewriteAtoms([&](const ViewAtom &a, ViewDim &nd) {
-          if (a.isBroadcast() || inDim[a.dim] == ViewAtom::kBroadcast)
-            nd.push_back(broadcast(a.size));
-          else
-            nd.push_back(ViewAtom{inDim[a.dim], a.stride, a.size});
-          return true;
-        }))
+    if (!remapDims(inDim))
       return false;
     source = bc.getInput();
   } else if (auto g = dyn_cast<linalg::GenericOp>(def)) {
@@ -319,13 +317,7 @@ bool TensorView::stepBack(bool allowScale) {
       if (!c || c.getValue() != 0 || inType.getDimSize(i) != 1)
         return false; // reads a slice, not all of the input
     }
-    if (!rewriteAtoms([&](const ViewAtom &a, ViewDim &nd) {
-          if (a.isBroadcast() || inDim[a.dim] == ViewAtom::kBroadcast)
-            nd.push_back(broadcast(a.size));
-          else
-            nd.push_back(ViewAtom{inDim[a.dim], a.stride, a.size});
-          return true;
-        }))
+    if (!remapDims(inDim))
       return false;
     source = input;
   } else {

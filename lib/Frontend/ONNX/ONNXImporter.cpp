@@ -2250,6 +2250,23 @@ LogicalResult Importer::opSplit(Inputs &in, Outputs &out) {
   return success();
 }
 
+/// An ONNX gather index (integer scalar) as an `index` in [0, dimSize): negative
+/// indices count from the end, and out-of-range ones are clamped so that a bad
+/// index cannot read out of bounds.
+static Value wrapAndClampIndex(OpBuilder &nb, Location l, Value index,
+                               int64_t dimSize) {
+  Value k = arith::IndexCastOp::create(nb, l, nb.getIndexType(), index);
+  Value dsz = arith::ConstantIndexOp::create(nb, l, dimSize);
+  Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+  Value neg = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, k, zero);
+  k = arith::SelectOp::create(nb, l, neg, arith::AddIOp::create(nb, l, k, dsz),
+                              k);
+  k = arith::MaxSIOp::create(nb, l, k, zero);
+  return arith::MinSIOp::create(
+      nb, l, k,
+      arith::ConstantIndexOp::create(nb, l, std::max<int64_t>(dimSize - 1, 0)));
+}
+
 LogicalResult Importer::opGather(Inputs &in, Outputs &out) {
   OValue *data = in[0], *idx = in[1];
   int64_t rank = data->type.getRank();
@@ -2307,19 +2324,7 @@ LogicalResult Importer::opGather(Inputs &in, Outputs &out) {
       maps,
       SmallVector<utils::IteratorType>(outRank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value k = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
-        Value dsz = arith::ConstantIndexOp::create(nb, l, dimSize);
-        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
-        Value neg =
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, k, zero);
-        k = arith::SelectOp::create(nb, l, neg,
-                                    arith::AddIOp::create(nb, l, k, dsz), k);
-        // Clamp so that a bad index cannot read out of bounds.
-        k = arith::MaxSIOp::create(nb, l, k, zero);
-        k = arith::MinSIOp::create(
-            nb, l, k,
-            arith::ConstantIndexOp::create(nb, l,
-                                           std::max<int64_t>(dimSize - 1, 0)));
+        Value k = wrapAndClampIndex(nb, l, args[0], dimSize);
         SmallVector<Value> ix;
         for (int64_t i = 0; i < axis; ++i)
           ix.push_back(linalg::IndexOp::create(nb, l, i));
@@ -2367,24 +2372,11 @@ LogicalResult Importer::opGatherND(Inputs &in, Outputs &out) {
         for (int64_t i = 0; i < outRank; ++i)
           outIdx.push_back(linalg::IndexOp::create(nb, l, i));
         SmallVector<Value> ix(outIdx.begin(), outIdx.begin() + bd);
-        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
         for (int64_t j = 0; j < k; ++j) {
           SmallVector<Value> ii(outIdx.begin(), outIdx.begin() + (q - 1));
           ii.push_back(arith::ConstantIndexOp::create(nb, l, j));
           Value v = tensor::ExtractOp::create(nb, l, idxV, ii);
-          Value kk = arith::IndexCastOp::create(nb, l, nb.getIndexType(), v);
-          int64_t dim = ds[bd + j];
-          Value dsz = arith::ConstantIndexOp::create(nb, l, dim);
-          Value neg =
-              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, kk, zero);
-          kk = arith::SelectOp::create(
-              nb, l, neg, arith::AddIOp::create(nb, l, kk, dsz), kk);
-          kk = arith::MaxSIOp::create(nb, l, kk, zero);
-          kk =
-              arith::MinSIOp::create(nb, l, kk,
-                                     arith::ConstantIndexOp::create(
-                                         nb, l, std::max<int64_t>(dim - 1, 0)));
-          ix.push_back(kk);
+          ix.push_back(wrapAndClampIndex(nb, l, v, ds[bd + j]));
         }
         for (int64_t i = q - 1; i < outRank; ++i)
           ix.push_back(outIdx[i]);
@@ -2425,19 +2417,7 @@ LogicalResult Importer::opGatherElements(Inputs &in, Outputs &out) {
       SmallVector<AffineMap>{id, id},
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value k = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
-        Value dsz = arith::ConstantIndexOp::create(nb, l, dimSize);
-        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
-        Value neg =
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, k, zero);
-        k = arith::SelectOp::create(nb, l, neg,
-                                    arith::AddIOp::create(nb, l, k, dsz), k);
-        // Clamp so that a bad index cannot read out of bounds.
-        k = arith::MaxSIOp::create(nb, l, k, zero);
-        k = arith::MinSIOp::create(
-            nb, l, k,
-            arith::ConstantIndexOp::create(nb, l,
-                                           std::max<int64_t>(dimSize - 1, 0)));
+        Value k = wrapAndClampIndex(nb, l, args[0], dimSize);
         SmallVector<Value> ix;
         for (int64_t i = 0; i < rank; ++i)
           ix.push_back(i == axis ? k : linalg::IndexOp::create(nb, l, i));
