@@ -299,9 +299,9 @@ bool TensorView::stepBack(bool allowScale) {
       return false;
     Value input = g.getDpsInputs()[0];
     auto inType = dyn_cast<RankedTensorType>(input.getType());
-    if (!inType || inType.getElementType() !=
-                       cast<RankedTensorType>(source.getType())
-                           .getElementType())
+    if (!inType ||
+        inType.getElementType() !=
+            cast<RankedTensorType>(source.getType()).getElementType())
       return false;
     AffineMap map = g.getIndexingMapsArray()[0];
     int64_t rank = map.getNumDims();

@@ -1,7 +1,8 @@
-//===- CPUPipeline.cpp - loom-cpu-pipeline ---------------------------------===//
+//===- CPUPipeline.cpp - loom-cpu-pipeline
+//---------------------------------===//
 //
-// The CPU pipeline. Today it runs the reference lowering through loops; the fast
-// CPU lowerings (tiled attention, vectorised GEMMs) slot in before
+// The CPU pipeline. Today it runs the reference lowering through loops; the
+// fast CPU lowerings (tiled attention, vectorised GEMMs) slot in before
 // convert-loom-to-linalg and are checked against this path.
 //
 //===----------------------------------------------------------------------===//

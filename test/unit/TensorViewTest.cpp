@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Analysis/ConstantEvaluator.h"
 #include "loom/Analysis/TensorView.h"
+#include "loom/Analysis/ConstantEvaluator.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -51,8 +51,8 @@ protected:
   OwningOpRef<ModuleOp> module;
 };
 
-// [B*H, S, D] read from K^T built the dynamo exporter's way, with GQA: the atoms say
-// that head h reads kv head h / 2 and that dims 1 and 2 are swapped.
+// [B*H, S, D] read from K^T built the dynamo exporter's way, with GQA: the
+// atoms say that head h reads kv head h / 2 and that dims 1 and 2 are swapped.
 TEST_F(TensorViewTest, GQAKeyTranspose) {
   Value v = parseResult(R"mlir(
     #bcast = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, 0, d3, d4)>
@@ -76,17 +76,18 @@ TEST_F(TensorViewTest, GQAKeyTranspose) {
     })mlir");
   TensorView view = traceAll(v);
   ASSERT_TRUE(isa<BlockArgument>(view.getSource()));
-  EXPECT_TRUE(view.equals({ViewDim{ViewAtom{1, 1, 2}, TensorView::broadcast(2)},
-                           ViewDim{ViewAtom{3, 1, 8}},
-                           ViewDim{ViewAtom{2, 1, 6}}}))
+  EXPECT_TRUE(
+      view.equals({ViewDim{ViewAtom{1, 1, 2}, TensorView::broadcast(2)},
+                   ViewDim{ViewAtom{3, 1, 8}}, ViewDim{ViewAtom{2, 1, 6}}}))
       << view.toString();
   // Tile-style repetition (h reads h % 2) is a different view.
-  EXPECT_FALSE(view.equals({ViewDim{TensorView::broadcast(2), ViewAtom{1, 1, 2}},
-                            ViewDim{ViewAtom{3, 1, 8}},
-                            ViewDim{ViewAtom{2, 1, 6}}}));
+  EXPECT_FALSE(
+      view.equals({ViewDim{TensorView::broadcast(2), ViewAtom{1, 1, 2}},
+                   ViewDim{ViewAtom{3, 1, 8}}, ViewDim{ViewAtom{2, 1, 6}}}));
 }
 
-// A collapse whose atoms do not line up with the source dims cannot be expressed.
+// A collapse whose atoms do not line up with the source dims cannot be
+// expressed.
 TEST_F(TensorViewTest, MisalignedReshapeStops) {
   Value v = parseResult(R"mlir(
     func.func @f(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
@@ -96,7 +97,7 @@ TEST_F(TensorViewTest, MisalignedReshapeStops) {
       return %e : tensor<3x2xf32>
     })mlir");
   TensorView view = TensorView::identity(v);
-  EXPECT_TRUE(view.stepBack()); // the expand: [3,2] over the flat [6]
+  EXPECT_TRUE(view.stepBack());  // the expand: [3,2] over the flat [6]
   EXPECT_FALSE(view.stepBack()); // 3x2 atoms do not split at the 2x3 boundary
   EXPECT_TRUE(isa<OpResult>(view.getSource()));
 }
@@ -131,7 +132,8 @@ TEST_F(TensorViewTest, ScalesAccumulate) {
   TensorView view = traceAll(v, /*allowScale=*/true);
   EXPECT_TRUE(isa<BlockArgument>(view.getSource()));
   EXPECT_DOUBLE_EQ(view.getScale(), 0.5);
-  EXPECT_TRUE(view.equals({ViewDim{ViewAtom{1, 1, 3}}, ViewDim{ViewAtom{0, 1, 2}}}));
+  EXPECT_TRUE(
+      view.equals({ViewDim{ViewAtom{1, 1, 3}}, ViewDim{ViewAtom{0, 1, 2}}}));
 }
 
 // A mask computed from constants: Where(cond, 0, -inf) broadcast and reshaped.

@@ -1,4 +1,5 @@
-//===- loom-import-onnx.cpp - ONNX model to MLIR ---------------------------===//
+//===- loom-import-onnx.cpp - ONNX model to MLIR
+//---------------------------===//
 //
 //   loom-import-onnx MODEL.onnx [-o FILE] [--function NAME]
 //                    [--inline-constant-limit N]

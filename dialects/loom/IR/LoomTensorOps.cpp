@@ -1,4 +1,5 @@
-//===- LoomTensorOps.cpp - Verifiers of the tensor utility ops -------------===//
+//===- LoomTensorOps.cpp - Verifiers of the tensor utility ops
+//-------------===//
 
 #include "loom/IR/LoomOps.h"
 #include "loom/IR/LoomVerifierUtils.h"

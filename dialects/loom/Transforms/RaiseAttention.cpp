@@ -308,8 +308,8 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
       return rewriter.notifyMatchFailure(pv, "scores are not [B*H, Sq, Skv]");
 
     // Q [B, Hq, Sq, D].
-    int64_t d = cast<RankedTensorType>(qk.getDpsInputs()[0].getType())
-                    .getDimSize(2);
+    int64_t d =
+        cast<RankedTensorType>(qk.getDpsInputs()[0].getType()).getDimSize(2);
     TensorView qView = TensorView::identity(qk.getDpsInputs()[0]);
     SmallVector<int64_t> qShape = {b, hq, sq, d};
     if (!qView.stepBackUntil(
@@ -364,7 +364,8 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
     std::optional<TensorView> kChosen, vChosen;
     for (const TensorView &kc : ks)
       for (const TensorView &vc : vs)
-        if (heads(kc) == heads(vc) && (!kChosen || heads(kc) < heads(*kChosen))) {
+        if (heads(kc) == heads(vc) &&
+            (!kChosen || heads(kc) < heads(*kChosen))) {
           kChosen = kc;
           vChosen = vc;
         }
@@ -400,10 +401,9 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
         }
         bool fullyMaskedRow = false;
         for (int64_t i = 0; i < sq; ++i)
-          fullyMaskedRow |= llvm::none_of(
-              ArrayRef<bool>(visible).slice(i * skv, skv), [](bool v) {
-                return v;
-              });
+          fullyMaskedRow |=
+              llvm::none_of(ArrayRef<bool>(visible).slice(i * skv, skv),
+                            [](bool v) { return v; });
         std::optional<Visibility> cls;
         if (binary && !fullyMaskedRow)
           cls = classifyVisibility(visible, sq, skv);
@@ -425,11 +425,10 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
           return rewriter.notifyMatchFailure(pv, "scaled computed mask");
       }
       if (!vals || !visibility.causal) {
-        bool dropped = vals && !visibility.causal &&
-                       llvm::all_of(*vals, [&](double x) {
-                         return mask->isBoolean ? (x != 0) != mask->inverted
-                                                : x == 0;
-                       });
+        bool dropped =
+            vals && !visibility.causal && llvm::all_of(*vals, [&](double x) {
+              return mask->isBoolean ? (x != 0) != mask->inverted : x == 0;
+            });
         if (!dropped) {
           Value additive = mask->value;
           if (mask->isBoolean)
@@ -445,7 +444,8 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
     }
 
     Value q = qView.getSource(), k = kView.getSource(), v = vView.getSource();
-    auto attType = RankedTensorType::get({b, hq, sq, dv}, rewriter.getF32Type());
+    auto attType =
+        RankedTensorType::get({b, hq, sq, dv}, rewriter.getF32Type());
     auto att = loom::AttentionOp::create(
         rewriter, loc, attType, /*key_scores=*/Type(), q, k, v, maskOperand,
         rewriter.getF32FloatAttr(static_cast<float>(scale)),

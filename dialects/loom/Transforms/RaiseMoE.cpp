@@ -1,4 +1,5 @@
-//===- RaiseMoE.cpp - loom-raise-moe ----------------------------------------===//
+//===- RaiseMoE.cpp - loom-raise-moe
+//----------------------------------------===//
 //
 // Rewrites a mixture-of-experts layer written with upstream ops (router
 // matmul, softmax, loom.topk, per-expert weight gathers, batched matmuls,
@@ -113,8 +114,9 @@ static bool isRowsColumnsOf(const TensorView &view, RankedTensorType type) {
       srcType.getDimSize(src->second) != type.getDimSize(dst->second))
     return false;
   ArrayRef<int64_t> s = srcType.getShape();
-  return view.equals(rowsColumnsView(type, ViewDim{TensorView::whole(s, src->first)},
-                                     ViewDim{TensorView::whole(s, src->second)}));
+  return view.equals(
+      rowsColumnsView(type, ViewDim{TensorView::whole(s, src->first)},
+                      ViewDim{TensorView::whole(s, src->second)}));
 }
 
 static std::optional<Projection> matchProjection(Value y) {
@@ -305,21 +307,20 @@ static std::optional<Router> matchRouter(Value weights) {
     r.mode = MoERoutingMode::topk_softmax;
   } else if (std::optional<BinaryOperands> div =
                  [&]() -> std::optional<BinaryOperands> {
-                   // values / sum(values): renormalised top-k weights.
-                   auto g = weights.getDefiningOp<linalg::GenericOp>();
-                   if (!g || g.getNumDpsInputs() != 2)
-                     return std::nullopt;
-                   Block *body = g.getBody();
-                   auto d = dyn_cast<arith::DivFOp>(&body->front());
-                   if (!d || body->getOperations().size() != 2 ||
-                       d.getLhs() != body->getArgument(0) ||
-                       d.getRhs() != body->getArgument(1))
-                     return std::nullopt;
-                   SmallVector<AffineMap> maps = g.getIndexingMapsArray();
-                   return BinaryOperands{g.getDpsInputs()[0],
-                                         g.getDpsInputs()[1], maps[0],
-                                         maps[1]};
-                 }()) {
+               // values / sum(values): renormalised top-k weights.
+               auto g = weights.getDefiningOp<linalg::GenericOp>();
+               if (!g || g.getNumDpsInputs() != 2)
+                 return std::nullopt;
+               Block *body = g.getBody();
+               auto d = dyn_cast<arith::DivFOp>(&body->front());
+               if (!d || body->getOperations().size() != 2 ||
+                   d.getLhs() != body->getArgument(0) ||
+                   d.getRhs() != body->getArgument(1))
+                 return std::nullopt;
+               SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+               return BinaryOperands{g.getDpsInputs()[0], g.getDpsInputs()[1],
+                                     maps[0], maps[1]};
+             }()) {
     r.topk = topkOf(div->lhs);
     if (!r.topk || !div->lhsMap.isIdentity())
       return std::nullopt;
@@ -426,8 +427,8 @@ static LogicalResult buildFFN(PatternRewriter &rewriter, Operation *root,
 static bool consistent(const Router &router, const ExpertFFN &ffn) {
   auto xType = cast<RankedTensorType>(router.input.getType());
   int64_t h = xType.getDimSize(1);
-  int64_t e = cast<RankedTensorType>(router.topk.getInput().getType())
-                  .getDimSize(1);
+  int64_t e =
+      cast<RankedTensorType>(router.topk.getInput().getType()).getDimSize(1);
   auto dims = [](const Projection &p) {
     auto t = cast<RankedTensorType>(p.table.getType());
     int64_t in = t.getDimSize(p.outIn ? 2 : 1);
@@ -471,8 +472,7 @@ struct RaiseFlattenedMoE : OpRewritePattern<linalg::ReduceOp> {
     TensorView zView = TensorView::identity(reduce.getInputs()[0]);
     std::optional<BinaryOperands> mul;
     if (!zView.stepBackUntil([&](const TensorView &v) {
-          auto s =
-              cast<RankedTensorType>(v.getSource().getType()).getShape();
+          auto s = cast<RankedTensorType>(v.getSource().getType()).getShape();
           if (s != ArrayRef<int64_t>{t * k, h} ||
               !v.equals({ViewDim{ViewAtom{0, k, t}}, ViewDim{ViewAtom{0, 1, k}},
                          ViewDim{TensorView::whole(s, 1)}}))
@@ -498,8 +498,7 @@ struct RaiseFlattenedMoE : OpRewritePattern<linalg::ReduceOp> {
       std::optional<Router> router;
       TensorView wv = TensorView::identity(w);
       if (!wv.stepBackUntil([&](const TensorView &v) {
-            auto s =
-                cast<RankedTensorType>(v.getSource().getType()).getShape();
+            auto s = cast<RankedTensorType>(v.getSource().getType()).getShape();
             if (s != ArrayRef<int64_t>{t, k})
               return false;
             SmallVector<ViewDim> want = {
@@ -599,10 +598,9 @@ struct RaisePerSlotMoE : OpRewritePattern<linalg::GenericOp> {
         std::optional<Router> r;
         TensorView wv = TensorView::identity(w);
         if (!wv.stepBackUntil([&](const TensorView &v) {
-              if (!v.isIdentity() && !(wType.getRank() == 2 &&
-                                       v.equals({ViewDim{TensorView::whole(
-                                                     {t}, 0)},
-                                                 ViewDim{}})))
+              if (!v.isIdentity() &&
+                  !(wType.getRank() == 2 &&
+                    v.equals({ViewDim{TensorView::whole({t}, 0)}, ViewDim{}})))
                 return false;
               Value col = matchLastAxisSelect(v.getSource(), slot);
               return col && (r = matchRouter(col));

@@ -158,8 +158,7 @@ LogicalResult mlir::loom::matchAdditiveMask(Value value, Value &x, Value &mask,
   for (unsigned side = 0; side < 2; ++side) {
     Value data = identityInput(g, add->getOperand(side));
     OpOperand *m = inputOf(g, add->getOperand(1 - side));
-    if (!data || !m || data.getType() != value.getType() ||
-        m->get() == data ||
+    if (!data || !m || data.getType() != value.getType() || m->get() == data ||
         !g.getMatchingIndexingMap(m).isProjectedPermutation(
             /*allowZeroInResults=*/true))
       continue;
@@ -185,8 +184,8 @@ LogicalResult mlir::loom::matchBooleanMask(Value value, Value &x, Value &cond,
                 /*allowZeroInResults=*/true))
     return failure();
   for (unsigned side = 0; side < 2; ++side) {
-    Value data = identityInput(g, side == 0 ? sel.getTrueValue()
-                                            : sel.getFalseValue());
+    Value data =
+        identityInput(g, side == 0 ? sel.getTrueValue() : sel.getFalseValue());
     std::optional<double> f =
         floatConstant(g, side == 0 ? sel.getFalseValue() : sel.getTrueValue());
     if (!data || !f || !(*f <= -1.0e30) || data.getType() != value.getType())
@@ -237,13 +236,13 @@ Value mlir::loom::reshapeRowMajor(OpBuilder &b, Location loc, Value value,
       for (int64_t i = 0; i < src.getRank(); ++i)
         all.back().push_back(i);
     }
-    flat = src.getRank() == 0
-               ? tensor::ExpandShapeOp::create(
-                     b, loc, RankedTensorType::get({1}, src.getElementType()),
-                     value, SmallVector<ReassociationIndices>{})
-                     .getResult()
-               : tensor::CollapseShapeOp::create(b, loc, value, all)
-                     .getResult();
+    flat =
+        src.getRank() == 0
+            ? tensor::ExpandShapeOp::create(
+                  b, loc, RankedTensorType::get({1}, src.getElementType()),
+                  value, SmallVector<ReassociationIndices>{})
+                  .getResult()
+            : tensor::CollapseShapeOp::create(b, loc, value, all).getResult();
   }
   if (type.getRank() == 1)
     return flat;

@@ -47,8 +47,8 @@ LogicalResult matchBooleanMask(Value value, Value &x, Value &cond,
 
 /// `select(cond, 0, fill)` (`select(cond, fill, 0)` when `inverted`) as an
 /// f32 tensor of cond's shape.
-Value booleanToAdditiveMask(OpBuilder &b, Location loc, Value cond,
-                            double fill, bool inverted);
+Value booleanToAdditiveMask(OpBuilder &b, Location loc, Value cond, double fill,
+                            bool inverted);
 
 /// `value` (static shape) reinterpreted row-major as `type` (same number of
 /// elements), through collapse_shape / expand_shape.

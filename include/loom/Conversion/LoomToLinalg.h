@@ -1,8 +1,8 @@
 //===- LoomToLinalg.h - Reference lowering of loom ops ----------*- C++ -*-===//
 //
-// Pattern sets of the reference lowering, one populate function per op family, so
-// target pipelines can take the reference lowering as the fallback for any family
-// they do not specialise.
+// Pattern sets of the reference lowering, one populate function per op family,
+// so target pipelines can take the reference lowering as the fallback for any
+// family they do not specialise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +23,8 @@ void populateLoomToLinalgTypeConversions(TypeConverter &converter);
 void populateAttentionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 
-/// Linear attention (full, causal, recurrent with carried state) and block-sparse
-/// attention (static mask, dynamic top-k).
+/// Linear attention (full, causal, recurrent with carried state) and
+/// block-sparse attention (static mask, dynamic top-k).
 void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
 

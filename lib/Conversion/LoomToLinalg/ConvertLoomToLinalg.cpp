@@ -1,7 +1,8 @@
 //===- ConvertLoomToLinalg.cpp - The reference lowering pass --------------===//
 //
-// A thin shell: sets up the kv_cache type conversion (function signatures, calls,
-// returns and scf structure follow it) and gathers every family's patterns.
+// A thin shell: sets up the kv_cache type conversion (function signatures,
+// calls, returns and scf structure follow it) and gathers every family's
+// patterns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +38,8 @@ void mlir::loom::getKVCachePartTypes(KVCacheType type,
                                      SmallVectorImpl<Type> &types) {
   MLIRContext *ctx = type.getContext();
   Type i64 = IntegerType::get(ctx, 64);
-  types.push_back(RankedTensorType::get(type.getKeyShape(), type.getElementType()));
+  types.push_back(
+      RankedTensorType::get(type.getKeyShape(), type.getElementType()));
   types.push_back(
       RankedTensorType::get(type.getValueShape(), type.getElementType()));
   types.push_back(RankedTensorType::get(
@@ -67,9 +69,9 @@ struct ConvertLoomToLinalgPass
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LoomDialect>();
-    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
-                           linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect>();
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        linalg::LinalgDialect, math::MathDialect, tensor::TensorDialect>();
     target.markUnknownOpDynamicallyLegal(
         [&](Operation *op) { return converter.isLegal(op); });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
@@ -95,7 +97,8 @@ struct ConvertLoomToLinalgPass
     populateTensorOpsToLinalgPatterns(converter, patterns);
     populateTokenToLinalgPatterns(converter, patterns);
 
-    if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))
+    if (failed(
+            applyFullConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -49,15 +49,16 @@ TopKSelection mlir::loom::buildTopKSelection(OpBuilder &b, Location loc,
     SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
     maps.append(j + 2, redMap);
     Value vInit = createFilledTensor(b, loc, redShape, et, zero);
-    Value iInit = createFilledTensor(b, loc, redShape, i64,
-                                     b.getI64IntegerAttr(-1));
+    Value iInit =
+        createFilledTensor(b, loc, redShape, i64, b.getI64IntegerAttr(-1));
     auto g = linalg::GenericOp::create(
         b, loc, TypeRange{vInit.getType(), iInit.getType()}, ins,
         ValueRange{vInit, iInit}, maps, iters,
         [&](OpBuilder &nb, Location l, ValueRange a) {
           Value v = a[0], accV = a[a.size() - 2], accI = a[a.size() - 1];
           Value i = indexAsI64(nb, l, axis);
-          Value excluded = arith::ConstantOp::create(nb, l, nb.getBoolAttr(false));
+          Value excluded =
+              arith::ConstantOp::create(nb, l, nb.getBoolAttr(false));
           for (int64_t p = 0; p < j; ++p)
             excluded = arith::OrIOp::create(
                 nb, l, excluded,
@@ -78,8 +79,8 @@ TopKSelection mlir::loom::buildTopKSelection(OpBuilder &b, Location loc,
                           nb, l, aNaN, arith::XOrIOp::create(nb, l, vNaN, t));
             better = arith::OrIOp::create(
                 nb, l, nanWins,
-                arith::CmpFOp::create(nb, l, order.largest ? P::OGT : P::OLT,
-                                      v, accV));
+                arith::CmpFOp::create(nb, l, order.largest ? P::OGT : P::OLT, v,
+                                      accV));
             equal = arith::OrIOp::create(
                 nb, l, arith::AndIOp::create(nb, l, vNaN, aNaN),
                 arith::CmpFOp::create(nb, l, P::OEQ, v, accV));
@@ -90,11 +91,11 @@ TopKSelection mlir::loom::buildTopKSelection(OpBuilder &b, Location loc,
             better = arith::CmpIOp::create(nb, l, pred, v, accV);
             equal = arith::CmpIOp::create(nb, l, P::eq, v, accV);
           }
-          Value tieWins = arith::CmpIOp::create(
-              nb, l,
-              order.lastIndexOnTies ? arith::CmpIPredicate::sgt
-                                    : arith::CmpIPredicate::slt,
-              i, accI);
+          Value tieWins = arith::CmpIOp::create(nb, l,
+                                                order.lastIndexOnTies
+                                                    ? arith::CmpIPredicate::sgt
+                                                    : arith::CmpIPredicate::slt,
+                                                i, accI);
           Value none = arith::CmpIOp::create(
               nb, l, arith::CmpIPredicate::slt, accI,
               arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(0)));
@@ -160,9 +161,8 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
     int64_t axis = op.getNormalizedAxis();
     TopKOrder order;
     order.largest = !op.getSmallest();
-    TopKSelection sel = buildTopKSelection(rewriter, op.getLoc(),
-                                           adaptor.getInput(), axis, op.getK(),
-                                           order);
+    TopKSelection sel = buildTopKSelection(
+        rewriter, op.getLoc(), adaptor.getInput(), axis, op.getK(), order);
     rewriter.replaceOp(
         op, {concatTopKParts(rewriter, op.getLoc(), sel.values, axis),
              concatTopKParts(rewriter, op.getLoc(), sel.indices, axis)});

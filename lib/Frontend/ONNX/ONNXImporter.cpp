@@ -2250,9 +2250,9 @@ LogicalResult Importer::opSplit(Inputs &in, Outputs &out) {
   return success();
 }
 
-/// An ONNX gather index (integer scalar) as an `index` in [0, dimSize): negative
-/// indices count from the end, and out-of-range ones are clamped so that a bad
-/// index cannot read out of bounds.
+/// An ONNX gather index (integer scalar) as an `index` in [0, dimSize):
+/// negative indices count from the end, and out-of-range ones are clamped so
+/// that a bad index cannot read out of bounds.
 static Value wrapAndClampIndex(OpBuilder &nb, Location l, Value index,
                                int64_t dimSize) {
   Value k = arith::IndexCastOp::create(nb, l, nb.getIndexType(), index);
@@ -2635,16 +2635,18 @@ LogicalResult Importer::opTopK(StringRef op, Inputs &in, Outputs &out) {
   order.largest = largest;
   order.unsignedCompare = isU;
   order.lastIndexOnTies = attrInt("select_last_index", 0);
-  loom::TopKSelection sel = loom::buildTopKSelection(b, loc, xv, axis, k, order);
+  loom::TopKSelection sel =
+      loom::buildTopKSelection(b, loc, xv, axis, k, order);
   if (op != "TopK") {
     SmallVector<int64_t> keepShape(shape);
     keepShape[axis] = 1;
     bool keep = attrInt("keepdims", 1);
-    out.push_back(fromValue(keep ? reshape(sel.indices[0], keepShape)
-                                 : sel.indices[0]));
+    out.push_back(
+        fromValue(keep ? reshape(sel.indices[0], keepShape) : sel.indices[0]));
     return success();
   }
-  out.push_back(fromValue(loom::concatTopKParts(b, loc, sel.values, axis), isU));
+  out.push_back(
+      fromValue(loom::concatTopKParts(b, loc, sel.values, axis), isU));
   out.push_back(fromValue(loom::concatTopKParts(b, loc, sel.indices, axis)));
   return success();
 }
