@@ -10,6 +10,10 @@
       Imports every test with loom-import-onnx, runs it with loom-run and
       compares every output (rtol 1e-3, atol 1e-5); prints and writes a table
       of passed / wrong result / unsupported op / failed.
+
+  python -m onnx_testdata coverage DATA_DIR --bin BUILD/bin --check docs/onnx-coverage.md
+      The same run, then exits 1 when any test's status differs from the
+      committed table (a regression, or an improvement the table does not show).
 """
 import argparse
 import glob
@@ -123,7 +127,18 @@ def run_one(test, bindir, workdir, timeout=900):
     return "failed", "run: " + msg[:160]
 
 
-def coverage(datadir, bindir, out):
+def statuses(table_text):
+    """{test: status} from the rows of a coverage table."""
+    rows = {}
+    for line in table_text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and "/" in cells[0] and cells[1] in (
+                "passed", "wrong result", "unsupported op", "failed"):
+            rows[cells[0]] = cells[1]
+    return rows
+
+
+def coverage(datadir, bindir, out, check=None):
     # Run private copies of the tools so that a rebuild during the (long) run
     # cannot swap binaries under it.
     import shutil
@@ -189,6 +204,24 @@ def coverage(datadir, bindir, out):
         with open(out, "w") as f:
             f.write(text)
     print("pass rate: %d / %d" % (passed, total))
+    if check:
+        with open(check) as f:
+            want = statuses(f.read())
+        got = statuses(text)
+        if not want:
+            print("%s holds no coverage rows" % check)
+            return 1
+        diffs = ["%s: %s in %s, %s now" % (t, want.get(t, "absent"), check,
+                                         got.get(t, "absent"))
+                 for t in sorted(set(want) | set(got)) if want.get(t) != got.get(t)]
+        for d in diffs:
+            print("status changed: " + d)
+        if diffs:
+            print("coverage differs from %s (regenerate it with --out if this is an "
+                  "improvement)" % check)
+            return 1
+        print("coverage matches %s" % check)
+    return 0
 
 
 def main():
@@ -201,11 +234,12 @@ def main():
     c.add_argument("datadir")
     c.add_argument("--bin", required=True)
     c.add_argument("--out")
+    c.add_argument("--check", help="a committed coverage table to compare with")
     a = ap.parse_args()
     if a.cmd == "prepare":
         prepare(a.test, a.outdir)
     else:
-        coverage(a.datadir, a.bin, a.out)
+        sys.exit(coverage(a.datadir, a.bin, a.out, a.check))
 
 
 if __name__ == "__main__":
