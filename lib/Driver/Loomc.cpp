@@ -231,12 +231,24 @@ static std::string typeToString(Type type) {
 /// The inputs and outputs of `func` as the ABI passes them.
 static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
   llvm::StringSet<> cNames;
-  auto build = [&](Type type, StringAttr onnxName, llvm::StringRef kind,
-                   llvm::StringRef defaultPrefix, unsigned index,
+  auto build = [&](Type type, StringAttr onnxName, bool isUnsigned,
+                   llvm::StringRef kind, llvm::StringRef defaultPrefix,
+                   unsigned index,
                    std::vector<TensorSpec> &list) -> llvm::Error {
     auto tensor = dyn_cast<RankedTensorType>(type);
     std::optional<DType> dtype =
         tensor ? getDTypeFor(tensor.getElementType()) : std::nullopt;
+    // The importer marks ONNX uint tensors (signless in MLIR): uint8 crosses
+    // the ABI as such, wider unsigned types are not ABI types.
+    if (dtype && isUnsigned) {
+      if (*dtype != DType::I8)
+        return makeError("unsupported signature: " + kind + " " +
+                         llvm::Twine(index) + " of @" + func.getName() +
+                         " is an unsigned " + typeToString(type) +
+                         " (onnx.unsigned); of the unsigned types only uint8 "
+                         "crosses the ABI");
+      dtype = DType::U8;
+    }
     if (!tensor || !tensor.hasStaticShape() || !dtype)
       return makeError("unsupported signature: " + kind + " " +
                        llvm::Twine(index) + " of @" + func.getName() +
@@ -264,12 +276,14 @@ static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
   for (auto [i, t] : llvm::enumerate(type.getInputs()))
     if (llvm::Error e =
             build(t, func.getArgAttrOfType<StringAttr>(i, "onnx.name"),
-                  "argument", "arg", i, manifest.inputs))
+                  func.getArgAttr(i, "onnx.unsigned") != nullptr, "argument",
+                  "arg", i, manifest.inputs))
       return e;
   for (auto [i, t] : llvm::enumerate(type.getResults()))
     if (llvm::Error e =
             build(t, func.getResultAttrOfType<StringAttr>(i, "onnx.name"),
-                  "result", "result", i, manifest.outputs))
+                  func.getResultAttr(i, "onnx.unsigned") != nullptr, "result",
+                  "result", i, manifest.outputs))
       return e;
   return llvm::Error::success();
 }

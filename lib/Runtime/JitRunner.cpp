@@ -1,4 +1,5 @@
-//===- JitRunner.cpp - Run loom IR on the host CPU -------------------------===//
+//===- JitRunner.cpp - Run loom IR on the host CPU
+//-------------------------===//
 
 #include "loom/Runtime/JitRunner.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -55,6 +56,18 @@ std::optional<DType> mlir::loom::getDTypeFor(Type t) {
   if (t.isSignlessInteger(64))
     return DType::I64;
   return std::nullopt;
+}
+
+/// The dtype of argument (or result) `i` of `func` as it crosses the ABI: the
+/// element type's, except that i8 tensors the ONNX importer marked
+/// `onnx.unsigned` are uint8.
+static DType abiDType(func::FuncOp func, unsigned i, bool isResult) {
+  Type t = isResult ? func.getFunctionType().getResult(i)
+                    : func.getFunctionType().getInput(i);
+  DType d = *getDTypeFor(cast<RankedTensorType>(t).getElementType());
+  bool isUnsigned = isResult ? func.getResultAttr(i, "onnx.unsigned") != nullptr
+                             : func.getArgAttr(i, "onnx.unsigned") != nullptr;
+  return d == DType::I8 && isUnsigned ? DType::U8 : d;
 }
 
 static std::string typeString(Type t) {
@@ -130,23 +143,22 @@ struct Descriptor {
 };
 } // namespace
 
-llvm::Expected<JitRunResult>
-mlir::loom::runOnCPU(ModuleOp module, StringRef entry,
-                     ArrayRef<NpyArray> inputs) {
+llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
+                                                  StringRef entry,
+                                                  ArrayRef<NpyArray> inputs) {
   auto funcOr = lookupEntry(module, entry);
   if (!funcOr)
     return funcOr.takeError();
   FunctionType type = funcOr->getFunctionType();
   if (inputs.size() != type.getNumInputs())
-    return makeError("@" + entry + " takes " + llvm::Twine(type.getNumInputs()) +
-                     " arguments but " + llvm::Twine(inputs.size()) +
-                     " inputs were given");
+    return makeError("@" + entry + " takes " +
+                     llvm::Twine(type.getNumInputs()) + " arguments but " +
+                     llvm::Twine(inputs.size()) + " inputs were given");
   for (auto [i, t] : llvm::enumerate(type.getInputs())) {
     auto tensor = cast<RankedTensorType>(t);
     const NpyArray &in = inputs[i];
-    DType want = *getDTypeFor(tensor.getElementType());
-    if (in.dtype != want ||
-        ArrayRef<int64_t>(in.shape) != tensor.getShape())
+    DType want = abiDType(*funcOr, i, /*isResult=*/false);
+    if (in.dtype != want || ArrayRef<int64_t>(in.shape) != tensor.getShape())
       return makeError("input " + llvm::Twine(i) + " is " + in.shapeString() +
                        " " + dtypeName(in.dtype) + " but argument " +
                        llvm::Twine(i) + " of @" + entry + " is " +
@@ -201,9 +213,9 @@ mlir::loom::runOnCPU(ModuleOp module, StringRef entry,
   for (auto [i, t] : llvm::enumerate(type.getInputs()))
     descriptors.emplace_back(inputCopies[i].data.data(),
                              cast<RankedTensorType>(t).getShape());
-  for (Type t : type.getResults()) {
+  for (auto [i, t] : llvm::enumerate(type.getResults())) {
     auto tensor = cast<RankedTensorType>(t);
-    NpyArray out = makeNpyArray(*getDTypeFor(tensor.getElementType()),
+    NpyArray out = makeNpyArray(abiDType(*funcOr, i, /*isResult=*/true),
                                 std::vector<int64_t>(tensor.getShape().begin(),
                                                      tensor.getShape().end()));
     // Poison: an element the code fails to write shows up as NaN or garbage.
@@ -219,8 +231,8 @@ mlir::loom::runOnCPU(ModuleOp module, StringRef entry,
 
   lastRuntimeError = 0;
   if (llvm::Error e = engine->invokePacked(entry, args))
-    return makeError("invoking @" + entry + " failed: " +
-                     llvm::toString(std::move(e)));
+    return makeError("invoking @" + entry +
+                     " failed: " + llvm::toString(std::move(e)));
   result.runtimeError = lastRuntimeError.load();
   return result;
 }

@@ -1111,6 +1111,9 @@ LogicalResult Importer::importGraph() {
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "onnx.name", b.getStringAttr(name));
+    // Element types are signless; the ABI needs to know uint tensors.
+    if (argUnsigned[i])
+      func.setArgAttr(i, "onnx.unsigned", b.getUnitAttr());
     values[name] = fromValue(entry->getArgument(i), argUnsigned[i]);
   }
   b.setInsertionPointToStart(entry);
@@ -1121,17 +1124,22 @@ LogicalResult Importer::importGraph() {
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
+  SmallVector<bool> resultUnsigned;
   for (const auto &out : g.output()) {
     auto it = values.find(out.name());
     if (it == values.end())
       return fail(Twine("graph output '") + out.name() + "' is never produced");
     results.push_back(get(it->second));
     resultTypes.push_back(results.back().getType());
+    resultUnsigned.push_back(it->second.isUnsigned);
   }
   func::ReturnOp::create(b, loc, results);
   func.setFunctionType(b.getFunctionType(argTypes, resultTypes));
-  for (auto [i, out] : llvm::enumerate(g.output()))
+  for (auto [i, out] : llvm::enumerate(g.output())) {
     func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name()));
+    if (resultUnsigned[i])
+      func.setResultAttr(i, "onnx.unsigned", b.getUnitAttr());
+  }
   if (failed(verify(func)))
     return fail("internal error: the imported function does not verify");
   return success();
