@@ -207,6 +207,21 @@ def main():
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 3, 4])],
             opset=23)
         save(m, path)
+    elif case == "gather_elements_rank":
+        m = graph_model(
+            [helper.make_node("GatherElements", ["x", "i"], ["y"], name="ge")],
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+            [numpy_helper.from_array(np.zeros((3,), np.int64), "i")])
+        save(m, path)
+    elif case == "gather_elements_shape":
+        m = graph_model(
+            [helper.make_node("GatherElements", ["x", "i"], ["y"], name="ge",
+                              axis=0)],
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+            [numpy_helper.from_array(np.zeros((2, 5), np.int64), "i")])
+        save(m, path)
     elif case == "string_init":
         t = helper.make_tensor("w", TensorProto.STRING, [1], [b"a"])
         save(add_model(t), path)

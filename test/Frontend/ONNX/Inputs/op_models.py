@@ -40,6 +40,13 @@ def cases(rng):
         inputs=[("x", np.round(r(6, 9) * 2) / 2)],
         inits=[const("k", [3]), const("ax", [-1])],
         outputs=[vi("v", F, None), vi("i", I64, None), vi("g", F, None)])
+    yield "gather_elements", dict(
+        # GatherElements along axis 1 with negative indices and a smaller index
+        # tensor than the data (dims other than the axis may be smaller).
+        nodes=[helper.make_node("GatherElements", ["x", "i"], ["y"], axis=1)],
+        inputs=[("x", r(3, 5, 4))],
+        inits=[const("i", rng.integers(-5, 5, size=(2, 7, 4)))],
+        outputs=[vi("y", F, None)])
     yield "topk_smallest_axis0", dict(
         nodes=[helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=0, largest=0)],
         inputs=[("x", r(7, 5))], inits=[const("k", [2])],
