@@ -2621,8 +2621,8 @@ LogicalResult Importer::opTopK(StringRef op, Inputs &in, Outputs &out) {
   if (op == "TopK" && k == 0)
     return nodeFail("K=0 is not supported");
   bool isU = x->isUnsigned;
-  if (!isFloat(et) && !et.isSignlessInteger())
-    return nodeFail("expects a numeric input");
+  if (!isFloat(et) && (!et.isSignlessInteger() || et.isInteger(1)))
+    return nodeFail("expects a numeric (not bool) input");
   Value xv = get(*x);
   // TopK on floats and signed integers is loom.topk (MoE raising matches it);
   // ArgMax/ArgMin (with keepdims and select_last_index) and unsigned TopK use

@@ -222,6 +222,16 @@ def main():
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
             [numpy_helper.from_array(np.zeros((2, 5), np.int64), "i")])
         save(m, path)
+    elif case in ("topk_k0", "topk_k_too_big", "topk_bool"):
+        k = {"topk_k0": 0, "topk_k_too_big": 5, "topk_bool": 1}[case]
+        elem = TensorProto.BOOL if case == "topk_bool" else TensorProto.FLOAT
+        m = graph_model(
+            [helper.make_node("TopK", ["x", "k"], ["v", "i"], name="top")],
+            [helper.make_tensor_value_info("x", elem, [3, 4])],
+            [helper.make_tensor_value_info("v", elem, None),
+             helper.make_tensor_value_info("i", TensorProto.INT64, None)],
+            [numpy_helper.from_array(np.array([k], np.int64), "k")])
+        save(m, path)
     elif case == "string_init":
         t = helper.make_tensor("w", TensorProto.STRING, [1], [b"a"])
         save(add_model(t), path)
