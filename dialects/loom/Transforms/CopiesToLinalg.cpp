@@ -1,4 +1,5 @@
-//===- CopiesToLinalg.cpp - loom-copies-to-linalg --------------------------===//
+//===- CopiesToLinalg.cpp - loom-copies-to-linalg
+//--------------------------===//
 //
 // Rewrites strided memref.copy into linalg.copy (loops), so compiled code needs
 // no `memrefCopy` runtime helper.

@@ -1,7 +1,7 @@
 //===- DecomposeAggregateOps.cpp - loom-decompose-aggregate-ops -----------===//
 //
-// Decomposes linalg aggregate ops (linalg.softmax) into linalg.generic chains so
-// the loop-based CPU path can lower them.
+// Decomposes linalg aggregate ops (linalg.softmax) into linalg.generic chains
+// so the loop-based CPU path can lower them.
 //
 //===----------------------------------------------------------------------===//
 

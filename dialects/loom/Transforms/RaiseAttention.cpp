@@ -224,7 +224,7 @@ struct RaiseAttentionPattern : OpRewritePattern<linalg::BatchMatmulOp> {
 
   LogicalResult matchAndRewrite(linalg::BatchMatmulOp pv,
                                 PatternRewriter &rewriter) const override {
-    if (!isPlainBatchMatmul(pv))
+    if (!pv.hasPureTensorSemantics() || !isPlainBatchMatmul(pv))
       return rewriter.notifyMatchFailure(pv, "not a plain batch_matmul");
     auto outType = cast<RankedTensorType>(pv.getResult(0).getType());
     if (!outType.hasStaticShape() || !outType.getElementType().isF32())

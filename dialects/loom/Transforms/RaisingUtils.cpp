@@ -52,7 +52,8 @@ static OpOperand *inputOf(linalg::GenericOp g, Value x) {
 /// value `x` stands for, or null.
 static Value identityInput(linalg::GenericOp g, Value x) {
   OpOperand *o = inputOf(g, x);
-  if (!o || !g.getMatchingIndexingMap(o).isIdentity() ||
+  if (!o || !isa<RankedTensorType>(o->get().getType()) ||
+      !g.getMatchingIndexingMap(o).isIdentity() ||
       cast<ShapedType>(o->get().getType()).getShape() !=
           cast<ShapedType>(g.getResult(0).getType()).getShape())
     return nullptr;
@@ -158,7 +159,8 @@ LogicalResult mlir::loom::matchAdditiveMask(Value value, Value &x, Value &mask,
   for (unsigned side = 0; side < 2; ++side) {
     Value data = identityInput(g, add->getOperand(side));
     OpOperand *m = inputOf(g, add->getOperand(1 - side));
-    if (!data || !m || data.getType() != value.getType() || m->get() == data ||
+    if (!data || !m || data.getType() != value.getType() ||
+        !isa<RankedTensorType>(m->get().getType()) || m->get() == data ||
         !g.getMatchingIndexingMap(m).isProjectedPermutation(
             /*allowZeroInResults=*/true))
       continue;
@@ -180,8 +182,9 @@ LogicalResult mlir::loom::matchBooleanMask(Value value, Value &x, Value &cond,
   if (!sel)
     return failure();
   OpOperand *c = inputOf(g, sel.getCondition());
-  if (!c || !g.getMatchingIndexingMap(c).isProjectedPermutation(
-                /*allowZeroInResults=*/true))
+  if (!c || !isa<RankedTensorType>(c->get().getType()) ||
+      !g.getMatchingIndexingMap(c).isProjectedPermutation(
+          /*allowZeroInResults=*/true))
     return failure();
   for (unsigned side = 0; side < 2; ++side) {
     Value data =
@@ -317,7 +320,8 @@ static std::optional<BinaryOperands> matchBinary(Value value) {
   if (!op)
     return std::nullopt;
   OpOperand *l = inputOf(g, op.getLhs()), *r = inputOf(g, op.getRhs());
-  if (!l || !r || l == r)
+  if (!l || !r || l == r || !isa<RankedTensorType>(l->get().getType()) ||
+      !isa<RankedTensorType>(r->get().getType()))
     return std::nullopt;
   return BinaryOperands{l->get(), r->get(), g.getMatchingIndexingMap(l),
                         g.getMatchingIndexingMap(r)};
