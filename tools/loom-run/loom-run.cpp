@@ -92,6 +92,23 @@ static int fail(const llvm::Twine &msg) {
 // FILE.mlir: the JIT
 //===----------------------------------------------------------------------===//
 
+/// Writes `outputs` as --output-dir/fileNames[i] (nothing without
+/// --output-dir); returns the exit status.
+static int writeOutputs(llvm::ArrayRef<NpyArray> outputs,
+                        llvm::ArrayRef<std::string> fileNames) {
+  if (outputDir.empty())
+    return 0;
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail("cannot create " + outputDir + ": " + ec.message());
+  for (auto [name, out] : llvm::zip_equal(fileNames, outputs)) {
+    llvm::SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, name);
+    if (llvm::Error e = writeNpyFile(path, out))
+      return fail(llvm::toString(std::move(e)));
+  }
+  return 0;
+}
+
 /// Picks the entry function: --entry, or the only public function with a body.
 static FailureOr<std::string> pickEntry(ModuleOp module) {
   if (!entryName.empty())
@@ -168,17 +185,11 @@ static int runMLIRFile() {
   if (run->runtimeError != 0)
     return fail(llvm::Twine("runtime error: ") +
                 describeRuntimeError(run->runtimeError));
-
-  if (!outputDir.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-      return fail("cannot create " + outputDir + ": " + ec.message());
-    for (auto [i, out] : llvm::enumerate(run->outputs)) {
-      llvm::SmallString<256> path(outputDir);
-      llvm::sys::path::append(path, "result" + std::to_string(i) + ".npy");
-      if (llvm::Error e = writeNpyFile(path, out))
-        return fail(llvm::toString(std::move(e)));
-    }
-  }
+  std::vector<std::string> fileNames;
+  for (size_t i = 0; i < run->outputs.size(); ++i)
+    fileNames.push_back("result" + std::to_string(i) + ".npy");
+  if (int status = writeOutputs(run->outputs, fileNames))
+    return status;
 
   if (compares.size() > run->outputs.size())
     return fail(llvm::Twine(compares.size()) + " references given but @" +
@@ -329,17 +340,9 @@ static int runModelDirectory() {
     return fail(llvm::Twine("runtime error: ") +
                 describeRuntimeError(run->runtimeError));
 
-  if (!outputDir.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-      return fail("cannot create " + outputDir + ": " + ec.message());
-    std::vector<std::string> names = outputFileNames(manifest.outputs);
-    for (auto [name, out] : llvm::zip_equal(names, run->outputs)) {
-      llvm::SmallString<256> path(outputDir);
-      llvm::sys::path::append(path, name);
-      if (llvm::Error e = writeNpyFile(path, out))
-        return fail(llvm::toString(std::move(e)));
-    }
-  }
+  if (int status =
+          writeOutputs(run->outputs, outputFileNames(manifest.outputs)))
+    return status;
 
   if (compares.size() > manifest.outputs.size())
     return fail(llvm::Twine(compares.size()) +

@@ -469,15 +469,10 @@ struct RaiseAttentionPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateRaiseAttentionPatterns(patterns);
-    auto count = [&] {
-      int64_t n = 0;
-      getOperation()->walk([&](loom::AttentionOp) { ++n; });
-      return n;
-    };
-    int64_t before = count();
+    int64_t before = countOps<loom::AttentionOp>(getOperation());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
-    numRaised += count() - before;
+    numRaised += countOps<loom::AttentionOp>(getOperation()) - before;
   }
 };
 } // namespace

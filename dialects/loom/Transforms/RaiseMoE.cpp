@@ -665,15 +665,10 @@ struct RaiseMoEPass : loom::impl::LoomRaiseMoEBase<RaiseMoEPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateRaiseMoEPatterns(patterns);
-    auto count = [&] {
-      int64_t n = 0;
-      getOperation()->walk([&](loom::MoEFFNOp) { ++n; });
-      return n;
-    };
-    int64_t before = count();
+    int64_t before = countOps<loom::MoEFFNOp>(getOperation());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
-    numRaised += count() - before;
+    numRaised += countOps<loom::MoEFFNOp>(getOperation()) - before;
   }
 };
 } // namespace

@@ -24,6 +24,14 @@ void populateRaiseAttentionPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of `loom-raise-moe`.
 void populateRaiseMoEPatterns(RewritePatternSet &patterns);
 
+/// The number of `OpTy` ops nested in `root` (for the passes' statistics).
+template <typename OpTy>
+int64_t countOps(Operation *root) {
+  int64_t n = 0;
+  root->walk([&](OpTy) { ++n; });
+  return n;
+}
+
 /// A batch_matmul or matmul with the default indexing maps whose init is a
 /// fill with zero (so the result is exactly the product).
 bool isPlainBatchMatmul(linalg::BatchMatmulOp op);
