@@ -12,34 +12,14 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+import onnx_graph
 
 F32_MIN = np.finfo(np.float32).min
 
 
-class Graph:
-    def __init__(self):
-        self.nodes, self.inits, self.inputs = [], [], []
-        self.n = 0
-
-    def name(self, base):
-        self.n += 1
-        return f"{base}_{self.n}"
-
-    def const(self, value, dtype=np.float32):
-        name = self.name("c")
-        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype), name))
-        return name
-
-    def op(self, op_type, *inputs, **attrs):
-        out = self.name(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, list(inputs), [out], **attrs))
-        return out
-
-    def input(self, name, shape, elem=TensorProto.FLOAT):
-        self.inputs.append(helper.make_tensor_value_info(name, elem, shape))
-        return name
-
+class Graph(onnx_graph.Graph):
     def model(self, out, out_shape):
         g = helper.make_graph(self.nodes, "attention", self.inputs,
                               [helper.make_tensor_value_info(out, TensorProto.FLOAT,

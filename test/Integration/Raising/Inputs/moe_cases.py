@@ -16,39 +16,25 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+import onnx_graph
 
 T, H, F, E = 5, 8, 12, 4
 
 
-class Graph:
+class Graph(onnx_graph.Graph):
+    """With seeded random weights (or weight graph inputs) and int64 constants."""
+
     def __init__(self, weights_as_inputs=False):
-        self.nodes, self.inits, self.inputs = [], [], []
-        self.n = 0
+        super().__init__()
         self.rng = np.random.default_rng(0)
         self.weights_as_inputs = weights_as_inputs
 
-    def name(self, base):
-        self.n += 1
-        return f"{base}_{self.n}"
-
-    def const(self, value, dtype=np.float32):
-        name = self.name("c")
-        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype), name))
-        return name
-
     def weight(self, *shape):
         if self.weights_as_inputs:
-            name = self.name("w")
-            self.inputs.append(
-                helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape)))
-            return name
+            return self.input(self.name("w"), list(shape))
         return self.const(self.rng.standard_normal(shape) * 0.3)
-
-    def op(self, op_type, *inputs, n_out=1, **attrs):
-        outs = [self.name(op_type.lower()) for _ in range(n_out)]
-        self.nodes.append(helper.make_node(op_type, list(inputs), outs, **attrs))
-        return outs[0] if n_out == 1 else outs
 
     def i64(self, *v):
         return self.const(list(v), np.int64)
