@@ -1,7 +1,7 @@
 //===- KVCacheTypeTest.cpp - Unit tests of !loom.kv_cache -----------------===//
 //
-// Builds, prints, parses and verifies kv_cache types through the C++ API, the way
-// passes and the importer create them.
+// Builds, prints, parses and verifies kv_cache types through the C++ API, the
+// way passes and the importer create them.
 //
 //===----------------------------------------------------------------------===//
 

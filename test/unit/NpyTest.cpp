@@ -47,8 +47,8 @@ TEST(Npy, ScalarAndVectorShapes) {
 
 TEST(Npy, HalfConversionIsExactOnRepresentableValues) {
   NpyArray a = makeNpyArray(DType::F16, {6});
-  const double values[] = {0.0, -2.5, 65504.0, 6.103515625e-05,
-                           5.960464477539063e-08, 1.0009765625};
+  const double values[] = {
+      0.0, -2.5, 65504.0, 6.103515625e-05, 5.960464477539063e-08, 1.0009765625};
   for (int i = 0; i < 6; ++i)
     a.setFromDouble(i, values[i]);
   for (int i = 0; i < 6; ++i)
@@ -60,7 +60,8 @@ TEST(Npy, HalfConversionIsExactOnRepresentableValues) {
 TEST(Npy, ParsesNumpyHeaderVariants) {
   // Big-endian-free single-byte descr spelled with '<', double quotes, spaces.
   std::string bytes =
-      header("{\"descr\": \"<i1\", \"fortran_order\": False, \"shape\": (2,), }") +
+      header(
+          "{\"descr\": \"<i1\", \"fortran_order\": False, \"shape\": (2,), }") +
       std::string("\x01\xff", 2);
   auto a = parseNpy(bytes, "mem");
   ASSERT_TRUE(static_cast<bool>(a)) << llvm::toString(a.takeError());
@@ -76,17 +77,21 @@ TEST(Npy, RejectsMalformedInput) {
     EXPECT_NE(msg.find(needle), std::string::npos) << msg;
   };
   expectError("hello world", "bad magic");
-  expectError(header("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }") +
-                  std::string(4, '\0'),
-              "unsupported dtype '>f4'");
-  expectError(header("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }") +
-                  std::string(4, '\0'),
-              "Fortran-order");
-  expectError(header("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }") +
-                  std::string(8, '\0'),
-              "data size 8 bytes does not match shape 3 of f32 (12 bytes)");
-  expectError(header("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"),
-              "malformed shape dimension '-1'");
+  expectError(
+      header("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }") +
+          std::string(4, '\0'),
+      "unsupported dtype '>f4'");
+  expectError(
+      header("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }") +
+          std::string(4, '\0'),
+      "Fortran-order");
+  expectError(
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }") +
+          std::string(8, '\0'),
+      "data size 8 bytes does not match shape 3 of f32 (12 bytes)");
+  expectError(
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"),
+      "malformed shape dimension '-1'");
   expectError(header("{'descr': '<f4', 'fortran_order': False, 'shape': "
                      "(100000000000, 100000000000), }"),
               "shape too large");

@@ -12,6 +12,6 @@ int main(int argc, char **argv) {
   mlir::loom::registerAllPasses();
   mlir::DialectRegistry registry;
   mlir::loom::registerAllDialects(registry);
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Loom optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
 }

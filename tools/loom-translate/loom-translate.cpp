@@ -1,7 +1,7 @@
 //===- loom-translate.cpp - Loom's translation driver ---------------------===//
 //
-// mlirTranslateMain over every upstream translation (mlir-to-llvmir, ...). Loom's
-// own emitters (CUDA C++, HLS C++) register here as they land.
+// mlirTranslateMain over every upstream translation (mlir-to-llvmir, ...).
+// Loom's own emitters (CUDA C++, HLS C++) register here as they land.
 //
 //===----------------------------------------------------------------------===//
 

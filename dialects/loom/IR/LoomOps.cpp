@@ -87,8 +87,8 @@ LogicalResult AttentionOp::verify() {
         failed(checkDim(op, "key", "head dim", kType.getDimSize(3), d)) ||
         failed(checkDim(op, "value", "batch", vType.getDimSize(0), b)) ||
         failed(checkDim(op, "value", "head count", vType.getDimSize(1), hkv)) ||
-        failed(checkDim(op, "value", "sequence length", vType.getDimSize(2),
-                        skv)))
+        failed(
+            checkDim(op, "value", "sequence length", vType.getDimSize(2), skv)))
       return failure();
   }
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
@@ -97,8 +97,8 @@ LogicalResult AttentionOp::verify() {
                          << ") must be a multiple of key/value heads (" << hkv
                          << ")";
   if (!ShapedType::isDynamic(sq) && !ShapedType::isDynamic(skv) && sq > skv)
-    return emitOpError() << "query length (" << sq
-                         << ") exceeds key length (" << skv << ")";
+    return emitOpError() << "query length (" << sq << ") exceeds key length ("
+                         << skv << ")";
 
   RankedTensorType outType = getOutput().getType();
   if (outType.getRank() != 4 || outType.getElementType() != elemType)
@@ -106,8 +106,8 @@ LogicalResult AttentionOp::verify() {
                          << " [B,Hq,Sq,Dv], got " << outType;
   if (failed(checkDim(op, "result", "batch", outType.getDimSize(0), b)) ||
       failed(checkDim(op, "result", "head count", outType.getDimSize(1), hq)) ||
-      failed(checkDim(op, "result", "query length", outType.getDimSize(2),
-                      sq)) ||
+      failed(
+          checkDim(op, "result", "query length", outType.getDimSize(2), sq)) ||
       failed(checkDim(op, "result", "value dim", outType.getDimSize(3), dv)))
     return failure();
 
@@ -134,8 +134,8 @@ LogicalResult AttentionOp::verify() {
     if (failed(checkDim(op, "key_scores", "batch", sType.getDimSize(0), b)) ||
         failed(checkDim(op, "key_scores", "head count", sType.getDimSize(1),
                         hkv)) ||
-        failed(checkDim(op, "key_scores", "key length", sType.getDimSize(2),
-                        skv)))
+        failed(
+            checkDim(op, "key_scores", "key length", sType.getDimSize(2), skv)))
       return failure();
   }
 

@@ -24,15 +24,17 @@ void LoomDialect::registerTypes() {
       >();
 }
 
-LogicalResult
-KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, int64_t batch,
-                    int64_t heads, int64_t capacity, int64_t headDim,
-                    int64_t valueDim, Type elementType, unsigned quantBits,
-                    int64_t quantGroup, int64_t quantResidual) {
+LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t batch, int64_t heads,
+                                  int64_t capacity, int64_t headDim,
+                                  int64_t valueDim, Type elementType,
+                                  unsigned quantBits, int64_t quantGroup,
+                                  int64_t quantResidual) {
   if (batch < 1 || heads < 1 || capacity < 1 || headDim < 1 || valueDim < 1)
-    return emitError() << "kv_cache dimensions must be static and positive, got "
-                       << batch << "x" << heads << "x" << capacity << "x"
-                       << headDim << " with value_dim " << valueDim;
+    return emitError()
+           << "kv_cache dimensions must be static and positive, got " << batch
+           << "x" << heads << "x" << capacity << "x" << headDim
+           << " with value_dim " << valueDim;
   if (!isa<FloatType>(elementType))
     return emitError() << "kv_cache element type must be a float type, got "
                        << elementType;
@@ -51,8 +53,9 @@ KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, int64_t batch,
     return emitError() << "kv_cache quant group (" << quantGroup
                        << ") must divide the value dim (" << valueDim << ")";
   if (quantResidual < 0 || quantResidual > capacity)
-    return emitError() << "kv_cache quant residual must be in [0, capacity], got "
-                       << quantResidual;
+    return emitError()
+           << "kv_cache quant residual must be in [0, capacity], got "
+           << quantResidual;
   return success();
 }
 

@@ -25,8 +25,7 @@ void populateRaiseAttentionPatterns(RewritePatternSet &patterns);
 void populateRaiseMoEPatterns(RewritePatternSet &patterns);
 
 /// The number of `OpTy` ops nested in `root` (for the passes' statistics).
-template <typename OpTy>
-int64_t countOps(Operation *root) {
+template <typename OpTy> int64_t countOps(Operation *root) {
   int64_t n = 0;
   root->walk([&](OpTy) { ++n; });
   return n;

@@ -1,9 +1,9 @@
 //===- JitRunner.h - Run loom IR on the host CPU ----------------*- C++ -*-===//
 //
 // Compiles a function of loom IR on tensors with loom-cpu-pipeline and runs it
-// with the MLIR ExecutionEngine. Tensor arguments and results cross the boundary
-// as dense row-major buffers (results as caller-allocated out-params), the same
-// ABI compiled libraries use.
+// with the MLIR ExecutionEngine. Tensor arguments and results cross the
+// boundary as dense row-major buffers (results as caller-allocated out-params),
+// the same ABI compiled libraries use.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,9 +30,9 @@ struct JitRunResult {
   int32_t runtimeError = 0;
 };
 
-/// Runs `entry` (a func.func with ranked static tensor arguments and results) of
-/// `module` on `inputs`. `module` is not modified. Errors (bad inputs, lowering
-/// failures, JIT failures) are returned, never thrown or asserted.
+/// Runs `entry` (a func.func with ranked static tensor arguments and results)
+/// of `module` on `inputs`. `module` is not modified. Errors (bad inputs,
+/// lowering failures, JIT failures) are returned, never thrown or asserted.
 llvm::Expected<JitRunResult> runOnCPU(ModuleOp module, llvm::StringRef entry,
                                       llvm::ArrayRef<NpyArray> inputs);
 

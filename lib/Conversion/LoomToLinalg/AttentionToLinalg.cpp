@@ -56,7 +56,8 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
       auto kType = cast<RankedTensorType>(op.getKey().getType());
       if (!kType.hasStaticShape() ||
           !cast<RankedTensorType>(op.getValue().getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not lowered");
       src.keys = adaptor.getKey().front();
       src.values = adaptor.getValue().front();
       skv = kType.getDimSize(2);
@@ -88,11 +89,12 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
           Value k = castToF32(nb, nl, args[1]);
           Value prod;
           if (hamming) {
-            Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
-            Value qBit = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGE,
-                                               q, zero);
-            Value kBit = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGE,
-                                               k, zero);
+            Value zero =
+                arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
+            Value qBit = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OGE, q, zero);
+            Value kBit = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OGE, k, zero);
             Value same = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
                                                qBit, kBit);
             prod = arith::SelectOp::create(
@@ -114,16 +116,16 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
       auto mType = cast<RankedTensorType>(mask.getType());
       SmallVector<AffineExpr> exprs;
       for (unsigned i = 0; i < 4; ++i)
-        exprs.push_back(mType.getDimSize(i) == 1
-                            ? getAffineConstantExpr(0, ctx)
-                            : getAffineDimExpr(i, ctx));
+        exprs.push_back(mType.getDimSize(i) == 1 ? getAffineConstantExpr(0, ctx)
+                                                 : getAffineDimExpr(i, ctx));
       maskInputs.push_back(mask);
       maskMaps.push_back(AffineMap::get(4, 0, exprs, ctx));
     }
     bool fromCache = static_cast<bool>(src.positions);
     if (fromCache) {
       maskInputs.append({src.positions, src.length, src.next});
-      maskMaps.push_back(AffineMap::get(4, 0, {d0, d1.floorDiv(group), d3}, ctx));
+      maskMaps.push_back(
+          AffineMap::get(4, 0, {d0, d1.floorDiv(group), d3}, ctx));
       maskMaps.push_back(AffineMap::get(4, 0, {d0}, ctx));
       maskMaps.push_back(AffineMap::get(4, 0, {d0}, ctx));
     }
@@ -153,8 +155,8 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
           if (fromCache) {
             keyPos = args[next];
             Value length = args[next + 1];
-            queryBase = arith::SubIOp::create(nb, nl, args[next + 2],
-                                              i64Const(sq));
+            queryBase =
+                arith::SubIOp::create(nb, nl, args[next + 2], i64Const(sq));
             visible = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
                                             j, length);
           }
@@ -190,9 +192,10 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
         rewriter, loc, {masked},
         createFilledTensor(rewriter, loc, {b, hq, sq}, f32,
                            rewriter.getF32FloatAttr(negInf)),
-        {id4, rowMap}, "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          yieldValue(
-              nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+        {id4, rowMap}, "pppr",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl,
+                     arith::MaximumFOp::create(nb, nl, args[0], args[1]));
         });
     Value exps = createGeneric(
         rewriter, loc, {masked, rowMax},
@@ -205,16 +208,15 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
           Value e = math::ExpOp::create(
               nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
           Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
-          yieldValue(
-              nb, nl, arith::SelectOp::create(nb, nl, noKey, zero, e));
+          yieldValue(nb, nl, arith::SelectOp::create(nb, nl, noKey, zero, e));
         });
     Value rowSum = createGeneric(
         rewriter, loc, {exps},
         createFilledTensor(rewriter, loc, {b, hq, sq}, f32,
                            rewriter.getF32FloatAttr(0)),
-        {id4, rowMap}, "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          yieldValue(
-              nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
+        {id4, rowMap}, "pppr",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
         });
     Value probs = createGeneric(
         rewriter, loc, {exps, rowSum},
@@ -225,8 +227,8 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
           Value positive = arith::CmpFOp::create(
               nb, nl, arith::CmpFPredicate::OGT, args[1], zero);
           Value p = arith::DivFOp::create(nb, nl, args[0], args[1]);
-          yieldValue(
-              nb, nl, arith::SelectOp::create(nb, nl, positive, p, zero));
+          yieldValue(nb, nl,
+                     arith::SelectOp::create(nb, nl, positive, p, zero));
         });
 
     // out[b,h,i,e] = sum_j p[b,h,i,j] * v[b,h/G,j,e], accumulated in f32.
@@ -240,8 +242,7 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
         "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value prod = arith::MulFOp::create(nb, nl, args[0],
                                              castToF32(nb, nl, args[1]));
-          yieldValue(nb, nl,
-                                  arith::AddFOp::create(nb, nl, args[2], prod));
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
         });
     Value out = outF32;
     if (elemType != f32)
@@ -249,8 +250,7 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
           rewriter, loc, {outF32},
           createEmptyTensor(rewriter, loc, {b, hq, sq, dv}, elemType),
           {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yieldValue(nb, nl,
-                                    castFromF32(nb, nl, args[0], elemType));
+            yieldValue(nb, nl, castFromF32(nb, nl, args[0], elemType));
           });
 
     SmallVector<Value> results = {out};
@@ -267,8 +267,7 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
           {AffineMap::getMultiDimIdentityMap(5, ctx),
            AffineMap::get(5, 0, {d0, d1, d4}, ctx)},
           "pprrp", [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yieldValue(
-                nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
+            yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
           });
       results.push_back(keyScores);
     }

@@ -1,9 +1,9 @@
 //===- KVCacheParts.h - Converted form of !loom.kv_cache --------*- C++ -*-===//
 //
 // The reference lowering replaces every `!loom.kv_cache` value by five tensors.
-// Quantized caches keep the same five tensors: their key/value storage holds the
-// dequantized values of quantized groups (which is numerically what reading a packed
-// cache produces), while the fast lowerings store packed codes.
+// Quantized caches keep the same five tensors: their key/value storage holds
+// the dequantized values of quantized groups (which is numerically what reading
+// a packed cache produces), while the fast lowerings store packed codes.
 //
 //===----------------------------------------------------------------------===//
 

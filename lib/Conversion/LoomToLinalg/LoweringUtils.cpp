@@ -1,4 +1,5 @@
-//===- LoweringUtils.cpp - Builders shared by the reference lowering -------===//
+//===- LoweringUtils.cpp - Builders shared by the reference lowering
+//-------===//
 
 #include "LoweringUtils.h"
 
@@ -28,9 +29,9 @@ Value mlir::loom::createGeneric(OpBuilder &b, Location loc, ValueRange inputs,
   for (char c : iterators)
     iters.push_back(c == 'r' ? utils::IteratorType::reduction
                              : utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
-                                           inputs, ValueRange{init}, maps,
-                                           iters, body);
+  auto generic =
+      linalg::GenericOp::create(b, loc, TypeRange{init.getType()}, inputs,
+                                ValueRange{init}, maps, iters, body);
   return generic.getResult(0);
 }
 

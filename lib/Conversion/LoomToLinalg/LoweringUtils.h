@@ -1,4 +1,5 @@
-//===- LoweringUtils.h - Builders shared by the reference lowering -*- C++ -*-===//
+//===- LoweringUtils.h - Builders shared by the reference lowering -*- C++
+//-*-===//
 //
 // Small builders over linalg.generic that every op family of the reference
 // lowering uses. Internal to lib/Conversion/LoomToLinalg.
@@ -26,8 +27,8 @@ Value createFilledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 Value createEmptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                         Type elementType);
 
-/// One-result linalg.generic over `init`. `maps` lists the inputs' maps then the
-/// output's; iterator kinds are given as a string of 'p' (parallel) and 'r'
+/// One-result linalg.generic over `init`. `maps` lists the inputs' maps then
+/// the output's; iterator kinds are given as a string of 'p' (parallel) and 'r'
 /// (reduction), one per loop.
 Value createGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
                     ArrayRef<AffineMap> maps, StringRef iterators,

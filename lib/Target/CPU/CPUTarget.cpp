@@ -390,14 +390,17 @@ llvm::Error mlir::loom::writeObjectFile(llvm::Module &module,
   return llvm::Error::success();
 }
 
+/// The linker's output, whole.
+static std::string readLog(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  return buffer ? (*buffer)->getBuffer().str() : std::string();
+}
+
 /// The linker's output on one line: its non-empty lines joined by " | ",
 /// shortened to a readable length.
-static std::string summarizeLog(llvm::StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return "";
+static std::string summarizeLog(llvm::StringRef log) {
   llvm::SmallVector<llvm::StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+  log.split(lines, '\n', -1, /*KeepEmpty=*/false);
   std::string summary;
   for (llvm::StringRef line : lines) {
     line = line.trim();
@@ -411,6 +414,30 @@ static std::string summarizeLog(llvm::StringRef path) {
   if (summary.size() > kLimit)
     summary = summary.substr(0, kLimit) + " ...";
   return summary;
+}
+
+/// The symbols the linker reports as undefined, each once, in order of first
+/// mention. Scans the whole log: a summary may cut a name short.
+static llvm::SmallVector<std::string> undefinedSymbols(llvm::StringRef log) {
+  llvm::SmallVector<std::string> undefined;
+  for (llvm::StringRef marker :
+       {"undefined reference to `", "undefined symbol: "}) {
+    llvm::StringRef rest = log;
+    while (true) {
+      size_t at = rest.find(marker);
+      if (at == llvm::StringRef::npos)
+        break;
+      rest = rest.drop_front(at + marker.size());
+      std::string symbol =
+          rest.take_until([](char c) {
+                return c == '\'' || c == ' ' || c == '\n' || c == '\r';
+              })
+              .str();
+      if (!symbol.empty() && !llvm::is_contained(undefined, symbol))
+        undefined.push_back(symbol);
+    }
+  }
+  return undefined;
 }
 
 llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
@@ -457,27 +484,10 @@ llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
   if (executionFailed)
     return makeError("cannot run linker '" + program + "': " + errorMessage);
   if (status != 0) {
-    std::string log = summarizeLog(logPath);
+    std::string fullLog = readLog(logPath);
     // Name the missing symbols instead of quoting every reference to them.
-    llvm::SmallVector<std::string> undefined;
-    llvm::StringRef rest = log;
-    for (llvm::StringRef marker :
-         {"undefined reference to `", "undefined symbol: "}) {
-      rest = log;
-      while (true) {
-        size_t at = rest.find(marker);
-        if (at == llvm::StringRef::npos)
-          break;
-        rest = rest.drop_front(at + marker.size());
-        std::string symbol =
-            rest.take_until([](char c) {
-                  return c == '\'' || c == ' ' || c == '\n' || c == '|';
-                })
-                .str();
-        if (!symbol.empty() && !llvm::is_contained(undefined, symbol))
-          undefined.push_back(symbol);
-      }
-    }
+    llvm::SmallVector<std::string> undefined = undefinedSymbols(fullLog);
+    std::string log = summarizeLog(fullLog);
     if (!undefined.empty()) {
       std::string names;
       for (const std::string &symbol : undefined)
