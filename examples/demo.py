@@ -29,6 +29,9 @@ REL_TOL = 1e-4  # max abs error allowed, as a fraction of max |reference|
 
 # A loom.attention op in custom ("loom.attention %q, ...") or generic form.
 ATTENTION_RE = re.compile(r'(?<![\w.])"?loom\.attention(?=["\s(])')
+# The raised rotary embeddings and RMS norms, likewise.
+ROPE_RE = re.compile(r'(?<![\w.])"?loom\.rope(?=["\s(])')
+RMS_NORM_RE = re.compile(r'(?<![\w.])"?loom\.rms_norm(?=["\s(])')
 
 
 class DemoError(Exception):
@@ -103,8 +106,11 @@ def run_model(bindir, onnx_path, input_path, ref_path, workdir, expect_attention
     with open(os.path.join(outdir, "model.mlir")) as f:
         mlir = f.read()
     attention = [line.strip() for line in mlir.splitlines() if ATTENTION_RE.search(line)]
+    ropes = sum(1 for line in mlir.splitlines() if ROPE_RE.search(line))
+    norms = sum(1 for line in mlir.splitlines() if RMS_NORM_RE.search(line))
     print(f"compiled in {compile_s:.1f} s -> {outdir}/model.so; "
-          f"{len(attention)} loom.attention op(s) in model.mlir")
+          f"{len(attention)} loom.attention op(s) in model.mlir "
+          f"(and {ropes} loom.rope, {norms} loom.rms_norm)")
     if attention:
         print("  " + attention[0][:160] + (" ..." if len(attention[0]) > 160 else ""))
     resdir = os.path.join(workdir, name + ".out")

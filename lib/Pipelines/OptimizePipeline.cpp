@@ -26,6 +26,8 @@ void mlir::loom::buildOptimizePipeline(OpPassManager &pm,
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     fpm.addPass(createLoomRaiseAttention());
     fpm.addPass(createLoomRaiseMoE());
+    fpm.addPass(createLoomRaiseRoPE());
+    fpm.addPass(createLoomRaiseRMSNorm());
     // Raising leaves the replaced chains dead and new reshapes to fold.
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

@@ -44,8 +44,8 @@ void writeFailingLinker(const std::string &path, const std::string &log) {
     ASSERT_FALSE(ec);
     os << "#!/bin/sh\ncat >&2 <<'LOG'\n" << log << "LOG\nexit 1\n";
   }
-  ASSERT_FALSE(llvm::sys::fs::setPermissions(
-      path, llvm::sys::fs::perms::owner_all));
+  ASSERT_FALSE(
+      llvm::sys::fs::setPermissions(path, llvm::sys::fs::perms::owner_all));
 }
 
 std::string linkError(const TempDir &dir) {

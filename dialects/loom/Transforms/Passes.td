@@ -169,4 +169,69 @@ def LoomRaiseMoE : Pass<"loom-raise-moe", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LoomRaiseRoPE : Pass<"loom-raise-rope", "::mlir::func::FuncOp"> {
+  let summary = "Raise rotate-half rotary embeddings to loom.rope";
+  let description = [{
+    Finds `x * cos + concat(-x[..., R/2:], x[..., :R/2]) * sin` (the
+    rotate-half form of HuggingFace's `apply_rotary_pos_emb`, as
+    `loom-import-onnx` imports it: elementwise `linalg.generic`s,
+    `tensor.extract_slice` and `tensor.concat`) and replaces it by one
+    `loom.rope`. Both sums and products may be in either operand order; the
+    cos/sin tables may be constants or computed and are read through any
+    broadcast, then reshaped to the input's rank with unit dimensions. A
+    partial rotary embedding (the rotated channels concatenated with the
+    untouched rest of the same tensor) becomes one `loom.rope` with a rotary
+    width below the head size.
+
+    The op computes the same multiplications and additions, so the rewrite is
+    bit-exact. The interleaved (GPT-J) form is not recognised yet.
+
+    #### Input invariant
+    Any function on tensors; static shapes are required for a match.
+
+    #### Output IR
+    Each matched embedding is one `loom.rope`; the decomposed ops become dead.
+  }];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numRaised", "num-raised",
+              "Number of rotary embeddings raised to loom.rope">,
+  ];
+}
+
+def LoomRaiseRMSNorm : Pass<"loom-raise-rms-norm", "::mlir::func::FuncOp"> {
+  let summary = "Raise decomposed RMS normalisation to loom.rms_norm";
+  let description = [{
+    Finds `weight * (x * 1 / sqrt(mean(x^2) + eps))` over the last axis (the
+    `LlamaRMSNorm` export, and Qwen3's per-head q/k norms) and replaces it by
+    one `loom.rms_norm`. Accepted: the square as `x * x` or `pow(x, 2)`; the
+    mean as a `linalg.reduce` sum divided by N or multiplied by 1/N, with its
+    unit dimension kept or not; the inverse root as `1 / sqrt`, `rsqrt`, or a
+    division of x by the root; the weight (a `[N]` tensor, possibly seen
+    through unit dimensions) on either side, or none. `eps` must be a
+    non-negative constant.
+
+    The op's reference lowering computes the same steps in the same order in
+    f32, except that a multiplication by a rounded 1/N becomes a division by N
+    and `x / root` becomes `x * (1 / root)` (each within an ulp).
+
+    #### Input invariant
+    Any function on tensors; static float shapes are required for a match.
+
+    #### Output IR
+    Each matched normalisation is one `loom.rms_norm`.
+  }];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numRaised", "num-raised",
+              "Number of RMS normalisations raised to loom.rms_norm">,
+  ];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

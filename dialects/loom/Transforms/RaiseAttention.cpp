@@ -29,7 +29,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
 #include <cmath>
@@ -469,10 +468,11 @@ struct RaiseAttentionPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateRaiseAttentionPatterns(patterns);
-    int64_t before = countOps<loom::AttentionOp>(getOperation());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-    numRaised += countOps<loom::AttentionOp>(getOperation()) - before;
+    FailureOr<int64_t> raised = applyRaisingPatterns<loom::AttentionOp>(
+        getOperation(), std::move(patterns));
+    if (failed(raised))
+      return signalPassFailure();
+    numRaised += *raised;
   }
 };
 } // namespace

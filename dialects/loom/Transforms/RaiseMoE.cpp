@@ -40,7 +40,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
 #include <optional>
@@ -665,10 +664,11 @@ struct RaiseMoEPass : loom::impl::LoomRaiseMoEBase<RaiseMoEPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateRaiseMoEPatterns(patterns);
-    int64_t before = countOps<loom::MoEFFNOp>(getOperation());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-    numRaised += countOps<loom::MoEFFNOp>(getOperation()) - before;
+    FailureOr<int64_t> raised = applyRaisingPatterns<loom::MoEFFNOp>(
+        getOperation(), std::move(patterns));
+    if (failed(raised))
+      return signalPassFailure();
+    numRaised += *raised;
   }
 };
 } // namespace

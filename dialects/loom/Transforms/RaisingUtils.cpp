@@ -335,6 +335,87 @@ std::optional<BinaryOperands> mlir::loom::matchElementwiseAddF(Value value) {
   return matchBinary<arith::AddFOp>(value);
 }
 
+template <typename OpTy> static Value matchUnary(Value value) {
+  linalg::GenericOp g = elementwiseDef(value);
+  if (!g || g.getNumDpsInputs() != 1 ||
+      g.getBody()->getOperations().size() != 2)
+    return nullptr;
+  auto op = yielded(g).getDefiningOp<OpTy>();
+  if (!op)
+    return nullptr;
+  return identityInput(g, op->getOperand(0));
+}
+
+Value mlir::loom::matchElementwiseNegF(Value value) {
+  return matchUnary<arith::NegFOp>(value);
+}
+
+Value mlir::loom::matchElementwiseSqrt(Value value) {
+  return matchUnary<math::SqrtOp>(value);
+}
+
+Value mlir::loom::matchElementwiseRsqrt(Value value) {
+  return matchUnary<math::RsqrtOp>(value);
+}
+
+template <typename OpTy>
+static std::optional<ScalarOperand> matchScalarBinary(Value value) {
+  linalg::GenericOp g = elementwiseDef(value);
+  if (!g || g.getNumDpsInputs() > 2 || g.getBody()->getOperations().size() != 2)
+    return std::nullopt;
+  auto op = yielded(g).getDefiningOp<OpTy>();
+  if (!op)
+    return std::nullopt;
+  for (unsigned side = 0; side < 2; ++side) {
+    Value x = identityInput(g, op->getOperand(side));
+    std::optional<double> c = floatConstant(g, op->getOperand(1 - side));
+    if (x && c)
+      return ScalarOperand{x, *c, side == 1};
+  }
+  return std::nullopt;
+}
+
+std::optional<ScalarOperand> mlir::loom::matchScalarAddF(Value value) {
+  return matchScalarBinary<arith::AddFOp>(value);
+}
+
+std::optional<ScalarOperand> mlir::loom::matchScalarMulF(Value value) {
+  return matchScalarBinary<arith::MulFOp>(value);
+}
+
+std::optional<ScalarOperand> mlir::loom::matchScalarDivF(Value value) {
+  return matchScalarBinary<arith::DivFOp>(value);
+}
+
+std::optional<ScalarOperand> mlir::loom::matchScalarPowF(Value value) {
+  return matchScalarBinary<math::PowFOp>(value);
+}
+
+std::optional<SmallVector<int64_t>>
+mlir::loom::getBroadcastShape(AffineMap map, ArrayRef<int64_t> operandShape,
+                              ArrayRef<int64_t> loopShape) {
+  if (map.getNumDims() != loopShape.size() || map.getNumSymbols() != 0 ||
+      map.getNumResults() != operandShape.size())
+    return std::nullopt;
+  SmallVector<int64_t> shape(loopShape.size(), 1);
+  int64_t last = -1;
+  for (auto [expr, size] : llvm::zip_equal(map.getResults(), operandShape)) {
+    if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
+      if (c.getValue() != 0 || size != 1)
+        return std::nullopt;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(expr);
+    if (!d || static_cast<int64_t>(d.getPosition()) <= last)
+      return std::nullopt;
+    last = d.getPosition();
+    if (size != loopShape[last] && size != 1)
+      return std::nullopt;
+    shape[last] = size;
+  }
+  return shape;
+}
+
 //===----------------------------------------------------------------------===//
 // Gathers and index arithmetic
 //===----------------------------------------------------------------------===//

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <optional>
 
@@ -24,11 +25,28 @@ void populateRaiseAttentionPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of `loom-raise-moe`.
 void populateRaiseMoEPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns of `loom-raise-rope`.
+void populateRaiseRoPEPatterns(RewritePatternSet &patterns);
+
+/// Adds the patterns of `loom-raise-rms-norm`.
+void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);
+
 /// The number of `OpTy` ops nested in `root` (for the passes' statistics).
 template <typename OpTy> int64_t countOps(Operation *root) {
   int64_t n = 0;
   root->walk([&](OpTy) { ++n; });
   return n;
+}
+
+/// Applies a raising pass's `patterns` greedily to `root` and returns the
+/// number of `OpTy` ops they created (for the pass's statistic).
+template <typename OpTy>
+FailureOr<int64_t> applyRaisingPatterns(Operation *root,
+                                        RewritePatternSet &&patterns) {
+  int64_t before = countOps<OpTy>(root);
+  if (failed(applyPatternsGreedily(root, std::move(patterns))))
+    return failure();
+  return countOps<OpTy>(root) - before;
 }
 
 /// A batch_matmul or matmul with the default indexing maps whose init is a
@@ -74,6 +92,37 @@ struct BinaryOperands {
 };
 std::optional<BinaryOperands> matchElementwiseMulF(Value value);
 std::optional<BinaryOperands> matchElementwiseAddF(Value value);
+
+/// If `value = f(x)` elementwise in one generic whose body is the single op
+/// `OpTy` (arith.negf, math.sqrt, math.rsqrt) on x read through an identity
+/// map, returns x.
+Value matchElementwiseNegF(Value value);
+Value matchElementwiseSqrt(Value value);
+Value matchElementwiseRsqrt(Value value);
+
+/// `value = x (op) c` or `value = c (op) x` elementwise in one generic, with x
+/// read through an identity map and c a scalar float constant (captured from
+/// outside the body, or a splat / 0-d constant input).
+struct ScalarOperand {
+  Value x;
+  double constant;
+  /// True for `c (op) x`.
+  bool constantIsLhs;
+};
+std::optional<ScalarOperand> matchScalarAddF(Value value);
+std::optional<ScalarOperand> matchScalarMulF(Value value);
+std::optional<ScalarOperand> matchScalarDivF(Value value);
+std::optional<ScalarOperand> matchScalarPowF(Value value);
+
+/// If `map` reads an operand of `operandShape` at the loop indices of
+/// `loopShape` with unit dimensions broadcast (each result is the loop
+/// dimension it stands for, in increasing order, or the constant 0 of a unit
+/// dimension; missing loop dimensions are broadcast), returns the operand's
+/// shape with the loop rank: the loop size where it is read, 1 where it is
+/// broadcast. The operand then reshapes row-major into that shape.
+std::optional<SmallVector<int64_t>>
+getBroadcastShape(AffineMap map, ArrayRef<int64_t> operandShape,
+                  ArrayRef<int64_t> loopShape);
 
 /// A gather of rows of a table: `value[r, ...] = table[idx(r), ...]` where
 /// the index of row r is `indices[r]` (or `indices[r, 0]`), possibly through

@@ -44,6 +44,10 @@ void populateQuantToLinalgPatterns(const TypeConverter &converter,
 void populateShiftAddToLinalgPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns);
 
+/// Layer building blocks: rope, rms_norm.
+void populateLayerOpsToLinalgPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
+
 /// Tensor utilities: topk.
 void populateTensorOpsToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);

@@ -89,6 +89,7 @@ struct ConvertLoomToLinalgPass
     populateAttentionToLinalgPatterns(converter, patterns);
     populateAttentionVariantsToLinalgPatterns(converter, patterns);
     populateKVCacheToLinalgPatterns(converter, patterns);
+    populateLayerOpsToLinalgPatterns(converter, patterns);
     populateMoEToLinalgPatterns(converter, patterns);
     populateQuantToLinalgPatterns(converter, patterns);
     populateShiftAddToLinalgPatterns(converter, patterns);

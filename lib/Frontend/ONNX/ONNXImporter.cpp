@@ -2660,7 +2660,8 @@ LogicalResult Importer::opTopK(StringRef op, Inputs &in, Outputs &out) {
 }
 
 /// RMSNormalization-23: X / sqrt(mean(X^2 over axes [axis, rank)) + eps) *
-/// scale.
+/// scale; `loom.rms_norm` for the last axis and a per-channel scale, upstream
+/// ops otherwise.
 LogicalResult Importer::opRMSNorm(Inputs &in, Outputs &out) {
   OValue *x = in[0];
   int64_t rank = x->type.getRank();
@@ -2678,6 +2679,24 @@ LogicalResult Importer::opRMSNorm(Inputs &in, Outputs &out) {
     count *= x->type.getDimSize(i);
   }
   Value v = get(*x);
+  // The common case, normalising the last axis with a per-channel scale, is
+  // one loom.rms_norm (which computes in f32, as the default stash_type asks).
+  auto scaleType = in[1]->type;
+  int64_t n = x->type.getShape().back();
+  bool perChannel =
+      scaleType.hasStaticShape() && scaleType.getNumElements() == n &&
+      scaleType.getRank() >= 1 && scaleType.getShape().back() == n &&
+      scaleType.getElementType() == et;
+  if (axis == rank - 1 && x->type.hasStaticShape() && perChannel &&
+      (attrInt("stash_type", 1) == 1 || et.isF32())) {
+    Value scale = get(*in[1]);
+    if (scaleType.getRank() != 1)
+      scale = reshape(scale, {n});
+    out.push_back(fromValue(
+        loom::RMSNormOp::create(b, loc, x->type, v, scale,
+                                b.getF32FloatAttr(static_cast<float>(eps)))));
+    return success();
+  }
   FailureOr<Value> sq = elementwise(
       {v}, et, [](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
         return arith::MulFOp::create(nb, l, a[0], a[0]);
@@ -2706,9 +2725,10 @@ LogicalResult Importer::opRMSNorm(Inputs &in, Outputs &out) {
   return success();
 }
 
-/// RotaryEmbedding-23 as one linalg.generic over [B, S, H, D]: each output
-/// element reads its rotation partner and cos/sin (through position_ids) with
-/// tensor.extract.
+/// RotaryEmbedding-23 as one `loom.rope`: the half-width caches (gathered
+/// through position_ids when given) are widened to full-width tables [B, S, R]
+/// (angle `d mod R/2`, or `d / 2` when interleaved) and broadcast over the
+/// heads; a 3-D input is viewed as [B, S, H, D] for the op.
 LogicalResult Importer::opRotaryEmbedding(Inputs &in, Outputs &out) {
   OValue *x = in[0], *cosC = in[1], *sinC = in[2];
   OValue *pos = in.size() > 3 ? in[3] : nullptr;
@@ -2725,7 +2745,6 @@ LogicalResult Importer::opRotaryEmbedding(Inputs &in, Outputs &out) {
     heads = xs[1];
     seq = xs[2];
     hd = xs[3];
-    xv = transpose(xv, {0, 2, 1, 3});
   } else {
     if (numHeads <= 0 || xs[2] % numHeads)
       return nodeFail("3-D input needs num_heads dividing the hidden size");
@@ -2757,73 +2776,53 @@ LogicalResult Importer::opRotaryEmbedding(Inputs &in, Outputs &out) {
   }
   Value cosV = get(*cosC), sinV = get(*sinC), posV = pos ? get(*pos) : Value();
   int64_t maxPos = cs[0];
-  Value init = empty({bsz, seq, heads, hd}, et);
+  Value init = empty({bsz, seq, rot}, et);
+  auto widen = [&](Value cache) -> Value {
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ValueRange{},
+               ValueRange{init},
+               SmallVector<AffineMap>{b.getMultiDimIdentityMap(3)},
+               SmallVector<utils::IteratorType>(3,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location l, ValueRange) {
+                 auto idx = [&](int64_t v) -> Value {
+                   return arith::ConstantIndexOp::create(nb, l, v);
+                 };
+                 Value bi = linalg::IndexOp::create(nb, l, 0);
+                 Value si = linalg::IndexOp::create(nb, l, 1);
+                 Value d = linalg::IndexOp::create(nb, l, 2);
+                 Value j =
+                     interleaved
+                         ? arith::DivUIOp::create(nb, l, d, idx(2)).getResult()
+                         : arith::RemUIOp::create(nb, l, d, idx(half))
+                               .getResult();
+                 Value v;
+                 if (posV) {
+                   Value p = tensor::ExtractOp::create(nb, l, posV,
+                                                       ValueRange{bi, si});
+                   p = arith::IndexCastOp::create(nb, l, nb.getIndexType(), p);
+                   p = arith::MaxSIOp::create(nb, l, p, idx(0));
+                   p = arith::MinSIOp::create(nb, l, p, idx(maxPos - 1));
+                   v = tensor::ExtractOp::create(nb, l, cache,
+                                                 ValueRange{p, j});
+                 } else {
+                   v = tensor::ExtractOp::create(nb, l, cache,
+                                                 ValueRange{bi, si, j});
+                 }
+                 linalg::YieldOp::create(nb, l, v);
+               })
+        .getResult(0);
+  };
+  // [B, 1, S, R] against [B, H, S, D]; [B, S, 1, R] against [B, S, H, D].
+  SmallVector<int64_t> tableShape =
+      rank == 4 ? SmallVector<int64_t>{bsz, 1, seq, rot}
+                : SmallVector<int64_t>{bsz, seq, 1, rot};
+  Value cosT = reshape(widen(cosV), tableShape);
+  Value sinT = reshape(widen(sinV), tableShape);
   Value r =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-          SmallVector<AffineMap>{b.getMultiDimIdentityMap(4)},
-          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location l, ValueRange) {
-            auto idx = [&](int64_t v) -> Value {
-              return arith::ConstantIndexOp::create(nb, l, v);
-            };
-            Value bi = linalg::IndexOp::create(nb, l, 0);
-            Value si = linalg::IndexOp::create(nb, l, 1);
-            Value hi = linalg::IndexOp::create(nb, l, 2);
-            Value d = linalg::IndexOp::create(nb, l, 3);
-            Value self =
-                tensor::ExtractOp::create(nb, l, xv, ValueRange{bi, si, hi, d});
-            // j: the frequency index; p1/p2: the pair (x1, x2); first: d is x1.
-            Value j, p1, p2, first;
-            Value dc = arith::MinSIOp::create(nb, l, d, idx(rot - 1));
-            if (interleaved) {
-              j = arith::DivUIOp::create(nb, l, dc, idx(2));
-              p1 = arith::MulIOp::create(nb, l, j, idx(2));
-              p2 = arith::AddIOp::create(nb, l, p1, idx(1));
-              first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, dc,
-                                            p1);
-            } else {
-              j = arith::RemUIOp::create(nb, l, dc, idx(half));
-              p1 = j;
-              p2 = arith::AddIOp::create(nb, l, j, idx(half));
-              first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
-                                            dc, idx(half));
-            }
-            Value x1 = tensor::ExtractOp::create(nb, l, xv,
-                                                 ValueRange{bi, si, hi, p1});
-            Value x2 = tensor::ExtractOp::create(nb, l, xv,
-                                                 ValueRange{bi, si, hi, p2});
-            Value cv, sv;
-            if (posV) {
-              Value p =
-                  tensor::ExtractOp::create(nb, l, posV, ValueRange{bi, si});
-              p = arith::IndexCastOp::create(nb, l, nb.getIndexType(), p);
-              p = arith::MaxSIOp::create(nb, l, p, idx(0));
-              p = arith::MinSIOp::create(nb, l, p, idx(maxPos - 1));
-              cv = tensor::ExtractOp::create(nb, l, cosV, ValueRange{p, j});
-              sv = tensor::ExtractOp::create(nb, l, sinV, ValueRange{p, j});
-            } else {
-              cv =
-                  tensor::ExtractOp::create(nb, l, cosV, ValueRange{bi, si, j});
-              sv =
-                  tensor::ExtractOp::create(nb, l, sinV, ValueRange{bi, si, j});
-            }
-            Value real = arith::SubFOp::create(
-                nb, l, arith::MulFOp::create(nb, l, cv, x1),
-                arith::MulFOp::create(nb, l, sv, x2));
-            Value imag = arith::AddFOp::create(
-                nb, l, arith::MulFOp::create(nb, l, sv, x1),
-                arith::MulFOp::create(nb, l, cv, x2));
-            Value rotated = arith::SelectOp::create(nb, l, first, real, imag);
-            Value inRot = arith::CmpIOp::create(
-                nb, l, arith::CmpIPredicate::ult, d, idx(rot));
-            linalg::YieldOp::create(
-                nb, l,
-                arith::SelectOp::create(nb, l, inRot, rotated, self)
-                    .getResult());
-          })
-          .getResult(0);
-  r = rank == 4 ? transpose(r, {0, 2, 1, 3}) : reshape(r, xs);
+      loom::RoPEOp::create(b, loc, xv.getType(), xv, cosT, sinT, interleaved);
+  if (rank == 3)
+    r = reshape(r, xs);
   out.push_back(fromValue(r));
   return success();
 }

@@ -124,6 +124,13 @@ def cases(rng):
                                 epsilon=1e-6)],
         inputs=[("x", r(2, 5, 16))], inits=[const("g", r(16))],
         outputs=[vi("y", F, None)])
+    # Over the last two axes with a [5, 16] scale: not loom.rms_norm's form.
+    yield "rmsnorm_axis1", dict(
+        opset=23,
+        nodes=[helper.make_node("RMSNormalization", ["x", "g"], ["y"], axis=1,
+                                epsilon=1e-5)],
+        inputs=[("x", r(2, 5, 16))], inits=[const("g", r(5, 16))],
+        outputs=[vi("y", F, None)])
     yield "rotary_4d_positions", dict(
         opset=23,
         nodes=[helper.make_node("RotaryEmbedding", ["x", "c", "s", "p"], ["y"])],

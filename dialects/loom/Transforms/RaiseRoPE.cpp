@@ -1,0 +1,192 @@
+//===- RaiseRoPE.cpp - loom-raise-rope ------------------------------------===//
+//
+// Rewrites the rotate-half rotary embedding that exporters emit for
+// HuggingFace's `apply_rotary_pos_emb`,
+//
+//   y = x * cos + concat(-x[..., R/2:], x[..., :R/2]) * sin,
+//
+// into one `loom.rope`, and folds the partial-rotary form (the rotated
+// channels concatenated with the untouched rest) into the op's rotary width.
+// The additions and multiplications may come in either operand order; the
+// tables may be read through any broadcast (they are reshaped to the input's
+// rank with unit dimensions). The op computes exactly this arithmetic, so the
+// rewrite is bit-exact. Anything else (a different pairing, the interleaved
+// GPT-J form, tables that are not broadcasts) is left alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/IR/LoomOps.h"
+#include "loom/Transforms/Passes.h"
+#include "loom/Transforms/RaisingUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace loom {
+#define GEN_PASS_DEF_LOOMRAISEROPE
+#include "loom/Transforms/Passes.h.inc"
+} // namespace loom
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// If `slice` is `source[..., offset : offset + size]` (static, unit strides,
+/// whole along every other axis), returns the source.
+Value matchLastAxisSlice(Value slice, int64_t offset, int64_t size) {
+  auto op = slice.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!op || op.getSourceType().getRank() != op.getResultType().getRank())
+    return nullptr;
+  ArrayRef<int64_t> shape = op.getSourceType().getShape();
+  int64_t rank = shape.size();
+  ArrayRef<int64_t> offsets = op.getStaticOffsets();
+  ArrayRef<int64_t> sizes = op.getStaticSizes();
+  ArrayRef<int64_t> strides = op.getStaticStrides();
+  for (int64_t i = 0; i < rank; ++i) {
+    bool last = i == rank - 1;
+    if (strides[i] != 1 || offsets[i] != (last ? offset : 0) ||
+        sizes[i] != (last ? size : shape[i]) || ShapedType::isDynamic(shape[i]))
+      return nullptr;
+  }
+  return op.getSource();
+}
+
+/// If `partner = concat(-x[..., R/2:], x[..., :R/2])` along the last axis of
+/// an `x` whose last dimension is R, returns x.
+Value matchRotateHalf(Value partner) {
+  auto concat = partner.getDefiningOp<tensor::ConcatOp>();
+  if (!concat || concat.getInputs().size() != 2)
+    return nullptr;
+  auto type = cast<RankedTensorType>(concat.getType());
+  int64_t rank = type.getRank(), r = type.getShape().back();
+  if (static_cast<int64_t>(concat.getDim()) != rank - 1 ||
+      ShapedType::isDynamic(r) || r % 2 != 0)
+    return nullptr;
+  Value neg = matchElementwiseNegF(concat.getInputs()[0]);
+  if (!neg)
+    return nullptr;
+  Value x = matchLastAxisSlice(neg, r / 2, r / 2);
+  if (!x || x != matchLastAxisSlice(concat.getInputs()[1], 0, r / 2) ||
+      x.getType() != type)
+    return nullptr;
+  return x;
+}
+
+/// A cos or sin table as the op takes it: `table` read through `map` over the
+/// loops of `loopType`, reshaped to the loop rank with unit dimensions.
+Value normalizeTable(PatternRewriter &rewriter, Location loc, Value table,
+                     AffineMap map, RankedTensorType loopType) {
+  auto type = dyn_cast<RankedTensorType>(table.getType());
+  if (!type || !type.hasStaticShape() ||
+      type.getElementType() != loopType.getElementType())
+    return nullptr;
+  std::optional<SmallVector<int64_t>> shape =
+      getBroadcastShape(map, type.getShape(), loopType.getShape());
+  if (!shape || shape->back() != loopType.getShape().back())
+    return nullptr;
+  auto want = RankedTensorType::get(*shape, type.getElementType());
+  return want == type ? table : reshapeRowMajor(rewriter, loc, table, want);
+}
+
+/// x * cos + rotate_half(x) * sin  ->  loom.rope x, cos, sin.
+struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getNumResults() != 1)
+      return failure();
+    Value result = op.getResult(0);
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type || !type.hasStaticShape() || type.getRank() < 1)
+      return failure();
+    std::optional<BinaryOperands> add = matchElementwiseAddF(result);
+    if (!add || !add->lhsMap.isIdentity() || !add->rhsMap.isIdentity() ||
+        add->lhs.getType() != type || add->rhs.getType() != type)
+      return rewriter.notifyMatchFailure(op, "not an add of two tensors");
+
+    for (unsigned side = 0; side < 2; ++side) {
+      Value direct = side ? add->rhs : add->lhs;
+      Value rotated = side ? add->lhs : add->rhs;
+      std::optional<BinaryOperands> rotMul = matchElementwiseMulF(rotated);
+      std::optional<BinaryOperands> dirMul = matchElementwiseMulF(direct);
+      if (!rotMul || !dirMul)
+        continue;
+      for (unsigned p = 0; p < 2; ++p) {
+        Value partner = p ? rotMul->rhs : rotMul->lhs;
+        AffineMap partnerMap = p ? rotMul->rhsMap : rotMul->lhsMap;
+        Value sin = p ? rotMul->lhs : rotMul->rhs;
+        AffineMap sinMap = p ? rotMul->lhsMap : rotMul->rhsMap;
+        if (!partnerMap.isIdentity())
+          continue;
+        Value x = matchRotateHalf(partner);
+        if (!x || x.getType() != type)
+          continue;
+        for (unsigned c = 0; c < 2; ++c) {
+          Value xd = c ? dirMul->rhs : dirMul->lhs;
+          AffineMap xdMap = c ? dirMul->rhsMap : dirMul->lhsMap;
+          Value cos = c ? dirMul->lhs : dirMul->rhs;
+          AffineMap cosMap = c ? dirMul->lhsMap : dirMul->rhsMap;
+          if (xd != x || !xdMap.isIdentity())
+            continue;
+          Location loc = op.getLoc();
+          Value cosT = normalizeTable(rewriter, loc, cos, cosMap, type);
+          Value sinT = normalizeTable(rewriter, loc, sin, sinMap, type);
+          if (!cosT || !sinT || cosT.getType() != sinT.getType())
+            return rewriter.notifyMatchFailure(op, "tables do not broadcast");
+          rewriter.replaceOpWithNewOp<RoPEOp>(op, type, x, cosT, sinT,
+                                              /*interleaved=*/false);
+          return success();
+        }
+      }
+    }
+    return rewriter.notifyMatchFailure(op, "not x * cos + rotate_half * sin");
+  }
+};
+
+/// concat(rope(x[..., :R]), x[..., R:])  ->  rope(x) rotating R channels.
+struct FoldPartialRotary : OpRewritePattern<tensor::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (op.getInputs().size() != 2 ||
+        static_cast<int64_t>(op.getDim()) != type.getRank() - 1 ||
+        !type.hasStaticShape())
+      return failure();
+    auto rope = op.getInputs()[0].getDefiningOp<RoPEOp>();
+    if (!rope || !rope->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "first part is not a loom.rope");
+    int64_t d = type.getShape().back();
+    int64_t r = cast<RankedTensorType>(rope.getType()).getShape().back();
+    Value x = matchLastAxisSlice(rope.getInput(), 0, r);
+    if (!x || x.getType() != type ||
+        x != matchLastAxisSlice(op.getInputs()[1], r, d - r))
+      return rewriter.notifyMatchFailure(op, "not the rest of the same tensor");
+    rewriter.replaceOpWithNewOp<RoPEOp>(op, type, x, rope.getCos(),
+                                        rope.getSin(), rope.getInterleaved());
+    return success();
+  }
+};
+
+struct RaiseRoPEPass : loom::impl::LoomRaiseRoPEBase<RaiseRoPEPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateRaiseRoPEPatterns(patterns);
+    FailureOr<int64_t> raised =
+        applyRaisingPatterns<loom::RoPEOp>(getOperation(), std::move(patterns));
+    if (failed(raised))
+      return signalPassFailure();
+    numRaised += *raised;
+  }
+};
+} // namespace
+
+void mlir::loom::populateRaiseRoPEPatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseRotateHalf, FoldPartialRotary>(patterns.getContext());
+}
