@@ -76,20 +76,25 @@ Value matchRotateHalf(Value partner) {
   return x;
 }
 
-/// A cos or sin table as the op takes it: `table` read through `map` over the
-/// loops of `loopType`, reshaped to the loop rank with unit dimensions.
-Value normalizeTable(PatternRewriter &rewriter, Location loc, Value table,
-                     AffineMap map, RankedTensorType loopType) {
+/// The type of a cos or sin table as the op takes it: `table` read through
+/// `map` over the loops of `loopType`, at the loop rank with unit dimensions.
+std::optional<RankedTensorType> getTableType(Value table, AffineMap map,
+                                             RankedTensorType loopType) {
   auto type = dyn_cast<RankedTensorType>(table.getType());
   if (!type || !type.hasStaticShape() ||
       type.getElementType() != loopType.getElementType())
-    return nullptr;
+    return std::nullopt;
   std::optional<SmallVector<int64_t>> shape =
       getBroadcastShape(map, type.getShape(), loopType.getShape());
   if (!shape || shape->back() != loopType.getShape().back())
-    return nullptr;
-  auto want = RankedTensorType::get(*shape, type.getElementType());
-  return want == type ? table : reshapeRowMajor(rewriter, loc, table, want);
+    return std::nullopt;
+  return RankedTensorType::get(*shape, type.getElementType());
+}
+
+Value reshapeTable(PatternRewriter &rewriter, Location loc, Value table,
+                   RankedTensorType type) {
+  return table.getType() == type ? table
+                                 : reshapeRowMajor(rewriter, loc, table, type);
 }
 
 /// x * cos + rotate_half(x) * sin  ->  loom.rope x, cos, sin.
@@ -133,13 +138,18 @@ struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
           AffineMap cosMap = c ? dirMul->lhsMap : dirMul->rhsMap;
           if (xd != x || !xdMap.isIdentity())
             continue;
-          Location loc = op.getLoc();
-          Value cosT = normalizeTable(rewriter, loc, cos, cosMap, type);
-          Value sinT = normalizeTable(rewriter, loc, sin, sinMap, type);
-          if (!cosT || !sinT || cosT.getType() != sinT.getType())
+          // Check both tables before creating any reshape.
+          std::optional<RankedTensorType> cosType =
+              getTableType(cos, cosMap, type);
+          std::optional<RankedTensorType> sinType =
+              getTableType(sin, sinMap, type);
+          if (!cosType || !sinType || *cosType != *sinType)
             return rewriter.notifyMatchFailure(op, "tables do not broadcast");
-          rewriter.replaceOpWithNewOp<RoPEOp>(op, type, x, cosT, sinT,
-                                              /*interleaved=*/false);
+          Location loc = op.getLoc();
+          rewriter.replaceOpWithNewOp<RoPEOp>(
+              op, type, x, reshapeTable(rewriter, loc, cos, *cosType),
+              reshapeTable(rewriter, loc, sin, *sinType),
+              /*interleaved=*/false);
           return success();
         }
       }

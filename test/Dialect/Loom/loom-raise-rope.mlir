@@ -258,3 +258,39 @@ func.func @negative_transposed_table(%arg0: tensor<1x4x6x8xf32>, %arg1: tensor<1
   } -> tensor<1x4x6x8xf32>
   return %5 : tensor<1x4x6x8xf32>
 }
+
+// negative_mixed_tables: cos would need a reshape but sin is read transposed: the
+// pattern must fail before creating anything (no stray reshape of cos).
+// CHECK-LABEL: func.func @negative_mixed_tables
+// CHECK-NOT: loom.rope
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: tensor.concat
+func.func @negative_mixed_tables(%arg0: tensor<1x4x6x8xf32>, %arg1: tensor<6x8xf32>, %arg2: tensor<8x6xf32>) -> (tensor<1x4x6x8xf32>) {
+  %0 = tensor.empty() : tensor<1x4x6x8xf32>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %arg1 : tensor<1x4x6x8xf32>, tensor<6x8xf32>) outs(%0 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %6 = arith.mulf %in, %in_1 : f32
+    linalg.yield %6 : f32
+  } -> tensor<1x4x6x8xf32>
+  %extracted_slice = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 6, 4] [1, 1, 1, 1] : tensor<1x4x6x8xf32> to tensor<1x4x6x4xf32>
+  %extracted_slice_0 = tensor.extract_slice %arg0[0, 0, 0, 4] [1, 4, 6, 4] [1, 1, 1, 1] : tensor<1x4x6x8xf32> to tensor<1x4x6x4xf32>
+  %2 = tensor.empty() : tensor<1x4x6x4xf32>
+  %3 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%extracted_slice_0 : tensor<1x4x6x4xf32>) outs(%2 : tensor<1x4x6x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %6 = arith.negf %in : f32
+    linalg.yield %6 : f32
+  } -> tensor<1x4x6x4xf32>
+  %concat = tensor.concat dim(3) %3, %extracted_slice : (tensor<1x4x6x4xf32>, tensor<1x4x6x4xf32>) -> tensor<1x4x6x8xf32>
+  %4 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%concat, %arg2 : tensor<1x4x6x8xf32>, tensor<8x6xf32>) outs(%0 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %6 = arith.mulf %in, %in_1 : f32
+    linalg.yield %6 : f32
+  } -> tensor<1x4x6x8xf32>
+  %5 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%4, %1 : tensor<1x4x6x8xf32>, tensor<1x4x6x8xf32>) outs(%0 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %6 = arith.addf %in, %in_1 : f32
+    linalg.yield %6 : f32
+  } -> tensor<1x4x6x8xf32>
+  return %5 : tensor<1x4x6x8xf32>
+}
+
