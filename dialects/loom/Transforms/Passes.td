@@ -170,7 +170,7 @@ def LoomRaiseMoE : Pass<"loom-raise-moe", "::mlir::func::FuncOp"> {
 }
 
 def LoomRaiseRoPE : Pass<"loom-raise-rope", "::mlir::func::FuncOp"> {
-  let summary = "Raise rotate-half rotary embeddings to loom.rope";
+  let summary = "Raise rotary embeddings (rotate-half, interleaved) to loom.rope";
   let description = [{
     Finds `x * cos + concat(-x[..., R/2:], x[..., :R/2]) * sin` (the
     rotate-half form of HuggingFace's `apply_rotary_pos_emb`, as
@@ -183,8 +183,12 @@ def LoomRaiseRoPE : Pass<"loom-raise-rope", "::mlir::func::FuncOp"> {
     untouched rest of the same tensor) becomes one `loom.rope` with a rotary
     width below the head size.
 
+    GPT-J's interleaved `rotate_every_two`, `stack(-x[..., 1::2],
+    x[..., 0::2], -1).flatten(-2)` (stride-2 slices, a negation, a concat
+    along a new unit axis and a collapse), becomes `loom.rope {interleaved}`.
+
     The op computes the same multiplications and additions, so the rewrite is
-    bit-exact. The interleaved (GPT-J) form is not recognised yet.
+    bit-exact.
 
     #### Input invariant
     Any function on tensors; static shapes are required for a match.

@@ -81,20 +81,6 @@ Value matchSquare(Value sq) {
   return nullptr;
 }
 
-/// Steps over an expand_shape that appends a unit dimension (a kept
-/// reduction dimension, or an Unsqueeze of a row statistic): row-wise values
-/// are the same with or without it.
-Value peelTrailingUnit(Value value) {
-  auto expand = value.getDefiningOp<tensor::ExpandShapeOp>();
-  if (!expand)
-    return value;
-  ArrayRef<int64_t> shape = expand.getResultType().getShape();
-  if (shape.empty() || shape.back() != 1 ||
-      expand.getSrcType().getShape() != shape.drop_back())
-    return value;
-  return expand.getSrc();
-}
-
 /// What `mean(x^2) + eps` was found to be.
 struct MeanSquare {
   Value x;

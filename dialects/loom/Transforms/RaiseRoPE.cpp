@@ -5,13 +5,15 @@
 //
 //   y = x * cos + concat(-x[..., R/2:], x[..., :R/2]) * sin,
 //
-// into one `loom.rope`, and folds the partial-rotary form (the rotated
+// into one `loom.rope`, the same with GPT-J's interleaved `rotate_every_two`
+// (`stack(-x[..., 1::2], x[..., 0::2], -1).flatten(-2)`) into a
+// `loom.rope {interleaved}`, and folds the partial-rotary form (the rotated
 // channels concatenated with the untouched rest) into the op's rotary width.
 // The additions and multiplications may come in either operand order; the
 // tables may be read through any broadcast (they are reshaped to the input's
 // rank with unit dimensions). The op computes exactly this arithmetic, so the
-// rewrite is bit-exact. Anything else (a different pairing, the interleaved
-// GPT-J form, tables that are not broadcasts) is left alone.
+// rewrite is bit-exact. Anything else (a different pairing, tables that are
+// not broadcasts) is left alone.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,9 +37,10 @@ using namespace mlir::loom;
 
 namespace {
 
-/// If `slice` is `source[..., offset : offset + size]` (static, unit strides,
-/// whole along every other axis), returns the source.
-Value matchLastAxisSlice(Value slice, int64_t offset, int64_t size) {
+/// If `slice` is `source[..., offset : offset + size * stride : stride]`
+/// (static, whole along every other axis), returns the source.
+Value matchLastAxisSlice(Value slice, int64_t offset, int64_t size,
+                         int64_t stride = 1) {
   auto op = slice.getDefiningOp<tensor::ExtractSliceOp>();
   if (!op || op.getSourceType().getRank() != op.getResultType().getRank())
     return nullptr;
@@ -48,7 +51,8 @@ Value matchLastAxisSlice(Value slice, int64_t offset, int64_t size) {
   ArrayRef<int64_t> strides = op.getStaticStrides();
   for (int64_t i = 0; i < rank; ++i) {
     bool last = i == rank - 1;
-    if (strides[i] != 1 || offsets[i] != (last ? offset : 0) ||
+    if (strides[i] != (last ? stride : 1) ||
+        offsets[i] != (last ? offset : 0) ||
         sizes[i] != (last ? size : shape[i]) || ShapedType::isDynamic(shape[i]))
       return nullptr;
   }
@@ -76,6 +80,39 @@ Value matchRotateHalf(Value partner) {
   return x;
 }
 
+/// If `partner` is GPT-J's `rotate_every_two(x)`: `stack(-x[..., 1::2],
+/// x[..., 0::2], -1).flatten(-2)`, i.e. the collapse of a concat along a new
+/// unit axis of the negated odd and the even channels, returns x.
+Value matchRotateEveryTwo(Value partner) {
+  auto collapse = partner.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse)
+    return nullptr;
+  auto type = cast<RankedTensorType>(collapse.getResultType());
+  auto srcType = cast<RankedTensorType>(collapse.getSrcType());
+  int64_t rank = type.getRank(), r = type.getShape().back();
+  // [..., R/2, 2] -> [..., R]: every group a singleton but the last.
+  SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+  if (srcType.getRank() != rank + 1 || ShapedType::isDynamic(r) || r % 2 ||
+      srcType.getShape().back() != 2 ||
+      groups.back() != ReassociationIndices{rank - 1, rank})
+    return nullptr;
+  auto concat = collapse.getSrc().getDefiningOp<tensor::ConcatOp>();
+  if (!concat || concat.getInputs().size() != 2 ||
+      static_cast<int64_t>(concat.getDim()) != rank)
+    return nullptr;
+  Value negOdd = peelTrailingUnit(concat.getInputs()[0]);
+  Value even = peelTrailingUnit(concat.getInputs()[1]);
+  if (negOdd == concat.getInputs()[0] || even == concat.getInputs()[1])
+    return nullptr;
+  Value odd = matchElementwiseNegF(negOdd);
+  if (!odd)
+    return nullptr;
+  Value x = matchLastAxisSlice(odd, 1, r / 2, 2);
+  if (!x || x != matchLastAxisSlice(even, 0, r / 2, 2) || x.getType() != type)
+    return nullptr;
+  return x;
+}
+
 /// The type of a cos or sin table as the op takes it: `table` read through
 /// `map` over the loops of `loopType`, at the loop rank with unit dimensions.
 std::optional<RankedTensorType> getTableType(Value table, AffineMap map,
@@ -97,7 +134,8 @@ Value reshapeTable(PatternRewriter &rewriter, Location loc, Value table,
                                  : reshapeRowMajor(rewriter, loc, table, type);
 }
 
-/// x * cos + rotate_half(x) * sin  ->  loom.rope x, cos, sin.
+/// x * cos + rotate_half(x) * sin  ->  loom.rope x, cos, sin, and the same
+/// with rotate_every_two  ->  loom.rope {interleaved}.
 struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -128,7 +166,12 @@ struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
         AffineMap sinMap = p ? rotMul->lhsMap : rotMul->rhsMap;
         if (!partnerMap.isIdentity())
           continue;
+        bool interleaved = false;
         Value x = matchRotateHalf(partner);
+        if (!x) {
+          x = matchRotateEveryTwo(partner);
+          interleaved = true;
+        }
         if (!x || x.getType() != type)
           continue;
         for (unsigned c = 0; c < 2; ++c) {
@@ -148,13 +191,12 @@ struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
           Location loc = op.getLoc();
           rewriter.replaceOpWithNewOp<RoPEOp>(
               op, type, x, reshapeTable(rewriter, loc, cos, *cosType),
-              reshapeTable(rewriter, loc, sin, *sinType),
-              /*interleaved=*/false);
+              reshapeTable(rewriter, loc, sin, *sinType), interleaved);
           return success();
         }
       }
     }
-    return rewriter.notifyMatchFailure(op, "not x * cos + rotate_half * sin");
+    return rewriter.notifyMatchFailure(op, "not x * cos + rotate(x) * sin");
   }
 };
 

@@ -391,6 +391,17 @@ std::optional<ScalarOperand> mlir::loom::matchScalarPowF(Value value) {
   return matchScalarBinary<math::PowFOp>(value);
 }
 
+Value mlir::loom::peelTrailingUnit(Value value) {
+  auto expand = value.getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand)
+    return value;
+  ArrayRef<int64_t> shape = expand.getResultType().getShape();
+  if (shape.empty() || shape.back() != 1 ||
+      expand.getSrcType().getShape() != shape.drop_back())
+    return value;
+  return expand.getSrc();
+}
+
 std::optional<SmallVector<int64_t>>
 mlir::loom::getBroadcastShape(AffineMap map, ArrayRef<int64_t> operandShape,
                               ArrayRef<int64_t> loopShape) {

@@ -114,6 +114,11 @@ std::optional<ScalarOperand> matchScalarMulF(Value value);
 std::optional<ScalarOperand> matchScalarDivF(Value value);
 std::optional<ScalarOperand> matchScalarPowF(Value value);
 
+/// If `value` is a tensor.expand_shape that appends a unit dimension (a kept
+/// reduction dimension, an Unsqueeze at the end), returns its source;
+/// otherwise `value`. Row-wise values are the same with or without it.
+Value peelTrailingUnit(Value value);
+
 /// If `map` reads an operand of `operandShape` at the loop indices of
 /// `loopShape` with unit dimensions broadcast (each result is the loop
 /// dimension it stands for, in increasing order, or the constant 0 of a unit

@@ -294,3 +294,117 @@ func.func @negative_mixed_tables(%arg0: tensor<1x4x6x8xf32>, %arg1: tensor<6x8xf
   return %5 : tensor<1x4x6x8xf32>
 }
 
+// GPT-J's rotate_every_two: the collapse of concat(-x[..., 1::2], x[..., 0::2]) along
+// a new unit axis; the tables are computed (cos/sin of positions, repeat_interleave'd).
+// CHECK-LABEL: func.func @interleaved
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<1x4x6x8xf32>
+// CHECK: loom.rope %[[X]], %{{.*}}, %{{.*}} {interleaved} : (tensor<1x4x6x8xf32>, tensor<1x1x6x8xf32>, tensor<1x1x6x8xf32>) -> tensor<1x4x6x8xf32>
+func.func @interleaved(%arg0: tensor<1x4x6x8xf32>, %arg1: tensor<6x1xf32>) -> (tensor<1x4x6x8xf32>) {
+  %cst = arith.constant dense<[[1.000000e+00, 1.000000e-01, 0.00999999977, 1.000000e-03]]> : tensor<1x4xf32>
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<6x4xf32>
+  %1 = linalg.fill ins(%cst_0 : f32) outs(%0 : tensor<6x4xf32>) -> tensor<6x4xf32>
+  %2 = linalg.matmul ins(%arg1, %cst : tensor<6x1xf32>, tensor<1x4xf32>) outs(%1 : tensor<6x4xf32>) -> tensor<6x4xf32>
+  %expanded = tensor.expand_shape %2 [[0], [1, 2]] output_shape [6, 4, 1] : tensor<6x4xf32> into tensor<6x4x1xf32>
+  %concat = tensor.concat dim(2) %expanded, %expanded : (tensor<6x4x1xf32>, tensor<6x4x1xf32>) -> tensor<6x4x2xf32>
+  %collapsed = tensor.collapse_shape %concat [[0], [1, 2]] : tensor<6x4x2xf32> into tensor<6x8xf32>
+  %3 = tensor.empty() : tensor<6x8xf32>
+  %4 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%collapsed : tensor<6x8xf32>) outs(%3 : tensor<6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = math.cos %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<6x8xf32>
+  %5 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%collapsed : tensor<6x8xf32>) outs(%3 : tensor<6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = math.sin %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<6x8xf32>
+  %expanded_1 = tensor.expand_shape %4 [[0, 1, 2], [3]] output_shape [1, 1, 6, 8] : tensor<6x8xf32> into tensor<1x1x6x8xf32>
+  %expanded_2 = tensor.expand_shape %5 [[0, 1, 2], [3]] output_shape [1, 1, 6, 8] : tensor<6x8xf32> into tensor<1x1x6x8xf32>
+  %extracted_slice = tensor.extract_slice %arg0[0, 0, 0, 1] [1, 4, 6, 4] [1, 1, 1, 2] : tensor<1x4x6x8xf32> to tensor<1x4x6x4xf32>
+  %6 = tensor.empty() : tensor<1x4x6x4xf32>
+  %7 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%extracted_slice : tensor<1x4x6x4xf32>) outs(%6 : tensor<1x4x6x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = arith.negf %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x4xf32>
+  %expanded_3 = tensor.expand_shape %7 [[0], [1], [2], [3, 4]] output_shape [1, 4, 6, 4, 1] : tensor<1x4x6x4xf32> into tensor<1x4x6x4x1xf32>
+  %extracted_slice_4 = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 6, 4] [1, 1, 1, 2] : tensor<1x4x6x8xf32> to tensor<1x4x6x4xf32>
+  %expanded_5 = tensor.expand_shape %extracted_slice_4 [[0], [1], [2], [3, 4]] output_shape [1, 4, 6, 4, 1] : tensor<1x4x6x4xf32> into tensor<1x4x6x4x1xf32>
+  %concat_6 = tensor.concat dim(4) %expanded_3, %expanded_5 : (tensor<1x4x6x4x1xf32>, tensor<1x4x6x4x1xf32>) -> tensor<1x4x6x4x2xf32>
+  %collapsed_7 = tensor.collapse_shape %concat_6 [[0], [1], [2], [3, 4]] : tensor<1x4x6x4x2xf32> into tensor<1x4x6x8xf32>
+  %8 = tensor.empty() : tensor<1x4x6x8xf32>
+  %9 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %expanded_1 : tensor<1x4x6x8xf32>, tensor<1x1x6x8xf32>) outs(%8 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %12 = arith.mulf %in, %in_8 : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x8xf32>
+  %10 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%collapsed_7, %expanded_2 : tensor<1x4x6x8xf32>, tensor<1x1x6x8xf32>) outs(%8 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %12 = arith.mulf %in, %in_8 : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x8xf32>
+  %11 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%9, %10 : tensor<1x4x6x8xf32>, tensor<1x4x6x8xf32>) outs(%8 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %12 = arith.addf %in, %in_8 : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x8xf32>
+  return %11 : tensor<1x4x6x8xf32>
+}
+
+// negative_interleaved_wrong_sign: concat(x[..., 1::2], -x[..., 0::2]).
+// CHECK-LABEL: func.func @negative_interleaved_wrong_sign
+// CHECK-NOT: loom.rope
+// CHECK: tensor.concat
+func.func @negative_interleaved_wrong_sign(%arg0: tensor<1x4x6x8xf32>, %arg1: tensor<6x1xf32>) -> (tensor<1x4x6x8xf32>) {
+  %cst = arith.constant dense<[[1.000000e+00, 1.000000e-01, 0.00999999977, 1.000000e-03]]> : tensor<1x4xf32>
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %0 = tensor.empty() : tensor<6x4xf32>
+  %1 = linalg.fill ins(%cst_0 : f32) outs(%0 : tensor<6x4xf32>) -> tensor<6x4xf32>
+  %2 = linalg.matmul ins(%arg1, %cst : tensor<6x1xf32>, tensor<1x4xf32>) outs(%1 : tensor<6x4xf32>) -> tensor<6x4xf32>
+  %expanded = tensor.expand_shape %2 [[0], [1, 2]] output_shape [6, 4, 1] : tensor<6x4xf32> into tensor<6x4x1xf32>
+  %concat = tensor.concat dim(2) %expanded, %expanded : (tensor<6x4x1xf32>, tensor<6x4x1xf32>) -> tensor<6x4x2xf32>
+  %collapsed = tensor.collapse_shape %concat [[0], [1, 2]] : tensor<6x4x2xf32> into tensor<6x8xf32>
+  %3 = tensor.empty() : tensor<6x8xf32>
+  %4 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%collapsed : tensor<6x8xf32>) outs(%3 : tensor<6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = math.cos %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<6x8xf32>
+  %5 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%collapsed : tensor<6x8xf32>) outs(%3 : tensor<6x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = math.sin %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<6x8xf32>
+  %expanded_1 = tensor.expand_shape %4 [[0, 1, 2], [3]] output_shape [1, 1, 6, 8] : tensor<6x8xf32> into tensor<1x1x6x8xf32>
+  %expanded_2 = tensor.expand_shape %5 [[0, 1, 2], [3]] output_shape [1, 1, 6, 8] : tensor<6x8xf32> into tensor<1x1x6x8xf32>
+  %extracted_slice = tensor.extract_slice %arg0[0, 0, 0, 1] [1, 4, 6, 4] [1, 1, 1, 2] : tensor<1x4x6x8xf32> to tensor<1x4x6x4xf32>
+  %expanded_3 = tensor.expand_shape %extracted_slice [[0], [1], [2], [3, 4]] output_shape [1, 4, 6, 4, 1] : tensor<1x4x6x4xf32> into tensor<1x4x6x4x1xf32>
+  %extracted_slice_4 = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 6, 4] [1, 1, 1, 2] : tensor<1x4x6x8xf32> to tensor<1x4x6x4xf32>
+  %6 = tensor.empty() : tensor<1x4x6x4xf32>
+  %7 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%extracted_slice_4 : tensor<1x4x6x4xf32>) outs(%6 : tensor<1x4x6x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %12 = arith.negf %in : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x4xf32>
+  %expanded_5 = tensor.expand_shape %7 [[0], [1], [2], [3, 4]] output_shape [1, 4, 6, 4, 1] : tensor<1x4x6x4xf32> into tensor<1x4x6x4x1xf32>
+  %concat_6 = tensor.concat dim(4) %expanded_3, %expanded_5 : (tensor<1x4x6x4x1xf32>, tensor<1x4x6x4x1xf32>) -> tensor<1x4x6x4x2xf32>
+  %collapsed_7 = tensor.collapse_shape %concat_6 [[0], [1], [2], [3, 4]] : tensor<1x4x6x4x2xf32> into tensor<1x4x6x8xf32>
+  %8 = tensor.empty() : tensor<1x4x6x8xf32>
+  %9 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %expanded_1 : tensor<1x4x6x8xf32>, tensor<1x1x6x8xf32>) outs(%8 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %12 = arith.mulf %in, %in_8 : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x8xf32>
+  %10 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%collapsed_7, %expanded_2 : tensor<1x4x6x8xf32>, tensor<1x1x6x8xf32>) outs(%8 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %12 = arith.mulf %in, %in_8 : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x8xf32>
+  %11 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%9, %10 : tensor<1x4x6x8xf32>, tensor<1x4x6x8xf32>) outs(%8 : tensor<1x4x6x8xf32>) {
+  ^bb0(%in: f32, %in_8: f32, %out: f32):
+    %12 = arith.addf %in, %in_8 : f32
+    linalg.yield %12 : f32
+  } -> tensor<1x4x6x8xf32>
+  return %11 : tensor<1x4x6x8xf32>
+}

@@ -81,6 +81,15 @@ def models():
         num_attention_heads=4, num_key_value_heads=2, num_local_experts=4,
         num_experts_per_tok=2, vocab_size=128, max_position_embeddings=32,
         **moe)), "input_ids", lm_ids(128, 14, 8)
+    # Partial rotary embeddings: NeoX rotates 25% of each head (rotate-half),
+    # GPT-J 8 of 12 channels in interleaved pairs.
+    yield "gpt_neox", lambda: tf.GPTNeoXForCausalLM(tf.GPTNeoXConfig(
+        hidden_size=64, intermediate_size=96, num_hidden_layers=2,
+        num_attention_heads=4, rotary_pct=0.25, vocab_size=128,
+        max_position_embeddings=32)), "input_ids", lm_ids(128, 18, 9)
+    yield "gptj", lambda: tf.GPTJForCausalLM(tf.GPTJConfig(
+        n_embd=48, n_layer=2, n_head=4, rotary_dim=8, vocab_size=128,
+        n_positions=32)), "input_ids", lm_ids(128, 15, 10)
 
 
 def main():

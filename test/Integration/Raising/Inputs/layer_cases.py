@@ -41,7 +41,21 @@ def rotate_half(g, x, d, wrong=False):
 
 
 def rotate_every_two(g, x, shape):
-    """GPT-J: pairs (2i, 2i+1) -> (-x[2i+1], x[2i]), via Reshape to [..., D/2, 2]."""
+    """GPT-J as torch exports it: stack((-x[..., 1::2], x[..., ::2]), -1).flatten(-2)."""
+    *lead, d = shape
+    def strided(start):
+        return g.op("Slice", x, g.const([start], np.int64), g.const([d], np.int64),
+                    g.const([-1], np.int64), g.const([2], np.int64))
+    axes = g.const([-1], np.int64)
+    odd = g.op("Unsqueeze", g.op("Neg", strided(1)), axes)
+    even = g.op("Unsqueeze", strided(0), axes)
+    both = g.op("Concat", odd, even, axis=-1)
+    return g.op("Reshape", both, g.const(lead + [d], np.int64))
+
+
+def rotate_pairs_by_reshape(g, x, shape):
+    """The same pairing through a Reshape to [..., D/2, 2] and unit slices: not
+    recognised (the pass matches strided slices)."""
     *lead, d = shape
     pairs = g.op("Reshape", x, g.const(lead + [d // 2, 2], np.int64))
     even = g.op("Slice", pairs, g.const([0], np.int64), g.const([1], np.int64),
@@ -123,11 +137,41 @@ def build_rope(case):
         cos, sin = tables(g, s, d, [0, 1])
         out = g.op("Sub", g.op("Mul", x, cos), g.op("Mul", rotate_half(g, x, d), sin))
         return g.model(out, [b, h, s, d])
-    if case == "negative_interleaved":
-        # GPT-J's rotate_every_two: a valid rotary embedding the pass does not know.
+    if case == "rope_interleaved":
+        # GPT-J's rotate_every_two with repeat_interleave'd tables.
         x = g.input("q", [b, h, s, d])
         cos, sin = tables(g, s, d, [0, 1], interleaved=True)
         rot = rotate_every_two(g, x, [b, h, s, d])
+        out = g.op("Add", g.op("Mul", x, cos), g.op("Mul", rot, sin))
+        return g.model(out, [b, h, s, d])
+    if case == "rope_interleaved_partial":
+        # GPT-J proper: 4 of 10 channels rotated in pairs, [B, S, H, D] layout.
+        d, r = 10, 4
+        x = g.input("q", [b, s, h, d])
+        cos, sin = tables(g, s, r, [0, 2], interleaved=True)
+        xr, xp = slice_last(g, x, 0, r), slice_last(g, x, r, d)
+        rot = g.op("Add", g.op("Mul", xr, cos),
+                   g.op("Mul", rotate_every_two(g, xr, [b, s, h, r]), sin))
+        return g.model(g.op("Concat", rot, xp, axis=-1), [b, s, h, d])
+    if case == "negative_pairs_by_reshape":
+        # A valid interleaved rotary embedding in a spelling the pass does not know.
+        x = g.input("q", [b, h, s, d])
+        cos, sin = tables(g, s, d, [0, 1], interleaved=True)
+        rot = rotate_pairs_by_reshape(g, x, [b, h, s, d])
+        out = g.op("Add", g.op("Mul", x, cos), g.op("Mul", rot, sin))
+        return g.model(out, [b, h, s, d])
+    if case == "negative_interleaved_wrong_sign":
+        # stack(x[..., 1::2], -x[..., ::2]): the rotation the other way round.
+        x = g.input("q", [b, h, s, d])
+        cos, sin = tables(g, s, d, [0, 1], interleaved=True)
+        def strided(start):
+            return g.op("Slice", x, g.const([start], np.int64), g.const([d], np.int64),
+                        g.const([-1], np.int64), g.const([2], np.int64))
+        axes = g.const([-1], np.int64)
+        odd = g.op("Unsqueeze", strided(1), axes)
+        even = g.op("Unsqueeze", g.op("Neg", strided(0)), axes)
+        rot = g.op("Reshape", g.op("Concat", odd, even, axis=-1),
+                   g.const([b, h, s, d], np.int64))
         out = g.op("Add", g.op("Mul", x, cos), g.op("Mul", rot, sin))
         return g.model(out, [b, h, s, d])
     return None
