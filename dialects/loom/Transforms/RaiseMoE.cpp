@@ -181,8 +181,8 @@ static std::optional<ExpertFFN> matchExpertFFN(Value y) {
       }))
     return std::nullopt;
   for (int side = 0; side < 2; ++side) {
-    Value gated = side == 0 ? mul->lhs : mul->rhs;
-    Value up = side == 0 ? mul->rhs : mul->lhs;
+    Value gated = mul->operand(side).value;
+    Value up = mul->operand(1 - side).value;
     Value gate = matchSiLU(gated);
     if (!gate)
       continue;
@@ -481,10 +481,8 @@ struct RaiseFlattenedMoE : OpRewritePattern<linalg::ReduceOp> {
         }))
       return rewriter.notifyMatchFailure(reduce, "no weighted [T*K,H] rows");
     for (int side = 0; side < 2; ++side) {
-      Value rows = side == 0 ? mul->lhs : mul->rhs;
-      Value w = side == 0 ? mul->rhs : mul->lhs;
-      AffineMap rowsMap = side == 0 ? mul->lhsMap : mul->rhsMap;
-      AffineMap wMap = side == 0 ? mul->rhsMap : mul->lhsMap;
+      auto [rows, rowsMap] = mul->operand(side);
+      auto [w, wMap] = mul->operand(1 - side);
       auto wType = cast<RankedTensorType>(w.getType());
       if (!rowsMap.isIdentity() ||
           wMap.getResult(0) != getAffineDimExpr(0, getContext()) ||
@@ -580,10 +578,8 @@ struct RaisePerSlotMoE : OpRewritePattern<linalg::GenericOp> {
         return rewriter.notifyMatchFailure(root, "a term is not weighted");
       bool matched = false;
       for (int side = 0; side < 2 && !matched; ++side) {
-        Value rows = side == 0 ? mul->lhs : mul->rhs;
-        Value w = side == 0 ? mul->rhs : mul->lhs;
-        AffineMap rowsMap = side == 0 ? mul->lhsMap : mul->rhsMap;
-        AffineMap wMap = side == 0 ? mul->rhsMap : mul->lhsMap;
+        auto [rows, rowsMap] = mul->operand(side);
+        auto [w, wMap] = mul->operand(1 - side);
         auto wType = cast<RankedTensorType>(w.getType());
         if (!rowsMap.isIdentity() || rows.getType() != out.getType() ||
             wMap.getResult(0) != getAffineDimExpr(0, getContext()) ||

@@ -159,10 +159,8 @@ struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
     SmallVector<int64_t> rowShape(type.getShape());
     rowShape.back() = 1;
     for (unsigned side = 0; side < (divides ? 1 : 2); ++side) {
-      Value x = side ? operands->rhs : operands->lhs;
-      AffineMap xMap = side ? operands->rhsMap : operands->lhsMap;
-      Value factor = side ? operands->lhs : operands->rhs;
-      AffineMap factorMap = side ? operands->lhsMap : operands->rhsMap;
+      auto [x, xMap] = operands->operand(side);
+      auto [factor, factorMap] = operands->operand(1 - side);
       auto factorType = dyn_cast<RankedTensorType>(factor.getType());
       if (x.getType() != type || !xMap.isIdentity() || !factorType)
         continue;
@@ -217,10 +215,8 @@ struct FoldRMSNormWeight : OpRewritePattern<linalg::GenericOp> {
       return failure();
     auto type = cast<RankedTensorType>(result.getType());
     for (unsigned side = 0; side < 2; ++side) {
-      Value normed = side ? mul->rhs : mul->lhs;
-      AffineMap normedMap = side ? mul->rhsMap : mul->lhsMap;
-      Value weight = side ? mul->lhs : mul->rhs;
-      AffineMap weightMap = side ? mul->lhsMap : mul->rhsMap;
+      auto [normed, normedMap] = mul->operand(side);
+      auto [weight, weightMap] = mul->operand(1 - side);
       auto norm = normed.getDefiningOp<RMSNormOp>();
       auto wType = dyn_cast<RankedTensorType>(weight.getType());
       if (!norm || norm.getWeight() || !norm->hasOneUse() ||

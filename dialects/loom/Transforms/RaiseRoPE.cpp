@@ -153,17 +153,15 @@ struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
       return rewriter.notifyMatchFailure(op, "not an add of two tensors");
 
     for (unsigned side = 0; side < 2; ++side) {
-      Value direct = side ? add->rhs : add->lhs;
-      Value rotated = side ? add->lhs : add->rhs;
+      Value direct = add->operand(side).value;
+      Value rotated = add->operand(1 - side).value;
       std::optional<BinaryOperands> rotMul = matchElementwiseMulF(rotated);
       std::optional<BinaryOperands> dirMul = matchElementwiseMulF(direct);
       if (!rotMul || !dirMul)
         continue;
       for (unsigned p = 0; p < 2; ++p) {
-        Value partner = p ? rotMul->rhs : rotMul->lhs;
-        AffineMap partnerMap = p ? rotMul->rhsMap : rotMul->lhsMap;
-        Value sin = p ? rotMul->lhs : rotMul->rhs;
-        AffineMap sinMap = p ? rotMul->lhsMap : rotMul->rhsMap;
+        auto [partner, partnerMap] = rotMul->operand(p);
+        auto [sin, sinMap] = rotMul->operand(1 - p);
         if (!partnerMap.isIdentity())
           continue;
         bool interleaved = false;
@@ -175,10 +173,8 @@ struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
         if (!x || x.getType() != type)
           continue;
         for (unsigned c = 0; c < 2; ++c) {
-          Value xd = c ? dirMul->rhs : dirMul->lhs;
-          AffineMap xdMap = c ? dirMul->rhsMap : dirMul->lhsMap;
-          Value cos = c ? dirMul->lhs : dirMul->rhs;
-          AffineMap cosMap = c ? dirMul->lhsMap : dirMul->rhsMap;
+          auto [xd, xdMap] = dirMul->operand(c);
+          auto [cos, cosMap] = dirMul->operand(1 - c);
           if (xd != x || !xdMap.isIdentity())
             continue;
           // Check both tables before creating any reshape.

@@ -84,11 +84,22 @@ Value reshapeRowMajor(OpBuilder &b, Location loc, Value value,
 /// sigmoid generic feeding a multiplication, returns x.
 Value matchSiLU(Value value);
 
+/// One operand of an elementwise op and the indexing map it is read through.
+struct MappedOperand {
+  Value value;
+  AffineMap map;
+};
+
 /// The operands of an elementwise binary op `value = lhs (op) rhs` in one
 /// linalg.generic, with their indexing maps (broadcasts allowed).
 struct BinaryOperands {
   Value lhs, rhs;
   AffineMap lhsMap, rhsMap;
+  /// Operand `i` (0: lhs, 1: rhs); commutative matchers try both orders as
+  /// `operand(side)` and `operand(1 - side)`.
+  MappedOperand operand(unsigned i) const {
+    return i ? MappedOperand{rhs, rhsMap} : MappedOperand{lhs, lhsMap};
+  }
 };
 std::optional<BinaryOperands> matchElementwiseMulF(Value value);
 std::optional<BinaryOperands> matchElementwiseAddF(Value value);
