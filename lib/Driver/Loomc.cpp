@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Driver/Loomc.h"
+#include "loom/Support/Errors.h"
 
 #include "loom/Driver/OutputDirectory.h"
 #include "loom/Frontend/ONNX/ONNXImporter.h"
@@ -40,10 +41,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 //===----------------------------------------------------------------------===//
 // Diagnostics
@@ -314,10 +311,8 @@ writeOutput(llvm::StringRef path,
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
     print(os);
-    os.close();
-    if (os.has_error()) {
-      std::string message = os.error().message();
-      os.clear_error();
+    std::string message = closeAndTakeWriteError(os);
+    if (!message.empty()) {
       llvm::sys::fs::remove(tmp);
       return makeError("cannot write '" + path + "': " + message);
     }

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Driver/OutputDirectory.h"
+#include "loom/Support/Errors.h"
 
 #include "loom/Runtime/Manifest.h"
 
@@ -26,10 +27,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 namespace {
 /// The staging directories alive now, for removeAllPending.
@@ -187,12 +184,9 @@ llvm::Error StagedOutputDirectory::writeFile(llvm::StringRef fileName,
   if (ec)
     return makeError(path + ": cannot write: " + ec.message());
   os << contents;
-  os.close();
-  if (os.has_error()) {
-    std::string message = os.error().message();
-    os.clear_error();
+  std::string message = closeAndTakeWriteError(os);
+  if (!message.empty())
     return makeError(path + ": write failed: " + message);
-  }
   return llvm::Error::success();
 }
 

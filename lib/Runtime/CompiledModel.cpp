@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/CompiledModel.h"
+#include "loom/Support/Errors.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -18,10 +19,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 llvm::Error mlir::loom::checkInputAgainstSpec(const TensorSpec &spec,
                                               const NpyArray &array) {

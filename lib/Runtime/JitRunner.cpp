@@ -4,6 +4,7 @@
 #include "loom/Runtime/JitRunner.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
+#include "loom/Support/Errors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -30,10 +31,6 @@ extern "C" void loomRunnerRuntimeError(int32_t code) {
   int32_t expected = 0;
   // Keep the first error of a run: later ones are usually consequences.
   lastRuntimeError.compare_exchange_strong(expected, code);
-}
-
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
 std::optional<DType> mlir::loom::getDTypeFor(Type t) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/Manifest.h"
+#include "loom/Support/Errors.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -338,27 +339,26 @@ static bool readTensorList(FieldReader &parent, llvm::StringRef key,
 
 llvm::Expected<ModelManifest> mlir::loom::parseManifest(llvm::StringRef text,
                                                         llvm::StringRef path) {
-  auto makeError = [&](const llvm::Twine &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": " + msg);
+  auto fail = [&](const llvm::Twine &msg) {
+    return mlir::loom::makeError(path + ": " + msg);
   };
   llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
   if (!root)
-    return makeError("not valid JSON: " + llvm::toString(root.takeError()));
+    return fail("not valid JSON: " + llvm::toString(root.takeError()));
   const llvm::json::Object *object = root->getAsObject();
   if (!object)
-    return makeError("expected a JSON object");
+    return fail("expected a JSON object");
 
   std::string error;
   ModelManifest m;
   FieldReader top(*object, "", error);
   // The version first: a future layout may change every other field.
   if (!top.readInt("abi_version", m.abiVersion))
-    return makeError(error);
+    return fail(error);
   if (m.abiVersion != kLoomABIVersion)
-    return makeError("ABI version " + llvm::Twine(m.abiVersion) +
-                     " is not supported (this build supports version " +
-                     llvm::Twine(kLoomABIVersion) + "); recompile with loomc");
+    return fail("ABI version " + llvm::Twine(m.abiVersion) +
+                " is not supported (this build supports version " +
+                llvm::Twine(kLoomABIVersion) + "); recompile with loomc");
   bool ok = top.readString("generator", m.generator) &&
             top.readSymbol("name", m.name) &&
             top.readString("source", m.source) &&
@@ -391,13 +391,13 @@ llvm::Expected<ModelManifest> mlir::loom::parseManifest(llvm::StringRef text,
   ok = ok && readTensorList(top, "inputs", m.inputs, error) &&
        readTensorList(top, "outputs", m.outputs, error);
   if (!ok)
-    return makeError(error);
+    return fail(error);
   if (m.generator != kManifestGenerator)
-    return makeError("'generator' is '" + m.generator + "', expected '" +
-                     kManifestGenerator + "'");
+    return fail("'generator' is '" + m.generator + "', expected '" +
+                kManifestGenerator + "'");
   if (m.target != "cpu")
-    return makeError("target '" + m.target +
-                     "' cannot be run on this host (expected 'cpu')");
+    return fail("target '" + m.target +
+                "' cannot be run on this host (expected 'cpu')");
   return m;
 }
 

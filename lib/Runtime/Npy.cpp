@@ -2,6 +2,7 @@
 //------------------------------------------===//
 
 #include "loom/Runtime/Npy.h"
+#include "loom/Support/Errors.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -185,8 +186,7 @@ NpyArray mlir::loom::makeNpyArray(DType dtype, std::vector<int64_t> shape) {
 }
 
 static llvm::Error npyError(llvm::StringRef name, const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 name + ": " + msg);
+  return makeError(name + ": " + msg);
 }
 
 /// Finds `'key':` in the header dict and returns the text after it.

@@ -29,6 +29,7 @@
 #include "loom/Runtime/Npy.h"
 #include "loom/Runtime/RunnerSupport.h"
 #include "loom/Runtime/RuntimeErrors.h"
+#include "loom/Support/Errors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -230,9 +231,6 @@ static std::string listNames(llvm::ArrayRef<TensorSpec> specs) {
 static llvm::Expected<std::vector<std::string>>
 assignFiles(llvm::ArrayRef<std::string> flags, llvm::ArrayRef<TensorSpec> specs,
             llvm::StringRef flag, llvm::StringRef kind) {
-  auto error = [](const llvm::Twine &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-  };
   std::vector<std::string> files(specs.size());
   for (const std::string &text : flags) {
     std::optional<size_t> index;
@@ -245,23 +243,23 @@ assignFiles(llvm::ArrayRef<std::string> flags, llvm::ArrayRef<TensorSpec> specs,
       if (index)
         path = text.substr(eq + 1);
       else if (!llvm::sys::fs::exists(text))
-        return error("--" + flag + " " + text + ": the model has no " + kind +
-                     " named '" + name + "' (its " + kind +
-                     "s: " + listNames(specs) + ")");
+        return makeError("--" + flag + " " + text + ": the model has no " +
+                         kind + " named '" + name + "' (its " + kind +
+                         "s: " + listNames(specs) + ")");
     }
     if (!index) {
       for (size_t i = 0; i < specs.size() && !index; ++i)
         if (files[i].empty())
           index = i;
       if (!index)
-        return error("--" + flag + " " + text + ": every " + kind +
-                     " already has a file (the model has " +
-                     llvm::Twine(specs.size()) + " " + kind +
-                     "s: " + listNames(specs) + ")");
+        return makeError("--" + flag + " " + text + ": every " + kind +
+                         " already has a file (the model has " +
+                         llvm::Twine(specs.size()) + " " + kind +
+                         "s: " + listNames(specs) + ")");
     } else if (!files[*index].empty()) {
-      return error(kind + " '" + specs[*index].name + "' is given twice (--" +
-                   flag + " " + files[*index] + " and --" + flag + " " + text +
-                   ")");
+      return makeError(kind + " '" + specs[*index].name +
+                       "' is given twice (--" + flag + " " + files[*index] +
+                       " and --" + flag + " " + text + ")");
     }
     files[*index] = path;
   }

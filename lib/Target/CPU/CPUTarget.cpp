@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Target/CPU/CPUTarget.h"
+#include "loom/Support/Errors.h"
 
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
@@ -60,10 +61,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
 
 llvm::StringRef mlir::loom::getDefaultLinker() { return LOOM_DEFAULT_LINKER; }
 
@@ -381,12 +378,9 @@ llvm::Error mlir::loom::writeObjectFile(llvm::Module &module,
                                         llvm::CodeGenFileType::ObjectFile))
     return makeError("the LLVM target cannot emit object files");
   pm.run(module);
-  os.close();
-  if (os.has_error()) {
-    std::string message = os.error().message();
-    os.clear_error();
+  std::string message = closeAndTakeWriteError(os);
+  if (!message.empty())
     return makeError(path + ": write failed: " + message);
-  }
   return llvm::Error::success();
 }
 
