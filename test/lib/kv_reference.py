@@ -15,6 +15,8 @@ import sys
 
 import numpy as np
 
+from case_files import save_case
+
 F32 = np.float32
 
 
@@ -240,15 +242,6 @@ def quantize_range(cache, start, stop, bits, group):
 # (entry results in order).
 # ---------------------------------------------------------------------------
 
-def _save(out, inputs, refs, extra=None):
-    os.makedirs(out, exist_ok=True)
-    for i, a in enumerate(inputs):
-        np.save(os.path.join(out, f"in_{i}.npy"), a)
-    for i, a in enumerate(refs):
-        np.save(os.path.join(out, f"ref_{i}.npy"), a)
-    for name, a in (extra or {}).items():
-        np.save(os.path.join(out, f"{name}.npy"), a)
-
 
 def _rand(rng, *shape):
     return rng.standard_normal(shape).astype(F32)
@@ -269,15 +262,15 @@ def case_append_attention(out):
     pos = np.broadcast_to(np.arange(7), (1, 2, 7))
     o_tensors, _ = attention(q, k, v, pos, np.array([[5, 6]]))
     np.testing.assert_allclose(o, o_tensors, rtol=1e-6, atol=1e-6)
-    _save(out, [k1, v1, k2, v2, q, k, v],
-          [o, o_tensors, cache.read_keys(), cache.read_values(),
-           cache.read_positions(), cache.length])
+    save_case(out, [k1, v1, k2, v2, q, k, v],
+               [o, o_tensors, cache.read_keys(), cache.read_values(),
+                cache.read_positions(), cache.length])
 
 
 def case_capacity(out):
     rng = np.random.default_rng(2)
-    _save(out, [_rand(rng, 1, 2, 3, 4), _rand(rng, 1, 2, 3, 4),
-                _rand(rng, 1, 2, 2, 4), _rand(rng, 1, 2, 2, 4)], [])
+    save_case(out, [_rand(rng, 1, 2, 3, 4), _rand(rng, 1, 2, 3, 4),
+                     _rand(rng, 1, 2, 2, 4), _rand(rng, 1, 2, 2, 4)], [])
 
 
 def _prefill(rng, b, h, n, d, capacity, chunks):
@@ -307,8 +300,8 @@ def case_evict_window_sinks(out):
     # A budget of at least the length leaves the cache unchanged.
     unchanged = evict(cache, "window_sinks", 12, sinks=2)
     assert np.array_equal(unchanged.read_positions(), cache.read_positions())
-    _save(out, ks + vs, _evicted_results(evicted),
-          {f"unchanged_{i}": a for i, a in enumerate(_evicted_results(unchanged))})
+    save_case(out, ks + vs, _evicted_results(evicted),
+               {f"unchanged_{i}": a for i, a in enumerate(_evicted_results(unchanged))})
 
 
 def case_evict_then_decode(out):
@@ -336,7 +329,7 @@ def case_evict_then_decode(out):
         e = np.exp(s - s.max(axis=1, keepdims=True))
         o[0, h] = (e / e.sum(axis=1, keepdims=True)) @ values[0, h // 2]
     assert kpos[0, 0, :8].tolist() == [0, 1, 8, 9, 10, 11, 12, 13]
-    _save(out, ks + vs + [k2, v2, q], [o, kpos, cache.length])
+    save_case(out, ks + vs + [k2, v2, q], [o, kpos, cache.length])
 
 
 def _scored_cache(rng, n_queries, query_scale):
@@ -354,7 +347,7 @@ def case_evict_h2o(out):
     cache, ks, vs, q, scores = _scored_cache(rng, 12, 2.0)
     evicted = evict(cache, "h2o", lambda n: int(np.floor(F32(0.5) * F32(n))),
                     scores=scores, recent=2)
-    _save(out, ks + vs + [q], [scores] + _evicted_results(evicted))
+    save_case(out, ks + vs + [q], [scores] + _evicted_results(evicted))
 
 
 def case_evict_snapkv(out):
@@ -366,7 +359,7 @@ def case_evict_snapkv(out):
     evicted = evict(cache, "snapkv", 7, scores=scores, window=4, kernel=3)
     assert evicted.positions[0, :, :7].tolist() == [[2, 3, 4, 8, 9, 10, 11],
                                                     [4, 5, 6, 8, 9, 10, 11]]
-    _save(out, ks + vs + [q], [scores] + _evicted_results(evicted))
+    save_case(out, ks + vs + [q], [scores] + _evicted_results(evicted))
 
 
 def case_merge(out):
@@ -394,7 +387,7 @@ def case_merge(out):
                                 threshold=0.9, sigma=1.0)
     # The test is only meaningful if several sets merged more than one key.
     assert merged_sets >= 3, merged_sets
-    _save(out, [keys, values, full_scores], _evicted_results(merged))
+    save_case(out, [keys, values, full_scores], _evicted_results(merged))
 
 
 def _quant_case(out, bits):
@@ -423,9 +416,9 @@ def _quant_case(out, bits):
     # Attention reading the quantized cache sees the dequantized entries.
     q = _rand(rng, 1, 4, 2, 8)
     o, _ = cache_attention(q, ref)
-    _save(out, ks + vs + [q], [ref.read_keys(), ref.read_values(), ref.length, o],
-          {"original_keys": original_k, "original_values": original_v,
-           "scale_keys": scale_k, "scale_values": scale_v})
+    save_case(out, ks + vs + [q], [ref.read_keys(), ref.read_values(), ref.length, o],
+               {"original_keys": original_k, "original_values": original_v,
+                "scale_keys": scale_k, "scale_values": scale_v})
 
 
 def check_quant(out, result_dir):

@@ -11,10 +11,11 @@ follow the definitions in docs/Dialect.md (HuggingFace's ``apply_rotary_pos_emb`
 explicit index arithmetic, rms_norm uses float64.
 """
 
-import os
 import sys
 
 import numpy as np
+
+from case_files import save_case
 
 
 def rope(x, cos, sin, interleaved=False):
@@ -52,21 +53,13 @@ def tables(positions, r, interleaved=False, base=10000.0, dtype=np.float32):
     return np.cos(ang).astype(dtype), np.sin(ang).astype(dtype)
 
 
-def _save(out, inputs, refs):
-    os.makedirs(out, exist_ok=True)
-    for i, a in enumerate(inputs):
-        np.save(os.path.join(out, f"in_{i}.npy"), np.ascontiguousarray(a))
-    for i, a in enumerate(refs):
-        np.save(os.path.join(out, f"ref_{i}.npy"), np.ascontiguousarray(a))
-
-
 def case_rope_llama(out):
     """q [1, 4, 6, 8], tables [1, 1, 6, 8] at positions 3..8 (a decode offset)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 4, 6, 8)).astype(np.float32)
     cos, sin = tables(np.arange(3, 9), 8)
     cos, sin = cos[None, None], sin[None, None]
-    _save(out, [x, cos, sin], [rope(x, cos, sin)])
+    save_case(out, [x, cos, sin], [rope(x, cos, sin)])
 
 
 def case_rope_interleaved(out):
@@ -77,7 +70,7 @@ def case_rope_interleaved(out):
     c1, s1 = tables(np.arange(7, 12), 6, interleaved=True)
     cos = np.stack([c0, c1])[:, :, None, :]
     sin = np.stack([s0, s1])[:, :, None, :]
-    _save(out, [x, cos, sin], [rope(x, cos, sin, interleaved=True)])
+    save_case(out, [x, cos, sin], [rope(x, cos, sin, interleaved=True)])
 
 
 def case_rope_partial(out):
@@ -86,7 +79,7 @@ def case_rope_partial(out):
     x = rng.standard_normal((1, 2, 5, 10)).astype(np.float32)
     cos = rng.standard_normal((1, 1, 5, 4)).astype(np.float32)
     sin = rng.standard_normal((1, 1, 5, 4)).astype(np.float32)
-    _save(out, [x, cos, sin], [rope(x, cos, sin)])
+    save_case(out, [x, cos, sin], [rope(x, cos, sin)])
 
 
 def case_rope_f16(out):
@@ -97,7 +90,7 @@ def case_rope_f16(out):
     # The reference multiplies and adds in f32 then rounds; the op does f16
     # arithmetic: compared with an f16-sized tolerance.
     ref = rope(x.astype(np.float32), cos.astype(np.float32), sin.astype(np.float32))
-    _save(out, [x, cos, sin], [ref.astype(np.float16)])
+    save_case(out, [x, cos, sin], [ref.astype(np.float16)])
 
 
 def case_rms_weight(out):
@@ -106,14 +99,14 @@ def case_rms_weight(out):
     x = rng.standard_normal((2, 7, 12)).astype(np.float32) * 3
     x[1, 3] = 0.0
     w = rng.standard_normal(12).astype(np.float32)
-    _save(out, [x, w], [rms_norm(x, w, 1e-5)])
+    save_case(out, [x, w], [rms_norm(x, w, 1e-5)])
 
 
 def case_rms_no_weight(out):
     """Rank 1 input, no weight, eps 0 (rows of large and tiny magnitudes)."""
     rng = np.random.default_rng(5)
     x = (rng.standard_normal(16) * 1e3).astype(np.float32)
-    _save(out, [x], [rms_norm(x, None, 0.0)])
+    save_case(out, [x], [rms_norm(x, None, 0.0)])
 
 
 def case_rms_f16(out):
@@ -122,7 +115,7 @@ def case_rms_f16(out):
     x = (rng.standard_normal((3, 64)) * 100).astype(np.float16)
     x[0, 0] = 300.0
     w = rng.standard_normal(64).astype(np.float16)
-    _save(out, [x, w], [rms_norm(x, w, 1e-6)])
+    save_case(out, [x, w], [rms_norm(x, w, 1e-6)])
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}

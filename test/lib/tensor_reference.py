@@ -9,10 +9,11 @@ sorts with Python keys, independently of the MLIR lowering: NaN ranks above ever
 number, equal elements by lower index.
 """
 
-import os
 import sys
 
 import numpy as np
+
+from case_files import save_case
 
 
 def topk(x, k, axis=-1, smallest=False):
@@ -37,14 +38,6 @@ def topk(x, k, axis=-1, smallest=False):
     return np.moveaxis(vals, -1, axis), np.moveaxis(idxs, -1, axis)
 
 
-def _save(out, inputs, refs):
-    os.makedirs(out, exist_ok=True)
-    for i, a in enumerate(inputs):
-        np.save(os.path.join(out, f"in_{i}.npy"), np.ascontiguousarray(a))
-    for i, a in enumerate(refs):
-        np.save(os.path.join(out, f"ref_{i}.npy"), np.ascontiguousarray(a))
-
-
 def case_router(out):
     """Softmax-like rows of 8 with exact ties (equal logits) and a NaN."""
     rng = np.random.default_rng(0)
@@ -53,21 +46,21 @@ def case_router(out):
     x[5, [2, 6]] = 9.0             # tie for first place: 2 before 6
     x[7, 4] = np.nan               # NaN ranks first
     x[9, [1, 3]] = np.nan          # two NaNs: by index
-    _save(out, [x], list(topk(x, 2)))
+    save_case(out, [x], list(topk(x, 2)))
 
 
 def case_smallest_axis0(out):
     rng = np.random.default_rng(1)
     x = rng.integers(-3, 4, size=(10, 4)).astype(np.float32)  # many ties
     x[2, 1] = np.nan               # NaN ranks last when smallest
-    _save(out, [x], list(topk(x, 3, axis=0, smallest=True)))
+    save_case(out, [x], list(topk(x, 3, axis=0, smallest=True)))
 
 
 def case_int(out):
     rng = np.random.default_rng(2)
     x = rng.integers(-50, 50, size=(3, 5, 7)).astype(np.int32)
     x[1, 2, :] = 7                 # all tied
-    _save(out, [x], list(topk(x, 4, axis=1)))
+    save_case(out, [x], list(topk(x, 4, axis=1)))
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}

@@ -11,10 +11,11 @@ independently of the MLIR lowering: selection is done with Python sorts, means i
 """
 
 import math
-import os
 import sys
 
 import numpy as np
+
+from case_files import save_case
 
 # ----------------------------------------------------------------------------------
 # Reference semantics.
@@ -131,14 +132,6 @@ def merge(x, r, keys=None, sizes=None, protect_first=False, margin=1e-4):
 # ----------------------------------------------------------------------------------
 
 
-def _save(out, inputs, refs):
-    os.makedirs(out, exist_ok=True)
-    for i, a in enumerate(inputs):
-        np.save(os.path.join(out, f"in_{i}.npy"), a)
-    for i, a in enumerate(refs):
-        np.save(os.path.join(out, f"ref_{i}.npy"), a)
-
-
 def _probs(rng, *shape):
     logits = rng.standard_normal(shape) * 2.0
     e = np.exp(logits - logits.max(-1, keepdims=True))
@@ -151,8 +144,8 @@ def case_score(out):
     p = _probs(rng, 2, 4, 9, 9)
     x = rng.standard_normal((2, 9, 16)).astype(np.float32)
     xh = rng.standard_normal((2, 9, 16)).astype(np.float16)
-    _save(out, [p, x, xh], [score("cls_attention", p), score("attention_received", p),
-                            score("l2norm", x), score("l2norm", xh)])
+    save_case(out, [p, x, xh], [score("cls_attention", p), score("attention_received", p),
+                                 score("l2norm", x), score("l2norm", xh)])
 
 
 def case_prune_count(out):
@@ -163,7 +156,7 @@ def case_prune_count(out):
     s[:, 0] = -10.0  # would never be chosen without the pin
     kept, idx = prune(x, s, 5, pinned=[0])
     assert all(0 in row for row in idx)
-    _save(out, [x, s], [kept, idx])
+    save_case(out, [x, s], [kept, idx])
 
 
 def case_prune_ratio(out):
@@ -176,7 +169,7 @@ def case_prune_ratio(out):
     assert (k1, k2) == (3, 6)
     kept1, idx1 = prune(x, s, k1, pinned=[9, 0])
     kept2, idx2 = prune(x, s, k2)
-    _save(out, [x, s], [kept1, idx1, kept2, idx2])
+    save_case(out, [x, s], [kept1, idx1, kept2, idx2])
 
 
 def case_prune_ties(out):
@@ -192,7 +185,7 @@ def case_prune_ties(out):
         sb = np.where(np.isnan(s[b]), -np.inf, s[b])
         free = sorted((i for i in range(16) if i != 3), key=lambda i: (-sb[i], -i))
         assert sorted([3] + free[:5]) != list(idx[b])
-    _save(out, [x, s], [kept, idx])
+    save_case(out, [x, s], [kept, idx])
 
 
 def case_prune_restore(out):
@@ -208,7 +201,7 @@ def case_prune_restore(out):
     for b in range(2):
         mask[b, idx[b]] = True
     assert np.array_equal(zero_filled[mask], x[mask])
-    _save(out, [x, s, fill], [zero_filled, filled, idx])
+    save_case(out, [x, s, fill], [zero_filled, filled, idx])
 
 
 def case_merge_self(out):
@@ -217,7 +210,7 @@ def case_merge_self(out):
     x = rng.standard_normal((2, 16, 8)).astype(np.float32)
     m, sz, src = merge(x, 5)
     assert (sz > 1).any()
-    _save(out, [x], [m, sz, src])
+    save_case(out, [x], [m, sz, src])
 
 
 def case_merge_keys_sizes(out):
@@ -229,7 +222,7 @@ def case_merge_keys_sizes(out):
     m, sz, src = merge(x, 7, keys=k, sizes=sizes)
     # Several A tokens share a B token in this case.
     assert any(np.bincount(src[b]).max() > 2 for b in range(2))
-    _save(out, [x, k, sizes], [m, sz, src])
+    save_case(out, [x, k, sizes], [m, sz, src])
 
 
 def case_merge_identical(out):
@@ -248,7 +241,7 @@ def case_merge_identical(out):
             assert np.array_equal(m[b, src[b, a]], x[b, bb])
     restored = restore_source(m, src)
     assert np.array_equal(restored, x)
-    _save(out, [x], [m, sz, src])
+    save_case(out, [x], [m, sz, src])
 
 
 def case_merge_protect(out):
@@ -263,7 +256,7 @@ def case_merge_protect(out):
     assert np.array_equal(m[:, 0], x[:, 0]) and (sz[:, 0] == 1).all()
     unprotected = merge(x, 5)[2]
     assert (unprotected[:, 0] == unprotected[:, 1]).all()
-    _save(out, [x], [m, sz, src])
+    save_case(out, [x], [m, sz, src])
 
 
 def case_merge_f16(out):
@@ -271,7 +264,7 @@ def case_merge_f16(out):
     rng = np.random.default_rng(509)
     x = rng.standard_normal((1, 10, 8)).astype(np.float16)
     m, sz, src = merge(x, 3)
-    _save(out, [x], [m, sz, src])
+    save_case(out, [x], [m, sz, src])
 
 
 def case_restore_edge(out):
@@ -282,8 +275,8 @@ def case_restore_edge(out):
     fill = rng.standard_normal((2, 8, 4)).astype(np.float32)
     idx = np.array([[6, 2, 6, -1, 8], [0, 1, 2, 3, 100]], np.int64)
     src = np.array([[0, 4, 5, -3, 1, 1, 2, 3], [4, 3, 2, 1, 0, 0, 7, 4]], np.int64)
-    _save(out, [x, idx, fill, src],
-          [restore_indices(x, idx, 8, fill), restore_source(x, src)])
+    save_case(out, [x, idx, fill, src],
+               [restore_indices(x, idx, 8, fill), restore_source(x, src)])
 
 
 CASES = {
