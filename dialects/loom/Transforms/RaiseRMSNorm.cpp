@@ -231,11 +231,10 @@ struct FoldRMSNormWeight : OpRewritePattern<linalg::GenericOp> {
       if (!shape || *shape != want)
         continue;
       auto flat = RankedTensorType::get({want.back()}, wType.getElementType());
-      Value w = wType == flat
-                    ? weight
-                    : reshapeRowMajor(rewriter, op.getLoc(), weight, flat);
-      rewriter.replaceOpWithNewOp<RMSNormOp>(op, type, norm.getInput(), w,
-                                             norm.getEpsilonAttr());
+      rewriter.replaceOpWithNewOp<RMSNormOp>(
+          op, type, norm.getInput(),
+          reshapeRowMajor(rewriter, op.getLoc(), weight, flat),
+          norm.getEpsilonAttr());
       return success();
     }
     return rewriter.notifyMatchFailure(op, "not rms_norm(x) * weight");

@@ -128,12 +128,6 @@ std::optional<RankedTensorType> getTableType(Value table, AffineMap map,
   return RankedTensorType::get(*shape, type.getElementType());
 }
 
-Value reshapeTable(PatternRewriter &rewriter, Location loc, Value table,
-                   RankedTensorType type) {
-  return table.getType() == type ? table
-                                 : reshapeRowMajor(rewriter, loc, table, type);
-}
-
 /// x * cos + rotate_half(x) * sin  ->  loom.rope x, cos, sin, and the same
 /// with rotate_every_two  ->  loom.rope {interleaved}.
 struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
@@ -186,8 +180,8 @@ struct RaiseRotateHalf : OpRewritePattern<linalg::GenericOp> {
             return rewriter.notifyMatchFailure(op, "tables do not broadcast");
           Location loc = op.getLoc();
           rewriter.replaceOpWithNewOp<RoPEOp>(
-              op, type, x, reshapeTable(rewriter, loc, cos, *cosType),
-              reshapeTable(rewriter, loc, sin, *sinType), interleaved);
+              op, type, x, reshapeRowMajor(rewriter, loc, cos, *cosType),
+              reshapeRowMajor(rewriter, loc, sin, *sinType), interleaved);
           return success();
         }
       }

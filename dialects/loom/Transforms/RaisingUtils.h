@@ -76,7 +76,8 @@ Value booleanToAdditiveMask(OpBuilder &b, Location loc, Value cond, double fill,
                             bool inverted);
 
 /// `value` (static shape) reinterpreted row-major as `type` (same number of
-/// elements), through collapse_shape / expand_shape.
+/// elements), through collapse_shape / expand_shape; `value` itself when it
+/// already has that type.
 Value reshapeRowMajor(OpBuilder &b, Location loc, Value value,
                       RankedTensorType type);
 

@@ -1,4 +1,4 @@
-//===- Errors.h - llvm::Error helpers shared by the tools' libraries -*- C++ -*-===//
+//===- Errors.h - llvm::Error helpers shared by the libraries --*- C++ -*-===//
 //
 // The driver, the runtime and the CPU target report failures as llvm::Error
 // values with a message and no error code, and write files through
