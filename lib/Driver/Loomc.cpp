@@ -29,7 +29,9 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -37,6 +39,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <chrono>
 #include <cstdlib>
 
 using namespace mlir;
@@ -337,6 +340,71 @@ static std::string printModule(ModuleOp module) {
 // Driver
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Wall time of each compile phase, printed to stderr by `--timing`.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(bool enabled) : enabled(enabled) {}
+  ~PhaseTimer() { print(); }
+
+  /// Ends the running phase, if any, and starts `name`.
+  void start(llvm::StringRef name) {
+    stop();
+    current = name.str();
+    begin = std::chrono::steady_clock::now();
+  }
+
+  /// Ends the running phase.
+  void stop() {
+    if (current.empty())
+      return;
+    std::chrono::duration<double> elapsed =
+        std::chrono::steady_clock::now() - begin;
+    phases.emplace_back(std::move(current), elapsed.count());
+    current.clear();
+  }
+
+private:
+  void print() {
+    stop();
+    if (!enabled || phases.empty())
+      return;
+    double total = 0;
+    for (const auto &phase : phases)
+      total += phase.second;
+    llvm::errs() << "loomc phase timing (wall clock):\n";
+    for (const auto &[name, seconds] : phases)
+      llvm::errs() << llvm::format("  %8.3f s  %5.1f%%  ", seconds,
+                                   total > 0 ? 100 * seconds / total : 0.0)
+                   << name << "\n";
+    llvm::errs() << llvm::format("  %8.3f s  100.0%%  total\n", total);
+  }
+
+  bool enabled;
+  std::string current;
+  std::chrono::steady_clock::time_point begin;
+  std::vector<std::pair<std::string, double>> phases;
+};
+} // namespace
+
+/// Writes `objectPath` as the static library `libraryPath`.
+static llvm::Error writeStaticLibrary(llvm::StringRef objectPath,
+                                      llvm::StringRef libraryPath) {
+  llvm::Expected<llvm::NewArchiveMember> member =
+      llvm::NewArchiveMember::getFile(objectPath, /*Deterministic=*/true);
+  if (!member)
+    return makeError("cannot read " + objectPath + ": " +
+                     llvm::toString(member.takeError()));
+  llvm::NewArchiveMember members[] = {std::move(*member)};
+  if (llvm::Error e = llvm::writeArchive(
+          libraryPath, members, llvm::SymtabWritingMode::NormalSymtab,
+          llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+          /*Thin=*/false))
+    return makeError("cannot write " + libraryPath + ": " +
+                     llvm::toString(std::move(e)));
+  return llvm::Error::success();
+}
+
 static llvm::Error validateOptions(const LoomcOptions &options) {
   if (options.inputPath.empty())
     return makeError("no input file (usage: loomc MODEL.onnx --target=cpu -o "
@@ -351,6 +419,11 @@ static llvm::Error validateOptions(const LoomcOptions &options) {
     return makeError("--name '" + options.name +
                      "' is not a C identifier (letters, digits and '_', not "
                      "starting with a digit, not a keyword)");
+  if (options.numThreads < 0)
+    return makeError("--threads=" + llvm::Twine(options.numThreads) +
+                     " is negative (expected 0 for every core, or a count)");
+  if (options.emitStatic && options.emit != "lib")
+    return makeError("--static needs --emit=lib");
   if (options.optLevel > 3)
     return makeError("-O" + llvm::Twine(options.optLevel) +
                      " is not an optimisation level (expected -O0 to -O3)");
@@ -368,6 +441,10 @@ static llvm::Error compile(const LoomcOptions &options) {
             StagedOutputDirectory::checkDestination(options.outputPath))
       return e;
 
+  PhaseTimer timer(options.timing);
+  timer.start(llvm::sys::path::extension(options.inputPath) == ".onnx"
+                  ? "import ONNX"
+                  : "parse MLIR");
   DialectRegistry registry;
   loom::registerAllDialects(registry);
   MLIRContext context(registry);
@@ -392,6 +469,7 @@ static llvm::Error compile(const LoomcOptions &options) {
       return e;
   }
 
+  timer.start("loom-optimize-pipeline (raising, clean-ups)");
   {
     DiagnosticCollector diagnostics(&context);
     PassManager pm(&context);
@@ -411,6 +489,8 @@ static llvm::Error compile(const LoomcOptions &options) {
   CPUTargetOptions targetOptions;
   targetOptions.optLevel = options.optLevel;
   targetOptions.cpu = options.cpu;
+  targetOptions.reference = options.reference;
+  targetOptions.numThreads = options.numThreads;
   auto targetMachine = createCPUTargetMachine(targetOptions);
   if (!targetMachine)
     return targetMachine.takeError();
@@ -419,10 +499,12 @@ static llvm::Error compile(const LoomcOptions &options) {
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;
+  timer.start("loom-cpu-pipeline, LLVM IR, kernels, LLVM -O" +
+              std::to_string(options.optLevel));
   {
     DiagnosticCollector diagnostics(&context);
     auto lowered = lowerToLLVMModule(**module, manifest, **targetMachine,
-                                     options.optLevel, llvmContext);
+                                     targetOptions, llvmContext);
     if (!lowered) {
       std::string what =
           "compiling @" + manifest.function +
@@ -436,6 +518,7 @@ static llvm::Error compile(const LoomcOptions &options) {
       llvmModule->print(os, nullptr);
     });
 
+  timer.start("write header and IR");
   auto staged = StagedOutputDirectory::create(options.outputPath);
   if (!staged)
     return staged.takeError();
@@ -445,8 +528,14 @@ static llvm::Error compile(const LoomcOptions &options) {
   if (llvm::Error e = out.writeFile(manifest.header, generateCHeader(manifest)))
     return e;
   std::string objectPath = out.getPath(manifest.name + ".o");
+  timer.start("code generation (object file)");
   if (llvm::Error e = writeObjectFile(*llvmModule, **targetMachine, objectPath))
     return e;
+  timer.start("link");
+  if (options.emitStatic)
+    if (llvm::Error e =
+            writeStaticLibrary(objectPath, out.getPath(manifest.name + ".a")))
+      return e;
   std::string logPath = out.getPath("link.log");
   std::string linker =
       options.linker.empty() ? getDefaultLinker().str() : options.linker;

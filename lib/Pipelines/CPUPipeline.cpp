@@ -1,69 +1,118 @@
-//===- CPUPipeline.cpp - loom-cpu-pipeline
-//---------------------------------===//
+//===- CPUPipeline.cpp - loom-cpu-pipeline --------------------------------===//
 //
-// The CPU pipeline. Today it runs the reference lowering through loops; the
-// fast CPU lowerings (tiled attention, vectorised GEMMs) slot in before
-// convert-loom-to-linalg and are checked against this path.
+// The CPU pipeline, in four stages: loom ops to linalg on tensors, tensors to
+// buffers, kernels and loops on buffers, and everything to the LLVM dialect.
+// The fast path (the default) replaces f32 attention and matmul-like ops by
+// calls of Loom's CPU kernels and fuses elementwise chains; `reference=true`
+// runs only the reference lowering through loops, the oracle every test checks
+// the fast path against.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/Pipelines/Pipelines.h"
 
+#include "loom/Conversion/Passes.h"
 #include "loom/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/raw_ostream.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::loom;
 
-namespace {
-LogicalResult appendPipeline(OpPassManager &pm, StringRef pipeline) {
-  std::string error;
-  llvm::raw_string_ostream errorStream(error);
-  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
-    llvm::report_fatal_error(llvm::Twine("loom-cpu-pipeline is malformed: ") +
-                             error);
-  return success();
+/// loom ops on tensors to upstream ops on tensors.
+static void addTensorStage(OpPassManager &pm,
+                           const CPUPipelineOptions &options) {
+  // The kernel takes loom.attention before the reference lowering does.
+  if (!options.reference) {
+    pm.addPass(createConvertLoomAttentionToCPUKernels());
+    // loom.moe.ffn into router, dispatch, experts and combine, so that the
+    // kernel can take the experts.
+    pm.addPass(createLoomDecomposeMoE());
+    pm.addPass(createConvertLoomMoEToCPUKernels());
+  }
+  // Reference semantics of every other loom op.
+  pm.addPass(createConvertLoomToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  // linalg.softmax (from the ONNX importer) into linalg.generic chains.
+  pm.addNestedPass<func::FuncOp>(createLoomDecomposeAggregateOps());
+  // Elementwise chains (bias, activation, residual, scale, normalisation
+  // steps) become one loop nest each instead of one per op and temporary.
+  if (!options.reference) {
+    pm.addNestedPass<func::FuncOp>(createLoomFuseElementwise());
+    // Vectorisable exp/erf/tanh instead of scalar libm calls.
+    pm.addNestedPass<func::FuncOp>(createLoomApproximateMath());
+  }
 }
-} // namespace
+
+/// Tensors to buffers with a caller-owned C ABI.
+static void addBufferizationStage(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  // Across function boundaries with plain (identity-layout) memrefs, so the
+  // ABI is a dense row-major buffer per tensor.
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Loops that carry a cache or tensor (decode loops) may yield new buffers.
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Results become caller-allocated out-params: callers own every buffer.
+  if (options.resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  pm.addPass(createCanonicalizerPass());
+  // Free the temporaries the body allocates.
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
+}
+
+/// Buffers to kernel calls and loops.
+static void addLoopStage(OpPassManager &pm, const CPUPipelineOptions &options) {
+  // Strided copies (tensor.concat, insert_slice) as loops, not memrefCopy.
+  pm.addNestedPass<func::FuncOp>(createLoomCopiesToLinalg());
+  // After deallocation, so that each call stands where its op stood.
+  if (!options.reference)
+    pm.addPass(createConvertLinalgToCPUKernels());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+}
+
+/// Loops and memrefs to the LLVM dialect.
+static void addLLVMStage(OpPassManager &pm, const CPUPipelineOptions &options) {
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // The fast path allocates through the kernel library's per-thread cache of
+  // freed blocks (Allocator.c); the reference path calls malloc/free.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = !options.reference;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  // convert-math-to-libm turns what convert-math-to-llvm leaves (math.erf
+  // from ONNX Gelu/Erf, ...) into libm calls.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
 
 void mlir::loom::buildCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options) {
-  std::string pipeline;
-  llvm::raw_string_ostream os(pipeline);
-  // Reference semantics of every loom op on tensors.
-  (void)appendPipeline(pm, "convert-loom-to-linalg,canonicalize");
-  // linalg.softmax (from the ONNX importer) into linalg.generic chains.
-  pm.addNestedPass<func::FuncOp>(createLoomDecomposeAggregateOps());
-  // Tensors to buffers across function boundaries with plain (identity-layout)
-  // memrefs, so the ABI is a dense row-major buffer per tensor.
-  // Loops that carry a cache or tensor (decode loops) may yield new buffers.
-  os << "one-shot-bufferize{bufferize-function-boundaries "
-        "allow-return-allocs-from-loops "
-        "function-boundary-type-conversion=identity-layout-map},";
-  // Results become caller-allocated out-params: callers own every buffer.
-  if (options.resultsToOutParams)
-    os << "buffer-results-to-out-params{"
-          "modify-public-functions=true},";
-  os << "canonicalize,";
-  // Free the temporaries the body allocates.
-  os << "buffer-deallocation-pipeline";
-  (void)appendPipeline(pm, pipeline);
-  // Strided copies (tensor.concat, insert_slice) as loops, not memrefCopy.
-  pm.addNestedPass<func::FuncOp>(createLoomCopiesToLinalg());
-  // Loops and memrefs down to the LLVM dialect. convert-math-to-libm turns
-  // what convert-math-to-llvm leaves (math.erf from ONNX Gelu/Erf, ...) into
-  // libm calls.
-  (void)appendPipeline(
-      pm, "func.func(convert-linalg-to-loops),"
-          "lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-          "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
-          "convert-arith-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
-          "reconcile-unrealized-casts");
+  addTensorStage(pm, options);
+  addBufferizationStage(pm, options);
+  addLoopStage(pm, options);
+  addLLVMStage(pm, options);
 }
 
 void mlir::loom::registerLoomPipelines() {

@@ -4,11 +4,16 @@
 #include "loom/Runtime/JitRunner.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
+#include "loom/Target/CPU/KernelLibrary.h"
 #include "loom/Support/Errors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -142,7 +147,8 @@ struct Descriptor {
 
 llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
                                                   StringRef entry,
-                                                  ArrayRef<NpyArray> inputs) {
+                                                  ArrayRef<NpyArray> inputs,
+                                                  bool reference) {
   auto funcOr = lookupEntry(module, entry);
   if (!funcOr)
     return funcOr.takeError();
@@ -175,7 +181,9 @@ llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
       return success();
     });
     PassManager pm(ctx);
-    buildCPUPipeline(pm, CPUPipelineOptions());
+    CPUPipelineOptions pipelineOptions;
+    pipelineOptions.reference = reference;
+    buildCPUPipeline(pm, pipelineOptions);
     if (failed(pm.run(*lowered)))
       return makeError("lowering with loom-cpu-pipeline failed:\n" + diagText);
   }
@@ -184,14 +192,44 @@ llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*ctx);
   registerLLVMDialectTranslation(*ctx);
+  // The host's TargetMachine: the kernels are compiled for this CPU, and the
+  // optimiser vectorises for it.
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return makeError("cannot describe the host CPU: " +
+                     llvm::toString(builder.takeError()));
+  auto targetMachine = builder->createTargetMachine();
+  if (!targetMachine)
+    return makeError("cannot create a TargetMachine for the host: " +
+                     llvm::toString(targetMachine.takeError()));
   auto transformer = makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
-                                               /*targetMachine=*/nullptr);
+                                               targetMachine->get());
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
+  std::string linkError;
+  // A function_ref in the options: the builder must outlive create().
+  auto moduleBuilder =
+      [&](Operation *op,
+          llvm::LLVMContext &llvmContext) -> std::unique_ptr<llvm::Module> {
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateModuleToLLVMIR(op, llvmContext, "LoomJitModule");
+    if (!llvmModule)
+      return nullptr;
+    llvmModule->setDataLayout((*targetMachine)->createDataLayout());
+    llvmModule->setTargetTriple((*targetMachine)->getTargetTriple());
+    if (llvm::Error e = linkCPUKernels(*llvmModule, **targetMachine,
+                                       /*numThreads=*/0)) {
+      linkError = llvm::toString(std::move(e));
+      return nullptr;
+    }
+    return llvmModule;
+  };
+  engineOptions.llvmModuleBuilder = moduleBuilder;
   auto engineOr = ExecutionEngine::create(*lowered, engineOptions);
   if (!engineOr)
     return makeError("JIT compilation failed: " +
-                     llvm::toString(engineOr.takeError()));
+                     (linkError.empty() ? llvm::toString(engineOr.takeError())
+                                        : linkError));
   std::unique_ptr<ExecutionEngine> engine = std::move(*engineOr);
   engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;

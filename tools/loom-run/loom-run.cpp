@@ -84,6 +84,12 @@ static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
                               cl::init(1e-6), cl::cat(category));
 
+static cl::opt<bool>
+    reference("reference",
+              cl::desc("Lower through the reference lowering only (no CPU "
+                       "kernels); .mlir files only"),
+              cl::cat(category));
+
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "error: " << msg << "\n";
   return 1;
@@ -180,7 +186,7 @@ static int runMLIRFile() {
     }
   }
 
-  auto run = runOnCPU(*module, *entry, args);
+  auto run = runOnCPU(*module, *entry, args, reference);
   if (!run)
     return fail(llvm::toString(run.takeError()));
   if (run->runtimeError != 0)

@@ -69,6 +69,36 @@ static cl::opt<std::string>
                     "(default: the one found at configure time)"),
            cl::value_desc("PATH"), cl::cat(category));
 
+static cl::opt<bool>
+    reference("reference",
+              cl::desc("Compile through the reference lowering only (no CPU "
+                       "kernels, no fusion): slow, and the oracle the fast "
+                       "path is tested against"),
+              cl::cat(category));
+/// `--threads`, a name libLLVM already registers an internal option under:
+/// that one is renamed before loomc's own is registered.
+static cl::opt<int> &getThreadsOption() {
+  auto &registered = cl::getRegisteredOptions();
+  auto existing = registered.find("threads");
+  if (existing != registered.end()) {
+    existing->second->setArgStr("llvm-internal-threads");
+    existing->second->setHiddenFlag(cl::ReallyHidden);
+  }
+  static cl::opt<int> threads(
+      "threads",
+      cl::desc("Threads the compiled model uses (0, the default: every "
+               "core); LOOM_NUM_THREADS overrides it at run time"),
+      cl::init(0), cl::cat(category));
+  return threads;
+}
+static cl::opt<bool> timing("timing",
+                            cl::desc("Print the time of each compile phase"),
+                            cl::cat(category));
+static cl::opt<bool>
+    emitStatic("static",
+               cl::desc("Also write a static library (NAME.a) to OUTDIR"),
+               cl::cat(category));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::loom::installLoomcFatalErrorHandler();
@@ -77,6 +107,7 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerAsmPrinterCLOptions();
+  cl::opt<int> &threads = getThreadsOption();
   cl::HideUnrelatedOptions(category);
 
   std::string parseErrors;
@@ -102,6 +133,10 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   options.cpu = cpu;
   options.linker = linker;
+  options.reference = reference;
+  options.numThreads = threads;
+  options.timing = timing;
+  options.emitStatic = emitStatic;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

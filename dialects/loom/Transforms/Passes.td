@@ -67,6 +67,57 @@ def LoomDecomposeAggregateOps
   ];
 }
 
+def LoomFuseElementwise : Pass<"loom-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into their consumers without recomputation";
+  let description = [{
+    Upstream elementwise fusion (`populateElementwiseOpsFusionPatterns`) with
+    a cost rule: a producer is fused into its consumer only when the producer
+    has no other use and the consumer reads its result through a permutation
+    of the consumer's loops, so every producer element is still computed
+    exactly once. Broadcasting consumers (a [S,D] table read inside a
+    [B,H,S,D] loop, an exp inside a matmul-shaped generic) would recompute the
+    producer per reuse; upstream's `linalg-fuse-elementwise-ops` fuses those
+    too and made the tiny Llama 18x slower. Chains of bias, activation,
+    residual, scale and normalisation steps become one loop nest and lose
+    their temporaries.
+
+    #### Input invariant
+    linalg on tensors.
+
+    #### Output IR
+    Fewer `linalg.generic` ops; numbers are unchanged (the fused body runs
+    the same scalar operations in the same order per element).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+  ];
+}
+
+def LoomApproximateMath : Pass<"loom-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replace f32 exp, erf and tanh by vectorisable polynomial approximations";
+  let description = [{
+    Upstream's polynomial approximations (`math` dialect transforms) of
+    `math.exp`, `math.erf` and `math.tanh` on f32, so that the loops around
+    them vectorise instead of calling scalar libm (`expf`, `erff`) per
+    element: the GELU of a ViT and the SiLU of a Llama MLP are otherwise
+    dominated by those calls. The fast CPU path runs it; the reference path
+    keeps libm. The approximations stay within a few ULP of libm (the
+    execution tests compare both paths at their usual tolerances).
+
+    #### Input invariant
+    Any IR with `math` ops.
+
+    #### Output IR
+    f32 `math.exp`, `math.erf` and `math.tanh` are replaced by arith/math
+    polynomials; other types and ops are untouched.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Rewrite strided memref.copy into linalg.copy";
   let description = [{

@@ -38,4 +38,106 @@ def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg"> {
   ];
 }
 
+def ConvertLinalgToCPUKernels : Pass<"convert-linalg-to-cpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 matmul-like linalg ops on buffers by calls to Loom's GEMM kernel";
+  let description = [{
+    Part of the fast CPU path (`loom-cpu-pipeline`). Every linalg op on
+    buffers that is an f32 contraction with at most one batch, one M, one N and
+    one K dimension (`linalg.matmul`, `linalg.batch_matmul`, their transposed
+    and broadcast forms, `linalg.generic` with a multiply-add body) becomes a
+    call to `loom_kernel_sgemm` (include/loom/Runtime/Kernels.h): a packed,
+    register-tiled, multi-threaded GEMM. Each operand is passed as a pointer to
+    its first element and one stride per loop dimension (0 where the operand
+    does not depend on it), read from the buffer's strided layout, so any
+    projected-permutation indexing (transposes, broadcast weights) is handled
+    without copies. The output is accumulated into (`C += A B`), as linalg
+    defines it.
+
+    #### Input invariant
+    Bufferized IR (after one-shot bufferization and buffer deallocation).
+
+    #### Output IR
+    The matched ops are gone; `func.call @loom_kernel_sgemm` with `!llvm.ptr`
+    and `i64` operands takes their place, and the declaration is added once.
+    Other linalg ops are untouched.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+  let statistics = [
+    Statistic<"numKernelCalls", "kernel-calls", "Contractions replaced by GEMM kernel calls">,
+  ];
+}
+
+def ConvertLoomAttentionToCPUKernels : Pass<"convert-loom-attention-to-cpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Replace loom.attention on f32 tensors by a call to Loom's flash-attention kernel";
+  let description = [{
+    Part of the fast CPU path (`loom-cpu-pipeline`), run before the reference
+    lowering. A `loom.attention` whose query, keys, values (and mask) are f32
+    tensors, that reads no KV cache, returns no key scores and is not Hamming
+    attention becomes a call to `loom_attention_f32` (C interface, memref
+    descriptors): online softmax over key tiles, GQA heads sharing K/V tile
+    loads, fully masked causal/window tiles skipped, multi-threaded over
+    batch, KV heads and query blocks. The score matrix is never materialised.
+    Other forms are left for `convert-loom-to-linalg`.
+
+    The operands cross into buffers through `bufferization.to_buffer
+    read_only`, the result comes back through `bufferization.to_tensor
+    restrict` of a fresh allocation, so one-shot bufferization and buffer
+    deallocation see every use.
+
+    #### Input invariant
+    loom IR on tensors, before `convert-loom-to-linalg` and bufferization.
+
+    #### Output IR
+    The matched `loom.attention` ops are replaced; a private declaration
+    `@loom_attention_f32` with `llvm.emit_c_interface` is added once.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+  let statistics = [
+    Statistic<"numKernelCalls", "kernel-calls", "loom.attention ops replaced by kernel calls">,
+  ];
+}
+
+def ConvertLoomMoEToCPUKernels : Pass<"convert-loom-moe-to-cpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Replace loom.moe.experts (FFN experts, f32) by a call of Loom's grouped expert kernel";
+  let description = [{
+    Part of the fast CPU path (`loom-cpu-pipeline`), run after
+    `loom-decompose-moe` and before the reference lowering. A
+    `loom.moe.experts` whose experts are all `ffn` (any activation) and whose
+    rows and weights are f32 becomes a call of `loom_moe_experts_f32`: each
+    expert runs the packed GEMM over the rows dispatched to it only, so the
+    work is that of the selected experts (the reference lowering computes
+    every row through a per-row weight gather). Router, dispatch and combine
+    keep their reference lowering. MoE++ zero/copy/constant experts are left
+    for `convert-loom-to-linalg`.
+
+    #### Input invariant
+    loom IR on tensors, before `convert-loom-to-linalg` and bufferization.
+
+    #### Output IR
+    Matched ops are replaced by `bufferization.to_buffer read_only` operands,
+    a fresh result buffer, `func.call @loom_moe_experts_f32` and
+    `bufferization.to_tensor restrict`; the declaration carries
+    `llvm.emit_c_interface`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+  let statistics = [
+    Statistic<"numKernelCalls", "kernel-calls", "loom.moe.experts ops replaced by kernel calls">,
+  ];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

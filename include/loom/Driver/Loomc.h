@@ -40,6 +40,15 @@ struct LoomcOptions {
   /// The C compiler driver that links the library; empty means the one
   /// found at configure time.
   std::string linker;
+  /// Compile through the reference lowering only (no CPU kernels, no fusion).
+  bool reference = false;
+  /// Default thread count of the compiled code (0: every core); the
+  /// environment variable LOOM_NUM_THREADS overrides it at run time.
+  int32_t numThreads = 0;
+  /// Print the wall time of each compile phase to stderr.
+  bool timing = false;
+  /// Also write a static library (<name>.a) next to the shared one.
+  bool emitStatic = false;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

@@ -20,11 +20,20 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Return tensor results through caller-allocated buffers "
                      "(the C ABI that loom-run and compiled libraries use)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> reference{
+      *this, "reference",
+      llvm::cl::desc("Lower through the reference lowering and scalar loops "
+                     "only (no CPU kernels, no fusion): the oracle the fast "
+                     "path is tested against"),
+      llvm::cl::init(false)};
 };
 
-/// loom ops on tensors -> LLVM dialect, through the reference lowering
-/// (convert-loom-to-linalg), one-shot bufferization and loops. The passes must
-/// be registered (loom::registerAllPasses) before the pipeline is built.
+/// loom ops on tensors -> LLVM dialect. The fast path (default) calls Loom's
+/// CPU kernels (include/loom/Runtime/Kernels.h) for f32 attention and
+/// contractions and fuses elementwise ops; everything else goes through the
+/// reference lowering (convert-loom-to-linalg), one-shot bufferization and
+/// loops. A module lowered on the fast path must be linked with the kernels
+/// (loom/Target/CPU/KernelLibrary.h) before it runs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 struct OptimizePipelineOptions

@@ -31,10 +31,13 @@ struct JitRunResult {
 };
 
 /// Runs `entry` (a func.func with ranked static tensor arguments and results)
-/// of `module` on `inputs`. `module` is not modified. Errors (bad inputs,
-/// lowering failures, JIT failures) are returned, never thrown or asserted.
+/// of `module` on `inputs`, lowered on loom-cpu-pipeline's fast path with the
+/// CPU kernels linked in, or with `reference` through the reference lowering
+/// only. `module` is not modified. Errors (bad inputs, lowering failures, JIT
+/// failures) are returned, never thrown or asserted.
 llvm::Expected<JitRunResult> runOnCPU(ModuleOp module, llvm::StringRef entry,
-                                      llvm::ArrayRef<NpyArray> inputs);
+                                      llvm::ArrayRef<NpyArray> inputs,
+                                      bool reference = false);
 
 /// Argument types of `entry`, for callers that synthesise inputs.
 llvm::Expected<std::vector<RankedTensorType>>

@@ -28,12 +28,15 @@ enum class RuntimeError : int32_t {
   None = 0,
   /// loom.kv.append would write past the cache capacity; nothing was written.
   KVCacheCapacityExceeded = 1,
+  /// A CPU kernel could not allocate its scratch memory; outputs are
+  /// incomplete.
+  OutOfMemory = 2,
 };
 
 /// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
 /// compiled libraries describe (`<name>_error_message`) and their headers
 /// define as LOOM_* macros.
-inline constexpr int32_t kLastRuntimeError = 1;
+inline constexpr int32_t kLastRuntimeError = 2;
 
 /// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
 /// nullptr for an unknown code.
@@ -43,6 +46,8 @@ inline const char *getRuntimeErrorMacroName(int32_t code) {
     return "LOOM_OK";
   case RuntimeError::KVCacheCapacityExceeded:
     return "LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED";
+  case RuntimeError::OutOfMemory:
+    return "LOOM_ERROR_OUT_OF_MEMORY";
   }
   return nullptr;
 }
@@ -55,6 +60,9 @@ inline const char *describeRuntimeError(int32_t code) {
   case RuntimeError::KVCacheCapacityExceeded:
     return "loom.kv.append: appending past the KV cache capacity (nothing was "
            "written)";
+  case RuntimeError::OutOfMemory:
+    return "a CPU kernel could not allocate its scratch memory (the outputs "
+           "are incomplete)";
   }
   return "unknown loom runtime error";
 }

@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Target/CPU/CPUTarget.h"
+#include "loom/Target/CPU/KernelLibrary.h"
 #include "loom/Support/Errors.h"
 
 #include "loom/Pipelines/Pipelines.h"
@@ -117,7 +118,8 @@ mlir::loom::createCPUTargetMachine(const CPUTargetOptions &options) {
 /// Runs loom-cpu-pipeline on a copy of `module` in which only
 /// `manifest.function` is public.
 static llvm::Expected<OwningOpRef<ModuleOp>>
-lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest) {
+lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
+                   bool reference) {
   OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
   auto entry = lowered->lookupSymbol<func::FuncOp>(manifest.function);
   if (!entry || entry.isExternal())
@@ -142,6 +144,7 @@ lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest) {
   pm.addPass(createSymbolDCEPass());
   CPUPipelineOptions options;
   options.resultsToOutParams = true;
+  options.reference = reference;
   buildCPUPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return makeError("lowering with loom-cpu-pipeline failed");
@@ -234,6 +237,11 @@ static llvm::Error addEntryPoints(llvm::Module &module,
   for (llvm::GlobalVariable &g : module.globals()) {
     if (g.isDeclaration() || g.getName().starts_with("llvm."))
       continue;
+    // The kernels' thread pool synchronises its own state.
+    if (g.getName().starts_with(kKernelGlobalPrefix)) {
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+      continue;
+    }
     // The header promises concurrent calls: only constants (the weights)
     // may be shared between them.
     if (!g.isConstant())
@@ -341,10 +349,10 @@ static llvm::Error addEntryPoints(llvm::Module &module,
 llvm::Expected<std::unique_ptr<llvm::Module>>
 mlir::loom::lowerToLLVMModule(ModuleOp module, const ModelManifest &manifest,
                               llvm::TargetMachine &targetMachine,
-                              unsigned optLevel,
+                              const CPUTargetOptions &options,
                               llvm::LLVMContext &llvmContext) {
   llvm::Expected<OwningOpRef<ModuleOp>> lowered =
-      lowerToLLVMDialect(module, manifest);
+      lowerToLLVMDialect(module, manifest, options.reference);
   if (!lowered)
     return lowered.takeError();
   MLIRContext *context = module.getContext();
@@ -356,10 +364,14 @@ mlir::loom::lowerToLLVMModule(ModuleOp module, const ModelManifest &manifest,
     return makeError("translation to LLVM IR failed");
   llvmModule->setTargetTriple(targetMachine.getTargetTriple());
   llvmModule->setDataLayout(targetMachine.createDataLayout());
+  // Before the entry points: they internalise the kernels with the rest.
+  if (llvm::Error e =
+          linkCPUKernels(*llvmModule, targetMachine, options.numThreads))
+    return std::move(e);
   if (llvm::Error e = addEntryPoints(*llvmModule, manifest))
     return std::move(e);
-  auto optimize =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &targetMachine);
+  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                            &targetMachine);
   if (llvm::Error e = optimize(llvmModule.get()))
     return makeError("LLVM optimisation failed: " +
                      llvm::toString(std::move(e)));

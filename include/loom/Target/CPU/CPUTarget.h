@@ -35,6 +35,12 @@ struct CPUTargetOptions {
   /// An LLVM CPU name (e.g. x86-64-v3); empty means the host CPU with every
   /// feature the host has.
   std::string cpu;
+  /// Lower through the reference lowering only (loom-cpu-pipeline's
+  /// `reference`), without the CPU kernels.
+  bool reference = false;
+  /// Threads the compiled code uses by default (0: every core); the
+  /// environment variable LOOM_NUM_THREADS overrides it at run time.
+  int32_t numThreads = 0;
 };
 
 /// The C compiler driver used to link shared libraries, found when Loom was
@@ -48,13 +54,15 @@ createCPUTargetMachine(const CPUTargetOptions &options);
 
 /// Lowers function `manifest.function` of `module` (which must have
 /// `manifest.inputs` / `manifest.outputs` as its static tensor signature) to
-/// an optimised LLVM module for `targetMachine` that defines the exported
+/// an optimised LLVM module for `targetMachine` (with the CPU kernels linked
+/// in) that defines the exported
 /// entry points named in `manifest` and nothing else with external linkage.
 /// `module` is not modified. MLIR diagnostics of a failed lowering go to the
 /// context's handlers; the returned error says which step failed.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 lowerToLLVMModule(ModuleOp module, const ModelManifest &manifest,
-                  llvm::TargetMachine &targetMachine, unsigned optLevel,
+                  llvm::TargetMachine &targetMachine,
+                  const CPUTargetOptions &options,
                   llvm::LLVMContext &llvmContext);
 
 /// Writes `module` as an object file at `path`.

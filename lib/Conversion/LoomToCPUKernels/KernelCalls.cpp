@@ -1,0 +1,104 @@
+//===- KernelCalls.cpp - Calling CPU kernels from tensor IR ---------------===//
+
+#include "KernelCalls.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+MemRefType mlir::loom::getDynamicStridedType(Type elementType, int64_t rank) {
+  int64_t dynamic = ShapedType::kDynamic;
+  auto layout = StridedLayoutAttr::get(elementType.getContext(), dynamic,
+                                       SmallVector<int64_t>(rank, dynamic));
+  return MemRefType::get(SmallVector<int64_t>(rank, dynamic), elementType,
+                         layout);
+}
+
+Value mlir::loom::toDynamicBuffer(RewriterBase &rewriter, Location loc,
+                                  Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      tensor, /*read_only=*/true);
+  return memref::CastOp::create(
+      rewriter, loc,
+      getDynamicStridedType(type.getElementType(), type.getRank()), buffer);
+}
+
+BufferPointer mlir::loom::getBufferPointer(RewriterBase &rewriter,
+                                           Location loc, Value buffer) {
+  Type i64 = rewriter.getI64Type();
+  Type ptrType = LLVM::LLVMPointerType::get(rewriter.getContext());
+  Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(rewriter, loc, i64, index);
+  };
+  auto metadata =
+      memref::ExtractStridedMetadataOp::create(rewriter, loc, buffer);
+  Value aligned =
+      memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, buffer);
+  Value base =
+      LLVM::IntToPtrOp::create(rewriter, loc, ptrType, toI64(aligned));
+  BufferPointer result;
+  result.pointer =
+      LLVM::GEPOp::create(rewriter, loc, ptrType, elementType, base,
+                          ValueRange{toI64(metadata.getOffset())});
+  for (Value stride : metadata.getStrides())
+    result.strides.push_back(toI64(stride));
+  return result;
+}
+
+func::FuncOp mlir::loom::getOrInsertPlainKernelDecl(RewriterBase &rewriter,
+                                                    ModuleOp module,
+                                                    StringRef name,
+                                                    TypeRange inputs) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(module.getBody());
+  auto decl = func::FuncOp::create(
+      rewriter, module.getLoc(), name,
+      FunctionType::get(module.getContext(), inputs, {}));
+  decl.setPrivate();
+  return decl;
+}
+
+func::FuncOp mlir::loom::getOrInsertKernelDecl(RewriterBase &rewriter,
+                                               ModuleOp module, StringRef name,
+                                               TypeRange inputs) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  MLIRContext *context = module.getContext();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(module.getBody());
+  auto decl = func::FuncOp::create(rewriter, module.getLoc(), name,
+                                   FunctionType::get(context, inputs, {}));
+  decl.setPrivate();
+  // Memref descriptors by pointer: the kernel's C side reads them as structs.
+  decl->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(context));
+  return decl;
+}
+
+KernelResult mlir::loom::allocateKernelResult(RewriterBase &rewriter,
+                                              Location loc,
+                                              RankedTensorType resultType) {
+  Value buffer = memref::AllocOp::create(
+      rewriter, loc,
+      MemRefType::get(resultType.getShape(), resultType.getElementType()));
+  Value view = memref::CastOp::create(
+      rewriter, loc,
+      getDynamicStridedType(resultType.getElementType(), resultType.getRank()),
+      buffer);
+  return {buffer, view};
+}
+
+bool mlir::loom::isStaticTensorOf(Type type, Type elementType) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() &&
+         tensor.getElementType() == elementType;
+}

@@ -1,0 +1,67 @@
+//===- KernelCalls.h - Calling CPU kernels from tensor IR -------*- C++ -*-===//
+//
+// What the tensor-level kernel conversions share: passing tensors to a kernel
+// as memref descriptors of fully dynamic strided layout (so bufferization
+// hands over any producer's layout without a copy), and declaring the kernel
+// with `llvm.emit_c_interface`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_CONVERSION_LOOMTOCPUKERNELS_KERNELCALLS_H
+#define LOOM_CONVERSION_LOOMTOCPUKERNELS_KERNELCALLS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/Statistic.h"
+
+namespace mlir {
+namespace loom {
+
+/// memref<?x...x?xT, strided<[?, ...], offset: ?>> of `rank`.
+MemRefType getDynamicStridedType(Type elementType, int64_t rank);
+
+/// `tensor` as a read-only buffer of the fully dynamic type above.
+Value toDynamicBuffer(RewriterBase &rewriter, Location loc, Value tensor);
+
+/// The private declaration `name(inputs) -> ()` with llvm.emit_c_interface,
+/// created at the start of `module` unless it exists.
+func::FuncOp getOrInsertKernelDecl(RewriterBase &rewriter, ModuleOp module,
+                                   StringRef name, TypeRange inputs);
+
+/// A fresh buffer for `resultType`, its dynamic-layout view for the kernel
+/// call, and (after the call) the tensor the op's users read.
+struct KernelResult {
+  Value buffer;
+  Value view;
+};
+KernelResult allocateKernelResult(RewriterBase &rewriter, Location loc,
+                                  RankedTensorType resultType);
+
+/// For kernels called on buffers (after bufferization): the address of the
+/// first element of `buffer` as an `!llvm.ptr`, and its strides as i64 values.
+struct BufferPointer {
+  Value pointer;
+  SmallVector<Value> strides;
+};
+BufferPointer getBufferPointer(RewriterBase &rewriter, Location loc,
+                               Value buffer);
+
+/// The private declaration `name(inputs) -> ()` with bare pointer and scalar
+/// arguments, created at the start of `module` unless it exists.
+func::FuncOp getOrInsertPlainKernelDecl(RewriterBase &rewriter,
+                                        ModuleOp module, StringRef name,
+                                        TypeRange inputs);
+
+/// Adds the pattern that turns the importer's 2-D convolution generic on f32
+/// buffers into a loom_kernel_conv2d_f32 call (ConvolutionsToKernels.cpp).
+void populateConvolutionToKernelPatterns(RewritePatternSet &patterns,
+                                         llvm::Statistic &numCalls);
+
+/// True for a statically shaped tensor of element type `elementType`.
+bool isStaticTensorOf(Type type, Type elementType);
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_CONVERSION_LOOMTOCPUKERNELS_KERNELCALLS_H

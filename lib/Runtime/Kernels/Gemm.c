@@ -1,0 +1,300 @@
+/*===- Gemm.c - f32 matrix multiplication for the fast CPU path ----------===*
+ *
+ * C[b] += A[b] * B[b] with any strides, in the structure of BLIS/GotoBLAS:
+ * the output is cut into MC x NC blocks that threads take independently; for
+ * each KC slice of the reduction a block packs its A rows into MR-row panels
+ * and its B columns into NR-column panels (contiguous, zero padded), and a
+ * register-tiled microkernel multiplies one MR x NR tile from them. Packing
+ * makes every operand layout (transposed, broadcast, sliced) run at the speed
+ * of the contiguous one.
+ *
+ * The register tile is MR rows by NR = 2 * LOOM_GEMM_VW columns held in
+ * `ext_vector_type` accumulators. The build compiles this file twice, with
+ * LOOM_GEMM_VW = 16 (one AVX-512 register per vector, MR = 8) and 8 (one AVX2
+ * register, MR = 6: 12 accumulators of the 16 AVX2 registers); loomc links the
+ * one that fits the target CPU. Matrix-vector products (one row of A) stream B
+ * once without packing, since packing would read it twice.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "loom/Runtime/Kernels.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef LOOM_GEMM_VW
+#define LOOM_GEMM_VW 8
+#endif
+
+#if LOOM_GEMM_VW == 16
+#define MR 8
+#else
+#define MR 6
+#endif
+#define VW LOOM_GEMM_VW
+#define NR (2 * VW)
+
+enum { KC = 256, MC = MR * 16, NC_MAX = NR * 16 };
+
+typedef float vfloat __attribute__((ext_vector_type(VW), aligned(4)));
+
+static inline vfloat loadVector(const float *p) {
+  vfloat v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static inline void storeVector(float *p, vfloat v) { memcpy(p, &v, sizeof(v)); }
+
+/// Multiplies an MR x kc panel of A by a kc x NR panel of B and adds the rows
+/// < `rows` and columns < `cols` of the product to C. Element (i, p) of the A
+/// panel is a[i * aRow + p * aCol] (packed: aRow = 1, aCol = MR; in place:
+/// A's own strides); row p of the B panel starts at b + p * bRow (packed:
+/// bRow = NR; in place: B's row stride, its columns being contiguous).
+static void microkernel(int64_t kc, const float *restrict a, int64_t aRow,
+                        int64_t aCol, const float *restrict b, int64_t bRow,
+                        float *restrict c, int64_t rowStride,
+                        int64_t colStride, int64_t rows, int64_t cols) {
+  vfloat acc[MR][2];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < MR; ++i)
+    acc[i][0] = acc[i][1] = (vfloat)0.0f;
+  for (int64_t p = 0; p < kc; ++p) {
+    vfloat b0 = loadVector(b), b1 = loadVector(b + VW);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) {
+      vfloat ai = (vfloat)a[i * aRow];
+      acc[i][0] = ai * b0 + acc[i][0];
+      acc[i][1] = ai * b1 + acc[i][1];
+    }
+    a += aCol;
+    b += bRow;
+  }
+  if (rows == MR && cols == NR && colStride == 1) {
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) {
+      float *row = c + i * rowStride;
+      storeVector(row, loadVector(row) + acc[i][0]);
+      storeVector(row + VW, loadVector(row + VW) + acc[i][1]);
+    }
+    return;
+  }
+  float tile[MR][NR];
+  for (int i = 0; i < MR; ++i) {
+    storeVector(tile[i], acc[i][0]);
+    storeVector(tile[i] + VW, acc[i][1]);
+  }
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      c[i * rowStride + j * colStride] += tile[i][j];
+}
+
+/// Packs rows [0, rows) x columns [0, kc) of A into MR-row panels, each
+/// column of a panel MR consecutive floats, zero padded to whole panels.
+static void packA(int64_t rows, int64_t kc, const float *a, int64_t rowStride,
+                  int64_t colStride, float *restrict packed) {
+  for (int64_t i0 = 0; i0 < rows; i0 += MR) {
+    int64_t panelRows = rows - i0 < MR ? rows - i0 : MR;
+    for (int64_t p = 0; p < kc; ++p) {
+      const float *src = a + i0 * rowStride + p * colStride;
+      int64_t i = 0;
+      for (; i < panelRows; ++i)
+        packed[i] = src[i * rowStride];
+      for (; i < MR; ++i)
+        packed[i] = 0.0f;
+      packed += MR;
+    }
+  }
+}
+
+/// Packs rows [0, kc) x columns [0, cols) of B into NR-column panels, each
+/// row of a panel NR consecutive floats, zero padded to whole panels.
+static void packB(int64_t kc, int64_t cols, const float *b, int64_t rowStride,
+                  int64_t colStride, float *restrict packed) {
+  for (int64_t j0 = 0; j0 < cols; j0 += NR) {
+    int64_t panelCols = cols - j0 < NR ? cols - j0 : NR;
+    for (int64_t p = 0; p < kc; ++p) {
+      const float *src = b + p * rowStride + j0 * colStride;
+      int64_t j = 0;
+      if (colStride == 1)
+        for (; j < panelCols; ++j)
+          packed[j] = src[j];
+      else
+        for (; j < panelCols; ++j)
+          packed[j] = src[j * colStride];
+      for (; j < NR; ++j)
+        packed[j] = 0.0f;
+      packed += NR;
+    }
+  }
+}
+
+typedef struct {
+  int64_t m, n, k;
+  const float *a, *b;
+  float *c;
+  int64_t aBatch, aRow, aCol, bBatch, bRow, bCol, cBatch, cRow, cCol;
+  int64_t mc, nc, mBlocks, nBlocks;
+  // Small problems read A and B in place: packing would cost as much as the
+  // multiplication saves (each panel is reused only a few times).
+  int directA, directB;
+  _Atomic int32_t outOfMemory; // set by a worker that could not allocate
+} GemmProblem;
+
+/// Computes output blocks [begin, end) (batch-major, then M, then N blocks).
+static void gemmBlocks(void *context, int64_t begin, int64_t end,
+                       int32_t worker) {
+  (void)worker;
+  GemmProblem *g = (GemmProblem *)context;
+  int64_t kcMax = g->k < KC ? g->k : KC;
+  float *packedA =
+      loom_scratch(0, (uint64_t)(g->mc + MR) * kcMax * sizeof(float));
+  float *packedB =
+      loom_scratch(1, (uint64_t)(g->nc + NR) * kcMax * sizeof(float));
+  if (!packedA || !packedB) {
+    atomic_store(&g->outOfMemory, 1);
+    return;
+  }
+  int64_t perBatch = g->mBlocks * g->nBlocks;
+  for (int64_t block = begin; block < end; ++block) {
+    int64_t batch = block / perBatch;
+    int64_t mBlock = (block % perBatch) / g->nBlocks;
+    int64_t nBlock = block % g->nBlocks;
+    int64_t i0 = mBlock * g->mc, j0 = nBlock * g->nc;
+    int64_t rows = g->m - i0 < g->mc ? g->m - i0 : g->mc;
+    int64_t cols = g->n - j0 < g->nc ? g->n - j0 : g->nc;
+    const float *a = g->a + batch * g->aBatch + i0 * g->aRow;
+    const float *b = g->b + batch * g->bBatch + j0 * g->bCol;
+    float *c = g->c + batch * g->cBatch + i0 * g->cRow + j0 * g->cCol;
+    for (int64_t p0 = 0; p0 < g->k; p0 += KC) {
+      int64_t kc = g->k - p0 < KC ? g->k - p0 : KC;
+      const float *aSlice = a + p0 * g->aCol;
+      const float *bSlice = b + p0 * g->bRow;
+      if (!g->directB)
+        packB(kc, cols, bSlice, g->bRow, g->bCol, packedB);
+      if (!g->directA)
+        packA(rows, kc, aSlice, g->aRow, g->aCol, packedA);
+      for (int64_t j = 0; j < cols; j += NR) {
+        int64_t panelCols = cols - j < NR ? cols - j : NR;
+        // Only whole panels are read in place; an edge panel is packed.
+        int inPlaceB = g->directB && panelCols == NR;
+        if (g->directB && !inPlaceB)
+          packB(kc, panelCols, bSlice + j, g->bRow, 1, packedB);
+        const float *bPanel =
+            inPlaceB ? bSlice + j : packedB + (g->directB ? 0 : j * kc);
+        int64_t bRow = inPlaceB ? g->bRow : NR;
+        for (int64_t i = 0; i < rows; i += MR) {
+          int64_t panelRows = rows - i < MR ? rows - i : MR;
+          const float *aPanel;
+          int64_t aRow, aCol;
+          if (g->directA && panelRows == MR) {
+            aPanel = aSlice + i * g->aRow;
+            aRow = g->aRow;
+            aCol = 1;
+          } else {
+            if (g->directA)
+              packA(panelRows, kc, aSlice + i * g->aRow, g->aRow, 1, packedA);
+            aPanel = packedA + (g->directA ? 0 : i * kc);
+            aRow = 1;
+            aCol = MR;
+          }
+          microkernel(kc, aPanel, aRow, aCol, bPanel, bRow,
+                      c + i * g->cRow + j * g->cCol, g->cRow, g->cCol,
+                      panelRows, panelCols);
+        }
+      }
+    }
+  }
+}
+
+enum { GEMV_COLUMNS = 256 };
+
+/// One row of A times B with unit column stride: C[j] += sum_p A[p] B[p, j]
+/// over columns [begin, end) * GEMV_COLUMNS of every batch. B is read once, in
+/// rows of GEMV_COLUMNS that stay in L1 next to their accumulators.
+static void gemvBlocks(void *context, int64_t begin, int64_t end,
+                       int32_t worker) {
+  (void)worker;
+  const GemmProblem *g = (const GemmProblem *)context;
+  int64_t perBatch = (g->n + GEMV_COLUMNS - 1) / GEMV_COLUMNS;
+  for (int64_t block = begin; block < end; ++block) {
+    int64_t batch = block / perBatch;
+    int64_t j0 = (block % perBatch) * GEMV_COLUMNS;
+    int64_t cols = g->n - j0 < GEMV_COLUMNS ? g->n - j0 : GEMV_COLUMNS;
+    const float *a = g->a + batch * g->aBatch;
+    const float *b = g->b + batch * g->bBatch + j0;
+    float acc[GEMV_COLUMNS];
+    for (int64_t j = 0; j < cols; ++j)
+      acc[j] = 0.0f;
+    for (int64_t p = 0; p < g->k; ++p) {
+      float ap = a[p * g->aCol];
+      const float *restrict row = b + p * g->bRow;
+      for (int64_t j = 0; j < cols; ++j)
+        acc[j] += ap * row[j];
+    }
+    float *c = g->c + batch * g->cBatch + j0 * g->cCol;
+    for (int64_t j = 0; j < cols; ++j)
+      c[j * g->cCol] += acc[j];
+  }
+}
+
+void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
+                       const float *a, int64_t a_batch_stride,
+                       int64_t a_row_stride, int64_t a_col_stride,
+                       const float *b, int64_t b_batch_stride,
+                       int64_t b_row_stride, int64_t b_col_stride, float *c,
+                       int64_t c_batch_stride, int64_t c_row_stride,
+                       int64_t c_col_stride) {
+  if (batch <= 0 || m <= 0 || n <= 0 || k <= 0)
+    return;
+  GemmProblem g = {.m = m,
+                   .n = n,
+                   .k = k,
+                   .a = a,
+                   .b = b,
+                   .c = c,
+                   .aBatch = a_batch_stride,
+                   .aRow = a_row_stride,
+                   .aCol = a_col_stride,
+                   .bBatch = b_batch_stride,
+                   .bRow = b_row_stride,
+                   .bCol = b_col_stride,
+                   .cBatch = c_batch_stride,
+                   .cRow = c_row_stride,
+                   .cCol = c_col_stride};
+  int64_t threads = loom_num_threads();
+  if (m == 1 && b_col_stride == 1) {
+    int64_t perBatch = (n + GEMV_COLUMNS - 1) / GEMV_COLUMNS;
+    // Enough columns per chunk that a thread's share is worth waking it.
+    int64_t grain = (int64_t)(1 << 16) / (k * GEMV_COLUMNS) + 1;
+    loom_parallel_for(batch * perBatch, grain, gemvBlocks, &g);
+    return;
+  }
+  // Blocks as large as the caches like, shrunk (in whole register tiles)
+  // until every thread has a few to take.
+  g.mc = m < MC ? (m + MR - 1) / MR * MR : MC;
+  g.nc = n < NC_MAX ? (n + NR - 1) / NR * NR : NC_MAX;
+  for (;;) {
+    int64_t blocks =
+        batch * ((m + g.mc - 1) / g.mc) * ((n + g.nc - 1) / g.nc);
+    if (blocks >= 2 * threads)
+      break;
+    if (g.nc > 4 * NR)
+      g.nc = (g.nc / 2 + NR - 1) / NR * NR;
+    else if (g.mc > 2 * MR)
+      g.mc = (g.mc / 2 + MR - 1) / MR * MR;
+    else
+      break;
+  }
+  g.directA = a_col_stride == 1 && n <= 2 * NR;
+  g.directB = b_col_stride == 1 && m <= 8 * MR;
+  g.mBlocks = (m + g.mc - 1) / g.mc;
+  g.nBlocks = (n + g.nc - 1) / g.nc;
+  // A block of at least ~1 MFLOP is worth a thread.
+  int64_t flopsPerBlock = 2 * g.mc * g.nc * k;
+  int64_t grain = flopsPerBlock >= (1 << 20) ? 1 : (1 << 20) / flopsPerBlock;
+  loom_parallel_for(batch * g.mBlocks * g.nBlocks, grain, gemmBlocks, &g);
+  if (atomic_load(&g.outOfMemory))
+    loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
+}
