@@ -168,7 +168,9 @@ static std::optional<AffineMap> maskMapInFrame(const TensorView &view,
 /// them.
 static std::optional<SmallVector<double>>
 evaluateFrameMask(const MaskTerm &m, ArrayRef<int64_t> frame) {
-  std::optional<SmallVector<double>> vals = evaluateConstantTensor(m.value);
+  // Up to a 4096 x 4096 mask: long causal prefills must be recognised too.
+  std::optional<SmallVector<double>> vals =
+      evaluateConstantTensor(m.value, /*maxElements=*/1 << 24);
   if (!vals)
     return std::nullopt;
   auto type = cast<RankedTensorType>(m.value.getType());

@@ -10,7 +10,8 @@
  *
  * The register tile is MR rows by NR = 2 * LOOM_GEMM_VW columns held in
  * `ext_vector_type` accumulators. The build compiles this file twice, with
- * LOOM_GEMM_VW = 16 (one AVX-512 register per vector, MR = 8) and 8 (one AVX2
+ * LOOM_GEMM_VW = 16 (one AVX-512 register per vector, MR = 12: 24 of the 32
+ * registers hold accumulators) and 8 (one AVX2
  * register, MR = 6: 12 accumulators of the 16 AVX2 registers); loomc links the
  * one that fits the target CPU. Matrix-vector products (one row of A) stream B
  * once without packing, since packing would read it twice.
@@ -28,7 +29,7 @@
 #endif
 
 #if LOOM_GEMM_VW == 16
-#define MR 8
+#define MR 12
 #else
 #define MR 6
 #endif
@@ -52,10 +53,10 @@ static inline void storeVector(float *p, vfloat v) { memcpy(p, &v, sizeof(v)); }
 /// panel is a[i * aRow + p * aCol] (packed: aRow = 1, aCol = MR; in place:
 /// A's own strides); row p of the B panel starts at b + p * bRow (packed:
 /// bRow = NR; in place: B's row stride, its columns being contiguous).
-static void microkernel(int64_t kc, const float *restrict a, int64_t aRow,
-                        int64_t aCol, const float *restrict b, int64_t bRow,
-                        float *restrict c, int64_t rowStride,
-                        int64_t colStride, int64_t rows, int64_t cols) {
+static inline __attribute__((always_inline)) void
+microkernel(int64_t kc, const float *restrict a, int64_t aRow, int64_t aCol,
+            const float *restrict b, int64_t bRow, float *restrict c,
+            int64_t rowStride, int64_t colStride, int64_t rows, int64_t cols) {
   vfloat acc[MR][2];
 #pragma clang loop unroll(full)
   for (int i = 0; i < MR; ++i)
@@ -88,6 +89,26 @@ static void microkernel(int64_t kc, const float *restrict a, int64_t aRow,
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
       c[i * rowStride + j * colStride] += tile[i][j];
+}
+
+/// The microkernel on packed panels: with the strides constant, every load
+/// of the inner loop is a fixed displacement from two moving pointers.
+static void microkernelPacked(int64_t kc, const float *restrict a,
+                              const float *restrict b, float *restrict c,
+                              int64_t rowStride, int64_t colStride,
+                              int64_t rows, int64_t cols) {
+  microkernel(kc, a, 1, MR, b, NR, c, rowStride, colStride, rows, cols);
+}
+
+/// The microkernel reading A and/or B in place (small problems).
+static void microkernelInPlace(int64_t kc, const float *restrict a,
+                               int64_t aRow, int64_t aCol,
+                               const float *restrict b, int64_t bRow,
+                               float *restrict c, int64_t rowStride,
+                               int64_t colStride, int64_t rows,
+                               int64_t cols) {
+  microkernel(kc, a, aRow, aCol, b, bRow, c, rowStride, colStride, rows,
+              cols);
 }
 
 /// Packs rows [0, rows) x columns [0, kc) of A into MR-row panels, each
@@ -142,37 +163,51 @@ typedef struct {
   _Atomic int32_t outOfMemory; // set by a worker that could not allocate
 } GemmProblem;
 
-/// Computes output blocks [begin, end) (batch-major, then M, then N blocks).
+/// Computes output blocks [begin, end), numbered batch-major, then N block,
+/// then M block: consecutive blocks of a chunk share their B block, which is
+/// packed once (every K slice) and reused for each of their M blocks.
 static void gemmBlocks(void *context, int64_t begin, int64_t end,
                        int32_t worker) {
   (void)worker;
   GemmProblem *g = (GemmProblem *)context;
   int64_t kcMax = g->k < KC ? g->k : KC;
+  int64_t ncPadded = (g->nc + NR - 1) / NR * NR;
   float *packedA =
       loom_scratch(0, (uint64_t)(g->mc + MR) * kcMax * sizeof(float));
-  float *packedB =
-      loom_scratch(1, (uint64_t)(g->nc + NR) * kcMax * sizeof(float));
+  float *packedB = loom_scratch(
+      1, (uint64_t)(g->directB ? NR * kcMax : ncPadded * g->k) *
+             sizeof(float));
   if (!packedA || !packedB) {
     atomic_store(&g->outOfMemory, 1);
     return;
   }
   int64_t perBatch = g->mBlocks * g->nBlocks;
+  int64_t packedBatch = -1, packedN = -1;
   for (int64_t block = begin; block < end; ++block) {
     int64_t batch = block / perBatch;
-    int64_t mBlock = (block % perBatch) / g->nBlocks;
-    int64_t nBlock = block % g->nBlocks;
+    int64_t nBlock = (block % perBatch) / g->mBlocks;
+    int64_t mBlock = block % g->mBlocks;
     int64_t i0 = mBlock * g->mc, j0 = nBlock * g->nc;
     int64_t rows = g->m - i0 < g->mc ? g->m - i0 : g->mc;
     int64_t cols = g->n - j0 < g->nc ? g->n - j0 : g->nc;
     const float *a = g->a + batch * g->aBatch + i0 * g->aRow;
     const float *b = g->b + batch * g->bBatch + j0 * g->bCol;
     float *c = g->c + batch * g->cBatch + i0 * g->cRow + j0 * g->cCol;
+    if (!g->directB && (batch != packedBatch || nBlock != packedN)) {
+      // Slice p0 of the block lands at p0 * ncPadded: kc rows of panels.
+      for (int64_t p0 = 0; p0 < g->k; p0 += KC) {
+        int64_t kc = g->k - p0 < KC ? g->k - p0 : KC;
+        packB(kc, cols, b + p0 * g->bRow, g->bRow, g->bCol,
+              packedB + p0 * ncPadded);
+      }
+      packedBatch = batch;
+      packedN = nBlock;
+    }
     for (int64_t p0 = 0; p0 < g->k; p0 += KC) {
       int64_t kc = g->k - p0 < KC ? g->k - p0 : KC;
       const float *aSlice = a + p0 * g->aCol;
       const float *bSlice = b + p0 * g->bRow;
-      if (!g->directB)
-        packB(kc, cols, bSlice, g->bRow, g->bCol, packedB);
+      const float *bPacked = packedB + (g->directB ? 0 : p0 * ncPadded);
       if (!g->directA)
         packA(rows, kc, aSlice, g->aRow, g->aCol, packedA);
       for (int64_t j = 0; j < cols; j += NR) {
@@ -182,7 +217,7 @@ static void gemmBlocks(void *context, int64_t begin, int64_t end,
         if (g->directB && !inPlaceB)
           packB(kc, panelCols, bSlice + j, g->bRow, 1, packedB);
         const float *bPanel =
-            inPlaceB ? bSlice + j : packedB + (g->directB ? 0 : j * kc);
+            inPlaceB ? bSlice + j : bPacked + (g->directB ? 0 : j * kc);
         int64_t bRow = inPlaceB ? g->bRow : NR;
         for (int64_t i = 0; i < rows; i += MR) {
           int64_t panelRows = rows - i < MR ? rows - i : MR;
@@ -199,9 +234,13 @@ static void gemmBlocks(void *context, int64_t begin, int64_t end,
             aRow = 1;
             aCol = MR;
           }
-          microkernel(kc, aPanel, aRow, aCol, bPanel, bRow,
-                      c + i * g->cRow + j * g->cCol, g->cRow, g->cCol,
-                      panelRows, panelCols);
+          float *cTile = c + i * g->cRow + j * g->cCol;
+          if (aRow == 1 && aCol == MR && bRow == NR)
+            microkernelPacked(kc, aPanel, bPanel, cTile, g->cRow, g->cCol,
+                              panelRows, panelCols);
+          else
+            microkernelInPlace(kc, aPanel, aRow, aCol, bPanel, bRow, cTile,
+                               g->cRow, g->cCol, panelRows, panelCols);
         }
       }
     }

@@ -4,7 +4,9 @@
  * the rows dispatched to it (its group [offsets[e], offsets[e] + counts[e])),
  * through the packed GEMM kernel, so the work is that of the selected experts
  * and not of every expert on every row. Rows outside every group are zero, as
- * the op defines.
+ * the op defines. Threads take (expert, column chunk) items in two phases (up
+ * projections and activation, then the down projection), so a layer with few
+ * tokens per expert still spreads over every core.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -13,13 +15,6 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct {
-  float *hidden;
-  const float *up;
-  int64_t columns;
-  int32_t activation;
-} ActivationJob;
-
 /// tanh(u) = 1 - 2 / (exp(2u) + 1), as the reference lowering writes it.
 static float geluTanh(float x) {
   float u = 0.7978845608028654f * (x + 0.044715f * x * x * x);
@@ -27,33 +22,113 @@ static float geluTanh(float x) {
   return 0.5f * x * (1.0f + t);
 }
 
-/// The activation over rows [begin, end) of the hidden matrix, in place; for
-/// SwiGLU multiplied by the up projection.
-static void activateRows(void *context, int64_t begin, int64_t end,
-                         int32_t worker) {
-  (void)worker;
-  const ActivationJob *job = (const ActivationJob *)context;
-  for (int64_t r = begin; r < end; ++r) {
-    float *restrict h = job->hidden + r * job->columns;
-    const float *restrict up = job->up ? job->up + r * job->columns : 0;
-    for (int64_t j = 0; j < job->columns; ++j) {
-      float x = h[j];
-      switch (job->activation) {
-      case LOOM_MOE_ACTIVATION_SWIGLU:
-        h[j] = x / (1.0f + expf(-x)) * up[j];
-        break;
-      case LOOM_MOE_ACTIVATION_GELU:
-        h[j] = 0.5f * x * (1.0f + erff(x * 0.7071067811865476f));
-        break;
-      case LOOM_MOE_ACTIVATION_GELU_TANH:
-        h[j] = geluTanh(x);
-        break;
-      default: // relu
-        h[j] = x > 0.0f ? x : 0.0f;
-        break;
-      }
+/// The activation of `columns` hidden values in place; for SwiGLU multiplied
+/// by the up projection.
+static void activateRow(float *restrict h, const float *restrict up,
+                        int64_t columns, int32_t activation) {
+  for (int64_t j = 0; j < columns; ++j) {
+    float x = h[j];
+    switch (activation) {
+    case LOOM_MOE_ACTIVATION_SWIGLU:
+      h[j] = x / (1.0f + expf(-x)) * up[j];
+      break;
+    case LOOM_MOE_ACTIVATION_GELU:
+      h[j] = 0.5f * x * (1.0f + erff(x * 0.7071067811865476f));
+      break;
+    case LOOM_MOE_ACTIVATION_GELU_TANH:
+      h[j] = geluTanh(x);
+      break;
+    default: // relu
+      h[j] = x > 0.0f ? x : 0.0f;
+      break;
     }
   }
+}
+
+enum { COLUMN_CHUNK = 128 };
+
+typedef struct {
+  int64_t hidden, ffn, experts, rows;
+  const float *x;
+  int64_t x_rs, x_cs;
+  const int64_t *begin, *count, *first; // per expert: rows and first item
+  const float *w1, *w2, *w3;
+  int64_t w1_se, w1_sh, w1_sf, w2_se, w2_sf, w2_sh, w3_se, w3_sh, w3_sf;
+  float *gate, *up; // [rows, ffn]: the hidden activations of every group
+  float *out;
+  int64_t out_rs, out_cs;
+  int32_t activation;
+} ExpertsJob;
+
+/// The expert whose chunks include work item `item` (empty experts own none).
+static int64_t expertOf(const ExpertsJob *job, int64_t item) {
+  int64_t e = 0;
+  while (e + 1 < job->experts && job->first[e + 1] <= item)
+    ++e;
+  return e;
+}
+
+/// Phase 1, items (expert, chunk of ffn columns): the gate (and up)
+/// projections of the expert's rows for those columns, then the activation.
+static void projectUp(void *context, int64_t begin, int64_t end,
+                      int32_t worker) {
+  (void)worker;
+  const ExpertsJob *job = (const ExpertsJob *)context;
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t e = expertOf(job, item);
+    int64_t j0 = (item - job->first[e]) * COLUMN_CHUNK;
+    int64_t cols = job->ffn - j0 < COLUMN_CHUNK ? job->ffn - j0 : COLUMN_CHUNK;
+    int64_t r0 = job->begin[e], count = job->count[e];
+    const float *rows = job->x + r0 * job->x_rs;
+    float *gate = job->gate + r0 * job->ffn + j0;
+    loom_kernel_sgemm(1, count, cols, job->hidden, rows, 0, job->x_rs,
+                      job->x_cs, job->w1 + e * job->w1_se + j0 * job->w1_sf,
+                      0, job->w1_sh, job->w1_sf, gate, 0, job->ffn, 1);
+    float *up = 0;
+    if (job->activation == LOOM_MOE_ACTIVATION_SWIGLU) {
+      up = job->up + r0 * job->ffn + j0;
+      loom_kernel_sgemm(1, count, cols, job->hidden, rows, 0, job->x_rs,
+                        job->x_cs,
+                        job->w3 + e * job->w3_se + j0 * job->w3_sf, 0,
+                        job->w3_sh, job->w3_sf, up, 0, job->ffn, 1);
+    }
+    for (int64_t r = 0; r < count; ++r)
+      activateRow(gate + r * job->ffn, up ? up + r * job->ffn : 0, cols,
+                  job->activation);
+  }
+}
+
+/// Phase 2, items (expert, chunk of hidden columns): the down projection.
+static void projectDown(void *context, int64_t begin, int64_t end,
+                        int32_t worker) {
+  (void)worker;
+  const ExpertsJob *job = (const ExpertsJob *)context;
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t e = expertOf(job, item);
+    int64_t h0 = (item - job->first[e]) * COLUMN_CHUNK;
+    int64_t cols =
+        job->hidden - h0 < COLUMN_CHUNK ? job->hidden - h0 : COLUMN_CHUNK;
+    int64_t r0 = job->begin[e];
+    loom_kernel_sgemm(1, job->count[e], cols, job->ffn,
+                      job->gate + r0 * job->ffn, 0, job->ffn, 1,
+                      job->w2 + e * job->w2_se + h0 * job->w2_sh, 0,
+                      job->w2_sf, job->w2_sh,
+                      job->out + r0 * job->out_rs + h0 * job->out_cs, 0,
+                      job->out_rs, job->out_cs);
+  }
+}
+
+/// Numbers each expert's column chunks consecutively: first[e] is the item
+/// of expert e's first chunk; returns the number of items.
+static int64_t numberItems(const int64_t *count, int64_t experts,
+                           int64_t columns, int64_t *first) {
+  int64_t chunks = (columns + COLUMN_CHUNK - 1) / COLUMN_CHUNK, items = 0;
+  for (int64_t e = 0; e < experts; ++e) {
+    first[e] = items;
+    if (count[e] > 0)
+      items += chunks;
+  }
+  return items;
 }
 
 void loom_kernel_moe_experts_f32(
@@ -67,41 +142,47 @@ void loom_kernel_moe_experts_f32(
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t h = 0; h < hidden; ++h)
       out[r * out_rs + h * out_cs] = 0.0f;
+  if (experts <= 0 || rows <= 0 || ffn <= 0 || hidden <= 0)
+    return;
   int swiglu = activation == LOOM_MOE_ACTIVATION_SWIGLU;
-  for (int64_t e = 0; e < experts; ++e) {
-    int64_t begin = offsets[e * offsets_s];
-    int64_t end = begin + counts[e * counts_s];
-    if (begin < 0)
-      begin = 0;
-    if (end > rows)
-      end = rows;
-    int64_t count = end - begin;
-    if (count <= 0)
-      continue;
-    uint64_t bytes = (uint64_t)count * ffn * sizeof(float);
-    float *gate = _mlir_memref_to_llvm_alloc(bytes);
-    float *up = swiglu ? _mlir_memref_to_llvm_alloc(bytes) : 0;
-    if (!gate || (swiglu && !up)) {
-      _mlir_memref_to_llvm_free(gate);
-      _mlir_memref_to_llvm_free(up);
-      loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
-      return;
-    }
-    memset(gate, 0, bytes);
-    const float *rowsIn = x + begin * x_rs;
-    loom_kernel_sgemm(1, count, ffn, hidden, rowsIn, 0, x_rs, x_cs,
-                      w1 + e * w1_se, 0, w1_sh, w1_sf, gate, 0, ffn, 1);
-    if (swiglu) {
-      memset(up, 0, bytes);
-      loom_kernel_sgemm(1, count, ffn, hidden, rowsIn, 0, x_rs, x_cs,
-                        w3 + e * w3_se, 0, w3_sh, w3_sf, up, 0, ffn, 1);
-    }
-    ActivationJob job = {gate, up, ffn, activation};
-    loom_parallel_for(count, 1 + 4096 / (ffn + 1), activateRows, &job);
-    loom_kernel_sgemm(1, count, hidden, ffn, gate, 0, ffn, 1, w2 + e * w2_se,
-                      0, w2_sf, w2_sh, out + begin * out_rs, 0, out_rs,
-                      out_cs);
+  uint64_t hiddenBytes = (uint64_t)rows * ffn * sizeof(float);
+  uint64_t tableBytes = (uint64_t)experts * sizeof(int64_t);
+  int64_t *table = _mlir_memref_to_llvm_alloc(4 * tableBytes);
+  float *gate = _mlir_memref_to_llvm_alloc(hiddenBytes);
+  float *up = swiglu ? _mlir_memref_to_llvm_alloc(hiddenBytes) : 0;
+  if (!table || !gate || (swiglu && !up)) {
+    _mlir_memref_to_llvm_free(table);
     _mlir_memref_to_llvm_free(gate);
     _mlir_memref_to_llvm_free(up);
+    loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
+    return;
   }
+  // Each group clipped to the rows that exist; empty groups do no work.
+  int64_t *begin = table, *count = table + experts;
+  int64_t *firstUp = table + 2 * experts, *firstDown = table + 3 * experts;
+  for (int64_t e = 0; e < experts; ++e) {
+    int64_t b = offsets[e * offsets_s], end = b + counts[e * counts_s];
+    b = b < 0 ? 0 : b;
+    end = end > rows ? rows : end;
+    begin[e] = b;
+    count[e] = end > b ? end - b : 0;
+  }
+  memset(gate, 0, hiddenBytes);
+  if (up)
+    memset(up, 0, hiddenBytes);
+  ExpertsJob job = {hidden, ffn,   experts, rows,  x,     x_rs,  x_cs,
+                    begin,  count, firstUp, w1,    w2,    w3,    w1_se,
+                    w1_sh,  w1_sf, w2_se,   w2_sf, w2_sh, w3_se, w3_sh,
+                    w3_sf,  gate,  up,      out,   out_rs, out_cs,
+                    activation};
+  // Expert x column-chunk items keep every thread busy even when only a few
+  // experts are selected; the GEMMs inside an item run on its thread.
+  int64_t items = numberItems(count, experts, ffn, firstUp);
+  loom_parallel_for(items, 1, projectUp, &job);
+  job.first = firstDown;
+  items = numberItems(count, experts, hidden, firstDown);
+  loom_parallel_for(items, 1, projectDown, &job);
+  _mlir_memref_to_llvm_free(table);
+  _mlir_memref_to_llvm_free(gate);
+  _mlir_memref_to_llvm_free(up);
 }

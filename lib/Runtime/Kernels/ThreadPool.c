@@ -29,7 +29,7 @@
 /// compiled library (or the JIT) defines it.
 extern const int32_t __loom_compiled_num_threads;
 
-enum { kMaxThreads = 256, kSpinIterations = 1 << 16 };
+enum { kMaxThreads = 256, kSpinIterations = 1 << 13 };
 
 typedef struct {
   pthread_mutex_t submitLock; // held by the caller whose loop the pool runs
