@@ -46,9 +46,10 @@
 #define MAX_ROWS 64
 /// Register block of the tile products: ROW_BLOCK rows x COL_BLOCK vectors of
 /// 16 floats. 4 x 1 is 8 accumulators on AVX2 (half its registers, enough to
-/// hide the FMA latency) and 4 on AVX-512, which saturate one 512-bit FMA pipe
-/// (Zen 4) but only half of two; a build for such CPUs can define
-/// LOOM_ATTENTION_WIDE for 4 x 2 (with AVX2 that would spill).
+/// hide the FMA latency) but only 4 on AVX-512, too few to cover the FMA
+/// latency of two 512-bit pipes; the build compiles this file a second time
+/// with LOOM_ATTENTION_WIDE (4 x 2, 8 accumulators) for AVX-512 targets
+/// (attention-avx512; with AVX2 that tile would spill).
 #define ROW_BLOCK 4
 #ifdef LOOM_ATTENTION_WIDE
 #define COL_BLOCK 2

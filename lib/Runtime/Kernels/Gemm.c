@@ -247,26 +247,42 @@ static void gemmBlocks(void *context, int64_t begin, int64_t end,
   }
 }
 
-enum { GEMV_COLUMNS = 256 };
+enum { GEMV_MAX_COLUMNS = 2048, GEMV_MIN_COLUMNS = 256 };
 
 /// One row of A times B with unit column stride: C[j] += sum_p A[p] B[p, j]
-/// over columns [begin, end) * GEMV_COLUMNS of every batch. B is read once, in
-/// rows of GEMV_COLUMNS that stay in L1 next to their accumulators.
+/// over column blocks [begin, end) of g->nc columns (every batch). B streams
+/// through in row segments of up to 8 KiB, four rows per pass over the
+/// accumulators, which stay in L1; the sum still runs over ascending p.
 static void gemvBlocks(void *context, int64_t begin, int64_t end,
                        int32_t worker) {
   (void)worker;
   const GemmProblem *g = (const GemmProblem *)context;
-  int64_t perBatch = (g->n + GEMV_COLUMNS - 1) / GEMV_COLUMNS;
+  int64_t perBatch = (g->n + g->nc - 1) / g->nc;
   for (int64_t block = begin; block < end; ++block) {
     int64_t batch = block / perBatch;
-    int64_t j0 = (block % perBatch) * GEMV_COLUMNS;
-    int64_t cols = g->n - j0 < GEMV_COLUMNS ? g->n - j0 : GEMV_COLUMNS;
+    int64_t j0 = (block % perBatch) * g->nc;
+    int64_t cols = g->n - j0 < g->nc ? g->n - j0 : g->nc;
     const float *a = g->a + batch * g->aBatch;
     const float *b = g->b + batch * g->bBatch + j0;
-    float acc[GEMV_COLUMNS];
+    float acc[GEMV_MAX_COLUMNS];
     for (int64_t j = 0; j < cols; ++j)
       acc[j] = 0.0f;
-    for (int64_t p = 0; p < g->k; ++p) {
+    int64_t p = 0;
+    for (; p + 4 <= g->k; p += 4) {
+      float a0 = a[p * g->aCol], a1 = a[(p + 1) * g->aCol];
+      float a2 = a[(p + 2) * g->aCol], a3 = a[(p + 3) * g->aCol];
+      const float *restrict r0 = b + p * g->bRow;
+      const float *restrict r1 = r0 + g->bRow;
+      const float *restrict r2 = r1 + g->bRow;
+      const float *restrict r3 = r2 + g->bRow;
+      for (int64_t j = 0; j < cols; ++j) {
+        float sum = acc[j] + a0 * r0[j];
+        sum = sum + a1 * r1[j];
+        sum = sum + a2 * r2[j];
+        acc[j] = sum + a3 * r3[j];
+      }
+    }
+    for (; p < g->k; ++p) {
       float ap = a[p * g->aCol];
       const float *restrict row = b + p * g->bRow;
       for (int64_t j = 0; j < cols; ++j)
@@ -304,9 +320,18 @@ void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                    .cCol = c_col_stride};
   int64_t threads = loom_num_threads();
   if (m == 1 && b_col_stride == 1) {
-    int64_t perBatch = (n + GEMV_COLUMNS - 1) / GEMV_COLUMNS;
+    // Column blocks: long row segments for the prefetcher, but at least two
+    // per thread when the matrix is large enough.
+    int64_t columns = (n + 2 * threads - 1) / (2 * threads);
+    columns = (columns + 15) / 16 * 16;
+    if (columns < GEMV_MIN_COLUMNS)
+      columns = GEMV_MIN_COLUMNS;
+    if (columns > GEMV_MAX_COLUMNS)
+      columns = GEMV_MAX_COLUMNS;
+    g.nc = columns;
+    int64_t perBatch = (n + columns - 1) / columns;
     // Enough columns per chunk that a thread's share is worth waking it.
-    int64_t grain = (int64_t)(1 << 16) / (k * GEMV_COLUMNS) + 1;
+    int64_t grain = (int64_t)(1 << 16) / (k * columns) + 1;
     loom_parallel_for(batch * perBatch, grain, gemvBlocks, &g);
     return;
   }

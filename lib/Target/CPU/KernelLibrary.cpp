@@ -26,17 +26,21 @@ using namespace mlir::loom;
 static constexpr llvm::StringLiteral kCompiledThreadsName =
     "__loom_compiled_num_threads";
 
-/// The bitcode files to link: the common ones and the matmul whose register
-/// tile fits the target (16-wide vectors need AVX-512's 32 registers).
+/// The bitcode files to link: the common ones, and of the kernels built per
+/// register-tile width the `-avx512` variants (tiles that need AVX-512's 32
+/// vector registers) or the `-generic` ones (tiles that fit AVX2's 16).
 static llvm::SmallVector<KernelBitcode>
 selectKernelFiles(const llvm::TargetMachine &targetMachine) {
   const llvm::MCSubtargetInfo *info = targetMachine.getMCSubtargetInfo();
-  bool wide = info && info->checkFeatures("+avx512f");
-  llvm::StringRef gemm = wide ? "gemm-vw16" : "gemm-vw8";
+  bool avx512 = info && info->checkFeatures("+avx512f");
   llvm::SmallVector<KernelBitcode> files;
-  for (const KernelBitcode &file : getCPUKernelBitcode())
-    if (!file.name.starts_with("gemm-") || file.name == gemm)
-      files.push_back(file);
+  for (const KernelBitcode &file : getCPUKernelBitcode()) {
+    if (file.name.ends_with("-avx512") && !avx512)
+      continue;
+    if (file.name.ends_with("-generic") && avx512)
+      continue;
+    files.push_back(file);
+  }
   return files;
 }
 
