@@ -108,7 +108,7 @@ def ConvertLoomAttentionToCPUKernels : Pass<"convert-loom-attention-to-cpu-kerne
 }
 
 def ConvertLoomMoEToCPUKernels : Pass<"convert-loom-moe-to-cpu-kernels", "::mlir::ModuleOp"> {
-  let summary = "Replace loom.moe.experts (FFN experts, f32) by a call of Loom's grouped expert kernel";
+  let summary = "Replace loom.moe.experts (FFN experts, f32) and loom.moe.combine by calls of Loom's MoE kernels";
   let description = [{
     Part of the fast CPU path (`loom-cpu-pipeline`), run after
     `loom-decompose-moe` and before the reference lowering. A
@@ -116,9 +116,11 @@ def ConvertLoomMoEToCPUKernels : Pass<"convert-loom-moe-to-cpu-kernels", "::mlir
     rows and weights are f32 becomes a call of `loom_moe_experts_f32`: each
     expert runs the packed GEMM over the rows dispatched to it only, so the
     work is that of the selected experts (the reference lowering computes
-    every row through a per-row weight gather). Router, dispatch and combine
-    keep their reference lowering. MoE++ zero/copy/constant experts are left
-    for `convert-loom-to-linalg`.
+    every row through a per-row weight gather). A `loom.moe.combine` on f32
+    becomes `loom_moe_combine_f32`, a scatter of the expert rows (the reference
+    scans every row for every token, with the same per-element summation
+    order). Router and dispatch keep their reference lowering. MoE++
+    zero/copy/constant experts are left for `convert-loom-to-linalg`.
 
     #### Input invariant
     loom IR on tensors, before `convert-loom-to-linalg` and bufferization.
@@ -136,7 +138,7 @@ def ConvertLoomMoEToCPUKernels : Pass<"convert-loom-moe-to-cpu-kernels", "::mlir
     "::mlir::memref::MemRefDialect",
   ];
   let statistics = [
-    Statistic<"numKernelCalls", "kernel-calls", "loom.moe.experts ops replaced by kernel calls">,
+    Statistic<"numKernelCalls", "kernel-calls", "loom.moe.experts and loom.moe.combine ops replaced by kernel calls">,
   ];
 }
 

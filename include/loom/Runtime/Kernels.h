@@ -151,6 +151,18 @@ void loom_kernel_moe_experts_f32(
     const float *w3, int64_t w3_se, int64_t w3_sh, int64_t w3_sf, float *out,
     int64_t out_rs, int64_t out_cs, int32_t activation);
 
+/// `loom.moe.combine`: out[t, :] = sum over rows r (ascending) with
+/// permutation[r] = t * slots + s of weights[t, s] * y[r, :]; rows with an
+/// assignment outside [0, tokens * slots) contribute nothing. A scatter over
+/// the rows, where the reference lowering scans every row for every token.
+void loom_kernel_moe_combine_f32(int64_t tokens, int64_t slots,
+                                 int64_t hidden, int64_t rows, const float *y,
+                                 int64_t y_rs, int64_t y_cs,
+                                 const int64_t *permutation, int64_t perm_s,
+                                 const float *weights, int64_t w_ts,
+                                 int64_t w_ss, float *out, int64_t out_ts,
+                                 int64_t out_hs);
+
 /*===----------------------------------------------------------------------===
  * Entry points with MLIR memref descriptors
  *===----------------------------------------------------------------------===*/
@@ -203,6 +215,13 @@ void _mlir_ciface_loom_moe_experts_f32(
     const loom_memref1_i64 *counts, const loom_memref3_f32 *w1,
     const loom_memref3_f32 *w2, const loom_memref3_f32 *w3,
     const loom_memref2_f32 *out, int32_t activation);
+
+/// `func.call @loom_moe_combine_f32`: loom_kernel_moe_combine_f32 on
+/// descriptors.
+void _mlir_ciface_loom_moe_combine_f32(const loom_memref2_f32 *y,
+                                       const loom_memref1_i64 *permutation,
+                                       const loom_memref2_f32 *weights,
+                                       const loom_memref2_f32 *out);
 
 #ifdef __cplusplus
 }

@@ -4,8 +4,9 @@
 // feed-forward and whose rows and weights are f32 becomes a call of
 // loom_moe_experts_f32 (include/loom/Runtime/Kernels.h), which runs each
 // expert's GEMMs over its own rows only. The router, dispatch and combine
-// (cheap, [tokens x experts] work) keep their reference lowering; run
-// loom-decompose-moe first so that loom.moe.ffn is split into them.
+// keep their reference lowering; loom.moe.combine becomes a scatter kernel
+// (loom_moe_combine_f32). Run loom-decompose-moe first so that loom.moe.ffn
+// is split into these steps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +30,7 @@ using namespace mlir;
 using namespace mlir::loom;
 
 static constexpr StringLiteral kExpertsName = "loom_moe_experts_f32";
+static constexpr StringLiteral kCombineName = "loom_moe_combine_f32";
 
 namespace {
 struct ExpertsToKernel : public OpRewritePattern<MoEExpertsOp> {
@@ -87,12 +89,49 @@ struct ExpertsToKernel : public OpRewritePattern<MoEExpertsOp> {
   llvm::Statistic &numCalls;
 };
 
+/// loom.moe.combine on f32: a scatter over the expert rows (the reference
+/// lowering scans every row for every token).
+struct CombineToKernel : public OpRewritePattern<MoECombineOp> {
+  CombineToKernel(MLIRContext *context, llvm::Statistic &numCalls)
+      : OpRewritePattern<MoECombineOp>(context), numCalls(numCalls) {}
+
+  LogicalResult matchAndRewrite(MoECombineOp op,
+                                PatternRewriter &rewriter) const override {
+    Type f32 = rewriter.getF32Type(), i64 = rewriter.getI64Type();
+    if (!isStaticTensorOf(op.getExpertOutput().getType(), f32) ||
+        !isStaticTensorOf(op.getPermutation().getType(), i64) ||
+        !isStaticTensorOf(op.getWeights().getType(), f32) ||
+        !isStaticTensorOf(op.getOutput().getType(), f32))
+      return rewriter.notifyMatchFailure(op, "not static-shaped f32 / i64");
+    Location loc = op.getLoc();
+    SmallVector<Type> inputs = {
+        getDynamicStridedType(f32, 2), getDynamicStridedType(i64, 1),
+        getDynamicStridedType(f32, 2), getDynamicStridedType(f32, 2)};
+    func::FuncOp kernel = getOrInsertKernelDecl(
+        rewriter, op->getParentOfType<ModuleOp>(), kCombineName, inputs);
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    KernelResult out = allocateKernelResult(rewriter, loc, outType);
+    func::CallOp::create(
+        rewriter, loc, kernel,
+        ValueRange{toDynamicBuffer(rewriter, loc, op.getExpertOutput()),
+                   toDynamicBuffer(rewriter, loc, op.getPermutation()),
+                   toDynamicBuffer(rewriter, loc, op.getWeights()), out.view});
+    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
+        op, outType, out.buffer, /*restrict=*/true, /*writable=*/true);
+    ++numCalls;
+    return success();
+  }
+
+  llvm::Statistic &numCalls;
+};
+
 struct ConvertLoomMoEToCPUKernelsPass
     : public loom::impl::ConvertLoomMoEToCPUKernelsBase<
           ConvertLoomMoEToCPUKernelsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExpertsToKernel>(&getContext(), numKernelCalls);
+    patterns.add<ExpertsToKernel, CombineToKernel>(&getContext(),
+                                                   numKernelCalls);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

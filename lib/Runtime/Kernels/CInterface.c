@@ -58,3 +58,16 @@ void _mlir_ciface_loom_moe_experts_f32(
       out->aligned + out->offset, out->strides[0], out->strides[1],
       activation);
 }
+
+void _mlir_ciface_loom_moe_combine_f32(const loom_memref2_f32 *y,
+                                       const loom_memref1_i64 *permutation,
+                                       const loom_memref2_f32 *weights,
+                                       const loom_memref2_f32 *out) {
+  loom_kernel_moe_combine_f32(
+      weights->sizes[0], weights->sizes[1], y->sizes[1], y->sizes[0],
+      y->aligned + y->offset, y->strides[0], y->strides[1],
+      permutation->aligned + permutation->offset, permutation->strides[0],
+      weights->aligned + weights->offset, weights->strides[0],
+      weights->strides[1], out->aligned + out->offset, out->strides[0],
+      out->strides[1]);
+}

@@ -186,3 +186,52 @@ void loom_kernel_moe_experts_f32(
   _mlir_memref_to_llvm_free(gate);
   _mlir_memref_to_llvm_free(up);
 }
+
+typedef struct {
+  int64_t tokens, slots, hidden, rows;
+  const float *y;
+  int64_t y_rs, y_cs;
+  const int64_t *perm;
+  int64_t perm_s;
+  const float *w;
+  int64_t w_ts, w_ss;
+  float *out;
+  int64_t out_ts, out_hs;
+} CombineJob;
+
+/// Hidden columns [begin, end) of the combine, scattering rows in ascending
+/// order (each output element sums its rows in the reference's order).
+static void combineColumns(void *context, int64_t begin, int64_t end,
+                           int32_t worker) {
+  (void)worker;
+  const CombineJob *job = (const CombineJob *)context;
+  for (int64_t t = 0; t < job->tokens; ++t)
+    for (int64_t h = begin; h < end; ++h)
+      job->out[t * job->out_ts + h * job->out_hs] = 0.0f;
+  for (int64_t r = 0; r < job->rows; ++r) {
+    int64_t assignment = job->perm[r * job->perm_s];
+    if (assignment < 0 || assignment >= job->tokens * job->slots)
+      continue;
+    int64_t t = assignment / job->slots, s = assignment % job->slots;
+    float weight = job->w[t * job->w_ts + s * job->w_ss];
+    const float *y = job->y + r * job->y_rs;
+    float *out = job->out + t * job->out_ts;
+    for (int64_t h = begin; h < end; ++h) {
+      float contribution = weight * y[h * job->y_cs];
+      out[h * job->out_hs] = out[h * job->out_hs] + contribution;
+    }
+  }
+}
+
+void loom_kernel_moe_combine_f32(int64_t tokens, int64_t slots,
+                                 int64_t hidden, int64_t rows, const float *y,
+                                 int64_t y_rs, int64_t y_cs,
+                                 const int64_t *permutation, int64_t perm_s,
+                                 const float *weights, int64_t w_ts,
+                                 int64_t w_ss, float *out, int64_t out_ts,
+                                 int64_t out_hs) {
+  CombineJob job = {tokens, slots,  hidden, rows, y,   y_rs,   y_cs, permutation,
+                    perm_s, weights, w_ts,  w_ss, out, out_ts, out_hs};
+  // Columns per chunk: enough rows x columns of work to be worth a thread.
+  loom_parallel_for(hidden, 1 + (1 << 16) / (rows + 1), combineColumns, &job);
+}

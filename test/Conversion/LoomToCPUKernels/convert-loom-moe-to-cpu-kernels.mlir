@@ -43,3 +43,16 @@ func.func @negative_zero_expert(%rows: tensor<6x16xf32>, %offsets: tensor<2xi64>
       : (tensor<6x16xf32>, tensor<2xi64>, tensor<2xi64>, tensor<1x16x32xf32>, tensor<1x32x16xf32>) -> tensor<6x16xf32>
   return %y : tensor<6x16xf32>
 }
+
+// -----
+
+// Combine: expert rows, permutation and weights in, a fresh [T, H] out.
+// CHECK-LABEL: func.func @combine(
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<3x16xf32>
+// CHECK-COUNT-3: bufferization.to_buffer {{.*}} read_only
+// CHECK:         call @loom_moe_combine_f32(
+// CHECK:         bufferization.to_tensor %[[OUT]] restrict writable
+func.func @combine(%y: tensor<6x16xf32>, %perm: tensor<6xi64>, %w: tensor<3x2xf32>) -> tensor<3x16xf32> {
+  %out = loom.moe.combine %y, %perm, %w : (tensor<6x16xf32>, tensor<6xi64>, tensor<3x2xf32>) -> tensor<3x16xf32>
+  return %out : tensor<3x16xf32>
+}
