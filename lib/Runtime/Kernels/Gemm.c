@@ -352,7 +352,11 @@ void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
       break;
   }
   g.directA = a_col_stride == 1 && n <= 2 * NR;
-  g.directB = b_col_stride == 1 && m <= 8 * MR;
+  // B in place when few row panels reuse it, or when the whole of it stays in
+  // L2 (the weights of small layers): packing would cost more than the
+  // strided panel reads.
+  g.directB = b_col_stride == 1 &&
+              (m <= 8 * MR || (uint64_t)k * n * sizeof(float) <= (512u << 10));
   g.mBlocks = (m + g.mc - 1) / g.mc;
   g.nBlocks = (n + g.nc - 1) / g.nc;
   // A block of at least ~1 MFLOP is worth a thread.
