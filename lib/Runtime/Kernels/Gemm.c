@@ -251,7 +251,7 @@ enum { GEMV_MAX_COLUMNS = 2048, GEMV_MIN_COLUMNS = 256 };
 
 /// One row of A times B with unit column stride: C[j] += sum_p A[p] B[p, j]
 /// over column blocks [begin, end) of g->nc columns (every batch). B streams
-/// through in row segments of up to 8 KiB, four rows per pass over the
+/// through in row segments of up to 8 KiB, eight rows per pass over the
 /// accumulators, which stay in L1; the sum still runs over ascending p.
 static void gemvBlocks(void *context, int64_t begin, int64_t end,
                        int32_t worker) {
@@ -268,18 +268,19 @@ static void gemvBlocks(void *context, int64_t begin, int64_t end,
     for (int64_t j = 0; j < cols; ++j)
       acc[j] = 0.0f;
     int64_t p = 0;
-    for (; p + 4 <= g->k; p += 4) {
-      float a0 = a[p * g->aCol], a1 = a[(p + 1) * g->aCol];
-      float a2 = a[(p + 2) * g->aCol], a3 = a[(p + 3) * g->aCol];
-      const float *restrict r0 = b + p * g->bRow;
-      const float *restrict r1 = r0 + g->bRow;
-      const float *restrict r2 = r1 + g->bRow;
-      const float *restrict r3 = r2 + g->bRow;
+    for (; p + 8 <= g->k; p += 8) {
+      float w[8];
+      const float *restrict r[8];
+      for (int i = 0; i < 8; ++i) {
+        w[i] = a[(p + i) * g->aCol];
+        r[i] = b + (p + i) * g->bRow;
+      }
       for (int64_t j = 0; j < cols; ++j) {
-        float sum = acc[j] + a0 * r0[j];
-        sum = sum + a1 * r1[j];
-        sum = sum + a2 * r2[j];
-        acc[j] = sum + a3 * r3[j];
+        float sum = acc[j];
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 8; ++i)
+          sum = sum + w[i] * r[i][j];
+        acc[j] = sum;
       }
     }
     for (; p < g->k; ++p) {
