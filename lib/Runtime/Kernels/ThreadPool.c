@@ -118,33 +118,49 @@ static void runChunks(int32_t worker) {
   }
 }
 
+/// Waits while `pending(argument)` holds: spins briefly, then sleeps on
+/// `wakeUp`, which is broadcast under `pool.sleepLock` when the state changes.
+static void waitWhile(int (*pending)(int64_t), int64_t argument,
+                      pthread_cond_t *wakeUp) {
+  int spins = 0;
+  while (pending(argument)) {
+    if (++spins < kSpinIterations) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      continue;
+    }
+    pthread_mutex_lock(&pool.sleepLock);
+    while (pending(argument))
+      pthread_cond_wait(wakeUp, &pool.sleepLock);
+    pthread_mutex_unlock(&pool.sleepLock);
+    spins = 0;
+  }
+}
+
+/// A worker's wait: no loop after generation `seen` yet, and no shutdown.
+static int noNewLoop(int64_t seen) {
+  return atomic_load_explicit(&pool.generation, memory_order_acquire) ==
+             seen &&
+         !atomic_load_explicit(&pool.shutdown, memory_order_relaxed);
+}
+
+/// The submitter's wait: some worker is still inside the current loop.
+static int workersBusy(int64_t unused) {
+  (void)unused;
+  return atomic_load_explicit(&pool.busyWorkers, memory_order_acquire) != 0;
+}
+
 static void *workerMain(void *arg) {
   int32_t worker = (int32_t)(intptr_t)arg;
   insideLoop = 1;
   int64_t seen = 0;
   for (;;) {
-    int64_t generation;
-    int spins = 0;
-    while ((generation = atomic_load_explicit(
-                &pool.generation, memory_order_acquire)) == seen &&
-           !atomic_load_explicit(&pool.shutdown, memory_order_relaxed)) {
-      if (++spins < kSpinIterations) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-        continue;
-      }
-      pthread_mutex_lock(&pool.sleepLock);
-      while (atomic_load_explicit(&pool.generation, memory_order_acquire) ==
-                 seen &&
-             !atomic_load_explicit(&pool.shutdown, memory_order_relaxed))
-        pthread_cond_wait(&pool.wake, &pool.sleepLock);
-      pthread_mutex_unlock(&pool.sleepLock);
-      spins = 0;
-    }
+    waitWhile(noNewLoop, seen, &pool.wake);
     if (atomic_load_explicit(&pool.shutdown, memory_order_relaxed))
       return 0;
-    seen = generation;
+    // The submitter cannot start another loop before this worker finishes.
+    seen = atomic_load_explicit(&pool.generation, memory_order_acquire);
     runChunks(worker);
     if (atomic_fetch_sub_explicit(&pool.busyWorkers, 1,
                                   memory_order_acq_rel) == 1) {
@@ -244,18 +260,6 @@ void loom_parallel_for(int64_t n, int64_t grain, loom_parallel_fn fn,
   insideLoop = 0;
   // Every worker takes part in every loop (possibly finding no chunk left),
   // so the loop state may only change once all have come back.
-  int spins = 0;
-  while (atomic_load_explicit(&pool.busyWorkers, memory_order_acquire) != 0) {
-    if (++spins < kSpinIterations) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-      continue;
-    }
-    pthread_mutex_lock(&pool.sleepLock);
-    while (atomic_load_explicit(&pool.busyWorkers, memory_order_acquire) != 0)
-      pthread_cond_wait(&pool.finished, &pool.sleepLock);
-    pthread_mutex_unlock(&pool.sleepLock);
-  }
+  waitWhile(workersBusy, 0, &pool.finished);
   pthread_mutex_unlock(&pool.submitLock);
 }
