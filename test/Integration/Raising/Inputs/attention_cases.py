@@ -59,6 +59,9 @@ def build(case):
     elif case == "window_sinks":
         sq = skv = 9
         opts.update(window=3, sinks=1)
+    elif case == "long_causal":
+        # 1100 x 1100: more than 2^20 mask elements, as a long prefill has.
+        sq = skv = 1100
     elif case == "bool_mask":
         opts.update(bool_mask=True)
     elif case == "padding_mask_input":
