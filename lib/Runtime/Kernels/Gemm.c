@@ -1,12 +1,12 @@
 /*===- Gemm.c - f32 matrix multiplication for the fast CPU path ----------===*
  *
  * C[b] += A[b] * B[b] with any strides, in the structure of BLIS/GotoBLAS:
- * the output is cut into MC x NC blocks that threads take independently; for
- * each KC slice of the reduction a block packs its A rows into MR-row panels
- * and its B columns into NR-column panels (contiguous, zero padded), and a
- * register-tiled microkernel multiplies one MR x NR tile from them. Packing
- * makes every operand layout (transposed, broadcast, sliced) run at the speed
- * of the contiguous one.
+ * the output is cut into one rectangular region per thread; within a region,
+ * for each NC-column block and KC slice of the reduction, B is packed into
+ * NR-column panels, then for each MC-row block A is packed into MR-row panels
+ * (contiguous, zero padded), and a register-tiled microkernel multiplies one
+ * MR x NR tile from them. Packing makes every operand layout (transposed,
+ * broadcast, sliced) run at the speed of the contiguous one.
  *
  * The register tile is MR rows by NR = 2 * LOOM_GEMM_VW columns held in
  * `ext_vector_type` accumulators. The build compiles this file twice, with
@@ -156,91 +156,102 @@ typedef struct {
   const float *a, *b;
   float *c;
   int64_t aBatch, aRow, aCol, bBatch, bRow, bCol, cBatch, cRow, cCol;
-  int64_t mc, nc, mBlocks, nBlocks;
+  // The output of each batch is cut into a gridM x gridN grid of regions, one
+  // parallel task each; regionM and regionN are whole register tiles.
+  int64_t gridM, gridN, regionM, regionN;
+  // GEMV: columns per task.
+  int64_t nc;
   // Small problems read A and B in place: packing would cost as much as the
   // multiplication saves (each panel is reused only a few times).
   int directA, directB;
   _Atomic int32_t outOfMemory; // set by a worker that could not allocate
 } GemmProblem;
 
-/// Computes output blocks [begin, end), numbered batch-major, then N block,
-/// then M block: consecutive blocks of a chunk share their B block, which is
-/// packed once (every K slice) and reused for each of their M blocks.
-static void gemmBlocks(void *context, int64_t begin, int64_t end,
-                       int32_t worker) {
+/// C[rows, cols] += A[rows, kc] * B[kc, cols] for one KC slice of a block,
+/// B already packed (or read in place when g->directB): A is packed here (or
+/// read in place), then each NR-column panel of B stays in L1 while every
+/// MR-row panel of A streams past it from L2.
+static void macroKernel(const GemmProblem *g, int64_t rows, int64_t cols,
+                        int64_t kc, const float *aSlice, const float *bSlice,
+                        const float *bPacked, float *c, float *packedA,
+                        float *packedB) {
+  if (!g->directA)
+    packA(rows, kc, aSlice, g->aRow, g->aCol, packedA);
+  for (int64_t j = 0; j < cols; j += NR) {
+    int64_t panelCols = cols - j < NR ? cols - j : NR;
+    // Only whole panels are read in place; an edge panel is packed.
+    int inPlaceB = g->directB && panelCols == NR;
+    if (g->directB && !inPlaceB)
+      packB(kc, panelCols, bSlice + j, g->bRow, 1, packedB);
+    const float *bPanel =
+        inPlaceB ? bSlice + j : (g->directB ? packedB : bPacked + j * kc);
+    int64_t bRow = inPlaceB ? g->bRow : NR;
+    for (int64_t i = 0; i < rows; i += MR) {
+      int64_t panelRows = rows - i < MR ? rows - i : MR;
+      const float *aPanel;
+      int64_t aRow, aCol;
+      if (g->directA && panelRows == MR) {
+        aPanel = aSlice + i * g->aRow;
+        aRow = g->aRow;
+        aCol = 1;
+      } else {
+        if (g->directA)
+          packA(panelRows, kc, aSlice + i * g->aRow, g->aRow, 1, packedA);
+        aPanel = packedA + (g->directA ? 0 : i * kc);
+        aRow = 1;
+        aCol = MR;
+      }
+      float *cTile = c + i * g->cRow + j * g->cCol;
+      if (aRow == 1 && aCol == MR && bRow == NR)
+        microkernelPacked(kc, aPanel, bPanel, cTile, g->cRow, g->cCol,
+                          panelRows, panelCols);
+      else
+        microkernelInPlace(kc, aPanel, aRow, aCol, bPanel, bRow, cTile,
+                           g->cRow, g->cCol, panelRows, panelCols);
+    }
+  }
+}
+
+/// Computes regions [begin, end) of the output, numbered batch-major, then
+/// grid row, then grid column. Within a region the loops are BLIS's: NC
+/// columns at a time, KC slices of the reduction (B packed once per slice),
+/// MC rows at a time (A packed once per slice), then the macro-kernel. One
+/// region per thread packs each part of A and B only as often as its own
+/// columns and rows need it.
+static void gemmRegions(void *context, int64_t begin, int64_t end,
+                        int32_t worker) {
   (void)worker;
   GemmProblem *g = (GemmProblem *)context;
   int64_t kcMax = g->k < KC ? g->k : KC;
-  int64_t ncPadded = (g->nc + NR - 1) / NR * NR;
-  float *packedA =
-      loom_scratch(0, (uint64_t)(g->mc + MR) * kcMax * sizeof(float));
+  float *packedA = loom_scratch(0, (uint64_t)(MC + MR) * kcMax * sizeof(float));
   float *packedB = loom_scratch(
-      1, (uint64_t)(g->directB ? NR * kcMax : ncPadded * g->k) *
-             sizeof(float));
+      1, (uint64_t)(g->directB ? NR : NC_MAX) * kcMax * sizeof(float));
   if (!packedA || !packedB) {
     atomic_store(&g->outOfMemory, 1);
     return;
   }
-  int64_t perBatch = g->mBlocks * g->nBlocks;
-  int64_t packedBatch = -1, packedN = -1;
-  for (int64_t block = begin; block < end; ++block) {
-    int64_t batch = block / perBatch;
-    int64_t nBlock = (block % perBatch) / g->mBlocks;
-    int64_t mBlock = block % g->mBlocks;
-    int64_t i0 = mBlock * g->mc, j0 = nBlock * g->nc;
-    int64_t rows = g->m - i0 < g->mc ? g->m - i0 : g->mc;
-    int64_t cols = g->n - j0 < g->nc ? g->n - j0 : g->nc;
-    const float *a = g->a + batch * g->aBatch + i0 * g->aRow;
-    const float *b = g->b + batch * g->bBatch + j0 * g->bCol;
-    float *c = g->c + batch * g->cBatch + i0 * g->cRow + j0 * g->cCol;
-    if (!g->directB && (batch != packedBatch || nBlock != packedN)) {
-      // Slice p0 of the block lands at p0 * ncPadded: kc rows of panels.
+  int64_t perBatch = g->gridM * g->gridN;
+  for (int64_t region = begin; region < end; ++region) {
+    int64_t batch = region / perBatch;
+    int64_t r0 = (region % perBatch) / g->gridN * g->regionM;
+    int64_t c0 = region % g->gridN * g->regionN;
+    int64_t r1 = r0 + g->regionM < g->m ? r0 + g->regionM : g->m;
+    int64_t c1 = c0 + g->regionN < g->n ? c0 + g->regionN : g->n;
+    const float *a = g->a + batch * g->aBatch;
+    const float *b = g->b + batch * g->bBatch;
+    float *c = g->c + batch * g->cBatch;
+    for (int64_t j0 = c0; j0 < c1; j0 += NC_MAX) {
+      int64_t cols = c1 - j0 < NC_MAX ? c1 - j0 : NC_MAX;
       for (int64_t p0 = 0; p0 < g->k; p0 += KC) {
         int64_t kc = g->k - p0 < KC ? g->k - p0 : KC;
-        packB(kc, cols, b + p0 * g->bRow, g->bRow, g->bCol,
-              packedB + p0 * ncPadded);
-      }
-      packedBatch = batch;
-      packedN = nBlock;
-    }
-    for (int64_t p0 = 0; p0 < g->k; p0 += KC) {
-      int64_t kc = g->k - p0 < KC ? g->k - p0 : KC;
-      const float *aSlice = a + p0 * g->aCol;
-      const float *bSlice = b + p0 * g->bRow;
-      const float *bPacked = packedB + (g->directB ? 0 : p0 * ncPadded);
-      if (!g->directA)
-        packA(rows, kc, aSlice, g->aRow, g->aCol, packedA);
-      for (int64_t j = 0; j < cols; j += NR) {
-        int64_t panelCols = cols - j < NR ? cols - j : NR;
-        // Only whole panels are read in place; an edge panel is packed.
-        int inPlaceB = g->directB && panelCols == NR;
-        if (g->directB && !inPlaceB)
-          packB(kc, panelCols, bSlice + j, g->bRow, 1, packedB);
-        const float *bPanel =
-            inPlaceB ? bSlice + j : bPacked + (g->directB ? 0 : j * kc);
-        int64_t bRow = inPlaceB ? g->bRow : NR;
-        for (int64_t i = 0; i < rows; i += MR) {
-          int64_t panelRows = rows - i < MR ? rows - i : MR;
-          const float *aPanel;
-          int64_t aRow, aCol;
-          if (g->directA && panelRows == MR) {
-            aPanel = aSlice + i * g->aRow;
-            aRow = g->aRow;
-            aCol = 1;
-          } else {
-            if (g->directA)
-              packA(panelRows, kc, aSlice + i * g->aRow, g->aRow, 1, packedA);
-            aPanel = packedA + (g->directA ? 0 : i * kc);
-            aRow = 1;
-            aCol = MR;
-          }
-          float *cTile = c + i * g->cRow + j * g->cCol;
-          if (aRow == 1 && aCol == MR && bRow == NR)
-            microkernelPacked(kc, aPanel, bPanel, cTile, g->cRow, g->cCol,
-                              panelRows, panelCols);
-          else
-            microkernelInPlace(kc, aPanel, aRow, aCol, bPanel, bRow, cTile,
-                               g->cRow, g->cCol, panelRows, panelCols);
+        const float *bSlice = b + p0 * g->bRow + j0 * g->bCol;
+        if (!g->directB)
+          packB(kc, cols, bSlice, g->bRow, g->bCol, packedB);
+        for (int64_t i0 = r0; i0 < r1; i0 += MC) {
+          int64_t rows = r1 - i0 < MC ? r1 - i0 : MC;
+          macroKernel(g, rows, cols, kc, a + i0 * g->aRow + p0 * g->aCol,
+                      bSlice, packedB, c + i0 * g->cRow + j0 * g->cCol,
+                      packedA, packedB);
         }
       }
     }
@@ -336,34 +347,39 @@ void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
     loom_parallel_for(batch * perBatch, grain, gemvBlocks, &g);
     return;
   }
-  // Blocks as large as the caches like, shrunk (in whole register tiles)
-  // until every thread has a few to take.
-  g.mc = m < MC ? (m + MR - 1) / MR * MR : MC;
-  g.nc = n < NC_MAX ? (n + NR - 1) / NR * NR : NC_MAX;
+  // One region per thread (fewer when the problem is small: at least ~1
+  // MFLOP each), as square as whole register tiles allow, so that each
+  // thread packs as little of A and B as its share of C needs.
+  int64_t flops = 2 * batch * m * n * k;
+  int64_t tasks = flops / (1 << 20);
+  if (tasks > threads)
+    tasks = threads;
+  g.regionM = (m + MR - 1) / MR * MR;
+  g.regionN = (n + NR - 1) / NR * NR;
   for (;;) {
-    int64_t blocks =
-        batch * ((m + g.mc - 1) / g.mc) * ((n + g.nc - 1) / g.nc);
-    if (blocks >= 2 * threads)
+    int64_t regions =
+        batch * ((m + g.regionM - 1) / g.regionM) *
+        ((n + g.regionN - 1) / g.regionN);
+    if (regions >= tasks)
       break;
-    if (g.nc > 4 * NR)
-      g.nc = (g.nc / 2 + NR - 1) / NR * NR;
-    else if (g.mc > 2 * MR)
-      g.mc = (g.mc / 2 + MR - 1) / MR * MR;
+    // Split the longer side (in elements); stop at one register tile.
+    int splitN = g.regionN >= g.regionM ? g.regionN > NR : g.regionM <= MR;
+    if (splitN && g.regionN > NR)
+      g.regionN = (g.regionN / 2 + NR - 1) / NR * NR;
+    else if (g.regionM > MR)
+      g.regionM = (g.regionM / 2 + MR - 1) / MR * MR;
     else
       break;
   }
+  g.gridM = (m + g.regionM - 1) / g.regionM;
+  g.gridN = (n + g.regionN - 1) / g.regionN;
   g.directA = a_col_stride == 1 && n <= 2 * NR;
   // B in place when few row panels reuse it, or when the whole of it stays in
   // L2 (the weights of small layers): packing would cost more than the
   // strided panel reads.
   g.directB = b_col_stride == 1 &&
               (m <= 8 * MR || (uint64_t)k * n * sizeof(float) <= (512u << 10));
-  g.mBlocks = (m + g.mc - 1) / g.mc;
-  g.nBlocks = (n + g.nc - 1) / g.nc;
-  // A block of at least ~1 MFLOP is worth a thread.
-  int64_t flopsPerBlock = 2 * g.mc * g.nc * k;
-  int64_t grain = flopsPerBlock >= (1 << 20) ? 1 : (1 << 20) / flopsPerBlock;
-  loom_parallel_for(batch * g.mBlocks * g.nBlocks, grain, gemmBlocks, &g);
+  loom_parallel_for(batch * g.gridM * g.gridN, 1, gemmRegions, &g);
   if (atomic_load(&g.outOfMemory))
     loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
 }
