@@ -24,6 +24,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -35,12 +36,14 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
 #include <cstdlib>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -475,6 +478,11 @@ static llvm::Error compile(const LoomcOptions &options) {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return diagnostics.takeError("invalid pass manager options");
+    // --mlir-timing: a report of this pass manager's passes on stderr.
+    auto timingManager = std::make_unique<DefaultTimingManager>();
+    applyDefaultTimingManagerCLOptions(*timingManager);
+    if (timingManager->isEnabled())
+      pm.enableTiming(std::move(timingManager));
     OptimizePipelineOptions optimizeOptions;
     optimizeOptions.raise = options.raise;
     buildOptimizePipeline(pm, optimizeOptions);
@@ -563,6 +571,27 @@ static void handleFatalError(void *, const char *reason, bool) {
   std::_Exit(1);
 }
 
+/// An allocation failed (a constant too large for memory, ...): the same
+/// clean exit as a fatal error, with a message that says so. Runs on a
+/// thread that may hold allocator locks, so it only writes to stderr.
+static void handleBadAlloc(void *, const char *, bool) {
+  StagedOutputDirectory::removeAllPending();
+  static const char message[] =
+      "error: out of memory: the compile needs more memory than the system "
+      "gives it\n";
+  (void)!write(2, message, sizeof(message) - 1);
+  std::_Exit(1);
+}
+
+/// SIGINT, SIGTERM, SIGHUP, ... (LLVM's interrupt signals): no staging
+/// directory is left behind; the exit status is the shell's 128 + SIGINT.
+static void handleInterrupt() {
+  StagedOutputDirectory::removeAllPending();
+  std::_Exit(130);
+}
+
 void mlir::loom::installLoomcFatalErrorHandler() {
   llvm::install_fatal_error_handler(handleFatalError, nullptr);
+  llvm::install_bad_alloc_error_handler(handleBadAlloc, nullptr);
+  llvm::sys::SetInterruptFunction(handleInterrupt);
 }

@@ -19,26 +19,71 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
-#include <mutex>
-#include <set>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::loom;
 
-namespace {
-/// The staging directories alive now, for removeAllPending.
-struct PendingDirectories {
-  std::mutex mutex;
-  std::set<std::string> paths;
-};
-} // namespace
+/// The staging directories alive now, for removeAllPending and the signal
+/// handler: a fixed table of atomically swapped C strings, because a signal
+/// handler may neither lock a mutex nor walk a std::set that another thread
+/// is changing. A compile has one or two staging directories alive at once; a
+/// directory that finds the table full is still removed by its destructor.
+static constexpr int kMaxPending = 32;
+static std::atomic<char *> pendingPaths[kMaxPending];
 
-static PendingDirectories &getPending() {
-  static PendingDirectories *pending = new PendingDirectories();
-  return *pending;
+static void addPending(const std::string &path) {
+  char *copy = strdup(path.c_str());
+  if (!copy)
+    return;
+  for (std::atomic<char *> &slot : pendingPaths) {
+    char *expected = nullptr;
+    if (slot.compare_exchange_strong(expected, copy))
+      return;
+  }
+  free(copy);
+}
+
+static void erasePending(const std::string &path) {
+  for (std::atomic<char *> &slot : pendingPaths) {
+    char *entry = slot.load();
+    if (entry && path == entry && slot.compare_exchange_strong(entry, nullptr)) {
+      free(entry);
+      return;
+    }
+  }
+}
+
+/// Removes a staging directory (which holds only files) with system calls
+/// that are safe in a signal handler: no allocation, no locks, no stdio.
+static void removeFlatDirectory(const char *path) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(8) char buffer[4096];
+    for (;;) {
+      long bytes = syscall(SYS_getdents64, fd, buffer, sizeof(buffer));
+      if (bytes <= 0)
+        break;
+      for (long offset = 0; offset < bytes;) {
+        // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+        unsigned short length;
+        memcpy(&length, buffer + offset + 16, sizeof(length));
+        const char *name = buffer + offset + 19;
+        if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
+          (void)unlinkat(fd, name, 0);
+        offset += length;
+      }
+    }
+    close(fd);
+  }
+  (void)rmdir(path);
 }
 
 /// A path next to `destination`: `<parent>/.<name>.loomc-<tag>-XXXXXX`.
@@ -141,11 +186,7 @@ StagedOutputDirectory::create(llvm::StringRef destination) {
       createUniqueDirectory(siblingModel(trimmed, "tmp"));
   if (!staging)
     return staging.takeError();
-  {
-    PendingDirectories &pending = getPending();
-    std::lock_guard<std::mutex> lock(pending.mutex);
-    pending.paths.insert(*staging);
-  }
+  addPending(*staging);
   return std::unique_ptr<StagedOutputDirectory>(
       new StagedOutputDirectory(trimmed.str(), *staging));
 }
@@ -157,17 +198,15 @@ StagedOutputDirectory::StagedOutputDirectory(std::string destination,
 StagedOutputDirectory::~StagedOutputDirectory() {
   if (!committed)
     (void)llvm::sys::fs::remove_directories(staging, /*IgnoreErrors=*/true);
-  PendingDirectories &pending = getPending();
-  std::lock_guard<std::mutex> lock(pending.mutex);
-  pending.paths.erase(staging);
+  erasePending(staging);
 }
 
 void StagedOutputDirectory::removeAllPending() {
-  PendingDirectories &pending = getPending();
-  std::lock_guard<std::mutex> lock(pending.mutex);
-  for (const std::string &path : pending.paths)
-    (void)llvm::sys::fs::remove_directories(path, /*IgnoreErrors=*/true);
-  pending.paths.clear();
+  // Leaves the table as it is: after a fatal error or signal the process
+  // exits without freeing anything.
+  for (std::atomic<char *> &slot : pendingPaths)
+    if (char *path = slot.load())
+      removeFlatDirectory(path);
 }
 
 std::string StagedOutputDirectory::getPath(llvm::StringRef fileName) const {

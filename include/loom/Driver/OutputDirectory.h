@@ -38,7 +38,8 @@ public:
   static llvm::Error checkDestination(llvm::StringRef destination);
 
   /// Removes every staging directory that is neither committed nor
-  /// destroyed yet (for fatal-error handlers, which do not unwind).
+  /// destroyed yet (for fatal-error and signal handlers, which do not
+  /// unwind). Async-signal-safe: system calls only, no locks or allocation.
   static void removeAllPending();
 
   /// Removes the staging directory unless it was committed.

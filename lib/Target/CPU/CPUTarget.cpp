@@ -34,6 +34,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -141,6 +142,11 @@ lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
   // --mlir-print-ir-after-all and friends, when the tool registered them.
   if (failed(applyPassManagerCLOptions(pm)))
     return makeError("invalid pass manager options");
+  // --mlir-timing: a report of this pass manager's passes on stderr.
+  auto timingManager = std::make_unique<DefaultTimingManager>();
+  applyDefaultTimingManagerCLOptions(*timingManager);
+  if (timingManager->isEnabled())
+    pm.enableTiming(std::move(timingManager));
   pm.addPass(createSymbolDCEPass());
   CPUPipelineOptions options;
   options.resultsToOutParams = true;
