@@ -101,6 +101,15 @@ static int fail(const llvm::Twine &msg) {
 
 /// Writes `outputs` as --output-dir/fileNames[i] (nothing without
 /// --output-dir); returns the exit status.
+/// Says which arguments `--random-seed` filled, so that a run on random data
+/// is never mistaken for one on the user's inputs.
+static void printRandomInput(const std::string &what, const NpyArray &array) {
+  llvm::outs() << what << ": " << array.shapeString() << " "
+               << dtypeName(array.dtype)
+               << " random (uniform [-1, 1), --random-seed " << randomSeed
+               << ")\n";
+}
+
 static int writeOutputs(llvm::ArrayRef<NpyArray> outputs,
                         llvm::ArrayRef<std::string> fileNames) {
   if (outputDir.empty())
@@ -183,6 +192,7 @@ static int runMLIRFile() {
                     " is not a float tensor: it needs --input");
       args.push_back(
           random.generate(*getDTypeFor(t.getElementType()), t.getShape()));
+      printRandomInput("argument " + std::to_string(i), args.back());
     }
   }
 
@@ -334,6 +344,7 @@ static int runModelDirectory() {
         return fail("input '" + spec.name + "' is " + spec.describe() +
                     ", not a float tensor: it needs --input");
       args[i] = random.generate(spec.dtype, spec.shape);
+      printRandomInput("input '" + spec.name + "'", args[i]);
     }
   }
 
