@@ -40,8 +40,8 @@ static Value asGroupedTensor(RewriterBase &rewriter, Location loc,
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getRank() == 2)
     return value;
-  auto expanded = RankedTensorType::get({type.getDimSize(0), 1},
-                                        type.getElementType());
+  auto expanded =
+      RankedTensorType::get({type.getDimSize(0), 1}, type.getElementType());
   SmallVector<ReassociationIndices> reassociation = {{0, 1}};
   return tensor::ExpandShapeOp::create(rewriter, loc, expanded, value,
                                        reassociation);
@@ -80,11 +80,10 @@ struct QMatmulToKernel : public OpRewritePattern<QMatmulOp> {
     Value scales = toDynamicBuffer(
         rewriter, loc, asGroupedTensor(rewriter, loc, op.getScales()));
     // Any valid i8 descriptor stands in for absent zero points.
-    Value zeros = zeroPoints
-                      ? toDynamicBuffer(
-                            rewriter, loc,
-                            asGroupedTensor(rewriter, loc, zeroPoints))
-                      : weight;
+    Value zeros =
+        zeroPoints ? toDynamicBuffer(rewriter, loc,
+                                     asGroupedTensor(rewriter, loc, zeroPoints))
+                   : weight;
     SmallVector<Value> args = {input, weight, scales, zeros};
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     KernelResult out = allocateKernelResult(rewriter, loc, outType);

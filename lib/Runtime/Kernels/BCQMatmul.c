@@ -40,8 +40,8 @@ static inline vint ldexpBits(vint bits, vint p) {
   vint sign = bits & (vint)(int32_t)0x80000000u;
   vint field = (vint)((vuint)bits >> 23) & 0xff;
   vint newField = field + p;
-  vint normal = (bits & (vint)(int32_t)0x807fffffu) |
-                (vint)((vuint)newField << 23);
+  vint normal =
+      (bits & (vint)(int32_t)0x807fffffu) | (vint)((vuint)newField << 23);
   vint infinity = sign | 0x7f800000;
   vint result = select(newField >= 0xff, infinity, normal);
   result = select((field == 0) | (newField <= 0), sign, result);
@@ -148,12 +148,13 @@ static void bcqPanels(void *context, int64_t begin, int64_t end,
   }
 }
 
-void loom_kernel_bcq_matmul_f32(
-    int64_t m, int64_t n, int64_t k, int64_t planes, int64_t group_size,
-    const float *x, int64_t x_rs, int64_t x_cs, const int8_t *bits,
-    int64_t b_ps, int64_t b_rs, int64_t b_cs, const int8_t *exponents,
-    int64_t e_ps, int64_t e_rs, int64_t e_cs, float *y, int64_t y_rs,
-    int64_t y_cs) {
+void loom_kernel_bcq_matmul_f32(int64_t m, int64_t n, int64_t k, int64_t planes,
+                                int64_t group_size, const float *x,
+                                int64_t x_rs, int64_t x_cs, const int8_t *bits,
+                                int64_t b_ps, int64_t b_rs, int64_t b_cs,
+                                const int8_t *exponents, int64_t e_ps,
+                                int64_t e_rs, int64_t e_cs, float *y,
+                                int64_t y_rs, int64_t y_cs) {
   if (m <= 0 || n <= 0)
     return;
   BCQProblem p = {.m = m,

@@ -92,8 +92,7 @@ static inline int32_t weightAt(const QMatmulProblem *p, int64_t n, int64_t k) {
 }
 
 /// W[n,k] in f32, as the op defines it.
-static inline float dequantized(const QMatmulProblem *p, int64_t n,
-                                int64_t k) {
+static inline float dequantized(const QMatmulProblem *p, int64_t n, int64_t k) {
   int64_t g = k / p->groupSize;
   float value = (float)weightAt(p, n, k);
   if (p->zeros)
@@ -142,8 +141,7 @@ gemvRows(const QMatmulProblem *p, int64_t i, int64_t n0, int64_t rows,
     vfloat dot[GEMV_ROWS], zero[GEMV_ROWS];
     for (int r = 0; r < GEMV_ROWS; ++r) {
       dot[r] = (vfloat)0.0f;
-      zero[r] = hasZeros ? (vfloat)(float)p->zeros[n[r] * p->zRow +
-                                                   g * p->zCol]
+      zero[r] = hasZeros ? (vfloat)(float)p->zeros[n[r] * p->zRow + g * p->zCol]
                          : (vfloat)0.0f;
     }
     for (; b + VW <= b1; b += VW) {
@@ -220,16 +218,15 @@ static void dequantizePanel(const QMatmulProblem *p, int64_t n0, int64_t rows,
     int64_t k = k0;
     while (k < k0 + kc) {
       int64_t g = k / p->groupSize;
-      int64_t end = (g + 1) * p->groupSize < k0 + kc ? (g + 1) * p->groupSize
-                                                     : k0 + kc;
+      int64_t end =
+          (g + 1) * p->groupSize < k0 + kc ? (g + 1) * p->groupSize : k0 + kc;
       float s = p->scales[n * p->sRow + g * p->sCol];
       float z = p->zeros ? (float)p->zeros[n * p->zRow + g * p->zCol] : 0.0f;
       if (p->bits == 8) {
         const int8_t *q = p->w + n * p->wRow;
         for (; k + VW <= end; k += VW) {
-          vfloat v = __builtin_convertvector(loadBytes(q + k * p->wCol,
-                                                       p->wCol),
-                                             vfloat);
+          vfloat v = __builtin_convertvector(
+              loadBytes(q + k * p->wCol, p->wCol), vfloat);
           vfloat d = (v - (vfloat)z) * (vfloat)s;
           memcpy(row + (k - k0), &d, sizeof(d));
         }
@@ -299,8 +296,8 @@ void loom_kernel_qmatmul_f32(int64_t m, int64_t n, int64_t k, int32_t bits,
                              int64_t x_cs, const int8_t *w, int64_t w_rs,
                              int64_t w_cs, const float *scales, int64_t s_rs,
                              int64_t s_cs, const int8_t *zero_points,
-                             int64_t z_rs, int64_t z_cs, float *y,
-                             int64_t y_rs, int64_t y_cs) {
+                             int64_t z_rs, int64_t z_cs, float *y, int64_t y_rs,
+                             int64_t y_cs) {
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0 || group_size <= 0) {
@@ -343,8 +340,7 @@ void loom_kernel_qmatmul_f32(int64_t m, int64_t n, int64_t k, int32_t bits,
     prepareActivations(&p, prepared);
     p.xPrepared = prepared;
     int64_t blocks = (n + GEMV_BLOCK - 1) / GEMV_BLOCK;
-    loom_parallel_for(blocks, grainFor(2 * m * k * GEMV_BLOCK), gemvBlocks,
-                      &p);
+    loom_parallel_for(blocks, grainFor(2 * m * k * GEMV_BLOCK), gemvBlocks, &p);
     return;
   }
   int64_t blocks = (n + PANEL_ROWS - 1) / PANEL_ROWS;
