@@ -37,6 +37,10 @@ static void addTensorStage(OpPassManager &pm,
     // kernel can take the experts.
     pm.addPass(createLoomDecomposeMoE());
     pm.addPass(createConvertLoomMoEToCPUKernels());
+    // f32 quantized and binary-coded matmuls read their packed weights in a
+    // kernel; the reference lowering would dequantize the whole weight (or
+    // recompute every byte's signed sum) on every call.
+    pm.addPass(createConvertLoomQuantToCPUKernels());
   }
   // Reference semantics of every other loom op.
   pm.addPass(createConvertLoomToLinalg());

@@ -142,4 +142,45 @@ def ConvertLoomMoEToCPUKernels : Pass<"convert-loom-moe-to-cpu-kernels", "::mlir
   ];
 }
 
+def ConvertLoomQuantToCPUKernels : Pass<"convert-loom-quant-to-cpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 loom.qmatmul and loom.bcq_matmul by calls of Loom's quantized matmul kernels";
+  let description = [{
+    Part of the fast CPU path (`loom-cpu-pipeline`), run before the reference
+    lowering. A statically shaped `loom.qmatmul` (int8 or packed int4,
+    per-channel or per-group, with or without zero points) whose input,
+    scales and result are f32 becomes a call of `loom_qmatmul_f32`, and a
+    statically shaped `loom.bcq_matmul` with f32 input and result a call of
+    `loom_bcq_matmul_f32` (include/loom/Runtime/Kernels.h). The kernels read
+    the packed weights: the reference lowering dequantizes the whole weight
+    into an f32 tensor on every call (qmatmul) or recomputes every byte's
+    signed sum (bcq_matmul). The BCQ kernel keeps the op's order of
+    additions (same bits); the qmatmul kernel factors each group's scale out
+    of the group's sum (same values within rounding).
+
+    f16 and bf16 activations, scales or results, and dynamic shapes, are
+    left for `convert-loom-to-linalg`.
+
+    #### Input invariant
+    loom IR on tensors, before `convert-loom-to-linalg` and bufferization.
+
+    #### Output IR
+    Matched ops are replaced by `bufferization.to_buffer read_only` operands
+    (per-channel scales and zero points first expanded to `[N, 1]` by
+    `tensor.expand_shape`), a fresh result buffer, `func.call
+    @loom_qmatmul_f32` or `@loom_bcq_matmul_f32` and
+    `bufferization.to_tensor restrict`; the declarations carry
+    `llvm.emit_c_interface`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numKernelCalls", "kernel-calls", "loom.qmatmul and loom.bcq_matmul ops replaced by kernel calls">,
+  ];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

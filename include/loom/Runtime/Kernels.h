@@ -103,6 +103,40 @@ void loom_kernel_conv2d_f32(
     int64_t y_s0, int64_t y_s1, int64_t y_s2, int64_t y_s3, int64_t y_s4);
 
 /*===----------------------------------------------------------------------===
+ * Quantized and binary-coded matrix multiplication
+ *===----------------------------------------------------------------------===*/
+
+/// `loom.qmatmul` with f32 activations and result: y[m,n] = sum_k x[m,k] *
+/// W[n,k] with W[n,k] = (q[n,k] - z[n,k/group_size]) * s[n,k/group_size],
+/// read from the packed weight (never dequantized whole):
+///  - bits 8: w [n, k] of int8; bits 4: w [n, k/2], two's complement nibbles,
+///    the low nibble first (k even).
+///  - scales [n, k/group_size] f32 (per channel: group_size = k and one
+///    column); zero_points (may be null: symmetric) of the same shape, int8.
+///  - group_size divides k. Every operand comes with its strides; y is
+///    overwritten. The sum is reassociated (scales factored out of a group's
+///    sum, vector partial sums): results match the op within rounding.
+void loom_kernel_qmatmul_f32(int64_t m, int64_t n, int64_t k, int32_t bits,
+                             int64_t group_size, const float *x, int64_t x_rs,
+                             int64_t x_cs, const int8_t *w, int64_t w_rs,
+                             int64_t w_cs, const float *scales, int64_t s_rs,
+                             int64_t s_cs, const int8_t *zero_points,
+                             int64_t z_rs, int64_t z_cs, float *y,
+                             int64_t y_rs, int64_t y_cs);
+
+/// `loom.bcq_matmul` with f32 activations and result: planes [planes, n,
+/// k/8] of bits (bit j of byte c is column 8c + j, set = +1, clear = -1),
+/// exponents [planes, n, k/group_size] (alpha = 2^e), group_size a multiple
+/// of 8 dividing k; y [m, n] is overwritten. The additions are the op's, in
+/// its order, so the result has the reference lowering's bits.
+void loom_kernel_bcq_matmul_f32(
+    int64_t m, int64_t n, int64_t k, int64_t planes, int64_t group_size,
+    const float *x, int64_t x_rs, int64_t x_cs, const int8_t *bits,
+    int64_t b_ps, int64_t b_rs, int64_t b_cs, const int8_t *exponents,
+    int64_t e_ps, int64_t e_rs, int64_t e_cs, float *y, int64_t y_rs,
+    int64_t y_cs);
+
+/*===----------------------------------------------------------------------===
  * Attention
  *===----------------------------------------------------------------------===*/
 
@@ -222,6 +256,41 @@ void _mlir_ciface_loom_moe_combine_f32(const loom_memref2_f32 *y,
                                        const loom_memref1_i64 *permutation,
                                        const loom_memref2_f32 *weights,
                                        const loom_memref2_f32 *out);
+
+/// Descriptors of rank 2 and 3 i8 memrefs.
+typedef struct {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} loom_memref2_i8;
+typedef struct {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} loom_memref3_i8;
+
+/// `func.call @loom_qmatmul_f32` of convert-loom-quant-to-cpu-kernels:
+/// loom_kernel_qmatmul_f32 on descriptors. Scales and zero points are
+/// [n, groups] (per channel: [n, 1]); K is the input's second size and the
+/// group size K / groups. The zero points are read only when
+/// `has_zero_points`.
+void _mlir_ciface_loom_qmatmul_f32(const loom_memref2_f32 *x,
+                                   const loom_memref2_i8 *w,
+                                   const loom_memref2_f32 *scales,
+                                   const loom_memref2_i8 *zero_points,
+                                   const loom_memref2_f32 *y, int32_t bits,
+                                   int32_t has_zero_points);
+
+/// `func.call @loom_bcq_matmul_f32`: loom_kernel_bcq_matmul_f32 on
+/// descriptors (the group size is K / exponents' last size).
+void _mlir_ciface_loom_bcq_matmul_f32(const loom_memref2_f32 *x,
+                                      const loom_memref3_i8 *planes,
+                                      const loom_memref3_i8 *exponents,
+                                      const loom_memref2_f32 *y);
 
 #ifdef __cplusplus
 }

@@ -71,3 +71,37 @@ void _mlir_ciface_loom_moe_combine_f32(const loom_memref2_f32 *y,
       weights->strides[1], out->aligned + out->offset, out->strides[0],
       out->strides[1]);
 }
+
+void _mlir_ciface_loom_qmatmul_f32(const loom_memref2_f32 *x,
+                                   const loom_memref2_i8 *w,
+                                   const loom_memref2_f32 *scales,
+                                   const loom_memref2_i8 *zero_points,
+                                   const loom_memref2_f32 *y, int32_t bits,
+                                   int32_t has_zero_points) {
+  int64_t k = x->sizes[1], groups = scales->sizes[1];
+  const int8_t *zeros =
+      has_zero_points ? zero_points->aligned + zero_points->offset : 0;
+  loom_kernel_qmatmul_f32(
+      x->sizes[0], w->sizes[0], k, bits, groups > 0 ? k / groups : k,
+      x->aligned + x->offset, x->strides[0], x->strides[1],
+      w->aligned + w->offset, w->strides[0], w->strides[1],
+      scales->aligned + scales->offset, scales->strides[0],
+      scales->strides[1], zeros, has_zero_points ? zero_points->strides[0] : 0,
+      has_zero_points ? zero_points->strides[1] : 0, y->aligned + y->offset,
+      y->strides[0], y->strides[1]);
+}
+
+void _mlir_ciface_loom_bcq_matmul_f32(const loom_memref2_f32 *x,
+                                      const loom_memref3_i8 *planes,
+                                      const loom_memref3_i8 *exponents,
+                                      const loom_memref2_f32 *y) {
+  int64_t k = x->sizes[1], groups = exponents->sizes[2];
+  loom_kernel_bcq_matmul_f32(
+      x->sizes[0], planes->sizes[1], k, planes->sizes[0],
+      groups > 0 ? k / groups : k, x->aligned + x->offset, x->strides[0],
+      x->strides[1], planes->aligned + planes->offset, planes->strides[0],
+      planes->strides[1], planes->strides[2],
+      exponents->aligned + exponents->offset, exponents->strides[0],
+      exponents->strides[1], exponents->strides[2], y->aligned + y->offset,
+      y->strides[0], y->strides[1]);
+}

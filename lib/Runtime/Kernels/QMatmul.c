@@ -1,0 +1,350 @@
+/*===- QMatmul.c - int8 / int4 weight-only quantized matmul ---------------===*
+ *
+ * loom.qmatmul with f32 activations and result: y = x W^T with
+ * W[n,k] = (q[n,k] - z[n,G]) * s[n,G], reading the packed weights and never
+ * a full dequantized copy of W.
+ *
+ *  - Few rows of x (decode, M <= SMALL_M): a streaming matrix-vector product.
+ *    Threads take blocks of weight rows; each weight byte is read once per
+ *    call (the M rows of x reuse it from L1), converted to f32 in registers
+ *    and multiplied with x, four weight rows at a time so that four FMA
+ *    chains run at once. The scale is applied once per group to the group's
+ *    vector of partial sums (so the sum is reassociated: results match the
+ *    reference within rounding, not bit for bit). For int4 the activations
+ *    are split into even and odd columns once per call, so that the low and
+ *    high nibbles of a byte vector multiply contiguous vectors without a
+ *    shuffle.
+ *  - More rows: threads take blocks of PANEL_ROWS weight rows; each block
+ *    dequantizes KC columns at a time into a per-thread f32 panel (KC x
+ *    PANEL_ROWS, row-major like the GEMM's B) and runs the f32 GEMM kernel
+ *    (inline on that thread) over all M rows, so each dequantized value is
+ *    reused M times and the dequantized weight never exceeds one panel per
+ *    thread.
+ *
+ * int4 with an odd group size (a byte straddles two groups) takes a plain
+ * scalar loop; convert-loom-quant-to-cpu-kernels does not produce that case.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "loom/Runtime/Kernels.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+enum { VW = 16, GEMV_ROWS = 4, SMALL_M = 4, GEMV_BLOCK = 32 };
+enum { PANEL_ROWS = 64, KC = 256 };
+
+typedef float vfloat __attribute__((ext_vector_type(VW), aligned(4)));
+typedef int8_t vbyte __attribute__((ext_vector_type(VW), aligned(1)));
+
+static inline vfloat loadFloats(const float *p) {
+  vfloat v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/// VW bytes from p with element stride `stride` (1 in the common case).
+static inline vbyte loadBytes(const int8_t *p, int64_t stride) {
+  vbyte v;
+  if (stride == 1) {
+    memcpy(&v, p, sizeof(v));
+    return v;
+  }
+  for (int i = 0; i < VW; ++i)
+    v[i] = p[i * stride];
+  return v;
+}
+
+static inline float horizontalSum(vfloat v) {
+  float sum = 0.0f;
+  for (int i = 0; i < VW; ++i)
+    sum += v[i];
+  return sum;
+}
+
+/// Signed value of nibble `index & 1` of `byte` (low nibble first).
+static inline int32_t nibble(int8_t byte, int64_t index) {
+  return (index & 1) ? (int8_t)byte >> 4 : (int8_t)(byte << 4) >> 4;
+}
+
+typedef struct {
+  int64_t m, n, k, bits, groupSize, groups;
+  const float *x;
+  int64_t xRow, xCol;
+  const int8_t *w;
+  int64_t wRow, wCol;
+  const float *scales;
+  int64_t sRow, sCol;
+  const int8_t *zeros; // null: symmetric
+  int64_t zRow, zCol;
+  float *y;
+  int64_t yRow, yCol;
+  // Small M: x rows copied contiguously (int4: even columns, then odd ones).
+  const float *xPrepared;
+  _Atomic int32_t outOfMemory;
+} QMatmulProblem;
+
+/// q[n,k] as an integer.
+static inline int32_t weightAt(const QMatmulProblem *p, int64_t n, int64_t k) {
+  if (p->bits == 8)
+    return p->w[n * p->wRow + k * p->wCol];
+  return nibble(p->w[n * p->wRow + (k / 2) * p->wCol], k);
+}
+
+/// W[n,k] in f32, as the op defines it.
+static inline float dequantized(const QMatmulProblem *p, int64_t n, int64_t k) {
+  int64_t g = k / p->groupSize;
+  float value = (float)weightAt(p, n, k);
+  if (p->zeros)
+    value = value - (float)p->zeros[n * p->zRow + g * p->zCol];
+  return value * p->scales[n * p->sRow + g * p->sCol];
+}
+
+/// Rows [begin, end) of y, plain loops: the int4 case with odd groups.
+static void scalarRows(void *context, int64_t begin, int64_t end,
+                       int32_t worker) {
+  (void)worker;
+  const QMatmulProblem *p = (const QMatmulProblem *)context;
+  for (int64_t n = begin; n < end; ++n)
+    for (int64_t i = 0; i < p->m; ++i) {
+      float sum = 0.0f;
+      for (int64_t k = 0; k < p->k; ++k)
+        sum += p->x[i * p->xRow + k * p->xCol] * dequantized(p, n, k);
+      p->y[i * p->yRow + n * p->yCol] = sum;
+    }
+}
+
+/// y[i, n0 .. n0 + GEMV_ROWS) for x row i: four dot products sharing the
+/// activation loads; each group's vector sums are scaled once. Rows past
+/// `rows` repeat the last row and are not stored.
+static inline __attribute__((always_inline)) void
+gemvRows(const QMatmulProblem *p, int64_t i, int64_t n0, int64_t rows,
+         int hasZeros, int int4) {
+  const int8_t *w[GEMV_ROWS];
+  int64_t n[GEMV_ROWS];
+  for (int r = 0; r < GEMV_ROWS; ++r) {
+    n[r] = n0 + (r < rows ? r : rows - 1);
+    w[r] = p->w + n[r] * p->wRow;
+  }
+  // int4: byte b holds columns 2b and 2b + 1; xe/xo are x's even/odd columns.
+  const float *x = p->xPrepared + i * p->k;
+  const float *xo = x + p->k / 2;
+  int64_t step = int4 ? p->groupSize / 2 : p->groupSize; // bytes per group
+  vfloat acc[GEMV_ROWS];
+  float tail[GEMV_ROWS];
+  for (int r = 0; r < GEMV_ROWS; ++r) {
+    acc[r] = (vfloat)0.0f;
+    tail[r] = 0.0f;
+  }
+  for (int64_t g = 0; g < p->groups; ++g) {
+    int64_t b0 = g * step, b1 = b0 + step, b = b0;
+    vfloat dot[GEMV_ROWS], zero[GEMV_ROWS];
+    for (int r = 0; r < GEMV_ROWS; ++r) {
+      dot[r] = (vfloat)0.0f;
+      zero[r] = hasZeros ? (vfloat)(float)p->zeros[n[r] * p->zRow + g * p->zCol]
+                         : (vfloat)0.0f;
+    }
+    for (; b + VW <= b1; b += VW) {
+      vfloat xv = loadFloats(x + b);
+      vfloat xov = int4 ? loadFloats(xo + b) : xv;
+#pragma clang loop unroll(full)
+      for (int r = 0; r < GEMV_ROWS; ++r) {
+        vbyte bytes = loadBytes(w[r] + b * p->wCol, p->wCol);
+        if (!int4) {
+          vfloat q = __builtin_convertvector(bytes, vfloat);
+          if (hasZeros)
+            q = q - zero[r];
+          dot[r] = xv * q + dot[r];
+        } else {
+          vfloat lo = __builtin_convertvector((vbyte)(bytes << 4) >> 4, vfloat);
+          vfloat hi = __builtin_convertvector(bytes >> 4, vfloat);
+          if (hasZeros) {
+            lo = lo - zero[r];
+            hi = hi - zero[r];
+          }
+          dot[r] = xv * lo + dot[r];
+          dot[r] = xov * hi + dot[r];
+        }
+      }
+    }
+    for (int r = 0; r < GEMV_ROWS; ++r) {
+      float s = p->scales[n[r] * p->sRow + g * p->sCol];
+      float z = zero[r][0], rest = 0.0f;
+      for (int64_t c = b; c < b1; ++c) {
+        int8_t byte = w[r][c * p->wCol];
+        if (!int4) {
+          rest += x[c] * ((float)byte - z);
+        } else {
+          rest += x[c] * ((float)nibble(byte, 0) - z);
+          rest += xo[c] * ((float)nibble(byte, 1) - z);
+        }
+      }
+      acc[r] = (vfloat)s * dot[r] + acc[r];
+      tail[r] += s * rest;
+    }
+  }
+  for (int r = 0; r < rows; ++r)
+    p->y[i * p->yRow + n[r] * p->yCol] = horizontalSum(acc[r]) + tail[r];
+}
+
+/// Streaming path: weight rows [begin, end) of GEMV_BLOCK rows each block.
+static void gemvBlocks(void *context, int64_t begin, int64_t end,
+                       int32_t worker) {
+  (void)worker;
+  const QMatmulProblem *p = (const QMatmulProblem *)context;
+  int hasZeros = p->zeros != 0, int4 = p->bits == 4;
+  int64_t last = end * GEMV_BLOCK < p->n ? end * GEMV_BLOCK : p->n;
+  for (int64_t n0 = begin * GEMV_BLOCK; n0 < last; n0 += GEMV_ROWS) {
+    int64_t rows = last - n0 < GEMV_ROWS ? last - n0 : GEMV_ROWS;
+    // Every x row while these weight rows are in L1; constant flags so that
+    // each combination gets its own loop.
+    for (int64_t i = 0; i < p->m; ++i) {
+      if (int4)
+        hasZeros ? gemvRows(p, i, n0, rows, 1, 1)
+                 : gemvRows(p, i, n0, rows, 0, 1);
+      else
+        hasZeros ? gemvRows(p, i, n0, rows, 1, 0)
+                 : gemvRows(p, i, n0, rows, 0, 0);
+    }
+  }
+}
+
+/// panel[c * PANEL_ROWS + r] = W[n0 + r, k0 + c] for r < rows, c < kc.
+static void dequantizePanel(const QMatmulProblem *p, int64_t n0, int64_t rows,
+                            int64_t k0, int64_t kc, float *restrict panel) {
+  float row[KC];
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t n = n0 + r;
+    int64_t k = k0;
+    while (k < k0 + kc) {
+      int64_t g = k / p->groupSize;
+      int64_t end =
+          (g + 1) * p->groupSize < k0 + kc ? (g + 1) * p->groupSize : k0 + kc;
+      float s = p->scales[n * p->sRow + g * p->sCol];
+      float z = p->zeros ? (float)p->zeros[n * p->zRow + g * p->zCol] : 0.0f;
+      if (p->bits == 8) {
+        const int8_t *q = p->w + n * p->wRow;
+        for (; k + VW <= end; k += VW) {
+          vfloat v = __builtin_convertvector(
+              loadBytes(q + k * p->wCol, p->wCol), vfloat);
+          vfloat d = (v - (vfloat)z) * (vfloat)s;
+          memcpy(row + (k - k0), &d, sizeof(d));
+        }
+      }
+      for (; k < end; ++k)
+        row[k - k0] = ((float)weightAt(p, n, k) - z) * s;
+    }
+    for (int64_t c = 0; c < kc; ++c)
+      panel[c * PANEL_ROWS + r] = row[c];
+  }
+}
+
+/// Panel path: blocks [begin, end) of PANEL_ROWS weight rows.
+static void panelBlocks(void *context, int64_t begin, int64_t end,
+                        int32_t worker) {
+  (void)worker;
+  QMatmulProblem *p = (QMatmulProblem *)context;
+  float *panel = loom_scratch(2, (uint64_t)KC * PANEL_ROWS * sizeof(float));
+  if (!panel) {
+    atomic_store(&p->outOfMemory, 1);
+    return;
+  }
+  for (int64_t block = begin; block < end; ++block) {
+    int64_t n0 = block * PANEL_ROWS;
+    int64_t rows = p->n - n0 < PANEL_ROWS ? p->n - n0 : PANEL_ROWS;
+    float *y = p->y + n0 * p->yCol;
+    for (int64_t i = 0; i < p->m; ++i)
+      for (int64_t r = 0; r < rows; ++r)
+        y[i * p->yRow + r * p->yCol] = 0.0f;
+    for (int64_t k0 = 0; k0 < p->k; k0 += KC) {
+      int64_t kc = p->k - k0 < KC ? p->k - k0 : KC;
+      dequantizePanel(p, n0, rows, k0, kc, panel);
+      // Called from a pool worker (or inline), the GEMM runs on this thread.
+      loom_kernel_sgemm(1, p->m, rows, kc, p->x + k0 * p->xCol, 0, p->xRow,
+                        p->xCol, panel, 0, PANEL_ROWS, 1, y, 0, p->yRow,
+                        p->yCol);
+    }
+  }
+}
+
+/// Copies x for the streaming path: contiguous rows, int4 as the even
+/// columns followed by the odd ones.
+static void prepareActivations(const QMatmulProblem *p, float *prepared) {
+  for (int64_t i = 0; i < p->m; ++i) {
+    float *row = prepared + i * p->k;
+    const float *x = p->x + i * p->xRow;
+    if (p->bits == 8) {
+      for (int64_t k = 0; k < p->k; ++k)
+        row[k] = x[k * p->xCol];
+    } else {
+      int64_t half = p->k / 2;
+      for (int64_t j = 0; j < half; ++j) {
+        row[j] = x[2 * j * p->xCol];
+        row[half + j] = x[(2 * j + 1) * p->xCol];
+      }
+    }
+  }
+}
+
+/// Chunks of at least ~1 MFLOP are worth a thread.
+static int64_t grainFor(int64_t flopsPerItem) {
+  return flopsPerItem >= (1 << 20) ? 1 : (1 << 20) / flopsPerItem + 1;
+}
+
+void loom_kernel_qmatmul_f32(int64_t m, int64_t n, int64_t k, int32_t bits,
+                             int64_t group_size, const float *x, int64_t x_rs,
+                             int64_t x_cs, const int8_t *w, int64_t w_rs,
+                             int64_t w_cs, const float *scales, int64_t s_rs,
+                             int64_t s_cs, const int8_t *zero_points,
+                             int64_t z_rs, int64_t z_cs, float *y, int64_t y_rs,
+                             int64_t y_cs) {
+  if (m <= 0 || n <= 0)
+    return;
+  if (k <= 0 || group_size <= 0) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        y[i * y_rs + j * y_cs] = 0.0f;
+    return;
+  }
+  QMatmulProblem p = {.m = m,
+                      .n = n,
+                      .k = k,
+                      .bits = bits,
+                      .groupSize = group_size,
+                      .groups = k / group_size,
+                      .x = x,
+                      .xRow = x_rs,
+                      .xCol = x_cs,
+                      .w = w,
+                      .wRow = w_rs,
+                      .wCol = w_cs,
+                      .scales = scales,
+                      .sRow = s_rs,
+                      .sCol = s_cs,
+                      .zeros = zero_points,
+                      .zRow = z_rs,
+                      .zCol = z_cs,
+                      .y = y,
+                      .yRow = y_rs,
+                      .yCol = y_cs};
+  if (bits == 4 && group_size % 2 != 0) {
+    loom_parallel_for(n, grainFor(2 * m * k), scalarRows, &p);
+    return;
+  }
+  if (m <= SMALL_M) {
+    float *prepared = loom_scratch(3, (uint64_t)m * k * sizeof(float));
+    if (!prepared) {
+      loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
+      return;
+    }
+    prepareActivations(&p, prepared);
+    p.xPrepared = prepared;
+    int64_t blocks = (n + GEMV_BLOCK - 1) / GEMV_BLOCK;
+    loom_parallel_for(blocks, grainFor(2 * m * k * GEMV_BLOCK), gemvBlocks, &p);
+    return;
+  }
+  int64_t blocks = (n + PANEL_ROWS - 1) / PANEL_ROWS;
+  loom_parallel_for(blocks, grainFor(2 * m * k * PANEL_ROWS), panelBlocks, &p);
+  if (atomic_load(&p.outOfMemory))
+    loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
+}
