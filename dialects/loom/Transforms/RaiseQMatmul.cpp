@@ -100,8 +100,7 @@ std::optional<Term> resolve(Value v, ArrayRef<int64_t> loopShape) {
       if (auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
           producer && isElementwiseOver(producer, loopShape)) {
         unsigned result = cast<OpResult>(operand->get()).getResultNumber();
-        Value yielded =
-            producer.getBody()->getTerminator()->getOperand(result);
+        Value yielded = producer.getBody()->getTerminator()->getOperand(result);
         return resolve(yielded, loopShape);
       }
     return Term{nullptr, operand->get(), map, std::nullopt};
@@ -296,6 +295,11 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
     };
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t nn = 0; nn < n; ++nn)
+        if (!isIntegerInRange(q->at(kk, nn) - shift, -128, 127))
+          return rewriter.notifyMatchFailure(op, "codes outside the 8-bit "
+                                                 "range");
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t nn = 0; nn < n; ++nn)
         if (!isIntegerInRange(zeroAt(kk, nn), -128, 127))
           return rewriter.notifyMatchFailure(
               op, zeroPointIsFloat
@@ -332,8 +336,7 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
     for (int64_t nn = 0; nn < n; ++nn)
       for (int64_t gg = 0; gg < groups; ++gg) {
         scales[nn * groups + gg] = static_cast<float>(s->at(gg * group, nn));
-        zeros[nn * groups + gg] =
-            static_cast<int8_t>(zeroAt(gg * group, nn));
+        zeros[nn * groups + gg] = static_cast<int8_t>(zeroAt(gg * group, nn));
         anyZero |= zeros[nn * groups + gg] != 0;
       }
 
@@ -342,16 +345,17 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
     SmallVector<int64_t> paramShape = {n};
     if (groups > 1)
       paramShape.push_back(groups);
-    Value w = makeConstant<int8_t>(
-        rewriter, loc, RankedTensorType::get({n, k}, i8), codes, "loom_qweight");
+    Value w =
+        makeConstant<int8_t>(rewriter, loc, RankedTensorType::get({n, k}, i8),
+                             codes, "loom_qweight");
     Value sv = makeConstant<float>(
         rewriter, loc, RankedTensorType::get(paramShape, rewriter.getF32Type()),
         scales, "loom_qscale");
-    Value zv = anyZero ? makeConstant<int8_t>(
-                             rewriter, loc,
-                             RankedTensorType::get(paramShape, i8), zeros,
-                             "loom_qzero")
-                       : Value();
+    Value zv = anyZero
+                   ? makeConstant<int8_t>(rewriter, loc,
+                                          RankedTensorType::get(paramShape, i8),
+                                          zeros, "loom_qzero")
+                   : Value();
     IntegerAttr groupAttr =
         groups > 1 ? rewriter.getI64IntegerAttr(group) : IntegerAttr();
     rewriter.replaceOpWithNewOp<QMatmulOp>(op, yType, x, w, sv, zv,

@@ -390,6 +390,7 @@ private:
   LogicalResult opConstantOfShape(Inputs &in, Outputs &out);
   LogicalResult opCast(Inputs &in, Outputs &out);
   LogicalResult opDequantizeLinear(Inputs &in, Outputs &out);
+  LogicalResult opQuantizeLinear(Inputs &in, Outputs &out);
   FailureOr<Value> quantParamAsBroadcast(OValue *param, StringRef what,
                                          RankedTensorType xType, int64_t axis,
                                          int64_t blockSize);
@@ -1320,6 +1321,8 @@ LogicalResult Importer::dispatch(StringRef op, Inputs &in, Outputs &out) {
     return failed(need(1)) ? failure() : opCast(in, out);
   if (op == "DequantizeLinear")
     return failed(need(2)) ? failure() : opDequantizeLinear(in, out);
+  if (op == "QuantizeLinear")
+    return failed(need(2)) ? failure() : opQuantizeLinear(in, out);
   if (op == "Pad")
     return failed(need(1)) ? failure() : opPad(in, out);
   if (op == "Tile")
@@ -1920,9 +1923,9 @@ FailureOr<Value> Importer::quantParamAsBroadcast(OValue *param, StringRef what,
   int64_t rank = xs.size();
   auto shapeStr = [](ArrayRef<int64_t> s) {
     return "[" +
-           llvm::join(llvm::map_range(
-                          s, [](int64_t d) { return std::to_string(d); }),
-                      ",") +
+           llvm::join(
+               llvm::map_range(s, [](int64_t d) { return std::to_string(d); }),
+               ",") +
            "]";
   };
   Value v = get(*param);
@@ -2048,6 +2051,91 @@ LogicalResult Importer::opDequantizeLinear(Inputs &in, Outputs &out) {
   if (failed(r))
     return failure();
   out.push_back(fromValue(*r));
+  return success();
+}
+
+/// y = saturate(roundeven(x / y_scale) + y_zero_point) computed in f32, as
+/// ONNX's reference does; y has the zero point's type (output_dtype from opset
+/// 21 without a zero point; uint8 by default).
+LogicalResult Importer::opQuantizeLinear(Inputs &in, Outputs &out) {
+  OValue *x = in[0], *scale = in[1];
+  OValue *zeroPoint = in.size() > 2 ? in[2] : nullptr;
+  Type xt = x->type.getElementType(), st = scale->type.getElementType();
+  if (!isa<FloatType>(xt) || xt.isF64() || !isa<FloatType>(st) || st.isF64())
+    return nodeFail("x and y_scale must be float, float16 or bfloat16");
+  Type yt = b.getI8Type();
+  bool isU = true;
+  if (zeroPoint) {
+    yt = zeroPoint->type.getElementType();
+    isU = zeroPoint->isUnsigned;
+  } else if (opset >= 21 && attrInt("output_dtype", 0) != 0) {
+    FailureOr<Type> t = elementType(attrInt("output_dtype", 0), isU);
+    if (failed(t))
+      return nodeFail(typeError);
+    yt = *t;
+  }
+  if (!yt.isInteger(8) && !yt.isInteger(16))
+    return nodeFail("y must be int8, uint8, int16 or uint16");
+  if (zeroPoint && zeroPoint->type.getShape() != scale->type.getShape())
+    return nodeFail("y_zero_point must have the shape of y_scale");
+  int64_t rank = x->type.getRank();
+  int64_t blockSize = opset >= 21 ? attrInt("block_size", 0) : 0;
+  if (blockSize < 0)
+    return nodeFail(
+        llvm::formatv("block_size must be >= 0, got {0}", blockSize).str());
+  int64_t axis = opset >= 13 ? attrInt("axis", 1) : 1;
+  if (blockSize != 0 || scale->type.getNumElements() != 1) {
+    int64_t a = normAxis(axis, rank);
+    if (a < 0)
+      return nodeFail(
+          llvm::formatv("axis {0} is out of range for x of rank {1}", axis,
+                        rank)
+              .str());
+    axis = a;
+  }
+  FailureOr<Value> s =
+      quantParamAsBroadcast(scale, "y_scale", x->type, axis, blockSize);
+  if (failed(s))
+    return failure();
+  SmallVector<Value> ins = {get(*x), *s};
+  if (zeroPoint) {
+    FailureOr<Value> z = quantParamAsBroadcast(zeroPoint, "y_zero_point",
+                                               x->type, axis, blockSize);
+    if (failed(z))
+      return failure();
+    ins.push_back(*z);
+  }
+  unsigned width = yt.getIntOrFloatBitWidth();
+  double lo = isU ? 0 : -std::ldexp(1.0, width - 1);
+  double hi = isU ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
+  Type f32 = b.getF32Type();
+  FailureOr<Value> r = elementwise(
+      ins, yt,
+      [&](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
+        auto toF32 = [&](Value v) -> Value {
+          if (v.getType() == f32)
+            return v;
+          return arith::ExtFOp::create(nb, l, f32, v);
+        };
+        Value q = math::RoundEvenOp::create(
+            nb, l, arith::DivFOp::create(nb, l, toF32(a[0]), toF32(a[1])));
+        if (a.size() > 2)
+          q = arith::AddFOp::create(
+              nb, l, q,
+              isU ? (Value)arith::UIToFPOp::create(nb, l, f32, a[2])
+                  : (Value)arith::SIToFPOp::create(nb, l, f32, a[2]));
+        // Saturate (NaN maps to the lower bound, like fptosi of a clamp).
+        Value loV = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(lo));
+        Value hiV = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(hi));
+        q = arith::MinNumFOp::create(
+            nb, l, arith::MaxNumFOp::create(nb, l, q, loV), hiV);
+        return isU ? (Value)arith::FPToUIOp::create(nb, l, yt, q)
+                   : (Value)arith::FPToSIOp::create(nb, l, yt, q);
+      },
+      x->type.getShape());
+  if (failed(r))
+    return failure();
+  out.push_back(fromValue(*r, isU));
   return success();
 }
 

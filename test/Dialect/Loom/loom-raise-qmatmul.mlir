@@ -236,3 +236,35 @@ func.func @negative_fractional_zero_point(%x: tensor<2x8xf32>) -> tensor<2x4xf32
   %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x4xf32>) outs(%fill : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Codes computed from a constant by a wrapping i8 addition (q + 100) in a generic
+// of another shape: the evaluated codes wrap as the IR does.
+// CHECK-LABEL: func.func @wrapping_codes
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[}}-25, 3, 31, 59, 87, 115, -113, -85], [-18, 10, 38, 66, 94, 122, -106, -78], [-11, 17, 45, 73, 101, -127, -99, -71], [-4, 24, 52, 80, 108, -120, -92, -64]]> : tensor<4x8xi8>
+// CHECK: loom.qmatmul %{{.*}}, %[[W]], %{{.*}} :
+func.func @wrapping_codes(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
+  %c = arith.constant dense<[-125, -118, -111, -104, -97, -90, -83, -76, -69, -62, -55, -48, -41, -34, -27, -20, -13, -6, 1, 8, 15, 22, 29, 36, 43, 50, 57, 64, 71, 78, 85, 92]> : tensor<32xi8>
+  %hundred = arith.constant 100 : i8
+  %ce = tensor.empty() : tensor<32xi8>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%c : tensor<32xi8>) outs(%ce : tensor<32xi8>) {
+  ^bb0(%a: i8, %out: i8):
+    %0 = arith.addi %a, %hundred : i8
+    linalg.yield %0 : i8
+  } -> tensor<32xi8>
+  %q = tensor.expand_shape %sum [[0, 1]] output_shape [8, 4] : tensor<32xi8> into tensor<8x4xi8>
+  %s = arith.constant dense<[0.5, 0.25, 0.125, 2.0]> : tensor<4xf32>
+  %e = tensor.empty() : tensor<8x4xf32>
+  %w = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%q, %s : tensor<8x4xi8>, tensor<4xf32>) outs(%e : tensor<8x4xf32>) {
+  ^bb0(%a: i8, %b: f32, %out: f32):
+    %0 = arith.sitofp %a : i8 to f32
+    %1 = arith.mulf %0, %b : f32
+    linalg.yield %1 : f32
+  } -> tensor<8x4xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %ye = tensor.empty() : tensor<2x4xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%ye : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x4xf32>) outs(%fill : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

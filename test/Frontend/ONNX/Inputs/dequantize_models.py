@@ -37,6 +37,24 @@ def dq(q, scale, zero_point=None, opset=21, scale_type=np.float32, **attrs):
     return m
 
 
+def ql(t_shape, scale, zero_point=None, opset=21, **attrs):
+    """y = QuantizeLinear(t, scale, zp) with t a float graph input."""
+    inits = [numpy_helper.from_array(np.asarray(scale, np.float32), "s")]
+    names = ["t", "s"]
+    elem = TensorProto.UINT8
+    if zero_point is not None:
+        inits.append(numpy_helper.from_array(zero_point, "z"))
+        names.append("z")
+        elem = helper.np_dtype_to_tensor_dtype(zero_point.dtype)
+    nodes = [helper.make_node("QuantizeLinear", names, ["y"], name="ql", **attrs)]
+    g = helper.make_graph(nodes, "ql",
+                          [helper.make_tensor_value_info("t", TensorProto.FLOAT, t_shape)],
+                          [helper.make_tensor_value_info("y", elem, t_shape)], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 9 if opset < 21 else 10
+    return m
+
+
 def valid(rng):
     i8 = lambda *s: rng.integers(-128, 128, size=s, dtype=np.int8)
     u8 = lambda *s: rng.integers(0, 256, size=s, dtype=np.uint8)
@@ -60,6 +78,13 @@ def valid(rng):
     yield "per_tensor_u16", dq(rng.integers(0, 2**16, size=(3, 4), dtype=np.uint16),
                                np.float32(3e-4), np.uint16(40000))
     # float16 scale: the result is float16.
+    # QuantizeLinear: per axis to int8 with zero points (saturating), per tensor
+    # to the default uint8, blocked to int16.
+    yield "quantize_per_axis_i8", ql([3, 4], pos(4) * 0.5 + 0.02, i8(4), opset=13, axis=1)
+    yield "quantize_per_tensor_u8", ql([5, 3], np.float32(0.02), opset=13)
+    yield "quantize_blocked_i16", ql([4, 6], pos(4, 2) * 1e-2 + 1e-4,
+                                     rng.integers(-999, 999, size=(4, 2), dtype=np.int16),
+                                     axis=1, block_size=3)
     yield "per_axis_f16", dq(i8(3, 4), pos(4).astype(np.float16), i8(4), opset=19,
                              scale_type=np.float16, axis=1)
 
@@ -111,7 +136,7 @@ def main():
         t_info = m.graph.input[0].type.tensor_type
         shape = [d.dim_value for d in t_info.shape.dim]
         dtype = helper.tensor_dtype_to_np_dtype(t_info.elem_type)
-        t = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+        t = (np.random.default_rng(8).standard_normal(shape) * 3).astype(dtype)
         np.save(os.path.join(out, case + "_in0.npy"), t)
         sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
         np.save(os.path.join(out, case + "_ref0.npy"), sess.run(None, {"t": t})[0])
