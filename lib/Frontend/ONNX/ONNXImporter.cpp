@@ -1938,8 +1938,7 @@ FailureOr<Value> Importer::quantParamAsBroadcast(OValue *param, StringRef what,
     SmallVector<int64_t> shape(rank, 1);
     // One element: per tensor. Otherwise per axis.
     if (param->type.getNumElements() != 1) {
-      if (rank == 0)
-        return nodeFail(Twine(what) + " is 1-D but x is a scalar");
+      // (x has rank >= 1 here: the caller checked the axis.)
       if (ps[0] != xs[axis])
         return nodeFail(
             llvm::formatv("{0} has {1} elements but x has {2} along axis {3}",

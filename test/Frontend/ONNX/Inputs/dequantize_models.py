@@ -115,6 +115,20 @@ def invalid():
     # Negative block size.
     yield "block_size_negative", dq(q, np.ones((2, 6), np.float32), axis=0,
                                     block_size=-2)
+    # An integer scale.
+    yield "integer_scale", dq(q, np.int32(2), scale_type=np.int32)
+    # QuantizeLinear: an output_dtype Loom cannot represent (INT4).
+    yield "quantize_output_dtype_int4", ql([4, 6], np.float32(0.5), output_dtype=22)
+    # QuantizeLinear: an integer x; an int32 output (zero point); a zero point
+    # shaped unlike the scale; an axis out of range; a negative block size.
+    m = ql([4, 6], np.float32(0.5))
+    m.graph.input[0].type.tensor_type.elem_type = TensorProto.INT32
+    yield "quantize_integer_input", m
+    yield "quantize_int32_output", ql([4, 6], np.float32(0.5), np.int32(3))
+    yield "quantize_zero_point_shape", ql([4, 6], s6, np.zeros(3, np.int8), axis=1)
+    yield "quantize_axis_range", ql([4, 6], s6, axis=-3)
+    yield "quantize_block_size_negative", ql([4, 6], np.ones((4, 3), np.float32),
+                                             axis=1, block_size=-2)
     # int4 (TensorProto.INT4 = 22): the onnx protobuf classes Loom is built
     # with (1.12) predate 4-bit types.
     m = dq(q, np.float32(0.5))
