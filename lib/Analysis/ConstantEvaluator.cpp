@@ -41,6 +41,17 @@ double roundTo(Type t, double x) {
   }
   if (t.isInteger(1))
     return x != 0 ? 1 : 0;
+  if (auto it = dyn_cast<IntegerType>(t); it && it.getWidth() < 64) {
+    // Integer arithmetic wraps at the type's width (two's complement); values
+    // of signless types are kept signed, as constants are read.
+    double m = std::ldexp(1.0, it.getWidth());
+    double r = std::fmod(x, m);
+    if (r < 0)
+      r += m;
+    if (!it.isUnsigned() && r >= m / 2)
+      r -= m;
+    return r;
+  }
   return x;
 }
 

@@ -28,6 +28,10 @@ void mlir::loom::buildOptimizePipeline(OpPassManager &pm,
     fpm.addPass(createLoomRaiseMoE());
     fpm.addPass(createLoomRaiseRoPE());
     fpm.addPass(createLoomRaiseRMSNorm());
+    // Weight-only int8 layers (DequantizeLinear or Cast/Mul of an int8
+    // constant feeding MatMul) keep their int8 weights instead of a
+    // dequantized f32 copy.
+    fpm.addPass(createLoomRaiseQMatmul());
     // Raising leaves the replaced chains dead and new reshapes to fold.
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

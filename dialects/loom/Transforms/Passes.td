@@ -289,4 +289,53 @@ def LoomRaiseRMSNorm : Pass<"loom-raise-rms-norm", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LoomRaiseQMatmul : Pass<"loom-raise-qmatmul", "::mlir::func::FuncOp"> {
+  let summary = "Raise a matmul by a dequantized int8 constant weight to "
+                "loom.qmatmul";
+  let description = [{
+    Finds `linalg.matmul(x, W)` (zero-filled init) whose `[K,N]` weight is
+    computed elementwise from an 8-bit integer constant `q`,
+
+    ```
+    W[k,n] = (float(q[k,n]) - z[k,n]) * s[k,n]     // the subtraction optional
+    ```
+
+    in one `linalg.generic` (what `loom-import-onnx` makes of
+    `DequantizeLinear`) or a chain of them (`Mul(Cast(q), s)`,
+    `Mul(Sub(Cast(q), Cast(zp)), s)`), either operand order, and replaces it
+    by `loom.qmatmul %x, %qT, %scales[, %zero_points] {bits = 8}` with the
+    codes transposed to `[N,K]` at compile time. `q` is `sitofp` of `i8`
+    codes or `uitofp` of `u8` codes (stored as `q - 128`, zero point
+    `z - 128`); the zero point is an integer tensor or constant converted to
+    f32, or an integer-valued f32. Scales and zero points are evaluated: when
+    they are constant along K they become per-channel `[N]` operands (a
+    per-tensor scale is broadcast), when they change only at multiples of
+    some g (blocked DequantizeLinear) they become `[N,K/g]` with
+    `group_size = g` (the largest such g).
+
+    The rewrite is exact: the difference `q - z` is an integer below 2^9 in
+    magnitude (exact in f32), so the weight is `fl((q - z) * s)` with one
+    rounding, which is what loom.qmatmul computes. Refused (left alone):
+    weights that are not constant, other arithmetic in the chain, codes
+    wider than 8 bits, zero points that do not fit i8 after the shift, a
+    scale varying along K without a block structure, non-f32 types (f32
+    only for now) and dynamic shapes.
+
+    #### Input invariant
+    Any function on tensors.
+
+    #### Output IR
+    Each matched matmul is one `loom.qmatmul` on new `i8` / f32 constants;
+    the dequantization chain becomes dead (erased when it has no other use).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::loom::LoomDialect",
+  ];
+  let statistics = [
+    Statistic<"numRaised", "num-raised",
+              "Number of matmuls raised to loom.qmatmul">,
+  ];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

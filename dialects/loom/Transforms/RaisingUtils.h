@@ -31,6 +31,9 @@ void populateRaiseRoPEPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of `loom-raise-rms-norm`.
 void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern of `loom-raise-qmatmul`.
+void populateRaiseQMatmulPatterns(RewritePatternSet &patterns);
+
 /// The number of `OpTy` ops nested in `root` (for the passes' statistics).
 template <typename OpTy> int64_t countOps(Operation *root) {
   int64_t n = 0;
