@@ -76,8 +76,8 @@ static TilingSpec matmulSpec(Operation *op, ArrayRef<int64_t> nDims) {
   Value input = op->getOperand(0), result = op->getResult(0);
   spec.extents = {{result, 0}, {result, 1}, {input, 1}};
   spec.operandDims.push_back({0, kWhole});
-  for (auto [operand, nDim] : llvm::zip_equal(op->getOperands().drop_front(),
-                                              nDims))
+  for (auto [operand, nDim] :
+       llvm::zip_equal(op->getOperands().drop_front(), nDims))
     spec.operandDims.push_back(oneLoopDim(rankOf(operand), nDim, 1));
   spec.resultDims.push_back({0, 1});
   spec.broadcasts.assign(op->getNumOperands(), false);
@@ -100,12 +100,10 @@ static TilingSpec lastAxisSpec(Operation *op, ArrayRef<Value> tokenOperands) {
   }
   dims.push_back(kWhole);
   for (Value operand : op->getOperands()) {
-    bool follows = llvm::is_contained(tokenOperands, operand) ||
-                   operand == input;
-    spec.operandDims.push_back(follows
-                                   ? dims
-                                   : SmallVector<int64_t>(rankOf(operand),
-                                                          kWhole));
+    bool follows =
+        llvm::is_contained(tokenOperands, operand) || operand == input;
+    spec.operandDims.push_back(
+        follows ? dims : SmallVector<int64_t>(rankOf(operand), kWhole));
     spec.broadcasts.push_back(follows && operand != input);
   }
   spec.resultDims.push_back(dims);
@@ -150,8 +148,8 @@ static TilingSpec getTilingSpec(Operation *op) {
   return llvm::TypeSwitch<Operation *, TilingSpec>(op)
       .Case([](QMatmulOp op) {
         // weight, scales, zero points: N is dimension 0.
-        return matmulSpec(op, SmallVector<int64_t>(op->getNumOperands() - 1,
-                                                   0));
+        return matmulSpec(op,
+                          SmallVector<int64_t>(op->getNumOperands() - 1, 0));
       })
       .Case([](ShiftMatmulOp op) { return matmulSpec(op, {0, 0}); })
       .Case([](AdderMatmulOp op) { return matmulSpec(op, {0}); })
@@ -246,8 +244,8 @@ static FailureOr<TilingResult> tileOp(Operation *op, OpBuilder &b,
     }
     SmallVector<OpFoldResult> sliceOffsets, sliceSizes;
     for (auto [dim, loop] : llvm::enumerate(dims)) {
-      auto [offset, size] = sliceOf(b, loc, spec, operand, dim, loop,
-                                    broadcasts, offsets, sizes);
+      auto [offset, size] =
+          sliceOf(b, loc, spec, operand, dim, loop, broadcasts, offsets, sizes);
       sliceOffsets.push_back(offset);
       sliceSizes.push_back(size);
     }
@@ -258,13 +256,14 @@ static FailureOr<TilingResult> tileOp(Operation *op, OpBuilder &b,
     result.generatedSlices.push_back(slice);
   }
   SmallVector<Type> resultTypes;
-  for (auto [value, dims] : llvm::zip_equal(op->getResults(), spec.resultDims)) {
+  for (auto [value, dims] :
+       llvm::zip_equal(op->getResults(), spec.resultDims)) {
     auto type = cast<RankedTensorType>(value.getType());
     SmallVector<int64_t> shape(type.getShape());
     for (auto [dim, loop] : llvm::enumerate(dims))
       if (loop >= 0)
-        shape[dim] = getConstantIntValue(sizes[loop]).value_or(
-            ShapedType::kDynamic);
+        shape[dim] =
+            getConstantIntValue(sizes[loop]).value_or(ShapedType::kDynamic);
     resultTypes.push_back(type.clone(shape));
   }
   Operation *tiled = clone(b, op, resultTypes, operands);
@@ -351,15 +350,14 @@ struct LoomTilingModel
         loopSizes[loop] = sizes[dim];
         continue;
       }
-      needsSlice |= !isZeroInteger(offsets[dim]) ||
-                    !isEqualConstantIntOrValue(
-                        sizes[dim],
-                        tensor::getMixedSize(b, op->getLoc(), result, dim));
+      needsSlice |=
+          !isZeroInteger(offsets[dim]) ||
+          !isEqualConstantIntOrValue(
+              sizes[dim], tensor::getMixedSize(b, op->getLoc(), result, dim));
     }
     if (failed(checkTile(op, spec, loopOffsets, loopSizes, domain)))
       return failure();
-    FailureOr<TilingResult> tiled =
-        tileOp(op, b, spec, loopOffsets, loopSizes);
+    FailureOr<TilingResult> tiled = tileOp(op, b, spec, loopOffsets, loopSizes);
     if (failed(tiled) || !needsSlice)
       return tiled;
     // Keep the tiled dimensions of the tile, slice the whole ones.
@@ -370,9 +368,8 @@ struct LoomTilingModel
       sliceSizes.push_back(sizes[dim]);
     }
     SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
-    auto slice = tensor::ExtractSliceOp::create(b, op->getLoc(), full,
-                                                sliceOffsets, sliceSizes,
-                                                strides);
+    auto slice = tensor::ExtractSliceOp::create(
+        b, op->getLoc(), full, sliceOffsets, sliceSizes, strides);
     tiled->tiledValues[resultNumber] = slice;
     return tiled;
   }

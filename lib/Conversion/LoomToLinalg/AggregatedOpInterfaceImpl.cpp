@@ -6,7 +6,8 @@
 // so `transform.structured.decompose_interface` turns a (tiled) loom op into
 // linalg/tensor/arith ops. The models live here rather than in the dialect
 // because the lowering depends on linalg and the dialect must not depend on
-// its conversions; tools register them with registerLoomDecompositionInterfaces.
+// its conversions; tools register them with
+// registerLoomDecompositionInterfaces.
 //
 // Preconditions: static shapes, and attention on tensor keys and values (a
 // `!loom.kv_cache` operand only exists as one value before the type conversion
@@ -37,8 +38,8 @@ static LogicalResult checkDecomposable(Operation *op) {
   return success();
 }
 
-template <typename OpTy, Value (*build)(OpBuilder &, OpTy,
-                                        typename OpTy::Adaptor)>
+template <typename OpTy,
+          Value (*build)(OpBuilder &, OpTy, typename OpTy::Adaptor)>
 struct SingleResultDecomposition
     : linalg::AggregatedOpInterface::ExternalModel<
           SingleResultDecomposition<OpTy, build>, OpTy> {
@@ -47,9 +48,8 @@ struct SingleResultDecomposition
     if (failed(checkDecomposable(op)))
       return failure();
     auto concrete = cast<OpTy>(op);
-    return SmallVector<Value>{
-        build(b, concrete, typename OpTy::Adaptor(op->getOperands(),
-                                                  concrete))};
+    return SmallVector<Value>{build(
+        b, concrete, typename OpTy::Adaptor(op->getOperands(), concrete))};
   }
 };
 
@@ -82,10 +82,12 @@ void mlir::loom::registerLoomDecompositionInterfaces(
         SingleResultDecomposition<QMatmulOp, buildQMatmulReference>>(*ctx);
     BCQMatmulOp::attachInterface<
         SingleResultDecomposition<BCQMatmulOp, buildBCQMatmulReference>>(*ctx);
-    ShiftMatmulOp::attachInterface<SingleResultDecomposition<
-        ShiftMatmulOp, buildShiftMatmulReference>>(*ctx);
-    AdderMatmulOp::attachInterface<SingleResultDecomposition<
-        AdderMatmulOp, buildAdderMatmulReference>>(*ctx);
+    ShiftMatmulOp::attachInterface<
+        SingleResultDecomposition<ShiftMatmulOp, buildShiftMatmulReference>>(
+        *ctx);
+    AdderMatmulOp::attachInterface<
+        SingleResultDecomposition<AdderMatmulOp, buildAdderMatmulReference>>(
+        *ctx);
     RMSNormOp::attachInterface<
         SingleResultDecomposition<RMSNormOp, buildRMSNormReference>>(*ctx);
     RoPEOp::attachInterface<

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KVCacheParts.h"
 #include "ComputeOpLowering.h"
+#include "KVCacheParts.h"
 #include "LoweringUtils.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomOps.h"
@@ -24,9 +24,10 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-SmallVector<Value> mlir::loom::buildAttentionReference(
-    OpBuilder &builder, AttentionOp op, Value query,
-    const AttentionSources &src, Value mask) {
+SmallVector<Value>
+mlir::loom::buildAttentionReference(OpBuilder &builder, AttentionOp op,
+                                    Value query, const AttentionSources &src,
+                                    Value mask) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   RankedTensorType qType = op.getQuery().getType();
@@ -56,12 +57,11 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
         Value k = castToF32(nb, nl, args[1]);
         Value prod;
         if (hamming) {
-          Value zero =
-              arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
-          Value qBit = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OGE, q, zero);
-          Value kBit = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OGE, k, zero);
+          Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
+          Value qBit =
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGE, q, zero);
+          Value kBit =
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGE, k, zero);
           Value same = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
                                              qBit, kBit);
           prod = arith::SelectOp::create(
@@ -77,8 +77,7 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
 
   // Scale, add the mask, and replace invisible keys by -inf.
   SmallVector<Value> maskInputs = {scores};
-  SmallVector<AffineMap> maskMaps = {
-      AffineMap::getMultiDimIdentityMap(4, ctx)};
+  SmallVector<AffineMap> maskMaps = {AffineMap::getMultiDimIdentityMap(4, ctx)};
   if (mask) {
     auto mType = cast<RankedTensorType>(mask.getType());
     SmallVector<AffineExpr> exprs;
@@ -91,8 +90,7 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
   bool fromCache = static_cast<bool>(src.positions);
   if (fromCache) {
     maskInputs.append({src.positions, src.length, src.next});
-    maskMaps.push_back(
-        AffineMap::get(4, 0, {d0, d1.floorDiv(group), d3}, ctx));
+    maskMaps.push_back(AffineMap::get(4, 0, {d0, d1.floorDiv(group), d3}, ctx));
     maskMaps.push_back(AffineMap::get(4, 0, {d0}, ctx));
     maskMaps.push_back(AffineMap::get(4, 0, {d0}, ctx));
   }
@@ -103,8 +101,8 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
   int64_t sinks = op.getSinks().value_or(0);
   Value masked = createGeneric(
       builder, loc, maskInputs,
-      createEmptyTensor(builder, loc, {b, hq, sq, skv}, f32), maskMaps,
-      "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+      createEmptyTensor(builder, loc, {b, hq, sq, skv}, f32), maskMaps, "pppp",
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
         auto i64Const = [&](int64_t v) -> Value {
           return arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(v));
         };
@@ -113,19 +111,17 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
             arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(scale)));
         unsigned next = 1;
         if (mask)
-          x = arith::AddFOp::create(nb, nl, x,
-                                    castToF32(nb, nl, args[next++]));
+          x = arith::AddFOp::create(nb, nl, x, castToF32(nb, nl, args[next++]));
         Value i = indexAsI64(nb, nl, 2), j = indexAsI64(nb, nl, 3);
         Value keyPos = j, queryBase = i64Const(skv - sq);
-        Value visible =
-            arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true));
+        Value visible = arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true));
         if (fromCache) {
           keyPos = args[next];
           Value length = args[next + 1];
           queryBase =
               arith::SubIOp::create(nb, nl, args[next + 2], i64Const(sq));
-          visible = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
-                                          j, length);
+          visible = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, j,
+                                          length);
         }
         Value queryPos = arith::AddIOp::create(nb, nl, queryBase, i);
         auto andWith = [&](Value cond) {
@@ -142,8 +138,8 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
           if (sinks > 0)
             inWindow = arith::OrIOp::create(
                 nb, nl, inWindow,
-                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
-                                      keyPos, i64Const(sinks)));
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, keyPos,
+                                      i64Const(sinks)));
           andWith(inWindow);
         }
         Value result = arith::SelectOp::create(
@@ -159,10 +155,8 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
       builder, loc, {masked},
       createFilledTensor(builder, loc, {b, hq, sq}, f32,
                          builder.getF32FloatAttr(negInf)),
-      {id4, rowMap}, "pppr",
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        yieldValue(nb, nl,
-                   arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+      {id4, rowMap}, "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        yieldValue(nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
       });
   Value exps = createGeneric(
       builder, loc, {masked, rowMax},
@@ -181,8 +175,7 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
       builder, loc, {exps},
       createFilledTensor(builder, loc, {b, hq, sq}, f32,
                          builder.getF32FloatAttr(0)),
-      {id4, rowMap}, "pppr",
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
+      {id4, rowMap}, "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
         yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
       });
   Value probs = createGeneric(
@@ -194,8 +187,7 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
         Value positive = arith::CmpFOp::create(
             nb, nl, arith::CmpFPredicate::OGT, args[1], zero);
         Value p = arith::DivFOp::create(nb, nl, args[0], args[1]);
-        yieldValue(nb, nl,
-                   arith::SelectOp::create(nb, nl, positive, p, zero));
+        yieldValue(nb, nl, arith::SelectOp::create(nb, nl, positive, p, zero));
       });
 
   // out[b,h,i,e] = sum_j p[b,h,i,j] * v[b,h/G,j,e], accumulated in f32.
@@ -207,16 +199,16 @@ SmallVector<Value> mlir::loom::buildAttentionReference(
        AffineMap::get(5, 0, {d0, d1.floorDiv(group), d4, d3}, ctx),
        AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
       "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nl, args[0],
-                                           castToF32(nb, nl, args[1]));
+        Value prod =
+            arith::MulFOp::create(nb, nl, args[0], castToF32(nb, nl, args[1]));
         yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
       });
   Value out = outF32;
   if (elemType != f32)
     out = createGeneric(
         builder, loc, {outF32},
-        createEmptyTensor(builder, loc, {b, hq, sq, dv}, elemType),
-        {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        createEmptyTensor(builder, loc, {b, hq, sq, dv}, elemType), {id4, id4},
+        "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
           yieldValue(nb, nl, castFromF32(nb, nl, args[0], elemType));
         });
 
@@ -271,7 +263,8 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
     Value query = adaptor.getQuery().front();
     Value mask = op.getMask() ? adaptor.getMask().front() : Value();
 
-    rewriter.replaceOp(op, buildAttentionReference(rewriter, op, query, src, mask));
+    rewriter.replaceOp(op,
+                       buildAttentionReference(rewriter, op, query, src, mask));
     return success();
   }
 };

@@ -1,4 +1,5 @@
-//===- ComputeOpLowering.h - Reference lowering of one compute op -*- C++ -*-===//
+//===- ComputeOpLowering.h - Reference lowering of one compute op -*- C++
+//-*-===//
 //
 // The reference lowering of the loom compute ops as plain builder functions,
 // so that the conversion patterns of convert-loom-to-linalg and the

@@ -88,7 +88,8 @@ static AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> loopShape,
   return AffineMap::get(loopShape.size(), 0, results, ctx);
 }
 
-Value mlir::loom::buildRoPEReference(OpBuilder &b, RoPEOp op, RoPEOp::Adaptor adaptor) {
+Value mlir::loom::buildRoPEReference(OpBuilder &b, RoPEOp op,
+                                     RoPEOp::Adaptor adaptor) {
   auto type = cast<RankedTensorType>(op.getInput().getType());
   auto tableType = cast<RankedTensorType>(op.getCos().getType());
   Location loc = op.getLoc();
@@ -120,8 +121,7 @@ Value mlir::loom::buildRoPEReference(OpBuilder &b, RoPEOp op, RoPEOp::Adaptor ad
   AffineMap tableMap =
       broadcastMap(ctx, rotatedType.getShape(), tableType.getShape());
   Value result = createGeneric(
-      b, loc,
-      ValueRange{rotated, partner, adaptor.getCos(), adaptor.getSin()},
+      b, loc, ValueRange{rotated, partner, adaptor.getCos(), adaptor.getSin()},
       createEmptyTensor(b, loc, rotatedType.getShape(), et),
       {id, id, tableMap, tableMap, id}, std::string(rank, 'p'),
       [](OpBuilder &b, Location loc, ValueRange args) {
@@ -136,7 +136,8 @@ Value mlir::loom::buildRoPEReference(OpBuilder &b, RoPEOp op, RoPEOp::Adaptor ad
   return result;
 }
 
-Value mlir::loom::buildRMSNormReference(OpBuilder &b, RMSNormOp op, RMSNormOp::Adaptor adaptor) {
+Value mlir::loom::buildRMSNormReference(OpBuilder &b, RMSNormOp op,
+                                        RMSNormOp::Adaptor adaptor) {
   auto type = cast<RankedTensorType>(op.getInput().getType());
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
@@ -173,22 +174,19 @@ Value mlir::loom::buildRMSNormReference(OpBuilder &b, RMSNormOp op, RMSNormOp::A
   double eps = op.getEpsilon().convertToDouble();
   Value result = createGeneric(
       b, loc, inputs, createEmptyTensor(b, loc, type.getShape(), et), maps,
-      std::string(rank, 'p'),
-      [&](OpBuilder &b, Location loc, ValueRange args) {
+      std::string(rank, 'p'), [&](OpBuilder &b, Location loc, ValueRange args) {
         Value count = arith::ConstantOp::create(
             b, loc, b.getF32FloatAttr(static_cast<float>(n)));
         Value epsilon = arith::ConstantOp::create(
             b, loc, b.getF32FloatAttr(static_cast<float>(eps)));
-        Value one =
-            arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+        Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
         Value mean = arith::DivFOp::create(b, loc, args[1], count);
         Value root = math::SqrtOp::create(
             b, loc, arith::AddFOp::create(b, loc, mean, epsilon));
         Value inv = arith::DivFOp::create(b, loc, one, root);
         Value y = castFromF32(
             b, loc,
-            arith::MulFOp::create(b, loc, castToF32(b, loc, args[0]), inv),
-            et);
+            arith::MulFOp::create(b, loc, castToF32(b, loc, args[0]), inv), et);
         if (hasWeight)
           y = arith::MulFOp::create(b, loc, y, args[2]);
         yieldValue(b, loc, y);

@@ -44,8 +44,7 @@ Value mlir::loom::buildQMatmulReference(OpBuilder &b, QMatmulOp op,
   bindDims(ctx, d0, d1);
 
   // w[n,k] = (q[n,k] - z[n,G]) * s[n,G] in f32; loops (n, k).
-  SmallVector<Value> inputs = {adaptor.getWeight(),
-                               adaptor.getScales()};
+  SmallVector<Value> inputs = {adaptor.getWeight(), adaptor.getScales()};
   AffineMap scaleMap =
       group ? AffineMap::get(2, 0, {d0, d1.floorDiv(*group)}, ctx)
             : AffineMap::get(2, 0, {d0}, ctx);
@@ -59,8 +58,8 @@ Value mlir::loom::buildQMatmulReference(OpBuilder &b, QMatmulOp op,
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
   Value weight = createGeneric(
-      b, loc, inputs, createEmptyTensor(b, loc, {n, k}, f32),
-      maps, "pp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+      b, loc, inputs, createEmptyTensor(b, loc, {n, k}, f32), maps, "pp",
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value q = args[0];
         if (int4) {
           // Even k: the low nibble, odd k: the high one; both sign-extended
@@ -69,8 +68,7 @@ Value mlir::loom::buildQMatmulReference(OpBuilder &b, QMatmulOp op,
             return arith::ConstantOp::create(nb, nl, nb.getI8IntegerAttr(v));
           };
           Value low = arith::ShRSIOp::create(
-              nb, nl, arith::ShLIOp::create(nb, nl, q, i8Const(4)),
-              i8Const(4));
+              nb, nl, arith::ShLIOp::create(nb, nl, q, i8Const(4)), i8Const(4));
           Value high = arith::ShRSIOp::create(nb, nl, q, i8Const(4));
           Value kIndex = indexAsI64(nb, nl, 1);
           Value odd = arith::CmpIOp::create(
@@ -90,15 +88,14 @@ Value mlir::loom::buildQMatmulReference(OpBuilder &b, QMatmulOp op,
       });
 
   // y[m,n] = sum_k x[m,k] * w[n,k] in f32; loops (m, n, k).
-  Value init = createFilledTensor(b, loc, {m, n}, f32,
-                                  b.getF32FloatAttr(0));
+  Value init = createFilledTensor(b, loc, {m, n}, f32, b.getF32FloatAttr(0));
   Value acc = createGeneric(
       b, loc, {adaptor.getInput(), weight}, init,
       {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
        selectDims(ctx, 3, {0, 1})},
       "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nl, castToF32(nb, nl, args[0]),
-                                           args[1]);
+        Value prod =
+            arith::MulFOp::create(nb, nl, castToF32(nb, nl, args[0]), args[1]);
         yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
       });
 
@@ -106,9 +103,8 @@ Value mlir::loom::buildQMatmulReference(OpBuilder &b, QMatmulOp op,
   if (!outElem.isF32()) {
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
     acc = createGeneric(
-        b, loc, {acc},
-        createEmptyTensor(b, loc, {m, n}, outElem), {id, id}, "pp",
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
+        b, loc, {acc}, createEmptyTensor(b, loc, {m, n}, outElem), {id, id},
+        "pp", [&](OpBuilder &nb, Location nl, ValueRange args) {
           yieldValue(nb, nl, castFromF32(nb, nl, args[0], outElem));
         });
   }

@@ -96,7 +96,7 @@ static Value convertF32Tensor(OpBuilder &b, Location loc, Value tensor,
 }
 
 Value mlir::loom::buildShiftMatmulReference(OpBuilder &b, ShiftMatmulOp op,
-    ShiftMatmulOp::Adaptor adaptor) {
+                                            ShiftMatmulOp::Adaptor adaptor) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto resultType = cast<RankedTensorType>(op.getOutput().getType());
@@ -110,12 +110,10 @@ Value mlir::loom::buildShiftMatmulReference(OpBuilder &b, ShiftMatmulOp op,
   int64_t minExp = op.getMinExponent(), maxExp = op.getMaxExponent();
   int64_t fracShift = op.getFracShift();
 
-  Value init = createFilledTensor(b, loc, resultType.getShape(),
-                                  accType, b.getZeroAttr(accType));
+  Value init = createFilledTensor(b, loc, resultType.getShape(), accType,
+                                  b.getZeroAttr(accType));
   Value acc = createGeneric(
-      b, loc,
-      {adaptor.getInput(), adaptor.getSign(),
-       adaptor.getExponent()},
+      b, loc, {adaptor.getInput(), adaptor.getSign(), adaptor.getExponent()},
       init,
       {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
        selectDims(ctx, 3, {1, 2}), selectDims(ctx, 3, {0, 1})},
@@ -133,8 +131,7 @@ Value mlir::loom::buildShiftMatmulReference(OpBuilder &b, ShiftMatmulOp op,
           Value x = args[0];
           if (x.getType() != outElem)
             x = arith::ExtSIOp::create(nb, nl, outElem, x);
-          Value shift =
-              arith::AddIOp::create(nb, nl, p, shiftConst(fracShift));
+          Value shift = arith::AddIOp::create(nb, nl, p, shiftConst(fracShift));
           Value zero = shiftConst(0);
           Value left = arith::MaxSIOp::create(nb, nl, shift, zero);
           Value right = arith::MaxSIOp::create(
@@ -157,18 +154,17 @@ Value mlir::loom::buildShiftMatmulReference(OpBuilder &b, ShiftMatmulOp op,
 }
 
 Value mlir::loom::buildAdderMatmulReference(OpBuilder &b, AdderMatmulOp op,
-    AdderMatmulOp::Adaptor adaptor) {
+                                            AdderMatmulOp::Adaptor adaptor) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto resultType = cast<RankedTensorType>(op.getOutput().getType());
   Type outElem = resultType.getElementType();
   bool isInteger = isa<IntegerType>(outElem);
   Type accType = isInteger ? outElem : b.getF32Type();
-  Value init = createFilledTensor(b, loc, resultType.getShape(),
-                                  accType, b.getZeroAttr(accType));
+  Value init = createFilledTensor(b, loc, resultType.getShape(), accType,
+                                  b.getZeroAttr(accType));
   Value acc = createGeneric(
-      b, loc,
-      {adaptor.getInput(), adaptor.getWeight()}, init,
+      b, loc, {adaptor.getInput(), adaptor.getWeight()}, init,
       {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
        selectDims(ctx, 3, {0, 1})},
       "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -177,13 +173,12 @@ Value mlir::loom::buildAdderMatmulReference(OpBuilder &b, AdderMatmulOp op,
           auto extend = [&](Value v) -> Value {
             return v.getType() == outElem
                        ? v
-                       : arith::ExtSIOp::create(nb, nl, outElem, v)
-                             .getResult();
+                       : arith::ExtSIOp::create(nb, nl, outElem, v).getResult();
           };
           Value diff =
               arith::SubIOp::create(nb, nl, extend(args[0]), extend(args[1]));
-          Value zero = arith::ConstantOp::create(
-              nb, nl, nb.getIntegerAttr(outElem, 0));
+          Value zero =
+              arith::ConstantOp::create(nb, nl, nb.getIntegerAttr(outElem, 0));
           Value absolute = arith::SelectOp::create(
               nb, nl,
               arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, diff,
@@ -191,8 +186,8 @@ Value mlir::loom::buildAdderMatmulReference(OpBuilder &b, AdderMatmulOp op,
               arith::SubIOp::create(nb, nl, zero, diff), diff);
           sum = arith::SubIOp::create(nb, nl, args[2], absolute);
         } else {
-          Value diff = arith::SubFOp::create(
-              nb, nl, castToF32(nb, nl, args[0]), castToF32(nb, nl, args[1]));
+          Value diff = arith::SubFOp::create(nb, nl, castToF32(nb, nl, args[0]),
+                                             castToF32(nb, nl, args[1]));
           sum = arith::SubFOp::create(nb, nl, args[2],
                                       math::AbsFOp::create(nb, nl, diff));
         }
@@ -218,7 +213,9 @@ struct ShiftMatmulLowering : OpConversionPattern<ShiftMatmulOp> {
     if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     rewriter.replaceOp(
-        op, buildShiftMatmulReference(rewriter, op, ShiftMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
+        op,
+        buildShiftMatmulReference(
+            rewriter, op, ShiftMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
@@ -313,7 +310,7 @@ static Value scaleAndSumGroups(OpBuilder &b, Location loc, BCQMatmulOp op,
 } // namespace
 
 Value mlir::loom::buildBCQMatmulReference(OpBuilder &b, BCQMatmulOp op,
-    BCQMatmulOp::Adaptor adaptor) {
+                                          BCQMatmulOp::Adaptor adaptor) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   BCQSizes s = BCQSizes::get(op);
@@ -323,9 +320,9 @@ Value mlir::loom::buildBCQMatmulReference(OpBuilder &b, BCQMatmulOp op,
 
   // byteSums[m,i,n,G,c] = sum_j (bit j of planes[i,n,G,c] ? x : -x)[m,G,c,j];
   // loops (m, i, n, G, c, j).
-  Value byteInit = createFilledTensor(
-      b, loc, {s.m, s.q, s.n, s.groups, s.bytesPerGroup}, f32,
-      b.getF32FloatAttr(0));
+  Value byteInit =
+      createFilledTensor(b, loc, {s.m, s.q, s.n, s.groups, s.bytesPerGroup},
+                         f32, b.getF32FloatAttr(0));
   Value byteSums = createGeneric(
       b, loc, {x, planes}, byteInit,
       {selectDims(ctx, 6, {0, 3, 4, 5}), selectDims(ctx, 6, {1, 2, 3, 4}),
@@ -339,9 +336,8 @@ Value mlir::loom::buildBCQMatmulReference(OpBuilder &b, BCQMatmulOp op,
       });
 
   // groupSums[m,i,n,G] = sum_c byteSums[m,i,n,G,c]; loops (m, i, n, G, c).
-  Value groupInit =
-      createFilledTensor(b, loc, {s.m, s.q, s.n, s.groups}, f32,
-                         b.getF32FloatAttr(0));
+  Value groupInit = createFilledTensor(b, loc, {s.m, s.q, s.n, s.groups}, f32,
+                                       b.getF32FloatAttr(0));
   Value groupSums = createGeneric(
       b, loc, {byteSums}, groupInit,
       {AffineMap::getMultiDimIdentityMap(5, ctx),
@@ -350,8 +346,8 @@ Value mlir::loom::buildBCQMatmulReference(OpBuilder &b, BCQMatmulOp op,
         yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[1], args[0]));
       });
 
-  return scaleAndSumGroups(b, loc, op, groupSums,
-                            adaptor.getScaleExponents(), s);
+  return scaleAndSumGroups(b, loc, op, groupSums, adaptor.getScaleExponents(),
+                           s);
 }
 
 namespace {
@@ -366,7 +362,9 @@ struct BCQMatmulLowering : OpConversionPattern<BCQMatmulOp> {
     if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     rewriter.replaceOp(
-        op, buildBCQMatmulReference(rewriter, op, BCQMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
+        op,
+        buildBCQMatmulReference(
+            rewriter, op, BCQMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
@@ -445,7 +443,9 @@ struct AdderMatmulLowering : OpConversionPattern<AdderMatmulOp> {
     if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     rewriter.replaceOp(
-        op, buildAdderMatmulReference(rewriter, op, AdderMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
+        op,
+        buildAdderMatmulReference(
+            rewriter, op, AdderMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
