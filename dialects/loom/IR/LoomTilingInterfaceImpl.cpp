@@ -217,6 +217,9 @@ sliceOf(OpBuilder &b, Location loc, const TilingSpec &spec, Value value,
     return {b.getIndexAttr(0), whole};
   if (loop != kKVHeads)
     return {offsets[loop], sizes[loop]};
+  // MHA: kv heads follow the query heads one to one (any tile size).
+  if (spec.group == 1)
+    return {offsets[1], sizes[1]};
   // Query heads [h, h + n) read kv heads [h / G, ...): n / G of them for a
   // tile of whole groups, one for a tile within a group (its offset is a
   // multiple of n, as every tiling loop makes it, so it stays in one group).

@@ -265,3 +265,25 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// A tile size that does not divide its loop gives the last tile dynamic sizes
+// (affine.min); MHA keys and values follow the query heads one to one. Such
+// tiles are valid IR but only lower once shapes are static again.
+// CHECK-LABEL: func.func @attention_mha_uneven_tile
+// CHECK: scf.for
+// CHECK: %[[N:[a-zA-Z0-9_]+]] = affine.min
+// CHECK: loom.attention {{.*}} : (tensor<1x?x4x16xf32>, tensor<1x?x4x16xf32>, tensor<1x?x4x16xf32>) -> tensor<1x?x4x16xf32>
+func.func @attention_mha_uneven_tile(%q: tensor<1x4x4x16xf32>, %k: tensor<1x4x4x16xf32>, %v: tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32> {
+  %o = loom.attention %q, %k, %v {causal}
+      : (tensor<1x4x4x16xf32>, tensor<1x4x4x16xf32>, tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  return %o : tensor<1x4x4x16xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["loom.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %loops = transform.structured.tile_using_for %op tile_sizes [0, 3, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
