@@ -8,6 +8,7 @@
 #ifndef LOOM_INITALLDIALECTS_H
 #define LOOM_INITALLDIALECTS_H
 
+#include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -16,9 +17,11 @@
 namespace mlir {
 namespace loom {
 
-/// Adds Loom's dialects to `registry`.
+/// Adds Loom's dialects to `registry`, with the op interfaces implemented
+/// outside the dialect (the AggregatedOpInterface decompositions).
 inline void registerLoomDialects(DialectRegistry &registry) {
   registry.insert<LoomDialect>();
+  registerLoomDecompositionInterfaces(registry);
 }
 
 /// Adds every upstream dialect and extension plus Loom's to `registry`.

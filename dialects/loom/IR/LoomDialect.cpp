@@ -20,4 +20,7 @@ void LoomDialect::initialize() {
       >();
   registerTypes();
   registerAttributes();
+  // TilingInterface is part of the ops' semantics, so it comes with the
+  // dialect rather than from a separate registration.
+  attachLoomTilingInterfaces(*getContext());
 }

@@ -24,6 +24,12 @@ def Loom_Dialect : Dialect {
     value with eviction, merging and quantization, mixture-of-experts routing, shift-add
     arithmetic, token reduction and quantized matmuls. Every op has a reference lowering to upstream
     dialects (`convert-loom-to-linalg`) that defines its meaning by execution.
+
+    The compute ops `qmatmul`, `bcq_matmul`, `shift_matmul`, `adder_matmul`,
+    `rms_norm`, `rope` and `attention` (tensor keys and values) implement
+    `TilingInterface` and `AggregatedOpInterface` (whose decomposition is the
+    reference lowering), so upstream tile-and-fuse and the transform dialect
+    apply to them; see docs/Tiling.md.
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;

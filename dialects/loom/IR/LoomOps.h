@@ -18,4 +18,12 @@
 #define GET_OP_CLASSES
 #include "loom/IR/LoomOps.h.inc"
 
+namespace mlir {
+namespace loom {
+/// Attaches upstream TilingInterface to the loom compute ops that support it
+/// (see docs/Tiling.md). Called by LoomDialect::initialize.
+void attachLoomTilingInterfaces(MLIRContext &ctx);
+} // namespace loom
+} // namespace mlir
+
 #endif // LOOM_IR_LOOMOPS_H

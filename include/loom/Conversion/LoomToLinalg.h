@@ -9,11 +9,17 @@
 #ifndef LOOM_CONVERSION_LOOMTOLINALG_H
 #define LOOM_CONVERSION_LOOMTOLINALG_H
 
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir {
 namespace loom {
+
+/// Attaches linalg::AggregatedOpInterface to the loom compute ops that
+/// implement TilingInterface; decomposeOperation is their reference lowering
+/// (see docs/Tiling.md).
+void registerLoomDecompositionInterfaces(DialectRegistry &registry);
 
 /// The type converter of the reference lowering: `!loom.kv_cache` becomes its
 /// five component tensors (see KVCacheParts), every other type is kept.

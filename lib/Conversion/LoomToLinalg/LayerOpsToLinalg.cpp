@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ComputeOpLowering.h"
 #include "LoweringUtils.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomOps.h"
@@ -87,6 +88,112 @@ static AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> loopShape,
   return AffineMap::get(loopShape.size(), 0, results, ctx);
 }
 
+Value mlir::loom::buildRoPEReference(OpBuilder &b, RoPEOp op,
+                                     RoPEOp::Adaptor adaptor) {
+  auto type = cast<RankedTensorType>(op.getInput().getType());
+  auto tableType = cast<RankedTensorType>(op.getCos().getType());
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank(), d = type.getShape().back();
+  int64_t r = op.getRotaryDim(), half = r / 2;
+  Type et = type.getElementType();
+
+  Value x = adaptor.getInput();
+  Value rotated = r < d ? sliceLastAxis(b, loc, x, 0, r, 1) : x;
+  auto rotatedType = cast<RankedTensorType>(rotated.getType());
+
+  // partner[d] = -x[d + R/2] | x[d - R/2], or -x[2i+1] | x[2i].
+  Value partner;
+  if (!op.getInterleaved()) {
+    Value lo = sliceLastAxis(b, loc, rotated, 0, half, 1);
+    Value hi = sliceLastAxis(b, loc, rotated, half, half, 1);
+    partner = tensor::ConcatOp::create(b, loc, rank - 1,
+                                       ValueRange{negate(b, loc, hi), lo});
+  } else {
+    Value even = sliceLastAxis(b, loc, rotated, 0, half, 2);
+    Value odd = sliceLastAxis(b, loc, rotated, 1, half, 2);
+    partner = createEmptyTensor(b, loc, rotatedType.getShape(), et);
+    partner = insertLastAxis(b, loc, negate(b, loc, odd), partner, 0, 2);
+    partner = insertLastAxis(b, loc, even, partner, 1, 2);
+  }
+
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap tableMap =
+      broadcastMap(ctx, rotatedType.getShape(), tableType.getShape());
+  Value result = createGeneric(
+      b, loc, ValueRange{rotated, partner, adaptor.getCos(), adaptor.getSin()},
+      createEmptyTensor(b, loc, rotatedType.getShape(), et),
+      {id, id, tableMap, tableMap, id}, std::string(rank, 'p'),
+      [](OpBuilder &b, Location loc, ValueRange args) {
+        Value xc = arith::MulFOp::create(b, loc, args[0], args[2]);
+        Value ps = arith::MulFOp::create(b, loc, args[1], args[3]);
+        yieldValue(b, loc, arith::AddFOp::create(b, loc, xc, ps));
+      });
+  if (r < d)
+    result = tensor::ConcatOp::create(
+        b, loc, rank - 1,
+        ValueRange{result, sliceLastAxis(b, loc, x, r, d - r, 1)});
+  return result;
+}
+
+Value mlir::loom::buildRMSNormReference(OpBuilder &b, RMSNormOp op,
+                                        RMSNormOp::Adaptor adaptor) {
+  auto type = cast<RankedTensorType>(op.getInput().getType());
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = type.getRank();
+  int64_t n = type.getShape().back();
+  Type et = type.getElementType(), f32 = b.getF32Type();
+
+  // sumsq[...] = sum_n x[..., n]^2, in f32.
+  SmallVector<unsigned> rowDims;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    rowDims.push_back(i);
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap rowMap = selectDims(ctx, rank, rowDims);
+  Value zero = createFilledTensor(b, loc, type.getShape().drop_back(), f32,
+                                  b.getF32FloatAttr(0));
+  Value sumsq = createGeneric(
+      b, loc, adaptor.getInput(), zero, {id, rowMap},
+      std::string(rank - 1, 'p') + "r",
+      [](OpBuilder &b, Location loc, ValueRange args) {
+        Value x = castToF32(b, loc, args[0]);
+        Value sq = arith::MulFOp::create(b, loc, x, x);
+        yieldValue(b, loc, arith::AddFOp::create(b, loc, args[1], sq));
+      });
+
+  // y = trunc(x / sqrt(sumsq / N + eps)) * weight.
+  SmallVector<Value> inputs = {adaptor.getInput(), sumsq};
+  SmallVector<AffineMap> maps = {id, rowMap};
+  if (Value weight = adaptor.getWeight()) {
+    inputs.push_back(weight);
+    maps.push_back(selectDims(ctx, rank, {rank - 1}));
+  }
+  maps.push_back(id);
+  bool hasWeight = static_cast<bool>(adaptor.getWeight());
+  double eps = op.getEpsilon().convertToDouble();
+  Value result = createGeneric(
+      b, loc, inputs, createEmptyTensor(b, loc, type.getShape(), et), maps,
+      std::string(rank, 'p'), [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value count = arith::ConstantOp::create(
+            b, loc, b.getF32FloatAttr(static_cast<float>(n)));
+        Value epsilon = arith::ConstantOp::create(
+            b, loc, b.getF32FloatAttr(static_cast<float>(eps)));
+        Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+        Value mean = arith::DivFOp::create(b, loc, args[1], count);
+        Value root = math::SqrtOp::create(
+            b, loc, arith::AddFOp::create(b, loc, mean, epsilon));
+        Value inv = arith::DivFOp::create(b, loc, one, root);
+        Value y = castFromF32(
+            b, loc,
+            arith::MulFOp::create(b, loc, castToF32(b, loc, args[0]), inv), et);
+        if (hasWeight)
+          y = arith::MulFOp::create(b, loc, y, args[2]);
+        yieldValue(b, loc, y);
+      });
+  return result;
+}
+
 namespace {
 struct RoPELowering : OpConversionPattern<RoPEOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -94,54 +201,9 @@ struct RoPELowering : OpConversionPattern<RoPEOp> {
   LogicalResult
   matchAndRewrite(RoPEOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getInput().getType());
-    auto tableType = cast<RankedTensorType>(op.getCos().getType());
-    if (!type.hasStaticShape() || !tableType.hasStaticShape())
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    MLIRContext *ctx = b.getContext();
-    int64_t rank = type.getRank(), d = type.getShape().back();
-    int64_t r = op.getRotaryDim(), half = r / 2;
-    Type et = type.getElementType();
-
-    Value x = adaptor.getInput();
-    Value rotated = r < d ? sliceLastAxis(b, loc, x, 0, r, 1) : x;
-    auto rotatedType = cast<RankedTensorType>(rotated.getType());
-
-    // partner[d] = -x[d + R/2] | x[d - R/2], or -x[2i+1] | x[2i].
-    Value partner;
-    if (!op.getInterleaved()) {
-      Value lo = sliceLastAxis(b, loc, rotated, 0, half, 1);
-      Value hi = sliceLastAxis(b, loc, rotated, half, half, 1);
-      partner = tensor::ConcatOp::create(b, loc, rank - 1,
-                                         ValueRange{negate(b, loc, hi), lo});
-    } else {
-      Value even = sliceLastAxis(b, loc, rotated, 0, half, 2);
-      Value odd = sliceLastAxis(b, loc, rotated, 1, half, 2);
-      partner = createEmptyTensor(b, loc, rotatedType.getShape(), et);
-      partner = insertLastAxis(b, loc, negate(b, loc, odd), partner, 0, 2);
-      partner = insertLastAxis(b, loc, even, partner, 1, 2);
-    }
-
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    AffineMap tableMap =
-        broadcastMap(ctx, rotatedType.getShape(), tableType.getShape());
-    Value result = createGeneric(
-        b, loc,
-        ValueRange{rotated, partner, adaptor.getCos(), adaptor.getSin()},
-        createEmptyTensor(b, loc, rotatedType.getShape(), et),
-        {id, id, tableMap, tableMap, id}, std::string(rank, 'p'),
-        [](OpBuilder &b, Location loc, ValueRange args) {
-          Value xc = arith::MulFOp::create(b, loc, args[0], args[2]);
-          Value ps = arith::MulFOp::create(b, loc, args[1], args[3]);
-          yieldValue(b, loc, arith::AddFOp::create(b, loc, xc, ps));
-        });
-    if (r < d)
-      result = tensor::ConcatOp::create(
-          b, loc, rank - 1,
-          ValueRange{result, sliceLastAxis(b, loc, x, r, d - r, 1)});
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, buildRoPEReference(rewriter, op, adaptor));
     return success();
   }
 };
@@ -152,66 +214,9 @@ struct RMSNormLowering : OpConversionPattern<RMSNormOp> {
   LogicalResult
   matchAndRewrite(RMSNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getInput().getType());
-    if (!type.hasStaticShape())
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "needs a static shape");
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    MLIRContext *ctx = b.getContext();
-    unsigned rank = type.getRank();
-    int64_t n = type.getShape().back();
-    Type et = type.getElementType(), f32 = b.getF32Type();
-
-    // sumsq[...] = sum_n x[..., n]^2, in f32.
-    SmallVector<unsigned> rowDims;
-    for (unsigned i = 0; i + 1 < rank; ++i)
-      rowDims.push_back(i);
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    AffineMap rowMap = selectDims(ctx, rank, rowDims);
-    Value zero = createFilledTensor(b, loc, type.getShape().drop_back(), f32,
-                                    b.getF32FloatAttr(0));
-    Value sumsq = createGeneric(
-        b, loc, adaptor.getInput(), zero, {id, rowMap},
-        std::string(rank - 1, 'p') + "r",
-        [](OpBuilder &b, Location loc, ValueRange args) {
-          Value x = castToF32(b, loc, args[0]);
-          Value sq = arith::MulFOp::create(b, loc, x, x);
-          yieldValue(b, loc, arith::AddFOp::create(b, loc, args[1], sq));
-        });
-
-    // y = trunc(x / sqrt(sumsq / N + eps)) * weight.
-    SmallVector<Value> inputs = {adaptor.getInput(), sumsq};
-    SmallVector<AffineMap> maps = {id, rowMap};
-    if (Value weight = adaptor.getWeight()) {
-      inputs.push_back(weight);
-      maps.push_back(selectDims(ctx, rank, {rank - 1}));
-    }
-    maps.push_back(id);
-    bool hasWeight = static_cast<bool>(adaptor.getWeight());
-    double eps = op.getEpsilon().convertToDouble();
-    Value result = createGeneric(
-        b, loc, inputs, createEmptyTensor(b, loc, type.getShape(), et), maps,
-        std::string(rank, 'p'),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value count = arith::ConstantOp::create(
-              b, loc, b.getF32FloatAttr(static_cast<float>(n)));
-          Value epsilon = arith::ConstantOp::create(
-              b, loc, b.getF32FloatAttr(static_cast<float>(eps)));
-          Value one =
-              arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
-          Value mean = arith::DivFOp::create(b, loc, args[1], count);
-          Value root = math::SqrtOp::create(
-              b, loc, arith::AddFOp::create(b, loc, mean, epsilon));
-          Value inv = arith::DivFOp::create(b, loc, one, root);
-          Value y = castFromF32(
-              b, loc,
-              arith::MulFOp::create(b, loc, castToF32(b, loc, args[0]), inv),
-              et);
-          if (hasWeight)
-            y = arith::MulFOp::create(b, loc, y, args[2]);
-          yieldValue(b, loc, y);
-        });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, buildRMSNormReference(rewriter, op, adaptor));
     return success();
   }
 };

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ComputeOpLowering.h"
 #include "LoweringUtils.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomOps.h"
@@ -19,21 +20,98 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-static bool allStaticTypes(TypeRange types) {
-  return llvm::all_of(
-      types, [](Type t) { return cast<RankedTensorType>(t).hasStaticShape(); });
-}
-
 /// An integer scalar converted to f32 (signed).
 static Value signedToF32(OpBuilder &b, Location loc, Value v) {
   return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
 }
 
-namespace {
-
 //===----------------------------------------------------------------------===//
 // qmatmul
 //===----------------------------------------------------------------------===//
+
+Value mlir::loom::buildQMatmulReference(OpBuilder &b, QMatmulOp op,
+                                        QMatmulOp::Adaptor adaptor) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto resultType = cast<RankedTensorType>(op.getOutput().getType());
+  int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
+  int64_t k = op.getReductionSize();
+  bool int4 = op.getBits() == 4;
+  std::optional<int64_t> group = op.getGroupSize();
+  bool hasZeroPoints = static_cast<bool>(op.getZeroPoints());
+  Type f32 = b.getF32Type();
+  AffineExpr d0, d1;
+  bindDims(ctx, d0, d1);
+
+  // w[n,k] = (q[n,k] - z[n,G]) * s[n,G] in f32; loops (n, k).
+  SmallVector<Value> inputs = {adaptor.getWeight(), adaptor.getScales()};
+  AffineMap scaleMap =
+      group ? AffineMap::get(2, 0, {d0, d1.floorDiv(*group)}, ctx)
+            : AffineMap::get(2, 0, {d0}, ctx);
+  SmallVector<AffineMap> maps = {
+      int4 ? AffineMap::get(2, 0, {d0, d1.floorDiv(2)}, ctx)
+           : AffineMap::getMultiDimIdentityMap(2, ctx),
+      scaleMap};
+  if (hasZeroPoints) {
+    inputs.push_back(adaptor.getZeroPoints());
+    maps.push_back(scaleMap);
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+  Value weight = createGeneric(
+      b, loc, inputs, createEmptyTensor(b, loc, {n, k}, f32), maps, "pp",
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value q = args[0];
+        if (int4) {
+          // Even k: the low nibble, odd k: the high one; both sign-extended
+          // by an arithmetic right shift.
+          auto i8Const = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(nb, nl, nb.getI8IntegerAttr(v));
+          };
+          Value low = arith::ShRSIOp::create(
+              nb, nl, arith::ShLIOp::create(nb, nl, q, i8Const(4)), i8Const(4));
+          Value high = arith::ShRSIOp::create(nb, nl, q, i8Const(4));
+          Value kIndex = indexAsI64(nb, nl, 1);
+          Value odd = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::ne,
+              arith::AndIOp::create(
+                  nb, nl, kIndex,
+                  arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(1))),
+              arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0)));
+          q = arith::SelectOp::create(nb, nl, odd, high, low);
+        }
+        Value value = signedToF32(nb, nl, q);
+        if (hasZeroPoints)
+          value = arith::SubFOp::create(nb, nl, value,
+                                        signedToF32(nb, nl, args[2]));
+        Value scale = castToF32(nb, nl, args[1]);
+        yieldValue(nb, nl, arith::MulFOp::create(nb, nl, value, scale));
+      });
+
+  // y[m,n] = sum_k x[m,k] * w[n,k] in f32; loops (m, n, k).
+  Value init = createFilledTensor(b, loc, {m, n}, f32, b.getF32FloatAttr(0));
+  Value acc = createGeneric(
+      b, loc, {adaptor.getInput(), weight}, init,
+      {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
+       selectDims(ctx, 3, {0, 1})},
+      "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value prod =
+            arith::MulFOp::create(nb, nl, castToF32(nb, nl, args[0]), args[1]);
+        yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
+      });
+
+  Type outElem = resultType.getElementType();
+  if (!outElem.isF32()) {
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    acc = createGeneric(
+        b, loc, {acc}, createEmptyTensor(b, loc, {m, n}, outElem), {id, id},
+        "pp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl, castFromF32(nb, nl, args[0], outElem));
+        });
+  }
+  return acc;
+}
+
+namespace {
 
 struct QMatmulLowering : OpConversionPattern<QMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -41,91 +119,11 @@ struct QMatmulLowering : OpConversionPattern<QMatmulOp> {
   LogicalResult
   matchAndRewrite(QMatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!allStaticTypes(op->getOperandTypes()) ||
-        !allStaticTypes(op->getResultTypes()))
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    auto resultType = cast<RankedTensorType>(op.getOutput().getType());
-    int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
-    int64_t k = op.getReductionSize();
-    bool int4 = op.getBits() == 4;
-    std::optional<int64_t> group = op.getGroupSize();
-    bool hasZeroPoints = static_cast<bool>(op.getZeroPoints());
-    Type f32 = rewriter.getF32Type();
-    AffineExpr d0, d1;
-    bindDims(ctx, d0, d1);
-
-    // w[n,k] = (q[n,k] - z[n,G]) * s[n,G] in f32; loops (n, k).
-    SmallVector<Value> inputs = {adaptor.getWeight().front(),
-                                 adaptor.getScales().front()};
-    AffineMap scaleMap =
-        group ? AffineMap::get(2, 0, {d0, d1.floorDiv(*group)}, ctx)
-              : AffineMap::get(2, 0, {d0}, ctx);
-    SmallVector<AffineMap> maps = {
-        int4 ? AffineMap::get(2, 0, {d0, d1.floorDiv(2)}, ctx)
-             : AffineMap::getMultiDimIdentityMap(2, ctx),
-        scaleMap};
-    if (hasZeroPoints) {
-      inputs.push_back(adaptor.getZeroPoints().front());
-      maps.push_back(scaleMap);
-    }
-    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
-    Value weight = createGeneric(
-        rewriter, loc, inputs, createEmptyTensor(rewriter, loc, {n, k}, f32),
-        maps, "pp", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value q = args[0];
-          if (int4) {
-            // Even k: the low nibble, odd k: the high one; both sign-extended
-            // by an arithmetic right shift.
-            auto i8Const = [&](int64_t v) -> Value {
-              return arith::ConstantOp::create(nb, nl, nb.getI8IntegerAttr(v));
-            };
-            Value low = arith::ShRSIOp::create(
-                nb, nl, arith::ShLIOp::create(nb, nl, q, i8Const(4)),
-                i8Const(4));
-            Value high = arith::ShRSIOp::create(nb, nl, q, i8Const(4));
-            Value kIndex = indexAsI64(nb, nl, 1);
-            Value odd = arith::CmpIOp::create(
-                nb, nl, arith::CmpIPredicate::ne,
-                arith::AndIOp::create(
-                    nb, nl, kIndex,
-                    arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(1))),
-                arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0)));
-            q = arith::SelectOp::create(nb, nl, odd, high, low);
-          }
-          Value value = signedToF32(nb, nl, q);
-          if (hasZeroPoints)
-            value = arith::SubFOp::create(nb, nl, value,
-                                          signedToF32(nb, nl, args[2]));
-          Value scale = castToF32(nb, nl, args[1]);
-          yieldValue(nb, nl, arith::MulFOp::create(nb, nl, value, scale));
-        });
-
-    // y[m,n] = sum_k x[m,k] * w[n,k] in f32; loops (m, n, k).
-    Value init = createFilledTensor(rewriter, loc, {m, n}, f32,
-                                    rewriter.getF32FloatAttr(0));
-    Value acc = createGeneric(
-        rewriter, loc, {adaptor.getInput().front(), weight}, init,
-        {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
-         selectDims(ctx, 3, {0, 1})},
-        "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value prod = arith::MulFOp::create(nb, nl, castToF32(nb, nl, args[0]),
-                                             args[1]);
-          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], prod));
-        });
-
-    Type outElem = resultType.getElementType();
-    if (!outElem.isF32()) {
-      AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-      acc = createGeneric(
-          rewriter, loc, {acc},
-          createEmptyTensor(rewriter, loc, {m, n}, outElem), {id, id}, "pp",
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yieldValue(nb, nl, castFromF32(nb, nl, args[0], outElem));
-          });
-    }
-    rewriter.replaceOp(op, acc);
+    rewriter.replaceOp(
+        op, buildQMatmulReference(
+                rewriter, op, QMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
@@ -162,8 +160,7 @@ struct ActivationQuantLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!allStaticTypes(op->getOperandTypes()) ||
-        !allStaticTypes(op->getResultTypes()))
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();

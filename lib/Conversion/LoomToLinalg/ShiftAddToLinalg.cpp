@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ComputeOpLowering.h"
 #include "LoweringUtils.h"
 #include "ShiftAddLowering.h"
 #include "loom/Conversion/LoomToLinalg.h"
@@ -94,9 +95,107 @@ static Value convertF32Tensor(OpBuilder &b, Location loc, Value tensor,
       });
 }
 
-static bool allStatic(TypeRange types) {
-  return llvm::all_of(
-      types, [](Type t) { return cast<RankedTensorType>(t).hasStaticShape(); });
+Value mlir::loom::buildShiftMatmulReference(OpBuilder &b, ShiftMatmulOp op,
+                                            ShiftMatmulOp::Adaptor adaptor) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto resultType = cast<RankedTensorType>(op.getOutput().getType());
+  Type inElem =
+      cast<RankedTensorType>(op.getInput().getType()).getElementType();
+  Type outElem = resultType.getElementType();
+  bool isInteger = isa<IntegerType>(inElem);
+  // Float products are summed in f32, integer ones in the result type.
+  Type accType = isInteger ? outElem : b.getF32Type();
+  Type shiftType = isInteger ? outElem : b.getI32Type();
+  int64_t minExp = op.getMinExponent(), maxExp = op.getMaxExponent();
+  int64_t fracShift = op.getFracShift();
+
+  Value init = createFilledTensor(b, loc, resultType.getShape(), accType,
+                                  b.getZeroAttr(accType));
+  Value acc = createGeneric(
+      b, loc, {adaptor.getInput(), adaptor.getSign(), adaptor.getExponent()},
+      init,
+      {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
+       selectDims(ctx, 3, {1, 2}), selectDims(ctx, 3, {0, 1})},
+      "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        auto shiftConst = [&](int64_t v) -> Value {
+          return arith::ConstantOp::create(nb, nl,
+                                           nb.getIntegerAttr(shiftType, v));
+        };
+        // The exponent, clamped so that no shift amount is out of range.
+        Value p = arith::ExtSIOp::create(nb, nl, shiftType, args[2]);
+        p = arith::MaxSIOp::create(nb, nl, p, shiftConst(minExp));
+        p = arith::MinSIOp::create(nb, nl, p, shiftConst(maxExp));
+        Value product;
+        if (isInteger) {
+          Value x = args[0];
+          if (x.getType() != outElem)
+            x = arith::ExtSIOp::create(nb, nl, outElem, x);
+          Value shift = arith::AddIOp::create(nb, nl, p, shiftConst(fracShift));
+          Value zero = shiftConst(0);
+          Value left = arith::MaxSIOp::create(nb, nl, shift, zero);
+          Value right = arith::MaxSIOp::create(
+              nb, nl, arith::SubIOp::create(nb, nl, zero, shift), zero);
+          product = arith::ShRSIOp::create(
+              nb, nl, arith::ShLIOp::create(nb, nl, x, left), right);
+        } else {
+          product = buildLdexpF32(nb, nl, castToF32(nb, nl, args[0]), p);
+        }
+        Value term = applySign(nb, nl, args[1], product);
+        Value sum =
+            isInteger
+                ? arith::AddIOp::create(nb, nl, args[3], term).getResult()
+                : arith::AddFOp::create(nb, nl, args[3], term).getResult();
+        yieldValue(nb, nl, sum);
+      });
+  if (!isInteger)
+    acc = convertF32Tensor(b, loc, acc, outElem);
+  return acc;
+}
+
+Value mlir::loom::buildAdderMatmulReference(OpBuilder &b, AdderMatmulOp op,
+                                            AdderMatmulOp::Adaptor adaptor) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto resultType = cast<RankedTensorType>(op.getOutput().getType());
+  Type outElem = resultType.getElementType();
+  bool isInteger = isa<IntegerType>(outElem);
+  Type accType = isInteger ? outElem : b.getF32Type();
+  Value init = createFilledTensor(b, loc, resultType.getShape(), accType,
+                                  b.getZeroAttr(accType));
+  Value acc = createGeneric(
+      b, loc, {adaptor.getInput(), adaptor.getWeight()}, init,
+      {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
+       selectDims(ctx, 3, {0, 1})},
+      "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value sum;
+        if (isInteger) {
+          auto extend = [&](Value v) -> Value {
+            return v.getType() == outElem
+                       ? v
+                       : arith::ExtSIOp::create(nb, nl, outElem, v).getResult();
+          };
+          Value diff =
+              arith::SubIOp::create(nb, nl, extend(args[0]), extend(args[1]));
+          Value zero =
+              arith::ConstantOp::create(nb, nl, nb.getIntegerAttr(outElem, 0));
+          Value absolute = arith::SelectOp::create(
+              nb, nl,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, diff,
+                                    zero),
+              arith::SubIOp::create(nb, nl, zero, diff), diff);
+          sum = arith::SubIOp::create(nb, nl, args[2], absolute);
+        } else {
+          Value diff = arith::SubFOp::create(nb, nl, castToF32(nb, nl, args[0]),
+                                             castToF32(nb, nl, args[1]));
+          sum = arith::SubFOp::create(nb, nl, args[2],
+                                      math::AbsFOp::create(nb, nl, diff));
+        }
+        yieldValue(nb, nl, sum);
+      });
+  if (!isInteger)
+    acc = convertF32Tensor(b, loc, acc, outElem);
+  return acc;
 }
 
 namespace {
@@ -111,65 +210,12 @@ struct ShiftMatmulLowering : OpConversionPattern<ShiftMatmulOp> {
   LogicalResult
   matchAndRewrite(ShiftMatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!allStatic(op->getOperandTypes()) || !allStatic(op->getResultTypes()))
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    auto resultType = cast<RankedTensorType>(op.getOutput().getType());
-    Type inElem =
-        cast<RankedTensorType>(op.getInput().getType()).getElementType();
-    Type outElem = resultType.getElementType();
-    bool isInteger = isa<IntegerType>(inElem);
-    // Float products are summed in f32, integer ones in the result type.
-    Type accType = isInteger ? outElem : rewriter.getF32Type();
-    Type shiftType = isInteger ? outElem : rewriter.getI32Type();
-    int64_t minExp = op.getMinExponent(), maxExp = op.getMaxExponent();
-    int64_t fracShift = op.getFracShift();
-
-    Value init = createFilledTensor(rewriter, loc, resultType.getShape(),
-                                    accType, rewriter.getZeroAttr(accType));
-    Value acc = createGeneric(
-        rewriter, loc,
-        {adaptor.getInput().front(), adaptor.getSign().front(),
-         adaptor.getExponent().front()},
-        init,
-        {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
-         selectDims(ctx, 3, {1, 2}), selectDims(ctx, 3, {0, 1})},
-        "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          auto shiftConst = [&](int64_t v) -> Value {
-            return arith::ConstantOp::create(nb, nl,
-                                             nb.getIntegerAttr(shiftType, v));
-          };
-          // The exponent, clamped so that no shift amount is out of range.
-          Value p = arith::ExtSIOp::create(nb, nl, shiftType, args[2]);
-          p = arith::MaxSIOp::create(nb, nl, p, shiftConst(minExp));
-          p = arith::MinSIOp::create(nb, nl, p, shiftConst(maxExp));
-          Value product;
-          if (isInteger) {
-            Value x = args[0];
-            if (x.getType() != outElem)
-              x = arith::ExtSIOp::create(nb, nl, outElem, x);
-            Value shift =
-                arith::AddIOp::create(nb, nl, p, shiftConst(fracShift));
-            Value zero = shiftConst(0);
-            Value left = arith::MaxSIOp::create(nb, nl, shift, zero);
-            Value right = arith::MaxSIOp::create(
-                nb, nl, arith::SubIOp::create(nb, nl, zero, shift), zero);
-            product = arith::ShRSIOp::create(
-                nb, nl, arith::ShLIOp::create(nb, nl, x, left), right);
-          } else {
-            product = buildLdexpF32(nb, nl, castToF32(nb, nl, args[0]), p);
-          }
-          Value term = applySign(nb, nl, args[1], product);
-          Value sum =
-              isInteger
-                  ? arith::AddIOp::create(nb, nl, args[3], term).getResult()
-                  : arith::AddFOp::create(nb, nl, args[3], term).getResult();
-          yieldValue(nb, nl, sum);
-        });
-    if (!isInteger)
-      acc = convertF32Tensor(rewriter, loc, acc, outElem);
-    rewriter.replaceOp(op, acc);
+    rewriter.replaceOp(
+        op,
+        buildShiftMatmulReference(
+            rewriter, op, ShiftMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
@@ -261,6 +307,51 @@ static Value scaleAndSumGroups(OpBuilder &b, Location loc, BCQMatmulOp op,
       cast<RankedTensorType>(op.getOutput().getType()).getElementType());
 }
 
+} // namespace
+
+Value mlir::loom::buildBCQMatmulReference(OpBuilder &b, BCQMatmulOp op,
+                                          BCQMatmulOp::Adaptor adaptor) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  BCQSizes s = BCQSizes::get(op);
+  Type f32 = b.getF32Type();
+  Value x = expandActivations(b, loc, adaptor.getInput(), s);
+  Value planes = expandPlanes(b, loc, adaptor.getPlanes(), s);
+
+  // byteSums[m,i,n,G,c] = sum_j (bit j of planes[i,n,G,c] ? x : -x)[m,G,c,j];
+  // loops (m, i, n, G, c, j).
+  Value byteInit =
+      createFilledTensor(b, loc, {s.m, s.q, s.n, s.groups, s.bytesPerGroup},
+                         f32, b.getF32FloatAttr(0));
+  Value byteSums = createGeneric(
+      b, loc, {x, planes}, byteInit,
+      {selectDims(ctx, 6, {0, 3, 4, 5}), selectDims(ctx, 6, {1, 2, 3, 4}),
+       selectDims(ctx, 6, {0, 1, 2, 3, 4})},
+      "pppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value j = arith::IndexCastOp::create(
+            nb, nl, nb.getI8Type(), linalg::IndexOp::create(nb, nl, 5));
+        yieldValue(
+            nb, nl,
+            addSigned(nb, nl, args[2], args[0], testBit(nb, nl, args[1], j)));
+      });
+
+  // groupSums[m,i,n,G] = sum_c byteSums[m,i,n,G,c]; loops (m, i, n, G, c).
+  Value groupInit = createFilledTensor(b, loc, {s.m, s.q, s.n, s.groups}, f32,
+                                       b.getF32FloatAttr(0));
+  Value groupSums = createGeneric(
+      b, loc, {byteSums}, groupInit,
+      {AffineMap::getMultiDimIdentityMap(5, ctx),
+       selectDims(ctx, 5, {0, 1, 2, 3})},
+      "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+        yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[1], args[0]));
+      });
+
+  return scaleAndSumGroups(b, loc, op, groupSums, adaptor.getScaleExponents(),
+                           s);
+}
+
+namespace {
+
 /// The plain lowering: every byte's signed sum is recomputed from its bits.
 struct BCQMatmulLowering : OpConversionPattern<BCQMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -268,47 +359,12 @@ struct BCQMatmulLowering : OpConversionPattern<BCQMatmulOp> {
   LogicalResult
   matchAndRewrite(BCQMatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!allStatic(op->getOperandTypes()) || !allStatic(op->getResultTypes()))
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    BCQSizes s = BCQSizes::get(op);
-    Type f32 = rewriter.getF32Type();
-    Value x = expandActivations(rewriter, loc, adaptor.getInput().front(), s);
-    Value planes = expandPlanes(rewriter, loc, adaptor.getPlanes().front(), s);
-
-    // byteSums[m,i,n,G,c] = sum_j (bit j of planes[i,n,G,c] ? x : -x)[m,G,c,j];
-    // loops (m, i, n, G, c, j).
-    Value byteInit = createFilledTensor(
-        rewriter, loc, {s.m, s.q, s.n, s.groups, s.bytesPerGroup}, f32,
-        rewriter.getF32FloatAttr(0));
-    Value byteSums = createGeneric(
-        rewriter, loc, {x, planes}, byteInit,
-        {selectDims(ctx, 6, {0, 3, 4, 5}), selectDims(ctx, 6, {1, 2, 3, 4}),
-         selectDims(ctx, 6, {0, 1, 2, 3, 4})},
-        "pppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value j = arith::IndexCastOp::create(
-              nb, nl, nb.getI8Type(), linalg::IndexOp::create(nb, nl, 5));
-          yieldValue(
-              nb, nl,
-              addSigned(nb, nl, args[2], args[0], testBit(nb, nl, args[1], j)));
-        });
-
-    // groupSums[m,i,n,G] = sum_c byteSums[m,i,n,G,c]; loops (m, i, n, G, c).
-    Value groupInit =
-        createFilledTensor(rewriter, loc, {s.m, s.q, s.n, s.groups}, f32,
-                           rewriter.getF32FloatAttr(0));
-    Value groupSums = createGeneric(
-        rewriter, loc, {byteSums}, groupInit,
-        {AffineMap::getMultiDimIdentityMap(5, ctx),
-         selectDims(ctx, 5, {0, 1, 2, 3})},
-        "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[1], args[0]));
-        });
-
     rewriter.replaceOp(
-        op, scaleAndSumGroups(rewriter, loc, op, groupSums,
-                              adaptor.getScaleExponents().front(), s));
+        op,
+        buildBCQMatmulReference(
+            rewriter, op, BCQMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
@@ -323,7 +379,7 @@ struct BCQMatmulLookupTableLowering : OpConversionPattern<BCQMatmulOp> {
   LogicalResult
   matchAndRewrite(BCQMatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!allStatic(op->getOperandTypes()) || !allStatic(op->getResultTypes()))
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
@@ -384,51 +440,12 @@ struct AdderMatmulLowering : OpConversionPattern<AdderMatmulOp> {
   LogicalResult
   matchAndRewrite(AdderMatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!allStatic(op->getOperandTypes()) || !allStatic(op->getResultTypes()))
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    auto resultType = cast<RankedTensorType>(op.getOutput().getType());
-    Type outElem = resultType.getElementType();
-    bool isInteger = isa<IntegerType>(outElem);
-    Type accType = isInteger ? outElem : rewriter.getF32Type();
-    Value init = createFilledTensor(rewriter, loc, resultType.getShape(),
-                                    accType, rewriter.getZeroAttr(accType));
-    Value acc = createGeneric(
-        rewriter, loc,
-        {adaptor.getInput().front(), adaptor.getWeight().front()}, init,
-        {selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {1, 2}),
-         selectDims(ctx, 3, {0, 1})},
-        "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value sum;
-          if (isInteger) {
-            auto extend = [&](Value v) -> Value {
-              return v.getType() == outElem
-                         ? v
-                         : arith::ExtSIOp::create(nb, nl, outElem, v)
-                               .getResult();
-            };
-            Value diff =
-                arith::SubIOp::create(nb, nl, extend(args[0]), extend(args[1]));
-            Value zero = arith::ConstantOp::create(
-                nb, nl, nb.getIntegerAttr(outElem, 0));
-            Value absolute = arith::SelectOp::create(
-                nb, nl,
-                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, diff,
-                                      zero),
-                arith::SubIOp::create(nb, nl, zero, diff), diff);
-            sum = arith::SubIOp::create(nb, nl, args[2], absolute);
-          } else {
-            Value diff = arith::SubFOp::create(
-                nb, nl, castToF32(nb, nl, args[0]), castToF32(nb, nl, args[1]));
-            sum = arith::SubFOp::create(nb, nl, args[2],
-                                        math::AbsFOp::create(nb, nl, diff));
-          }
-          yieldValue(nb, nl, sum);
-        });
-    if (!isInteger)
-      acc = convertF32Tensor(rewriter, loc, acc, outElem);
-    rewriter.replaceOp(op, acc);
+    rewriter.replaceOp(
+        op,
+        buildAdderMatmulReference(
+            rewriter, op, AdderMatmulOp::Adaptor(flattenOneToN(adaptor), op)));
     return success();
   }
 };
