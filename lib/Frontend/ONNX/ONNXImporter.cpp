@@ -394,6 +394,10 @@ private:
   FailureOr<Value> quantParamAsBroadcast(OValue *param, StringRef what,
                                          RankedTensorType xType, int64_t axis,
                                          int64_t blockSize);
+  FailureOr<SmallVector<Value>> quantOperands(OValue *x, OValue *scale,
+                                              OValue *zeroPoint,
+                                              StringRef scaleName,
+                                              StringRef zeroPointName);
   LogicalResult opPad(Inputs &in, Outputs &out);
   LogicalResult opTile(Inputs &in, Outputs &out);
   LogicalResult opRange(Inputs &in, Outputs &out);
@@ -1980,6 +1984,43 @@ FailureOr<Value> Importer::quantParamAsBroadcast(OValue *param, StringRef what,
   return r;
 }
 
+/// x, then its scale and (when given) zero point broadcast against x: the
+/// operands of QuantizeLinear's and DequantizeLinear's elementwise body. Both
+/// read `axis` (opset 13) and `block_size` (opset 21) alike; the axis is
+/// checked unless the scale is per tensor (one element, no blocks).
+FailureOr<SmallVector<Value>>
+Importer::quantOperands(OValue *x, OValue *scale, OValue *zeroPoint,
+                        StringRef scaleName, StringRef zeroPointName) {
+  int64_t rank = x->type.getRank();
+  int64_t blockSize = opset >= 21 ? attrInt("block_size", 0) : 0;
+  if (blockSize < 0)
+    return nodeFail(
+        llvm::formatv("block_size must be >= 0, got {0}", blockSize).str());
+  int64_t axis = opset >= 13 ? attrInt("axis", 1) : 1;
+  if (blockSize != 0 || scale->type.getNumElements() != 1) {
+    int64_t a = normAxis(axis, rank);
+    if (a < 0)
+      return nodeFail(
+          llvm::formatv("axis {0} is out of range for x of rank {1}", axis,
+                        rank)
+              .str());
+    axis = a;
+  }
+  FailureOr<Value> s =
+      quantParamAsBroadcast(scale, scaleName, x->type, axis, blockSize);
+  if (failed(s))
+    return failure();
+  SmallVector<Value> ins = {get(*x), *s};
+  if (zeroPoint) {
+    FailureOr<Value> z = quantParamAsBroadcast(zeroPoint, zeroPointName,
+                                               x->type, axis, blockSize);
+    if (failed(z))
+      return failure();
+    ins.push_back(*z);
+  }
+  return ins;
+}
+
 /// y = (x - x_zero_point) * x_scale in f32 (ONNX's reference computes x and
 /// the zero point as float32), converted to the scale's type.
 LogicalResult Importer::opDequantizeLinear(Inputs &in, Outputs &out) {
@@ -1997,39 +2038,14 @@ LogicalResult Importer::opDequantizeLinear(Inputs &in, Outputs &out) {
     return nodeFail("x_zero_point must have the element type of x");
   if (zeroPoint && zeroPoint->type.getShape() != scale->type.getShape())
     return nodeFail("x_zero_point must have the shape of x_scale");
-  int64_t rank = x->type.getRank();
-  int64_t blockSize = opset >= 21 ? attrInt("block_size", 0) : 0;
-  if (blockSize < 0)
-    return nodeFail(
-        llvm::formatv("block_size must be >= 0, got {0}", blockSize).str());
-  int64_t axis = opset >= 13 ? attrInt("axis", 1) : 1;
-  bool perTensor = blockSize == 0 && scale->type.getRank() <= 1 &&
-                   scale->type.getNumElements() == 1;
-  if (!perTensor) {
-    int64_t a = normAxis(axis, rank);
-    if (a < 0)
-      return nodeFail(
-          llvm::formatv("axis {0} is out of range for x of rank {1}", axis,
-                        rank)
-              .str());
-    axis = a;
-  }
-  FailureOr<Value> s =
-      quantParamAsBroadcast(scale, "x_scale", x->type, axis, blockSize);
-  if (failed(s))
+  FailureOr<SmallVector<Value>> ins =
+      quantOperands(x, scale, zeroPoint, "x_scale", "x_zero_point");
+  if (failed(ins))
     return failure();
-  SmallVector<Value> ins = {get(*x), *s};
-  if (zeroPoint) {
-    FailureOr<Value> z = quantParamAsBroadcast(zeroPoint, "x_zero_point",
-                                               x->type, axis, blockSize);
-    if (failed(z))
-      return failure();
-    ins.push_back(*z);
-  }
   bool isU = x->isUnsigned;
   Type f32 = b.getF32Type();
   FailureOr<Value> r = elementwise(
-      ins, st,
+      *ins, st,
       [&](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
         auto toF32 = [&](Value v) -> Value {
           return isU ? (Value)arith::UIToFPOp::create(nb, l, f32, v)
@@ -2077,39 +2093,16 @@ LogicalResult Importer::opQuantizeLinear(Inputs &in, Outputs &out) {
     return nodeFail("y must be int8, uint8, int16 or uint16");
   if (zeroPoint && zeroPoint->type.getShape() != scale->type.getShape())
     return nodeFail("y_zero_point must have the shape of y_scale");
-  int64_t rank = x->type.getRank();
-  int64_t blockSize = opset >= 21 ? attrInt("block_size", 0) : 0;
-  if (blockSize < 0)
-    return nodeFail(
-        llvm::formatv("block_size must be >= 0, got {0}", blockSize).str());
-  int64_t axis = opset >= 13 ? attrInt("axis", 1) : 1;
-  if (blockSize != 0 || scale->type.getNumElements() != 1) {
-    int64_t a = normAxis(axis, rank);
-    if (a < 0)
-      return nodeFail(
-          llvm::formatv("axis {0} is out of range for x of rank {1}", axis,
-                        rank)
-              .str());
-    axis = a;
-  }
-  FailureOr<Value> s =
-      quantParamAsBroadcast(scale, "y_scale", x->type, axis, blockSize);
-  if (failed(s))
+  FailureOr<SmallVector<Value>> ins =
+      quantOperands(x, scale, zeroPoint, "y_scale", "y_zero_point");
+  if (failed(ins))
     return failure();
-  SmallVector<Value> ins = {get(*x), *s};
-  if (zeroPoint) {
-    FailureOr<Value> z = quantParamAsBroadcast(zeroPoint, "y_zero_point",
-                                               x->type, axis, blockSize);
-    if (failed(z))
-      return failure();
-    ins.push_back(*z);
-  }
   unsigned width = yt.getIntOrFloatBitWidth();
   double lo = isU ? 0 : -std::ldexp(1.0, width - 1);
   double hi = isU ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
   Type f32 = b.getF32Type();
   FailureOr<Value> r = elementwise(
-      ins, yt,
+      *ins, yt,
       [&](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
         auto toF32 = [&](Value v) -> Value {
           if (v.getType() == f32)
