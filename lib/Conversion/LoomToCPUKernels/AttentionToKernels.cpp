@@ -85,18 +85,15 @@ struct AttentionToKernel : public OpRewritePattern<AttentionOp> {
     args.push_back(out.view);
     args.push_back(arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(op.getEffectiveScale())));
-    args.push_back(arith::ConstantIntOp::create(rewriter, loc,
-                                                rewriter.getI32Type(),
-                                                op.getCausal() ? 1 : 0));
+    args.push_back(arith::ConstantIntOp::create(
+        rewriter, loc, rewriter.getI32Type(), op.getCausal() ? 1 : 0));
     args.push_back(arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI64Type(), op.getWindow().value_or(0)));
     args.push_back(arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI64Type(), op.getSinks().value_or(0)));
     args.push_back(arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(), mask ? 1 : 0));
-    func::CallOp::create(rewriter, loc, kernel, args);
-    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
-        op, outType, out.buffer, /*restrict=*/true, /*writable=*/true);
+    replaceOpWithKernelCall(rewriter, op, kernel, args, out);
     ++numCalls;
     return success();
   }

@@ -29,8 +29,8 @@ Value mlir::loom::toDynamicBuffer(RewriterBase &rewriter, Location loc,
       getDynamicStridedType(type.getElementType(), type.getRank()), buffer);
 }
 
-BufferPointer mlir::loom::getBufferPointer(RewriterBase &rewriter,
-                                           Location loc, Value buffer) {
+BufferPointer mlir::loom::getBufferPointer(RewriterBase &rewriter, Location loc,
+                                           Value buffer) {
   Type i64 = rewriter.getI64Type();
   Type ptrType = LLVM::LLVMPointerType::get(rewriter.getContext());
   Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
@@ -41,8 +41,7 @@ BufferPointer mlir::loom::getBufferPointer(RewriterBase &rewriter,
       memref::ExtractStridedMetadataOp::create(rewriter, loc, buffer);
   Value aligned =
       memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, buffer);
-  Value base =
-      LLVM::IntToPtrOp::create(rewriter, loc, ptrType, toI64(aligned));
+  Value base = LLVM::IntToPtrOp::create(rewriter, loc, ptrType, toI64(aligned));
   BufferPointer result;
   result.pointer =
       LLVM::GEPOp::create(rewriter, loc, ptrType, elementType, base,
@@ -60,9 +59,9 @@ func::FuncOp mlir::loom::getOrInsertPlainKernelDecl(RewriterBase &rewriter,
     return existing;
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(module.getBody());
-  auto decl = func::FuncOp::create(
-      rewriter, module.getLoc(), name,
-      FunctionType::get(module.getContext(), inputs, {}));
+  auto decl =
+      func::FuncOp::create(rewriter, module.getLoc(), name,
+                           FunctionType::get(module.getContext(), inputs, {}));
   decl.setPrivate();
   return decl;
 }
@@ -95,6 +94,15 @@ KernelResult mlir::loom::allocateKernelResult(RewriterBase &rewriter,
       getDynamicStridedType(resultType.getElementType(), resultType.getRank()),
       buffer);
   return {buffer, view};
+}
+
+void mlir::loom::replaceOpWithKernelCall(RewriterBase &rewriter, Operation *op,
+                                         func::FuncOp kernel, ValueRange args,
+                                         const KernelResult &result) {
+  func::CallOp::create(rewriter, op->getLoc(), kernel, args);
+  rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
+      op, op->getResult(0).getType(), result.buffer, /*restrict=*/true,
+      /*writable=*/true);
 }
 
 bool mlir::loom::isStaticTensorOf(Type type, Type elementType) {

@@ -38,6 +38,13 @@ struct KernelResult {
 KernelResult allocateKernelResult(RewriterBase &rewriter, Location loc,
                                   RankedTensorType resultType);
 
+/// Calls `kernel` with `args` (among them `result.view`, where the kernel
+/// writes) and replaces the single result of `op` by `result.buffer` read
+/// back as a tensor.
+void replaceOpWithKernelCall(RewriterBase &rewriter, Operation *op,
+                             func::FuncOp kernel, ValueRange args,
+                             const KernelResult &result);
+
 /// For kernels called on buffers (after bufferization): the address of the
 /// first element of `buffer` as an `!llvm.ptr`, and its strides as i64 values.
 struct BufferPointer {
@@ -49,9 +56,8 @@ BufferPointer getBufferPointer(RewriterBase &rewriter, Location loc,
 
 /// The private declaration `name(inputs) -> ()` with bare pointer and scalar
 /// arguments, created at the start of `module` unless it exists.
-func::FuncOp getOrInsertPlainKernelDecl(RewriterBase &rewriter,
-                                        ModuleOp module, StringRef name,
-                                        TypeRange inputs);
+func::FuncOp getOrInsertPlainKernelDecl(RewriterBase &rewriter, ModuleOp module,
+                                        StringRef name, TypeRange inputs);
 
 /// Adds the pattern that turns the importer's 2-D convolution generic on f32
 /// buffers into a loom_kernel_conv2d_f32 call (ConvolutionsToKernels.cpp).

@@ -67,21 +67,18 @@ struct ExpertsToKernel : public OpRewritePattern<MoEExpertsOp> {
       return toDynamicBuffer(rewriter, loc, tensor);
     };
     Value w1 = asBuffer(op.getW1());
-    SmallVector<Value> args = {asBuffer(op.getRows()),
-                               asBuffer(op.getOffsets()),
-                               asBuffer(op.getCounts()), w1,
-                               asBuffer(op.getW2()),
-                               // Any valid descriptor stands in for no w3.
-                               swiglu ? asBuffer(op.getW3()) : w1};
+    SmallVector<Value> args = {
+        asBuffer(op.getRows()), asBuffer(op.getOffsets()),
+        asBuffer(op.getCounts()), w1, asBuffer(op.getW2()),
+        // Any valid descriptor stands in for no w3.
+        swiglu ? asBuffer(op.getW3()) : w1};
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     KernelResult out = allocateKernelResult(rewriter, loc, outType);
     args.push_back(out.view);
-    args.push_back(arith::ConstantIntOp::create(
-        rewriter, loc, rewriter.getI32Type(),
-        static_cast<int64_t>(op.getActivation())));
-    func::CallOp::create(rewriter, loc, kernel, args);
-    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
-        op, outType, out.buffer, /*restrict=*/true, /*writable=*/true);
+    args.push_back(
+        arith::ConstantIntOp::create(rewriter, loc, rewriter.getI32Type(),
+                                     static_cast<int64_t>(op.getActivation())));
+    replaceOpWithKernelCall(rewriter, op, kernel, args, out);
     ++numCalls;
     return success();
   }
@@ -111,13 +108,12 @@ struct CombineToKernel : public OpRewritePattern<MoECombineOp> {
         rewriter, op->getParentOfType<ModuleOp>(), kCombineName, inputs);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     KernelResult out = allocateKernelResult(rewriter, loc, outType);
-    func::CallOp::create(
-        rewriter, loc, kernel,
+    replaceOpWithKernelCall(
+        rewriter, op, kernel,
         ValueRange{toDynamicBuffer(rewriter, loc, op.getExpertOutput()),
                    toDynamicBuffer(rewriter, loc, op.getPermutation()),
-                   toDynamicBuffer(rewriter, loc, op.getWeights()), out.view});
-    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
-        op, outType, out.buffer, /*restrict=*/true, /*writable=*/true);
+                   toDynamicBuffer(rewriter, loc, op.getWeights()), out.view},
+        out);
     ++numCalls;
     return success();
   }

@@ -93,9 +93,7 @@ struct QMatmulToKernel : public OpRewritePattern<QMatmulOp> {
         arith::ConstantIntOp::create(rewriter, loc, i32, op.getBits()));
     args.push_back(
         arith::ConstantIntOp::create(rewriter, loc, i32, zeroPoints ? 1 : 0));
-    func::CallOp::create(rewriter, loc, kernel, args);
-    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
-        op, outType, out.buffer, /*restrict=*/true, /*writable=*/true);
+    replaceOpWithKernelCall(rewriter, op, kernel, args, out);
     ++numCalls;
     return success();
   }
@@ -131,10 +129,9 @@ struct BCQMatmulToKernel : public OpRewritePattern<BCQMatmulOp> {
     Value exponents = toDynamicBuffer(rewriter, loc, op.getScaleExponents());
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     KernelResult out = allocateKernelResult(rewriter, loc, outType);
-    func::CallOp::create(rewriter, loc, kernel,
-                         ValueRange{input, planes, exponents, out.view});
-    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
-        op, outType, out.buffer, /*restrict=*/true, /*writable=*/true);
+    replaceOpWithKernelCall(rewriter, op, kernel,
+                            ValueRange{input, planes, exponents, out.view},
+                            out);
     ++numCalls;
     return success();
   }
