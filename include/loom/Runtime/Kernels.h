@@ -91,6 +91,31 @@ void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                        int64_t c_batch_stride, int64_t c_row_stride,
                        int64_t c_col_stride);
 
+/// The GEMM's building blocks for kernels that produce one operand themselves
+/// (the quantized matmul dequantizes weight rows into A). The register tile
+/// is loom_gemm_mr() rows by loom_gemm_nr() columns, constants of the linked
+/// Gemm.c variant.
+int64_t loom_gemm_mr(void);
+int64_t loom_gemm_nr(void);
+
+/// The row stride (in floats) of loom_gemm_rows_by_packed_b's A, and the
+/// largest reduction slice it takes.
+#define LOOM_GEMM_KC 256
+
+/// Packs rows [0, kc) x columns [0, cols) of B into NR-column panels (row p of
+/// a panel is NR consecutive floats, zero padded): ceil(cols / NR) * NR * kc
+/// floats.
+void loom_gemm_pack_b(int64_t kc, int64_t cols, const float *b,
+                      int64_t row_stride, int64_t col_stride, float *packed);
+
+/// C[rows, cols] += A[rows, kc] * B[kc, cols] on the calling thread, for
+/// rows a multiple of MR, cols a multiple of NR and kc <= LOOM_GEMM_KC; A
+/// row-major with row stride LOOM_GEMM_KC, B packed by loom_gemm_pack_b, C
+/// with unit column stride.
+void loom_gemm_rows_by_packed_b(int64_t rows, int64_t cols, int64_t kc,
+                                const float *a, const float *packed_b, float *c,
+                                int64_t c_row_stride);
+
 /// y[n,g,f,i,j] += sum_{c,p,q} x[n,g,c, i*sh + p*dh, j*sw + q*dw] *
 /// w[g,f,c,p,q]: the importer's grouped 2-D convolution (x [N,G,C,H,W] already
 /// padded, w [G,F,C,KH,KW], y [N,G,F,OH,OW]), each operand with five strides.

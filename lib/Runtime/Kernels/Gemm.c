@@ -36,7 +36,7 @@
 #define VW LOOM_GEMM_VW
 #define NR (2 * VW)
 
-enum { KC = 256, MC = MR * 16, NC_MAX = NR * 16 };
+enum { KC = LOOM_GEMM_KC, MC = MR * 16, NC_MAX = NR * 16 };
 
 typedef float vfloat __attribute__((ext_vector_type(VW), aligned(4)));
 
@@ -105,10 +105,8 @@ static void microkernelInPlace(int64_t kc, const float *restrict a,
                                int64_t aRow, int64_t aCol,
                                const float *restrict b, int64_t bRow,
                                float *restrict c, int64_t rowStride,
-                               int64_t colStride, int64_t rows,
-                               int64_t cols) {
-  microkernel(kc, a, aRow, aCol, b, bRow, c, rowStride, colStride, rows,
-              cols);
+                               int64_t colStride, int64_t rows, int64_t cols) {
+  microkernel(kc, a, aRow, aCol, b, bRow, c, rowStride, colStride, rows, cols);
 }
 
 /// Packs rows [0, rows) x columns [0, kc) of A into MR-row panels, each
@@ -206,8 +204,8 @@ static void macroKernel(const GemmProblem *g, int64_t rows, int64_t cols,
         microkernelPacked(kc, aPanel, bPanel, cTile, g->cRow, g->cCol,
                           panelRows, panelCols);
       else
-        microkernelInPlace(kc, aPanel, aRow, aCol, bPanel, bRow, cTile,
-                           g->cRow, g->cCol, panelRows, panelCols);
+        microkernelInPlace(kc, aPanel, aRow, aCol, bPanel, bRow, cTile, g->cRow,
+                           g->cCol, panelRows, panelCols);
     }
   }
 }
@@ -224,8 +222,8 @@ static void gemmRegions(void *context, int64_t begin, int64_t end,
   GemmProblem *g = (GemmProblem *)context;
   int64_t kcMax = g->k < KC ? g->k : KC;
   float *packedA = loom_scratch(0, (uint64_t)(MC + MR) * kcMax * sizeof(float));
-  float *packedB = loom_scratch(
-      1, (uint64_t)(g->directB ? NR : NC_MAX) * kcMax * sizeof(float));
+  float *packedB = loom_scratch(1, (uint64_t)(g->directB ? NR : NC_MAX) *
+                                       kcMax * sizeof(float));
   if (!packedA || !packedB) {
     atomic_store(&g->outOfMemory, 1);
     return;
@@ -250,8 +248,8 @@ static void gemmRegions(void *context, int64_t begin, int64_t end,
         for (int64_t i0 = r0; i0 < r1; i0 += MC) {
           int64_t rows = r1 - i0 < MC ? r1 - i0 : MC;
           macroKernel(g, rows, cols, kc, a + i0 * g->aRow + p0 * g->aCol,
-                      bSlice, packedB, c + i0 * g->cRow + j0 * g->cCol,
-                      packedA, packedB);
+                      bSlice, packedB, c + i0 * g->cRow + j0 * g->cCol, packedA,
+                      packedB);
         }
       }
     }
@@ -306,6 +304,25 @@ static void gemvBlocks(void *context, int64_t begin, int64_t end,
   }
 }
 
+int64_t loom_gemm_mr(void) { return MR; }
+int64_t loom_gemm_nr(void) { return NR; }
+
+void loom_gemm_pack_b(int64_t kc, int64_t cols, const float *b,
+                      int64_t row_stride, int64_t col_stride, float *packed) {
+  packB(kc, cols, b, row_stride, col_stride, packed);
+}
+
+void loom_gemm_rows_by_packed_b(int64_t rows, int64_t cols, int64_t kc,
+                                const float *a, const float *packed_b, float *c,
+                                int64_t c_row_stride) {
+  // Each NR-column panel of B stays in L1 while the rows of A stream past it;
+  // A's constant row stride makes every broadcast a fixed displacement.
+  for (int64_t j = 0; j < cols; j += NR)
+    for (int64_t i = 0; i < rows; i += MR)
+      microkernel(kc, a + i * LOOM_GEMM_KC, LOOM_GEMM_KC, 1, packed_b + j * kc,
+                  NR, c + i * c_row_stride + j, c_row_stride, 1, MR, NR);
+}
+
 void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                        const float *a, int64_t a_batch_stride,
                        int64_t a_row_stride, int64_t a_col_stride,
@@ -357,9 +374,8 @@ void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
   g.regionM = (m + MR - 1) / MR * MR;
   g.regionN = (n + NR - 1) / NR * NR;
   for (;;) {
-    int64_t regions =
-        batch * ((m + g.regionM - 1) / g.regionM) *
-        ((n + g.regionN - 1) / g.regionN);
+    int64_t regions = batch * ((m + g.regionM - 1) / g.regionM) *
+                      ((n + g.regionN - 1) / g.regionN);
     if (regions >= tasks)
       break;
     // Split the longer side (in elements); stop at one register tile.

@@ -14,12 +14,14 @@
  *    are split into even and odd columns once per call, so that the low and
  *    high nibbles of a byte vector multiply contiguous vectors without a
  *    shuffle.
- *  - More rows: threads take blocks of PANEL_ROWS weight rows; each block
- *    dequantizes KC columns at a time into a per-thread f32 panel (KC x
- *    PANEL_ROWS, row-major like the GEMM's B) and runs the f32 GEMM kernel
- *    (inline on that thread) over all M rows, so each dequantized value is
- *    reused M times and the dequantized weight never exceeds one panel per
- *    thread.
+ *  - More rows: y^T = W x^T on the f32 GEMM's register tile. x^T is packed
+ *    once (up to M_CHUNK register-tile widths of x rows at a time) as the
+ *    GEMM's B. Threads take blocks of PANEL_ROWS weight rows; each block
+ *    dequantizes KC columns at a time into a per-thread row-major panel (the
+ *    GEMM's A: plain vector stores, no transposition), which the register
+ *    tile multiplies with every panel of x^T into a per-thread y^T tile,
+ *    transposed into y once per block. Each dequantized value is reused M
+ *    times and the dequantized weight never exceeds one panel per thread.
  *
  * int4 with an odd group size (a byte straddles two groups) takes a plain
  * scalar loop; convert-loom-quant-to-cpu-kernels does not produce that case.
@@ -32,7 +34,8 @@
 #include <string.h>
 
 enum { VW = 16, GEMV_ROWS = 4, SMALL_M = 4, GEMV_BLOCK = 32 };
-enum { PANEL_ROWS = 64, KC = 256 };
+// PANEL_ROWS is a multiple of both register-tile heights (12 and 6).
+enum { PANEL_ROWS = 48, KC = LOOM_GEMM_KC, M_CHUNK = 8 };
 
 typedef float vfloat __attribute__((ext_vector_type(VW), aligned(4)));
 typedef int8_t vbyte __attribute__((ext_vector_type(VW), aligned(1)));
@@ -81,6 +84,11 @@ typedef struct {
   int64_t yRow, yCol;
   // Small M: x rows copied contiguously (int4: even columns, then odd ones).
   const float *xPrepared;
+  // Larger M: rows [chunkM0, chunkM0 + chunkRows) of x, transposed and
+  // packed as the GEMM's B with chunkCols (chunkRows rounded up to NR)
+  // columns.
+  const float *xPacked;
+  int64_t chunkM0, chunkRows, chunkCols;
   _Atomic int32_t outOfMemory;
 } QMatmulProblem;
 
@@ -209,12 +217,27 @@ static void gemvBlocks(void *context, int64_t begin, int64_t end,
   }
 }
 
-/// panel[c * PANEL_ROWS + r] = W[n0 + r, k0 + c] for r < rows, c < kc.
+/// out[k] = (q[k * stride] - z) * s for whole vectors of k in [k, end);
+/// returns the first k it did not write.
+static inline __attribute__((always_inline)) int64_t
+dequantizeBytes(const int8_t *q, int64_t stride, int64_t k, int64_t end,
+                float z, float s, float *out) {
+  for (; k + VW <= end; k += VW) {
+    vfloat v =
+        __builtin_convertvector(loadBytes(q + k * stride, stride), vfloat);
+    vfloat d = (v - (vfloat)z) * (vfloat)s;
+    memcpy(out + k, &d, sizeof(d));
+  }
+  return k;
+}
+
+/// Dequantizes W[n0 .. n0 + rows, k0 .. k0 + kc) into `panel`, row r at
+/// panel + r * KC (the GEMM's row-major A); rows [rows, PANEL_ROWS) are zero.
 static void dequantizePanel(const QMatmulProblem *p, int64_t n0, int64_t rows,
                             int64_t k0, int64_t kc, float *restrict panel) {
-  float row[KC];
   for (int64_t r = 0; r < rows; ++r) {
     int64_t n = n0 + r;
+    float *row = panel + r * KC - k0;
     int64_t k = k0;
     while (k < k0 + kc) {
       int64_t g = k / p->groupSize;
@@ -224,46 +247,65 @@ static void dequantizePanel(const QMatmulProblem *p, int64_t n0, int64_t rows,
       float z = p->zeros ? (float)p->zeros[n * p->zRow + g * p->zCol] : 0.0f;
       if (p->bits == 8) {
         const int8_t *q = p->w + n * p->wRow;
-        for (; k + VW <= end; k += VW) {
-          vfloat v = __builtin_convertvector(
-              loadBytes(q + k * p->wCol, p->wCol), vfloat);
-          vfloat d = (v - (vfloat)z) * (vfloat)s;
-          memcpy(row + (k - k0), &d, sizeof(d));
-        }
+        // The contiguous case unswitched by hand: -O2 does not unswitch a
+        // condition inside the loop body.
+        k = p->wCol == 1 ? dequantizeBytes(q, 1, k, end, z, s, row)
+                         : dequantizeBytes(q, p->wCol, k, end, z, s, row);
       }
       for (; k < end; ++k)
-        row[k - k0] = ((float)weightAt(p, n, k) - z) * s;
+        row[k] = ((float)weightAt(p, n, k) - z) * s;
     }
-    for (int64_t c = 0; c < kc; ++c)
-      panel[c * PANEL_ROWS + r] = row[c];
+  }
+  for (int64_t r = rows; r < PANEL_ROWS; ++r)
+    memset(panel + r * KC, 0, (size_t)kc * sizeof(float));
+}
+
+/// Panel path, first step: x rows [chunkM0, chunkM0 + chunkRows) transposed
+/// and packed once as the GEMM's B (x^T, NR columns of x rows per panel), KC
+/// slices [begin, end) of the reduction (slice s at chunkCols * s * KC).
+static void packActivationSlices(void *context, int64_t begin, int64_t end,
+                                 int32_t worker) {
+  (void)worker;
+  const QMatmulProblem *p = (const QMatmulProblem *)context;
+  for (int64_t slice = begin; slice < end; ++slice) {
+    int64_t k0 = slice * KC;
+    int64_t kc = p->k - k0 < KC ? p->k - k0 : KC;
+    loom_gemm_pack_b(kc, p->chunkRows,
+                     p->x + p->chunkM0 * p->xRow + k0 * p->xCol, p->xCol,
+                     p->xRow, (float *)p->xPacked + p->chunkCols * k0);
   }
 }
 
-/// Panel path: blocks [begin, end) of PANEL_ROWS weight rows.
+/// Panel path: blocks [begin, end) of PANEL_ROWS weight rows. Each block
+/// dequantizes one KC slice at a time into a per-thread panel, multiplies it
+/// by the packed x^T into a per-thread y^T tile (the GEMM's full register
+/// tiles, contiguous stores), and finally transposes the tile into y.
 static void panelBlocks(void *context, int64_t begin, int64_t end,
                         int32_t worker) {
   (void)worker;
   QMatmulProblem *p = (QMatmulProblem *)context;
-  float *panel = loom_scratch(2, (uint64_t)KC * PANEL_ROWS * sizeof(float));
+  int64_t cols = p->chunkCols;
+  float *panel =
+      loom_scratch(2, (uint64_t)(KC + cols) * PANEL_ROWS * sizeof(float));
   if (!panel) {
     atomic_store(&p->outOfMemory, 1);
     return;
   }
+  float *tile = panel + KC * PANEL_ROWS; // y^T: PANEL_ROWS x cols
   for (int64_t block = begin; block < end; ++block) {
     int64_t n0 = block * PANEL_ROWS;
     int64_t rows = p->n - n0 < PANEL_ROWS ? p->n - n0 : PANEL_ROWS;
-    float *y = p->y + n0 * p->yCol;
-    for (int64_t i = 0; i < p->m; ++i)
-      for (int64_t r = 0; r < rows; ++r)
-        y[i * p->yRow + r * p->yCol] = 0.0f;
+    memset(tile, 0, (size_t)(PANEL_ROWS * cols) * sizeof(float));
     for (int64_t k0 = 0; k0 < p->k; k0 += KC) {
       int64_t kc = p->k - k0 < KC ? p->k - k0 : KC;
       dequantizePanel(p, n0, rows, k0, kc, panel);
-      // Called from a pool worker (or inline), the GEMM runs on this thread.
-      loom_kernel_sgemm(1, p->m, rows, kc, p->x + k0 * p->xCol, 0, p->xRow,
-                        p->xCol, panel, 0, PANEL_ROWS, 1, y, 0, p->yRow,
-                        p->yCol);
+      loom_gemm_rows_by_packed_b(PANEL_ROWS, cols, kc, panel,
+                                 p->xPacked + cols * k0, tile, cols);
     }
+    float *y = p->y + p->chunkM0 * p->yRow + n0 * p->yCol;
+    for (int64_t i = 0; i < p->chunkRows; ++i)
+      for (int64_t r = 0; r < rows; ++r)
+        y[i * p->yRow + r * p->yCol] = tile[r * cols + i];
   }
 }
 
@@ -343,8 +385,29 @@ void loom_kernel_qmatmul_f32(int64_t m, int64_t n, int64_t k, int32_t bits,
     loom_parallel_for(blocks, grainFor(2 * m * k * GEMV_BLOCK), gemvBlocks, &p);
     return;
   }
-  int64_t blocks = (n + PANEL_ROWS - 1) / PANEL_ROWS;
-  loom_parallel_for(blocks, grainFor(2 * m * k * PANEL_ROWS), panelBlocks, &p);
-  if (atomic_load(&p.outOfMemory))
+  // Chunks of M_CHUNK register-tile columns' worth of x rows: each packed
+  // once and multiplied with every dequantized weight panel.
+  int64_t nr = loom_gemm_nr(), chunk = M_CHUNK * nr;
+  int64_t paddedChunk = m < chunk ? (m + nr - 1) / nr * nr : chunk;
+  float *packed = loom_scratch(3, (uint64_t)paddedChunk * k * sizeof(float));
+  if (!packed) {
     loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
+    return;
+  }
+  p.xPacked = packed;
+  int64_t slices = (k + KC - 1) / KC;
+  int64_t blocks = (n + PANEL_ROWS - 1) / PANEL_ROWS;
+  for (int64_t m0 = 0; m0 < m; m0 += chunk) {
+    p.chunkM0 = m0;
+    p.chunkRows = m - m0 < chunk ? m - m0 : chunk;
+    p.chunkCols = (p.chunkRows + nr - 1) / nr * nr;
+    loom_parallel_for(slices, grainFor(p.chunkRows * KC * 16),
+                      packActivationSlices, &p);
+    loom_parallel_for(blocks, grainFor(2 * p.chunkRows * k * PANEL_ROWS),
+                      panelBlocks, &p);
+    if (atomic_load(&p.outOfMemory)) {
+      loom_runtime_error(LOOM_KERNEL_ERROR_OUT_OF_MEMORY);
+      return;
+    }
+  }
 }

@@ -5,8 +5,9 @@
 // to i8; int4 zero points x 8), so every byte value and both nibbles occur.
 // Cases: M = 1 and 3 (streaming path, four weight rows per pass), 5
 // (streaming limit exceeded: dequantized panels + GEMM), 64 and 67 (not a
-// multiple of the GEMM's register tile); N and K not multiples of the
-// 16-wide vectors or the 4-row / 64-row blocks; int8 and int4; per channel
+// multiple of the GEMM's register tile), 270 (more than one 256-row chunk of
+// x); N and K not multiples of the 16-wide vectors, the 4-row / 48-row
+// blocks or the 256-column slices; int8 and int4; per channel
 // and per group (24, 32, 128, and an odd group of 3 where an int4 byte
 // straddles two groups: the kernel's scalar fallback); symmetric and
 // asymmetric; x a column slice of a wider tensor (row stride != K).
@@ -15,6 +16,7 @@
 // scales in [-1, 1)), and the kernel factors each group's scale out of the
 // group's sum, so elements that cancel to near zero differ by up to ~1e-6 of
 // the largest output (largest difference seen: 1.2e-3 for int8 at M = 64,
+// 2.4e-3 at M = 270 with K = 520,
 // 4.2e-5 for int4).
 
 // RUN: loom-run %s --entry int8_channel_m1 --random-seed 31 --atol 4e-3
@@ -26,8 +28,9 @@
 // RUN: loom-run %s --entry int4_channel_asym_m67 --random-seed 37 --atol 4e-3
 // RUN: loom-run %s --entry int4_group_odd_m5 --random-seed 38 --atol 4e-3
 // RUN: loom-run %s --entry int8_sliced_x_m3 --random-seed 39 --atol 4e-3
+// RUN: loom-run %s --entry int8_group40_asym_m270 --random-seed 40 --atol 4e-3
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s
-// CHECK-COUNT-9: llvm.call @loom_qmatmul_f32(
+// CHECK-COUNT-10: llvm.call @loom_qmatmul_f32(
 // CHECK-NOT: llvm.call @loom_qmatmul_f32(
 
 func.func @int8_channel_m1(%xin: tensor<1x200xf32>, %wf: tensor<67x200xf32>, %s: tensor<67xf32>) -> tensor<1x67xf32> {
@@ -220,3 +223,27 @@ func.func @int8_sliced_x_m3(%xin: tensor<3x69xf32>, %wf: tensor<40x64xf32>, %s: 
   return %y : tensor<3x40xf32>
 }
 
+
+func.func @int8_group40_asym_m270(%xin: tensor<270x520xf32>, %wf: tensor<49x520xf32>, %s: tensor<49x13xf32>, %zf: tensor<49x13xf32>) -> tensor<270x49xf32> {
+  %we = tensor.empty() : tensor<49x520xi8>
+  %w = linalg.generic {indexing_maps = [affine_map<(d0,d1) -> (d0,d1)>, affine_map<(d0,d1) -> (d0,d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%wf : tensor<49x520xf32>) outs(%we : tensor<49x520xi8>) {
+  ^bb0(%in: f32, %unused: i8):
+    %c = arith.constant 127.5 : f32
+    %p = arith.mulf %in, %c : f32
+    %i = arith.fptosi %p : f32 to i8
+    linalg.yield %i : i8
+  } -> tensor<49x520xi8>
+  %ze = tensor.empty() : tensor<49x13xi8>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0,d1) -> (d0,d1)>, affine_map<(d0,d1) -> (d0,d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%zf : tensor<49x13xf32>) outs(%ze : tensor<49x13xi8>) {
+  ^bb0(%in: f32, %unused: i8):
+    %c = arith.constant 127.5 : f32
+    %p = arith.mulf %in, %c : f32
+    %i = arith.fptosi %p : f32 to i8
+    linalg.yield %i : i8
+  } -> tensor<49x13xi8>
+  %y = loom.qmatmul %xin, %w, %s, %z {group_size = 40}
+      : (tensor<270x520xf32>, tensor<49x520xi8>, tensor<49x13xf32>, tensor<49x13xi8>) -> tensor<270x49xf32>
+  return %y : tensor<270x49xf32>
+}
