@@ -57,8 +57,8 @@ static cl::opt<bool> noRaise("no-raise",
                              cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("LLVM optimisation level (-O0 to "
-                                           "-O3, default -O3)"),
-                                  cl::init(3), cl::cat(category));
+                                           "-O3, default -O2)"),
+                                  cl::init(2), cl::cat(category));
 static cl::opt<std::string>
     cpu("mcpu",
         cl::desc("LLVM CPU to generate code for (default: the host CPU and "

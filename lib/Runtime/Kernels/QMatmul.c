@@ -122,12 +122,43 @@ static void scalarRows(void *context, int64_t begin, int64_t end,
     }
 }
 
+/// dot[r] += x[b .. b + VW) * (q[n_r, b .. b + VW) - z_r) for the
+/// GEMV_ROWS weight rows (int4: byte b holds columns 2b and 2b + 1, which
+/// multiply x's even and odd columns x[b] and xo[b]).
+static inline __attribute__((always_inline)) void
+gemvStep(vfloat dot[GEMV_ROWS], const int8_t *const w[GEMV_ROWS], int64_t wCol,
+         int64_t b, const float *x, const float *xo,
+         const vfloat zero[GEMV_ROWS], int hasZeros, int int4) {
+  vfloat xv = loadFloats(x + b);
+  vfloat xov = int4 ? loadFloats(xo + b) : xv;
+#pragma clang loop unroll(full)
+  for (int r = 0; r < GEMV_ROWS; ++r) {
+    vbyte bytes = loadBytes(w[r] + b * wCol, wCol);
+    if (!int4) {
+      vfloat q = __builtin_convertvector(bytes, vfloat);
+      if (hasZeros)
+        q = q - zero[r];
+      dot[r] = xv * q + dot[r];
+    } else {
+      vfloat lo = __builtin_convertvector((vbyte)(bytes << 4) >> 4, vfloat);
+      vfloat hi = __builtin_convertvector(bytes >> 4, vfloat);
+      if (hasZeros) {
+        lo = lo - zero[r];
+        hi = hi - zero[r];
+      }
+      dot[r] = xv * lo + dot[r];
+      dot[r] = xov * hi + dot[r];
+    }
+  }
+}
+
 /// y[i, n0 .. n0 + GEMV_ROWS) for x row i: four dot products sharing the
 /// activation loads; each group's vector sums are scaled once. Rows past
 /// `rows` repeat the last row and are not stored.
 static inline __attribute__((always_inline)) void
 gemvRows(const QMatmulProblem *p, int64_t i, int64_t n0, int64_t rows,
-         int hasZeros, int int4) {
+         int hasZeros, int int4, int contiguous) {
+  int64_t wCol = contiguous ? 1 : p->wCol;
   const int8_t *w[GEMV_ROWS];
   int64_t n[GEMV_ROWS];
   for (int r = 0; r < GEMV_ROWS; ++r) {
@@ -152,34 +183,13 @@ gemvRows(const QMatmulProblem *p, int64_t i, int64_t n0, int64_t rows,
       zero[r] = hasZeros ? (vfloat)(float)p->zeros[n[r] * p->zRow + g * p->zCol]
                          : (vfloat)0.0f;
     }
-    for (; b + VW <= b1; b += VW) {
-      vfloat xv = loadFloats(x + b);
-      vfloat xov = int4 ? loadFloats(xo + b) : xv;
-#pragma clang loop unroll(full)
-      for (int r = 0; r < GEMV_ROWS; ++r) {
-        vbyte bytes = loadBytes(w[r] + b * p->wCol, p->wCol);
-        if (!int4) {
-          vfloat q = __builtin_convertvector(bytes, vfloat);
-          if (hasZeros)
-            q = q - zero[r];
-          dot[r] = xv * q + dot[r];
-        } else {
-          vfloat lo = __builtin_convertvector((vbyte)(bytes << 4) >> 4, vfloat);
-          vfloat hi = __builtin_convertvector(bytes >> 4, vfloat);
-          if (hasZeros) {
-            lo = lo - zero[r];
-            hi = hi - zero[r];
-          }
-          dot[r] = xv * lo + dot[r];
-          dot[r] = xov * hi + dot[r];
-        }
-      }
-    }
+    for (; b + VW <= b1; b += VW)
+      gemvStep(dot, w, wCol, b, x, xo, zero, hasZeros, int4);
     for (int r = 0; r < GEMV_ROWS; ++r) {
       float s = p->scales[n[r] * p->sRow + g * p->sCol];
       float z = zero[r][0], rest = 0.0f;
       for (int64_t c = b; c < b1; ++c) {
-        int8_t byte = w[r][c * p->wCol];
+        int8_t byte = w[r][c * wCol];
         if (!int4) {
           rest += x[c] * ((float)byte - z);
         } else {
@@ -205,14 +215,17 @@ static void gemvBlocks(void *context, int64_t begin, int64_t end,
   for (int64_t n0 = begin * GEMV_BLOCK; n0 < last; n0 += GEMV_ROWS) {
     int64_t rows = last - n0 < GEMV_ROWS ? last - n0 : GEMV_ROWS;
     // Every x row while these weight rows are in L1; constant flags so that
-    // each combination gets its own loop.
+    // each combination gets its own loop (only the common contiguous-weight
+    // case is unswitched: -O2 does not unswitch the stride itself).
     for (int64_t i = 0; i < p->m; ++i) {
-      if (int4)
-        hasZeros ? gemvRows(p, i, n0, rows, 1, 1)
-                 : gemvRows(p, i, n0, rows, 0, 1);
+      if (p->wCol != 1)
+        gemvRows(p, i, n0, rows, hasZeros, int4, 0);
+      else if (int4)
+        hasZeros ? gemvRows(p, i, n0, rows, 1, 1, 1)
+                 : gemvRows(p, i, n0, rows, 0, 1, 1);
       else
-        hasZeros ? gemvRows(p, i, n0, rows, 1, 0)
-                 : gemvRows(p, i, n0, rows, 0, 0);
+        hasZeros ? gemvRows(p, i, n0, rows, 1, 0, 1)
+                 : gemvRows(p, i, n0, rows, 0, 0, 1);
     }
   }
 }
