@@ -53,6 +53,9 @@ static void addTensorStage(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createLoomFuseElementwise());
     // Vectorisable exp/erf/tanh instead of scalar libm calls.
     pm.addNestedPass<func::FuncOp>(createLoomApproximateMath());
+    // Each matmul and reduction fills its own destination in place instead of
+    // copying one shared zero-filled buffer.
+    pm.addNestedPass<func::FuncOp>(createLoomDuplicateFills());
   }
 }
 

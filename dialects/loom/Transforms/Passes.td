@@ -338,4 +338,29 @@ def LoomRaiseQMatmul : Pass<"loom-raise-qmatmul", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LoomDuplicateFills : Pass<"loom-duplicate-fills", "::mlir::func::FuncOp"> {
+  let summary = "Give every destination-style user of a linalg.fill its own fill";
+  let description = [{
+    CSE merges identical `linalg.fill` ops, so one zero-filled tensor often
+    initialises several matmuls and reductions. One-Shot Bufferize can write
+    only one of those users in place: it fills one buffer and copies it into
+    a fresh buffer for each other user (a `memref.copy` that reads as much
+    memory as it writes). This pass clones the fill (and the `tensor.empty`
+    it fills) in front of each destination-style user after the first, so
+    that every destination is filled in place. Part of the fast CPU path,
+    right before bufferization.
+
+    #### Input invariant
+    linalg on tensors.
+
+    #### Output IR
+    The same computation with one fill per destination use; numbers are
+    unchanged.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

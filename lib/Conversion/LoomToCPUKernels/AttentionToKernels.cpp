@@ -72,16 +72,18 @@ struct AttentionToKernel : public OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
     auto module = op->getParentOfType<ModuleOp>();
     func::FuncOp kernel = getOrInsertAttention(module, rewriter);
+    // Head-split transposes of q, k and v (and the head-merge transpose of
+    // the output) become strided views: the kernel takes any strides.
     auto asBuffer = [&](Value tensor) {
-      return toDynamicBuffer(rewriter, loc, tensor);
+      return toDynamicBufferThroughTranspose(rewriter, loc, tensor);
     };
     Value query = asBuffer(op.getQuery());
     SmallVector<Value> args = {query, asBuffer(op.getKey()),
                                asBuffer(op.getValue()),
                                // Any valid descriptor stands in for no mask.
                                mask ? asBuffer(mask) : query};
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    KernelResult out = allocateKernelResult(rewriter, loc, outType);
+    KernelResultInto out =
+        allocateKernelResultThroughTranspose(rewriter, loc, op);
     args.push_back(out.view);
     args.push_back(arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(op.getEffectiveScale())));

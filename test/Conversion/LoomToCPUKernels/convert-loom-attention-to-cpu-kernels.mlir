@@ -64,3 +64,53 @@ func.func @negative_cache(%q: tensor<1x2x1x8xf32>, %cache: !loom.kv_cache<1x2x16
   %o = loom.attention %q, %cache {causal} : (tensor<1x2x1x8xf32>, !loom.kv_cache<1x2x16x8xf32>) -> tensor<1x2x1x8xf32>
   return %o : tensor<1x2x1x8xf32>
 }
+
+// -----
+
+// Head-split transposes of q/k/v and the head-merge transpose of the output
+// become memref.transpose views of the buffers the kernel reads and writes:
+// no transpose is materialised. The output is allocated in the transposed
+// shape and viewed through the inverse permutation.
+// CHECK-LABEL: func.func @through_transposes(
+// CHECK-SAME:    %[[Q:.*]]: tensor<1x5x4x16xf32>
+// CHECK:         %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only : tensor<1x5x4x16xf32> to memref<1x5x4x16xf32>
+// CHECK:         %[[QT:.*]] = memref.transpose %[[QB]] (d0, d1, d2, d3) -> (d0, d2, d1, d3)
+// CHECK:         memref.cast %[[QT]]
+// CHECK:         memref.transpose {{.*}} (d0, d1, d2, d3) -> (d0, d1, d3, d2)
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<1x5x8x4xf32>
+// CHECK:         %[[OV:.*]] = memref.transpose %[[OUT]] (d0, d1, d2, d3) -> (d0, d3, d1, d2)
+// CHECK:         %[[OD:.*]] = memref.cast %[[OV]]
+// CHECK:         call @loom_attention_f32({{.*}}, %[[OD]],
+// CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<1x5x8x4xf32> to tensor<1x5x8x4xf32>
+// CHECK:         return %[[R]]
+func.func @through_transposes(%q: tensor<1x5x4x16xf32>, %k: tensor<1x16x4x5xf32>, %v: tensor<1x5x4x8xf32>) -> tensor<1x5x8x4xf32> {
+  %eq = tensor.empty() : tensor<1x4x5x16xf32>
+  %ek = tensor.empty() : tensor<1x4x16x5xf32>
+  %ev = tensor.empty() : tensor<1x4x5x8xf32>
+  %qt = linalg.transpose ins(%q : tensor<1x5x4x16xf32>) outs(%eq : tensor<1x4x5x16xf32>) permutation = [0, 2, 1, 3]
+  %kt0 = linalg.transpose ins(%k : tensor<1x16x4x5xf32>) outs(%ek : tensor<1x4x16x5xf32>) permutation = [0, 2, 1, 3]
+  %ek2 = tensor.empty() : tensor<1x4x5x16xf32>
+  %kt = linalg.transpose ins(%kt0 : tensor<1x4x16x5xf32>) outs(%ek2 : tensor<1x4x5x16xf32>) permutation = [0, 1, 3, 2]
+  %vt = linalg.transpose ins(%v : tensor<1x5x4x8xf32>) outs(%ev : tensor<1x4x5x8xf32>) permutation = [0, 2, 1, 3]
+  %o = loom.attention %qt, %kt, %vt
+      : (tensor<1x4x5x16xf32>, tensor<1x4x5x16xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %eo = tensor.empty() : tensor<1x5x8x4xf32>
+  %ot = linalg.transpose ins(%o : tensor<1x4x5x8xf32>) outs(%eo : tensor<1x5x8x4xf32>) permutation = [0, 2, 3, 1]
+  return %ot : tensor<1x5x8x4xf32>
+}
+
+// -----
+
+// An output with a user besides the transpose is written in its own shape.
+// CHECK-LABEL: func.func @output_used_twice(
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<1x4x5x8xf32>
+// CHECK:         call @loom_attention_f32(
+// CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]]
+// CHECK:         linalg.transpose ins(%[[R]]
+func.func @output_used_twice(%q: tensor<1x4x5x16xf32>, %v: tensor<1x4x5x8xf32>) -> (tensor<1x4x5x8xf32>, tensor<1x5x8x4xf32>) {
+  %o = loom.attention %q, %q, %v
+      : (tensor<1x4x5x16xf32>, tensor<1x4x5x16xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %eo = tensor.empty() : tensor<1x5x8x4xf32>
+  %ot = linalg.transpose ins(%o : tensor<1x4x5x8xf32>) outs(%eo : tensor<1x5x8x4xf32>) permutation = [0, 2, 3, 1]
+  return %o, %ot : tensor<1x4x5x8xf32>, tensor<1x5x8x4xf32>
+}
