@@ -88,9 +88,15 @@ static void addLoopStage(OpPassManager &pm, const CPUPipelineOptions &options) {
   // Strided copies (tensor.concat, insert_slice) as loops, not memrefCopy.
   pm.addNestedPass<func::FuncOp>(createLoomCopiesToLinalg());
   // After deallocation, so that each call stands where its op stood.
-  if (!options.reference)
-    pm.addPass(createConvertLinalgToCPUKernels());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.reference) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    return;
+  }
+  pm.addPass(createConvertLinalgToCPUKernels());
+  // The remaining linalg ops (elementwise chains, normalisations, softmax,
+  // transposes) as scf.parallel nests; the large ones run on the thread pool.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopsToCPUPool());
 }
 
 /// Loops and memrefs to the LLVM dialect.

@@ -72,6 +72,53 @@ def ConvertLinalgToCPUKernels : Pass<"convert-linalg-to-cpu-kernels", "::mlir::M
   ];
 }
 
+def ConvertParallelLoopsToCPUPool : Pass<"convert-parallel-loops-to-cpu-pool", "::mlir::ModuleOp"> {
+  let summary = "Run outermost scf.parallel loops on the compiled model's thread pool";
+  let description = [{
+    Part of the fast CPU path (`loom-cpu-pipeline`), after the linalg ops no
+    kernel took are lowered to `scf.parallel` nests. Every outermost
+    `scf.parallel` with static bounds, no results and at least `min-work`
+    operations in total (ops of the body times static trip counts) is
+    outlined into a private function of the pool's body type
+    `(!llvm.ptr context, i64 begin, i64 end, i32 worker)` that runs
+    iterations [begin, end) of its first dimension with more than one
+    iteration (the others whole), and replaced by a call to
+    `loom_parallel_for(trip count, grain, function, context)`
+    (include/loom/Runtime/Kernels.h). The values the loop uses travel in a
+    struct allocated on the caller's stack at function entry: index values as
+    i64, buffers as their LLVM memref descriptors (through
+    `builtin.unrealized_conversion_cast`, resolved by the LLVM conversions),
+    constants cloned into the body. The grain gives every chunk at least
+    `min-work` operations. Loops below the threshold, with dynamic bounds or
+    using values of other types stay serial.
+
+    Every iteration of an `scf.parallel` writes its own elements and the
+    reductions inside run sequentially, so results are bit-identical whatever
+    the thread count.
+
+    #### Input invariant
+    Bufferized IR with `scf.parallel` loops (convert-linalg-to-parallel-loops).
+
+    #### Output IR
+    `func.call @loom_parallel_for` and the outlined `__loom_parallel_N`
+    functions in place of the parallel loops; LLVM dialect alloca, GEP, load
+    and store ops for the context.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Fewest operations (body ops times trip counts) for a loop to run on the pool, and per chunk">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+  let statistics = [
+    Statistic<"numLoops", "parallel-loops", "Loops run on the thread pool">,
+  ];
+}
+
 def ConvertLoomAttentionToCPUKernels : Pass<"convert-loom-attention-to-cpu-kernels", "::mlir::ModuleOp"> {
   let summary = "Replace loom.attention on f32 tensors by a call to Loom's flash-attention kernel";
   let description = [{
