@@ -7,6 +7,7 @@
 //                      table, walking the graph, diagnostics, and the op
 //                      table built from the families' registration
 //                      functions below;
+//   Validation.cpp     the ONNX checker, run on every model before import;
 //   Builders.cpp       the helpers here that build IR or read constants;
 //   <Family>.cpp       one file per op family: a converter class deriving
 //                      from ImporterBase, and register<Family>Ops, which adds
@@ -255,6 +256,18 @@ protected:
   Value pad(Value v, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
             Value padValue);
 };
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+/// Runs the ONNX checker on `model` (read from `modelDir`) as
+/// `onnx.checker.check_model(full_check=True)` does, with the relaxations
+/// listed in Validation.cpp and docs/ONNX.md. On failure sets `error` to one
+/// line ("node 'N' (Op, opset K): rejected by the ONNX checker: ..." where a
+/// node is known). The model is unchanged afterwards.
+LogicalResult checkModel(onnx::ModelProto &model, StringRef modelDir,
+                         std::string &error);
 
 //===----------------------------------------------------------------------===//
 // The op table

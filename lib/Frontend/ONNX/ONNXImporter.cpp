@@ -5,9 +5,10 @@
 // propagated while importing; shape computations on constants (Shape, Gather,
 // Concat, ConstantOfShape, ...) are folded so every tensor type is static.
 //
-// This file is the core: loading the model, initializers, the value table,
-// walking the graph and dispatching each node through the op table that the
-// op families (<Family>.cpp, see ImporterImpl.h) fill.
+// This file is the core: loading the model (checked by Validation.cpp),
+// initializers, the value table, walking the graph and dispatching each node
+// through the op table that the op families (<Family>.cpp, see
+// ImporterImpl.h) fill.
 //
 // Error handling: every malformed input produces a message in `error` and a
 // null module; nothing asserts on user data. Node errors read
@@ -143,6 +144,9 @@ LogicalResult GraphImporter::loadModel(StringRef path) {
   if (dir.empty())
     dir = ".";
   state.modelDir = std::string(dir);
+  std::string checkError;
+  if (failed(checkModel(model, state.modelDir, checkError)))
+    return fail(checkError);
   for (const auto &os : model.opset_import())
     if (os.domain().empty() || os.domain() == "ai.onnx")
       opset = os.version();
@@ -543,6 +547,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n) {
       continue;
     }
     auto it = values.find(name);
+    // (The checker rejects undefined inputs before import.)
     if (it == values.end())
       return nodeFail(Twine("input '") + name + "' is not defined");
     in.push_back(&it->second);
