@@ -208,6 +208,31 @@ FailureOr<SmallVector<int64_t>> ImporterBase::constInts(OValue *v,
   return out;
 }
 
+std::optional<std::string>
+ImporterBase::constantTooLarge(ArrayRef<int64_t> shape,
+                               Type elementType) const {
+  std::optional<int64_t> n = checkedNumel(shape);
+  uint64_t bytesPerElement = elemBytes(elementType);
+  std::string size;
+  if (n &&
+      (uint64_t)*n <= std::numeric_limits<uint64_t>::max() / bytesPerElement) {
+    uint64_t bytes = (uint64_t)*n * bytesPerElement;
+    if (bytes <= options.maxConstantBytes)
+      return std::nullopt;
+    size = std::to_string(bytes) + " bytes";
+  } else {
+    size = "more than 2^63 bytes";
+  }
+  std::string type;
+  llvm::raw_string_ostream os(type);
+  os << elementType;
+  return llvm::formatv("{0} ({1} x {2}), more than --max-constant-bytes={3} "
+                       "allows",
+                       size, n ? std::to_string(*n) : shapeStr(shape), type,
+                       options.maxConstantBytes)
+      .str();
+}
+
 FailureOr<double> ImporterBase::constScalar(OValue *v, StringRef what) {
   if (!v->lit || v->type.getNumElements() != 1)
     return nodeFail(Twine(what) + " must be a constant scalar");
@@ -261,6 +286,12 @@ ImporterBase::elementwise(ArrayRef<Value> ins, Type outElem, BodyFn fn,
     shapes.push_back(*outShape);
   FailureOr<SmallVector<int64_t>> bs = broadcastShape(shapes);
   if (failed(bs))
+    return failure();
+  if (llvm::all_of(ins,
+                   [](Value v) {
+                     return v.getDefiningOp<arith::ConstantOp>() != nullptr;
+                   }) &&
+      failed(checkConstantResult(*bs, outElem)))
     return failure();
   shapeStore = *bs;
   int64_t rank = shapeStore.size();

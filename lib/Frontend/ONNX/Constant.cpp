@@ -79,6 +79,8 @@ LogicalResult ConstantImporter::opConstantOfShape(Inputs &in, Outputs &out) {
   }
   Type et = value.type.getElementType();
   int64_t eb = elemBytes(et);
+  if (failed(checkConstantResult(*shape, et)))
+    return failure();
   if (*n > 4096) {
     // Large fills stay a splat (never expanded in memory).
     OValue o;
@@ -109,6 +111,8 @@ LogicalResult ConstantImporter::opRange(Inputs &in, Outputs &out) {
   int64_t n = std::max<int64_t>(0, (int64_t)cnt);
   if (n > (1 << 24))
     return nodeFail("the range is too large");
+  if (failed(checkConstantResult({n}, et)))
+    return failure();
   Bytes bytes(n * elemBytes(et));
   for (int64_t i = 0; i < n; ++i) {
     double v = *s + i * *d;

@@ -39,11 +39,14 @@ LogicalResult ElementwiseImporter::unary(StringRef op, Inputs &in,
   bool f = isFloat(et);
   if (op == "Identity" || op == "Dropout") {
     out.push_back(*x);
-    // Inference: the mask output is all true.
-    if (op == "Dropout" && node->output_size() > 1 && !node->output(1).empty())
-      out.push_back(
-          fromLiteral(RankedTensorType::get(x->type.getShape(), b.getI1Type()),
-                      Bytes(x->type.getNumElements(), 1), false));
+    // Inference: the mask output is all true (a splat: never expanded).
+    if (op == "Dropout" && node->output_size() > 1 &&
+        !node->output(1).empty()) {
+      OValue mask;
+      mask.type = RankedTensorType::get(x->type.getShape(), b.getI1Type());
+      mask.splat = std::make_shared<Bytes>(1, 1);
+      out.push_back(mask);
+    }
     return success();
   }
   auto needFloat = [&]() -> LogicalResult {
@@ -563,6 +566,8 @@ LogicalResult ElementwiseImporter::opCast(Inputs &in, Outputs &out) {
   Type from = x->type.getElementType();
   auto rt = RankedTensorType::get(x->type.getShape(), *et);
   if (x->lit && !isFloat(from) && !isFloat(*et)) {
+    if (failed(checkConstantResult(x->type.getShape(), *et)))
+      return failure();
     Bytes bytes(x->type.getNumElements() * elemBytes(*et));
     for (int64_t i = 0; i < x->type.getNumElements(); ++i)
       writeElem(bytes, *et, i, 0, readInt(*x->lit, from, i, x->isUnsigned));

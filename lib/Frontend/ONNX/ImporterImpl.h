@@ -216,6 +216,20 @@ protected:
   FailureOr<SmallVector<int64_t>> constInts(OValue *v, StringRef what);
   FailureOr<double> constScalar(OValue *v, StringRef what);
 
+  /// Why a constant of `shape` x `elementType` may not be created ("N bytes
+  /// (n x T), more than --max-constant-bytes=L allows"), or nullopt when it
+  /// fits. Checked before the importer allocates a constant's contents.
+  std::optional<std::string> constantTooLarge(ArrayRef<int64_t> shape,
+                                              Type elementType) const;
+  /// Fails naming the current node when its constant result of `shape` x
+  /// `elementType` would exceed --max-constant-bytes.
+  LogicalResult checkConstantResult(ArrayRef<int64_t> shape, Type elementType) {
+    if (std::optional<std::string> tooLarge =
+            constantTooLarge(shape, elementType))
+      return nodeFail("the constant result has " + *tooLarge);
+    return success();
+  }
+
   // --- builders (Builders.cpp) ---------------------------------------------
   Value empty(ArrayRef<int64_t> shape, Type et) {
     return tensor::EmptyOp::create(b, loc, shape, et);
@@ -239,6 +253,8 @@ protected:
   FailureOr<SmallVector<int64_t>> broadcastShape(ArrayRef<ArrayRef<int64_t>>);
   /// One linalg.generic applying `fn` to the broadcast elements of `ins`
   /// (broadcast dims read index 0); `outShape` takes part in the broadcast.
+  /// When every input is a constant the result is one too (constant folding
+  /// may materialise it) and must fit --max-constant-bytes.
   FailureOr<Value> elementwise(ArrayRef<Value> ins, Type outElem, BodyFn fn,
                                std::optional<ArrayRef<int64_t>> outShape = {});
   /// expand_shape / collapse_shape to `shape` (same element count).

@@ -24,6 +24,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -297,6 +298,8 @@ LogicalResult ImporterBase::tensorFromProto(const onnx::TensorProto &t,
   if (!n || *n > std::numeric_limits<int64_t>::max() / eb)
     return fail(Twine(what) + ": element count overflows");
   int64_t nbytes = *n * eb;
+  if (std::optional<std::string> tooLarge = constantTooLarge(shape, *et))
+    return fail(Twine(what) + " has " + *tooLarge);
   Bytes bytes;
   auto mismatch = [&](int64_t have) {
     return fail(
@@ -576,6 +579,12 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n) {
       return nodeFail(
           llvm::formatv("output {0} ('{1}') is not supported", i, n.output(i))
               .str());
+    // Every constant result (folded, or a splat) must fit
+    // --max-constant-bytes; converters that allocate one check first.
+    if ((out[i].lit || out[i].splat) &&
+        failed(checkConstantResult(out[i].type.getShape(),
+                                   out[i].type.getElementType())))
+      return failure();
     values[n.output(i)] = out[i];
   }
   return success();
@@ -584,6 +593,36 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n) {
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
+
+std::optional<uint64_t> mlir::loom::parseByteSize(StringRef text) {
+  uint64_t multiplier = 1;
+  if (!text.empty()) {
+    switch (llvm::toLower(text.back())) {
+    case 't':
+      multiplier <<= 10;
+      [[fallthrough]];
+    case 'g':
+      multiplier <<= 10;
+      [[fallthrough]];
+    case 'm':
+      multiplier <<= 10;
+      [[fallthrough]];
+    case 'k':
+      multiplier <<= 10;
+      text = text.drop_back();
+      break;
+    default:
+      break;
+    }
+  }
+  // Digits only: getAsInteger alone would also take a radix prefix.
+  uint64_t value;
+  if (text.empty() || !llvm::all_of(text, llvm::isDigit) ||
+      text.getAsInteger(10, value) || value == 0 ||
+      value > std::numeric_limits<uint64_t>::max() / multiplier)
+    return std::nullopt;
+  return value * multiplier;
+}
 
 void mlir::loom::registerONNXImportDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,

@@ -262,6 +262,8 @@ LogicalResult ShapeImporter::opConcat(Inputs &in, Outputs &out) {
   SmallVector<int64_t> shape(in[0]->type.getShape());
   shape[axis] = total;
   if (allLit && rank == 1) {
+    if (failed(checkConstantResult(shape, et)))
+      return failure();
     Bytes bytes;
     for (OValue *v : in)
       bytes.insert(bytes.end(), v->lit->begin(), v->lit->end());
@@ -445,6 +447,9 @@ LogicalResult ShapeImporter::opTile(Inputs &in, Outputs &out) {
                            : b.getAffineDimExpr(i) % d);
   }
   Type et = x->type.getElementType();
+  // Tiling a constant makes a constant (that folding may materialise).
+  if ((x->lit || x->splat) && failed(checkConstantResult(shape, et)))
+    return failure();
   Value init = empty(shape, et);
   Value r =
       linalg::GenericOp::create(
