@@ -24,16 +24,16 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
@@ -144,6 +144,7 @@ loadModule(MLIRContext &context, const LoomcOptions &options) {
     DiagnosticCollector diagnostics(&context);
     std::string error;
     ONNXImportOptions importOptions;
+    importOptions.maxConstantBytes = options.maxConstantBytes;
     OwningOpRef<ModuleOp> module =
         importONNXModel(&context, path, importOptions, error);
     if (!module)

@@ -1,8 +1,7 @@
-//===- loom-import-onnx.cpp - ONNX model to MLIR
-//---------------------------===//
+//===- loom-import-onnx.cpp - ONNX model to MLIR --------------------------===//
 //
 //   loom-import-onnx MODEL.onnx [-o FILE] [--function NAME]
-//                    [--inline-constant-limit N]
+//                    [--inline-constant-limit N] [--max-constant-bytes SIZE]
 //
 // Prints the imported module to stdout, or writes it to FILE through a
 // temporary file and a rename so that a failed import leaves no output file.
@@ -38,6 +37,12 @@ static cl::opt<int64_t> inlineLimit(
     cl::desc("Constants with at most this many elements are printed inline "
              "as dense<...>; larger ones become dense_resource blobs"),
     cl::init(16), cl::cat(category));
+static cl::opt<std::string> maxConstantBytes(
+    "max-constant-bytes",
+    cl::desc("Largest constant the importer creates (initializers, folded "
+             "results, ConstantOfShape, ...): bytes, or with a K, M, G or T "
+             "suffix (default 1G)"),
+    cl::value_desc("SIZE"), cl::init("1G"), cl::cat(category));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
@@ -54,6 +59,15 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.inlineConstantLimit = inlineLimit;
+  std::optional<uint64_t> maxBytes = loom::parseByteSize(maxConstantBytes);
+  if (!maxBytes) {
+    llvm::errs() << "error: invalid --max-constant-bytes value '"
+                 << maxConstantBytes
+                 << "' (expected a positive number of bytes, optionally with "
+                    "a K, M, G or T suffix: 4096, 64M, 1G)\n";
+    return 1;
+  }
+  options.maxConstantBytes = *maxBytes;
   std::string error;
   OwningOpRef<ModuleOp> module =
       loom::importONNXModel(&context, inputFile, options, error);

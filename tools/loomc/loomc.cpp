@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Driver/Loomc.h"
+#include "loom/Frontend/ONNX/ONNXImporter.h"
 #include "loom/InitAllPasses.h"
 
 #include "mlir/IR/AsmState.h"
@@ -95,6 +96,12 @@ static cl::opt<int> &getThreadsOption() {
 static cl::opt<bool> timing("timing",
                             cl::desc("Print the time of each compile phase"),
                             cl::cat(category));
+static cl::opt<std::string> maxConstantBytes(
+    "max-constant-bytes",
+    cl::desc("Largest constant the ONNX importer creates (initializers, "
+             "folded results, ConstantOfShape, ...): bytes, or with a K, M, G "
+             "or T suffix (default 1G)"),
+    cl::value_desc("SIZE"), cl::init("1G"), cl::cat(category));
 static cl::opt<bool>
     emitStatic("static",
                cl::desc("Also write a static library (NAME.a) to OUTDIR"),
@@ -139,6 +146,16 @@ int main(int argc, char **argv) {
   options.numThreads = threads;
   options.timing = timing;
   options.emitStatic = emitStatic;
+  std::optional<uint64_t> maxBytes =
+      mlir::loom::parseByteSize(maxConstantBytes);
+  if (!maxBytes) {
+    llvm::errs() << "error: invalid --max-constant-bytes value '"
+                 << maxConstantBytes
+                 << "' (expected a positive number of bytes, optionally with "
+                    "a K, M, G or T suffix: 4096, 64M, 1G)\n";
+    return 1;
+  }
+  options.maxConstantBytes = *maxBytes;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

@@ -13,6 +13,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
 #include <string>
 
 namespace mlir {
@@ -50,6 +51,9 @@ struct LoomcOptions {
   bool timing = false;
   /// Also write a static library (<name>.a) next to the shared one.
   bool emitStatic = false;
+  /// The ONNX importer's limit on the size of one constant, in bytes
+  /// (ONNXImportOptions::maxConstantBytes).
+  uint64_t maxConstantBytes = uint64_t(1) << 30;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

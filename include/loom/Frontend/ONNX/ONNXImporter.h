@@ -16,6 +16,8 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -29,7 +31,18 @@ struct ONNXImportOptions {
   /// Initializers with at most this many elements become inline dense
   /// constants; larger ones become dense_resource blobs.
   int64_t inlineConstantLimit = 16;
+  /// The largest constant, in bytes, the importer creates: initializers,
+  /// Constant values, ConstantOfShape and Range results, folded results, and
+  /// elementwise results, Expand and Tile of constants. A larger one is an
+  /// error naming the node, its size and --max-constant-bytes.
+  uint64_t maxConstantBytes = uint64_t(1) << 30;
 };
+
+/// Parses a --max-constant-bytes value: a positive number of bytes, with an
+/// optional K, M, G or T suffix (powers of 1024, either case): "4096",
+/// "64M", "1G". Returns nullopt for anything else (zero, a sign, another
+/// suffix, an overflow).
+std::optional<uint64_t> parseByteSize(llvm::StringRef text);
 
 /// Registers the dialects the importer produces.
 void registerONNXImportDialects(DialectRegistry &registry);
