@@ -29,6 +29,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.loom_tools_dir, config.llvm_tools_dir]
 tools = ["loom-opt", "loom-translate", "loom-lsp-server", "loom-import-onnx",
          ToolSubst("loom-run", unresolved="ignore"),
+         ToolSubst("loom-run-model", unresolved="ignore"),
          ToolSubst("loomc", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 

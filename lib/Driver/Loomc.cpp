@@ -24,16 +24,16 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
@@ -265,6 +265,10 @@ static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
     if (!llvm::json::isUTF8(spec.name))
       return makeError("the name of " + kind + " " + llvm::Twine(index) +
                        " of @" + func.getName() + " is not valid UTF-8");
+    // The library's signature holds names as NUL-terminated C strings.
+    if (llvm::StringRef(spec.name).contains('\0'))
+      return makeError("the name of " + kind + " " + llvm::Twine(index) +
+                       " of @" + func.getName() + " contains a NUL character");
     for (const TensorSpec &other : list)
       if (other.name == spec.name)
         return makeError("unsupported signature: two " + kind + "s of @" +
