@@ -13,5 +13,10 @@ from ._compile import compile
 from ._runtime import (LoomError, Model, ModelRuntimeError, RandomInputs,
                        TensorInfo, library_path, load)
 
+# Public names read as loom.X in tracebacks and reprs.
+for _cls in (LoomError, Model, ModelRuntimeError, RandomInputs, TensorInfo):
+    _cls.__module__ = __name__
+del _cls
+
 __all__ = ["LoomError", "Model", "ModelRuntimeError", "RandomInputs",
            "TensorInfo", "compile", "library_path", "load"]

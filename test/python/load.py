@@ -13,6 +13,7 @@
 # RUN: %python %s %t | FileCheck %s
 import os
 import shutil
+import subprocess
 import sys
 import threading
 
@@ -81,6 +82,18 @@ dl = model(DLPackOnly(x), DLPackOnly(ids))
 print("dlpack:", all(np.array_equal(a, b) for a, b in zip(dl, outputs)))
 # CHECK-NEXT: dlpack: True
 
+
+class BrokenDLPack:
+    def __dlpack__(self, **kwargs):
+        raise BufferError("not exportable")
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+
+# CHECK-NEXT: TypeError: input 'x': cannot view the tensor through DLPack: not exportable
+expect_error(TypeError, lambda: model(BrokenDLPack(), ids))
+
 results = []
 
 
@@ -138,6 +151,16 @@ with loom.load(d + "/out") as scoped:
     scoped(x, ids)
 # CHECK-NEXT: LoomError: the model is closed
 expect_error(loom.LoomError, lambda: scoped(x, ids))
+
+# Without the runtime library, or with something else in its place.
+for library in ("/nonexistent/libLoomRuntimeCore.so", d + "/x.npy"):
+    done = subprocess.run(
+        [sys.executable, "-c", "import loom; loom.load('.')"],
+        env=dict(os.environ, LOOM_RUNTIME_LIBRARY=library),
+        capture_output=True, text=True)
+    print(done.returncode, done.stderr.strip().splitlines()[-1])
+# CHECK-NEXT: 1 loom.LoomError: cannot find the Loom runtime library libLoomRuntimeCore.so; looked at /nonexistent/libLoomRuntimeCore.so ($LOOM_RUNTIME_LIBRARY). Set LOOM_RUNTIME_LIBRARY to its path (CMake builds it as build/lib/libLoomRuntimeCore.so), or pip install ./python
+# CHECK-NEXT: 1 loom.LoomError: cannot load the Loom runtime library {{.*}}x.npy: {{.*}}x.npy: invalid ELF header
 
 with open("/proc/self/maps") as f:
     maps = f.read()

@@ -115,6 +115,10 @@ TEST(Manifest, RefusesUnknownAndMissingKeys) {
               "'entry_points.signature' is missing");
   expectError(edited("\"target\": {", "\"target\": 3, \"x\": {"),
               "'target' must be an object");
+  expectError(edited("\"source\": \"m.onnx\"", "\"source\": 1"),
+              "'source' must be a string");
+  expectError(edited("\"inputs\": [", "\"inputs\": {}, \"x\": ["),
+              "'inputs' must be an array");
 }
 
 TEST(Manifest, ChecksValues) {
@@ -180,6 +184,10 @@ TEST(Manifest, ChecksTensors) {
   expectError(edited("\"outputs\": [", "\"outputs\": {\"a\": ["),
               "not valid JSON: line 53, column 1: expected ',' or '}' in an "
               "object");
+  // At most kMaxModelTensors inputs (the text stays under the size limit).
+  ModelManifest many = makeManifest();
+  many.inputs.resize(kMaxModelTensors + 1, many.inputs[0]);
+  expectError(printManifest(many), "'inputs' has more than 65536 entries");
   // Names are unique within the inputs and within the outputs.
   ModelManifest twice = makeManifest();
   twice.inputs.push_back(twice.inputs[0]);

@@ -146,18 +146,21 @@
 // RUN: head -c 100 %t/m/model.so > %t/truncated/model.so
 // RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=TRUNCATED2
 // TRUNCATED2: error: {{.*}}: not a library this host can load: its program headers lie outside the file (truncated?)
-// RUN: %python -c "d=bytearray(open('%t/m/model.so','rb').read()); d[4]=1; open('%t/truncated/model.so','wb').write(d)"
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so class32
 // RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=ELF32
 // ELF32: error: {{.*}}: not a library this host can load: not a 64-bit little-endian ELF file
-// RUN: %python -c "d=bytearray(open('%t/m/model.so','rb').read()); d[18:20]=(183).to_bytes(2,'little'); open('%t/truncated/model.so','wb').write(d)"
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so machine
 // RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=MACHINE
 // MACHINE: error: {{.*}}: not a library this host can load: built for ELF machine 183, not this host's {{[0-9]+}}
-// RUN: %python -c "d=bytearray(open('%t/m/model.so','rb').read()); d[16:18]=(1).to_bytes(2,'little'); open('%t/truncated/model.so','wb').write(d)"
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so relocatable
 // RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=NOTDYN
 // NOTDYN: error: {{.*}}: not a library this host can load: not a shared object (ELF type 1)
-// RUN: %python -c "d=bytearray(open('%t/m/model.so','rb').read()); d[54:56]=(7).to_bytes(2,'little'); open('%t/truncated/model.so','wb').write(d)"
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so phentsize
 // RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=PHDR
 // PHDR: error: {{.*}}: not a library this host can load: malformed program header table
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so memsz
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=MEMSZ
+// MEMSZ: error: {{.*}}: not a library this host can load: segment {{[0-9]+}} is malformed
 // RUN: %python %S/Inputs/edit_manifest.py %t/m %t/notjson
 // RUN: echo "{" > %t/notjson/manifest.json
 // RUN: not loom-run %t/notjson 2>&1 | FileCheck %s --check-prefix=NOTJSON

@@ -6,6 +6,11 @@
  *   SIGNATURE_ABI=N      the signature says ABI version N
  *   LIBRARY_ABI=N        model_abi_version() returns N
  *   FOREIGN_NAME         the signature's name points outside the library
+ *   FOREIGN_TENSORS      its inputs array points outside the library
+ *   FOREIGN_TENSOR_NAME  an input's name points outside the library
+ *   SIGNATURE_NAME=S     the signature's model name is S
+ *   BAD_RANK             an input has rank 100
+ *   DATA_RUN_PACKED      model_run_packed is data, not a function
  *   NO_SIGNATURE         the library defines no model_signature (a
  *                        dependency built with DEPENDENCY does)
  *   NO_RUN_PACKED        the library lacks model_run_packed */
@@ -29,6 +34,9 @@ typedef struct {
 #ifndef LIBRARY_ABI
 #define LIBRARY_ABI 1
 #endif
+#ifndef SIGNATURE_NAME
+#define SIGNATURE_NAME "model"
+#endif
 
 #if defined(FUNCTION_SIGNATURE)
 int model_signature(void) { return 0; }
@@ -36,8 +44,15 @@ int model_signature(void) { return 0; }
 const char model_signature[8] = "model";
 #elif !defined(NO_SIGNATURE) || defined(DEPENDENCY)
 static const int64_t s23[] = {2, 3}, s3[] = {3};
-static const tensor ins[] = {{"a", "a", "float32", 2, s23},
-                             {"b", "b", "float32", 1, s3}};
+static const tensor ins[] = {
+#ifdef FOREIGN_TENSOR_NAME
+    {(const char *)&strlen, "a", "float32", 2, s23},
+#elif defined(BAD_RANK)
+    {"a", "a", "float32", 100, s23},
+#else
+    {"a", "a", "float32", 2, s23},
+#endif
+    {"b", "b", "float32", 1, s3}};
 static const tensor outs[] = {{"sum", "sum", "float32", 2, s23},
                               {"neg", "neg", "float32", 1, s3}};
 const signature model_signature = {SIGNATURE_ABI,
@@ -46,9 +61,13 @@ const signature model_signature = {SIGNATURE_ABI,
 #ifdef FOREIGN_NAME
                                    (const char *)&strlen,
 #else
-                                   "model",
+                                   SIGNATURE_NAME,
 #endif
+#ifdef FOREIGN_TENSORS
+                                   (const tensor *)&strlen,
+#else
                                    ins,
+#endif
                                    outs};
 #endif
 
@@ -61,7 +80,9 @@ int32_t model_run(const float *a, const float *b, float *sum, float *neg) {
     neg[i] = -b[i];
   return 0;
 }
-#ifndef NO_RUN_PACKED
+#if defined(DATA_RUN_PACKED)
+const int64_t model_run_packed = 0;
+#elif !defined(NO_RUN_PACKED)
 int32_t model_run_packed(void **args) {
   return model_run(args[0], args[1], args[2], args[3]);
 }
