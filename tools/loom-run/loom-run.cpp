@@ -31,7 +31,6 @@
 #include "loom/Runtime/Npy.h"
 #include "loom/Runtime/RunnerSupport.h"
 #include "loom/Runtime/RuntimeErrors.h"
-#include "loom/Support/Errors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
