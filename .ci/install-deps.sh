@@ -10,7 +10,9 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev clang-format-22
 )
-PY_PACKAGES=(numpy onnx onnxruntime)
+# setuptools and wheel build the `loom` Python package (python/) offline, as
+# test/python/install.test does with pip --no-build-isolation.
+PY_PACKAGES=(numpy onnx onnxruntime setuptools wheel)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

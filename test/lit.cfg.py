@@ -11,7 +11,7 @@ config.name = "LOOM"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test", ".py"]
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "Inputs",
-                   "lib"]
+                   "lib", "__pycache__"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "test")
 
@@ -29,8 +29,21 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.loom_tools_dir, config.llvm_tools_dir]
 tools = ["loom-opt", "loom-translate", "loom-lsp-server", "loom-import-onnx",
          ToolSubst("loom-run", unresolved="ignore"),
+         ToolSubst("loom-run-model", unresolved="ignore"),
          ToolSubst("loomc", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
-# Python helpers shared by the tests (NumPy references, .npy tools).
-config.environment["PYTHONPATH"] = os.path.join(config.loom_src_root, "test", "lib")
+# Python helpers shared by the tests (NumPy references, .npy tools), and the
+# `loom` package from the source tree (python/), which loads the runtime
+# library of this build.
+config.environment["PYTHONPATH"] = os.pathsep.join(
+    [os.path.join(config.loom_src_root, "test", "lib"),
+     os.path.join(config.loom_src_root, "python")])
+config.environment["LOOM_RUNTIME_LIBRARY"] = os.path.join(
+    config.loom_obj_root, "lib", "libLoomRuntimeCore.so")
+
+# Tests of torch tensors as inputs run where torch is installed.
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import torch"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torch")

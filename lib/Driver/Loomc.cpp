@@ -266,6 +266,10 @@ static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
     if (!llvm::json::isUTF8(spec.name))
       return makeError("the name of " + kind + " " + llvm::Twine(index) +
                        " of @" + func.getName() + " is not valid UTF-8");
+    // The library's signature holds names as NUL-terminated C strings.
+    if (llvm::StringRef(spec.name).contains('\0'))
+      return makeError("the name of " + kind + " " + llvm::Twine(index) +
+                       " of @" + func.getName() + " contains a NUL character");
     for (const TensorSpec &other : list)
       if (other.name == spec.name)
         return makeError("unsupported signature: two " + kind + "s of @" +

@@ -1,19 +1,22 @@
 //===- Manifest.cpp - The manifest.json of a compiled model ---------------===//
 //
 // Printing and strict parsing of manifest.json (see docs/Runtime.md). The
-// parser checks every field a host relies on, so a hand-edited or truncated
-// manifest is an error that names the field, never a crash or a silent
-// mismatch with the library.
+// parser checks every field a host relies on and refuses any it does not
+// know, so a hand-edited, truncated or tampered manifest is an error that
+// names the field, never a crash or a silent mismatch with the library.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/Manifest.h"
-#include "loom/Support/Errors.h"
+#include "loom/Runtime/Json.h"
 
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/raw_ostream.h"
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -30,9 +33,7 @@ int64_t TensorSpec::byteSize() const {
 }
 
 std::string TensorSpec::describe() const {
-  NpyArray shapeOnly;
-  shapeOnly.shape = shape;
-  return shapeOnly.shapeString() + " " + dtypeName(dtype);
+  return formatShape(shape) + " " + dtypeName(dtype);
 }
 
 void mlir::loom::setDerivedNames(ModelManifest &manifest) {
@@ -43,9 +44,10 @@ void mlir::loom::setDerivedNames(ModelManifest &manifest) {
   manifest.runPackedSymbol = manifest.name + "_run_packed";
   manifest.errorMessageSymbol = manifest.name + "_error_message";
   manifest.abiVersionSymbol = manifest.name + "_abi_version";
+  manifest.signatureSymbol = manifest.name + "_signature";
 }
 
-bool mlir::loom::isValidCIdentifier(llvm::StringRef name) {
+bool mlir::loom::isValidCIdentifier(std::string_view name) {
   // C11 and C++17 keywords plus the alternative operator spellings: a name
   // that is one of them cannot be a parameter or a symbol prefix.
   static const char *const kKeywords[] = {"alignas",
@@ -143,103 +145,122 @@ bool mlir::loom::isValidCIdentifier(llvm::StringRef name) {
                                           "_Noreturn",
                                           "_Static_assert",
                                           "_Thread_local"};
-  if (name.empty() || !(llvm::isAlpha(name.front()) || name.front() == '_'))
+  auto isAlpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.empty() || !(isAlpha(name.front()) || name.front() == '_'))
     return false;
-  if (!llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+  if (!std::all_of(name.begin(), name.end(), [&](char c) {
+        return isAlpha(c) || isDigit(c) || c == '_';
+      }))
     return false;
-  return llvm::none_of(
-      kKeywords, [&](const char *k) { return name == llvm::StringRef(k); });
+  return std::none_of(std::begin(kKeywords), std::end(kKeywords),
+                      [&](const char *k) { return name == k; });
 }
 
 std::string mlir::loom::printManifest(const ModelManifest &m) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  llvm::json::OStream j(os, /*IndentSize=*/2);
-  auto tensors = [&](llvm::StringRef key, const std::vector<TensorSpec> &list) {
-    j.attributeArray(key, [&] {
-      for (const TensorSpec &t : list)
-        j.object([&] {
-          j.attribute("name", t.name);
-          j.attribute("c_name", t.cName);
-          j.attributeArray("shape", [&] {
-            for (int64_t d : t.shape)
-              j.value(d);
-          });
-          j.attribute("dtype", dtypeNumpyName(t.dtype));
-          j.attribute("npy_descr", dtypeDescr(t.dtype));
-          j.attribute("byte_size", t.byteSize());
-        });
-    });
+  auto tensors = [&](const std::vector<TensorSpec> &list) {
+    JsonValue array = JsonValue::array();
+    for (const TensorSpec &t : list) {
+      JsonValue object = JsonValue::object();
+      object.set("name", JsonValue::string(t.name));
+      object.set("c_name", JsonValue::string(t.cName));
+      JsonValue shape = JsonValue::array();
+      for (int64_t d : t.shape)
+        shape.push(JsonValue::integer(d));
+      object.set("shape", std::move(shape));
+      object.set("dtype", JsonValue::string(dtypeNumpyName(t.dtype)));
+      object.set("npy_descr", JsonValue::string(dtypeDescr(t.dtype)));
+      object.set("byte_size", JsonValue::integer(t.byteSize()));
+      array.push(std::move(object));
+    }
+    return array;
   };
-  j.object([&] {
-    j.attribute("generator", m.generator);
-    j.attribute("abi_version", m.abiVersion);
-    j.attribute("name", m.name);
-    j.attribute("source", m.source);
-    j.attribute("function", m.function);
-    j.attributeObject("target", [&] {
-      j.attribute("kind", m.target);
-      j.attribute("triple", m.triple);
-      j.attribute("cpu", m.cpu);
-      j.attribute("opt_level", static_cast<int64_t>(m.optLevel));
-    });
-    j.attributeObject("files", [&] {
-      j.attribute("library", m.library);
-      j.attribute("header", m.header);
-      j.attribute("mlir", m.mlir);
-    });
-    j.attributeObject("entry_points", [&] {
-      j.attribute("run", m.runSymbol);
-      j.attribute("run_packed", m.runPackedSymbol);
-      j.attribute("error_message", m.errorMessageSymbol);
-      j.attribute("abi_version", m.abiVersionSymbol);
-    });
-    tensors("inputs", m.inputs);
-    tensors("outputs", m.outputs);
-  });
-  os << "\n";
-  return text;
+  JsonValue root = JsonValue::object();
+  root.set("generator", JsonValue::string(m.generator));
+  root.set("abi_version", JsonValue::integer(m.abiVersion));
+  root.set("name", JsonValue::string(m.name));
+  root.set("source", JsonValue::string(m.source));
+  root.set("function", JsonValue::string(m.function));
+  JsonValue target = JsonValue::object();
+  target.set("kind", JsonValue::string(m.target));
+  target.set("triple", JsonValue::string(m.triple));
+  target.set("cpu", JsonValue::string(m.cpu));
+  target.set("opt_level", JsonValue::integer(m.optLevel));
+  root.set("target", std::move(target));
+  JsonValue files = JsonValue::object();
+  files.set("library", JsonValue::string(m.library));
+  files.set("header", JsonValue::string(m.header));
+  files.set("mlir", JsonValue::string(m.mlir));
+  root.set("files", std::move(files));
+  JsonValue entries = JsonValue::object();
+  entries.set("run", JsonValue::string(m.runSymbol));
+  entries.set("run_packed", JsonValue::string(m.runPackedSymbol));
+  entries.set("error_message", JsonValue::string(m.errorMessageSymbol));
+  entries.set("abi_version", JsonValue::string(m.abiVersionSymbol));
+  entries.set("signature", JsonValue::string(m.signatureSymbol));
+  root.set("entry_points", std::move(entries));
+  root.set("inputs", tensors(m.inputs));
+  root.set("outputs", tensors(m.outputs));
+  return printJson(root) + "\n";
 }
 
 namespace {
-/// Reads fields of one JSON object, recording the first problem as an error
-/// that names the field by its path (e.g. `inputs[1].shape`).
+/// Reads the fields of one JSON object, recording the first problem as an
+/// error that names the field by its path (e.g. `inputs[1].shape`). Every
+/// key the object has must be read: `checkNoOtherKeys` reports the first one
+/// that was not.
 class FieldReader {
 public:
-  FieldReader(const llvm::json::Object &object, std::string path,
-              std::string &error)
+  FieldReader(const JsonValue &object, std::string path, std::string &error)
       : object(object), path(std::move(path)), error(error) {}
 
-  const llvm::json::Value *get(llvm::StringRef key) {
-    const llvm::json::Value *v = object.get(key);
+  std::string fieldPath(std::string_view key) const {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+  }
+
+  const JsonValue *get(std::string_view key) {
+    known.insert(std::string(key));
+    const JsonValue *v = object.get(key);
     if (!v)
       fail(key, "is missing");
     return v;
   }
 
-  bool readString(llvm::StringRef key, std::string &out) {
-    const llvm::json::Value *v = get(key);
+  bool readString(std::string_view key, std::string &out) {
+    const JsonValue *v = get(key);
     if (!v)
       return false;
-    std::optional<llvm::StringRef> s = v->getAsString();
+    const std::string *s = v->getAsString();
     if (!s)
       return fail(key, "must be a string");
-    out = s->str();
+    out = *s;
+    return true;
+  }
+
+  /// A non-empty string without NUL bytes (it crosses the C ABI as a
+  /// NUL-terminated string).
+  bool readName(std::string_view key, std::string &out) {
+    if (!readString(key, out))
+      return false;
+    if (out.empty() || out.find('\0') != std::string::npos)
+      return fail(key, "must be a non-empty string without NUL characters");
     return true;
   }
 
   /// A string that names a file in the model directory.
-  bool readFileName(llvm::StringRef key, std::string &out) {
+  bool readFileName(std::string_view key, std::string &out) {
     if (!readString(key, out))
       return false;
     if (out.empty() || out == "." || out == ".." ||
-        llvm::StringRef(out).contains('/') ||
-        llvm::StringRef(out).contains('\0'))
+        out.find('/') != std::string::npos ||
+        out.find('\0') != std::string::npos)
       return fail(key, "must be a file name in the model directory");
     return true;
   }
 
-  bool readSymbol(llvm::StringRef key, std::string &out) {
+  bool readSymbol(std::string_view key, std::string &out) {
     if (!readString(key, out))
       return false;
     if (!isValidCIdentifier(out))
@@ -247,149 +268,220 @@ public:
     return true;
   }
 
-  bool readInt(llvm::StringRef key, int64_t &out) {
-    const llvm::json::Value *v = get(key);
+  /// `<prefix>_<what>`: an entry point must be the model's own symbol.
+  bool readEntryPoint(std::string_view key, const std::string &expected,
+                      std::string &out) {
+    if (!readString(key, out))
+      return false;
+    if (out != expected)
+      return fail(key, "is '" + out + "' but must be the model's own '" +
+                           expected + "'");
+    return true;
+  }
+
+  bool readInt(std::string_view key, int64_t &out, int64_t min, int64_t max) {
+    const JsonValue *v = get(key);
     if (!v)
       return false;
     std::optional<int64_t> i = v->getAsInteger();
     if (!i)
       return fail(key, "must be an integer");
+    if (*i < min || *i > max)
+      return fail(key, "must be between " + std::to_string(min) + " and " +
+                           std::to_string(max));
     out = *i;
     return true;
   }
 
-  const llvm::json::Object *readObject(llvm::StringRef key) {
-    const llvm::json::Value *v = get(key);
-    if (!v)
-      return nullptr;
-    const llvm::json::Object *o = v->getAsObject();
-    if (!o)
+  const JsonValue *readObject(std::string_view key) {
+    const JsonValue *v = get(key);
+    if (v && !v->getAsObject()) {
       fail(key, "must be an object");
-    return o;
+      return nullptr;
+    }
+    return v;
   }
 
-  const llvm::json::Array *readArray(llvm::StringRef key) {
-    const llvm::json::Value *v = get(key);
+  const std::vector<JsonValue> *readArray(std::string_view key) {
+    const JsonValue *v = get(key);
     if (!v)
       return nullptr;
-    const llvm::json::Array *a = v->getAsArray();
+    const std::vector<JsonValue> *a = v->getAsArray();
     if (!a)
       fail(key, "must be an array");
     return a;
   }
 
-  bool fail(llvm::StringRef key, const llvm::Twine &msg) {
+  bool checkNoOtherKeys() {
+    for (const auto &[key, value] : *object.getAsObject())
+      if (!known.count(key))
+        return fail(key, "is not a key of the ABI version " +
+                             std::to_string(kLoomABIVersion) + " manifest");
+    return true;
+  }
+
+  bool fail(std::string_view key, const std::string &msg) {
     if (error.empty())
-      error = ("'" + (path.empty() ? "" : path + ".") + key + "' " + msg).str();
+      error = "'" + fieldPath(key) + "' " + msg;
     return false;
   }
 
 private:
-  const llvm::json::Object &object;
+  const JsonValue &object;
   std::string path;
   std::string &error;
+  std::set<std::string> known;
 };
 } // namespace
 
-static bool readTensorList(FieldReader &parent, llvm::StringRef key,
-                           std::vector<TensorSpec> &out, std::string &error) {
-  const llvm::json::Array *list = parent.readArray(key);
+static bool readTensor(const JsonValue &value, const std::string &path,
+                       TensorSpec &spec, std::string &error) {
+  FieldReader reader(value, path, error);
+  std::string dtype, descr;
+  if (!reader.readName("name", spec.name) ||
+      !reader.readSymbol("c_name", spec.cName) ||
+      !reader.readString("dtype", dtype))
+    return false;
+  std::optional<DType> parsed = parseDTypeNumpyName(dtype);
+  if (!parsed)
+    return reader.fail("dtype",
+                       "'" + dtype + "' is not a dtype the ABI supports");
+  spec.dtype = *parsed;
+  if (!reader.readString("npy_descr", descr))
+    return false;
+  if (descr != dtypeDescr(spec.dtype))
+    return reader.fail("npy_descr", "'" + descr + "' does not match dtype '" +
+                                        dtype + "' (expected '" +
+                                        dtypeDescr(spec.dtype) + "')");
+  const std::vector<JsonValue> *shape = reader.readArray("shape");
+  if (!shape)
+    return false;
+  if (shape->size() > kMaxTensorRank)
+    return reader.fail("shape", "has more than " +
+                                    std::to_string(kMaxTensorRank) +
+                                    " dimensions");
+  uint64_t count = 1;
+  for (const JsonValue &d : *shape) {
+    std::optional<int64_t> dim = d.getAsInteger();
+    if (!dim || *dim < 0)
+      return reader.fail("shape", "must be an array of non-negative integers");
+    if (*dim != 0 && count > kMaxTensorElements / static_cast<uint64_t>(*dim))
+      return reader.fail("shape", "is too large (more than 2^40 elements)");
+    count *= static_cast<uint64_t>(*dim);
+    spec.shape.push_back(*dim);
+  }
+  int64_t byteSize = 0;
+  if (!reader.readInt("byte_size", byteSize, 0, INT64_MAX))
+    return false;
+  if (byteSize != spec.byteSize())
+    return reader.fail("byte_size", std::to_string(byteSize) +
+                                        " does not match shape and dtype (" +
+                                        std::to_string(spec.byteSize()) +
+                                        " bytes)");
+  return reader.checkNoOtherKeys();
+}
+
+static bool readTensorList(FieldReader &parent, std::string_view key,
+                           std::vector<TensorSpec> &out,
+                           std::set<std::string> &cNames, std::string &error) {
+  const std::vector<JsonValue> *list = parent.readArray(key);
   if (!list)
     return false;
-  llvm::StringSet<> names;
-  for (auto [i, value] : llvm::enumerate(*list)) {
-    std::string path = (key + "[" + llvm::Twine(i) + "]").str();
-    const llvm::json::Object *object = value.getAsObject();
-    if (!object)
+  if (list->size() > kMaxModelTensors)
+    return parent.fail(key, "has more than " +
+                                std::to_string(kMaxModelTensors) + " entries");
+  std::set<std::string> names;
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string path = std::string(key) + "[" + std::to_string(i) + "]";
+    const JsonValue &value = (*list)[i];
+    if (!value.getAsObject())
       return parent.fail(path, "must be an object");
-    FieldReader reader(*object, path, error);
     TensorSpec spec;
-    std::string dtype;
-    if (!reader.readString("name", spec.name) ||
-        !reader.readSymbol("c_name", spec.cName) ||
-        !reader.readString("dtype", dtype))
+    if (!readTensor(value, path, spec, error))
       return false;
-    std::optional<DType> parsed = parseDTypeNumpyName(dtype);
-    if (!parsed)
-      return reader.fail("dtype",
-                         "'" + dtype + "' is not a dtype the ABI supports");
-    spec.dtype = *parsed;
-    const llvm::json::Array *shape = reader.readArray("shape");
-    if (!shape)
-      return false;
-    uint64_t count = 1;
-    for (const llvm::json::Value &d : *shape) {
-      std::optional<int64_t> dim = d.getAsInteger();
-      if (!dim || *dim < 0)
-        return reader.fail("shape",
-                           "must be an array of non-negative integers");
-      if (*dim != 0 &&
-          count > (uint64_t(1) << 40) / static_cast<uint64_t>(*dim))
-        return reader.fail("shape", "is too large");
-      count *= static_cast<uint64_t>(*dim);
-      spec.shape.push_back(*dim);
-    }
+    FieldReader reader(value, path, error);
     if (!names.insert(spec.name).second)
-      return reader.fail("name",
-                         "'" + spec.name + "' appears twice in '" + key + "'");
+      return reader.fail("name", "'" + spec.name + "' appears twice in '" +
+                                     std::string(key) + "'");
+    // Inputs and outputs are parameters of one C function.
+    if (!cNames.insert(spec.cName).second)
+      return reader.fail("c_name", "'" + spec.cName +
+                                       "' names two parameters of the run "
+                                       "function");
     out.push_back(std::move(spec));
   }
   return true;
 }
 
-llvm::Expected<ModelManifest> mlir::loom::parseManifest(llvm::StringRef text,
-                                                        llvm::StringRef path) {
-  auto fail = [&](const llvm::Twine &msg) {
-    return mlir::loom::makeError(path + ": " + msg);
+Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
+                                                const std::string &path) {
+  auto fail = [&](const std::string &msg) {
+    return Status::error(path + ": " + msg);
   };
-  llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
+  JsonLimits limits;
+  limits.maxBytes = kMaxManifestBytes;
+  // The format nests four deep (the root, "inputs", a tensor, its shape).
+  limits.maxDepth = 8;
+  Result<JsonValue> root = parseJson(text, limits);
   if (!root)
-    return fail("not valid JSON: " + llvm::toString(root.takeError()));
-  const llvm::json::Object *object = root->getAsObject();
-  if (!object)
+    return fail("not valid JSON: " + root.message());
+  if (!root->getAsObject())
     return fail("expected a JSON object");
 
   std::string error;
   ModelManifest m;
-  FieldReader top(*object, "", error);
+  FieldReader top(*root, "", error);
   // The version first: a future layout may change every other field.
-  if (!top.readInt("abi_version", m.abiVersion))
+  if (!top.readInt("abi_version", m.abiVersion, INT64_MIN, INT64_MAX))
     return fail(error);
   if (m.abiVersion != kLoomABIVersion)
-    return fail("ABI version " + llvm::Twine(m.abiVersion) +
+    return fail("ABI version " + std::to_string(m.abiVersion) +
                 " is not supported (this build supports version " +
-                llvm::Twine(kLoomABIVersion) + "); recompile with loomc");
+                std::to_string(kLoomABIVersion) + "); recompile with loomc");
   bool ok = top.readString("generator", m.generator) &&
             top.readSymbol("name", m.name) &&
             top.readString("source", m.source) &&
             top.readString("function", m.function);
   if (ok) {
-    const llvm::json::Object *target = top.readObject("target");
-    FieldReader reader(target ? *target : *object, "target", error);
+    const JsonValue *target = top.readObject("target");
+    FieldReader reader(target ? *target : *root, "target", error);
     int64_t optLevel = 0;
     ok = target && reader.readString("kind", m.target) &&
          reader.readString("triple", m.triple) &&
          reader.readString("cpu", m.cpu) &&
-         reader.readInt("opt_level", optLevel);
+         reader.readInt("opt_level", optLevel, 0, 3) &&
+         reader.checkNoOtherKeys();
     m.optLevel = static_cast<unsigned>(optLevel);
   }
   if (ok) {
-    const llvm::json::Object *files = top.readObject("files");
-    FieldReader reader(files ? *files : *object, "files", error);
+    const JsonValue *files = top.readObject("files");
+    FieldReader reader(files ? *files : *root, "files", error);
     ok = files && reader.readFileName("library", m.library) &&
          reader.readFileName("header", m.header) &&
-         reader.readFileName("mlir", m.mlir);
+         reader.readFileName("mlir", m.mlir) && reader.checkNoOtherKeys();
   }
   if (ok) {
-    const llvm::json::Object *entries = top.readObject("entry_points");
-    FieldReader reader(entries ? *entries : *object, "entry_points", error);
-    ok = entries && reader.readSymbol("run", m.runSymbol) &&
-         reader.readSymbol("run_packed", m.runPackedSymbol) &&
-         reader.readSymbol("error_message", m.errorMessageSymbol) &&
-         reader.readSymbol("abi_version", m.abiVersionSymbol);
+    ModelManifest expected;
+    expected.name = m.name;
+    setDerivedNames(expected);
+    const JsonValue *entries = top.readObject("entry_points");
+    FieldReader reader(entries ? *entries : *root, "entry_points", error);
+    ok = entries &&
+         reader.readEntryPoint("run", expected.runSymbol, m.runSymbol) &&
+         reader.readEntryPoint("run_packed", expected.runPackedSymbol,
+                               m.runPackedSymbol) &&
+         reader.readEntryPoint("error_message", expected.errorMessageSymbol,
+                               m.errorMessageSymbol) &&
+         reader.readEntryPoint("abi_version", expected.abiVersionSymbol,
+                               m.abiVersionSymbol) &&
+         reader.readEntryPoint("signature", expected.signatureSymbol,
+                               m.signatureSymbol) &&
+         reader.checkNoOtherKeys();
   }
-  ok = ok && readTensorList(top, "inputs", m.inputs, error) &&
-       readTensorList(top, "outputs", m.outputs, error);
+  std::set<std::string> cNames;
+  ok = ok && readTensorList(top, "inputs", m.inputs, cNames, error) &&
+       readTensorList(top, "outputs", m.outputs, cNames, error) &&
+       top.checkNoOtherKeys();
   if (!ok)
     return fail(error);
   if (m.generator != kManifestGenerator)
@@ -401,12 +493,47 @@ llvm::Expected<ModelManifest> mlir::loom::parseManifest(llvm::StringRef text,
   return m;
 }
 
-llvm::Expected<ModelManifest>
-mlir::loom::readManifestFile(llvm::StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        path + ": cannot read: " + buffer.getError().message());
-  return parseManifest((*buffer)->getBuffer(), path);
+Result<ModelManifest> mlir::loom::readManifestFile(const std::string &path) {
+  auto cannotRead = [&](const std::string &why) {
+    return Status::error(path + ": cannot read: " + why);
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cannotRead(std::strerror(errno));
+  struct stat status;
+  std::string text;
+  std::string problem;
+  if (::fstat(fd, &status) != 0) {
+    problem = std::strerror(errno);
+  } else if (!S_ISREG(status.st_mode)) {
+    problem = "not a regular file";
+  } else if (static_cast<uint64_t>(status.st_size) > kMaxManifestBytes) {
+    ::close(fd);
+    return Status::error(path + ": " + std::to_string(status.st_size) +
+                         " bytes is larger than the " +
+                         std::to_string(kMaxManifestBytes) +
+                         " bytes a manifest may have");
+  } else {
+    // One byte more than its size: a file that grew is caught by the
+    // parser's size limit or as invalid JSON.
+    text.resize(static_cast<size_t>(status.st_size) + 1);
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0) {
+        problem = std::strerror(errno);
+        break;
+      }
+      if (n == 0)
+        break;
+      done += static_cast<size_t>(n);
+    }
+    text.resize(done);
+  }
+  ::close(fd);
+  if (!problem.empty())
+    return cannotRead(problem);
+  return parseManifest(text, path);
 }

@@ -1,17 +1,24 @@
-//===- Npy.cpp - NumPy .npy files
-//------------------------------------------===//
+//===- Npy.cpp - NumPy .npy files -----------------------------------------===//
+//
+// The header reader is a small parser of the Python literals numpy writes
+// (see Npy.h for what it checks); files are read with POSIX calls so that
+// the runtime core needs nothing beyond libc.
+//
+//===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/Npy.h"
-#include "loom/Support/Errors.h"
 
-#include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/raw_ostream.h"
-
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <limits>
+#include <new>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -42,7 +49,7 @@ static const DTypeInfo &info(DType dtype) {
   for (const DTypeInfo &i : kDTypes)
     if (i.dtype == dtype)
       return i;
-  llvm_unreachable("unknown dtype");
+  return kDTypes[1];
 }
 
 size_t mlir::loom::dtypeSize(DType dtype) { return info(dtype).size; }
@@ -52,7 +59,7 @@ const char *mlir::loom::dtypeNumpyName(DType dtype) {
   return info(dtype).numpyName;
 }
 
-std::optional<DType> mlir::loom::parseDTypeNumpyName(llvm::StringRef name) {
+std::optional<DType> mlir::loom::parseDTypeNumpyName(std::string_view name) {
   for (const DTypeInfo &i : kDTypes)
     if (name == i.numpyName)
       return i.dtype;
@@ -70,7 +77,7 @@ int64_t NpyArray::numElements() const {
   return n;
 }
 
-std::string NpyArray::shapeString() const {
+std::string mlir::loom::formatShape(const std::vector<int64_t> &shape) {
   if (shape.empty())
     return "scalar";
   std::string s;
@@ -78,6 +85,8 @@ std::string NpyArray::shapeString() const {
     s += (i ? "x" : "") + std::to_string(shape[i]);
   return s;
 }
+
+std::string NpyArray::shapeString() const { return formatShape(shape); }
 
 static float halfToFloat(uint16_t h) {
   uint32_t sign = (h >> 15) & 1, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
@@ -150,7 +159,7 @@ double NpyArray::getAsDouble(int64_t i) const {
   case DType::Bool:
     return load<uint8_t>(p) ? 1.0 : 0.0;
   }
-  llvm_unreachable("unknown dtype");
+  return 0;
 }
 
 void NpyArray::setFromDouble(int64_t i, double value) {
@@ -185,114 +194,401 @@ NpyArray mlir::loom::makeNpyArray(DType dtype, std::vector<int64_t> shape) {
   return a;
 }
 
-static llvm::Error npyError(llvm::StringRef name, const llvm::Twine &msg) {
-  return makeError(name + ": " + msg);
+static Status npyError(const std::string &name, const std::string &message) {
+  return Status::error(name + ": " + message);
 }
 
-/// Finds `'key':` in the header dict and returns the text after it.
-static std::optional<llvm::StringRef> dictValue(llvm::StringRef header,
-                                                llvm::StringRef key) {
-  for (char quote : {'\'', '"'}) {
-    std::string pattern = std::string(1, quote) + key.str() + quote;
-    size_t pos = header.find(pattern);
-    if (pos == llvm::StringRef::npos)
-      continue;
-    llvm::StringRef rest = header.drop_front(pos + pattern.size()).ltrim();
-    if (!rest.consume_front(":"))
-      return std::nullopt;
-    return rest.ltrim();
+namespace {
+/// A Python literal of the kinds an .npy header dict holds.
+struct PyLiteral {
+  enum class Kind { String, Bool, Int, Tuple } kind = Kind::Int;
+  std::string text;
+  bool boolean = false;
+  uint64_t integer = 0;
+  std::vector<uint64_t> tuple;
+};
+
+/// Parses the header dict, `{'descr': '<f4', 'fortran_order': False,
+/// 'shape': (2, 3), }` and its variants (either quote, any whitespace, a
+/// trailing comma or none), as `ast.literal_eval` would, restricted to what
+/// a header may hold: string keys, and string, bool, int and int-tuple
+/// values. Escape sequences, prefixed strings, expressions and comments are
+/// refused.
+class HeaderDictParser {
+public:
+  HeaderDictParser(std::string_view text, bool allowLongSuffix)
+      : text(text), allowLongSuffix(allowLongSuffix) {}
+
+  /// Fills `out` (in the order of the text); returns "" or what is wrong.
+  std::string parse(std::vector<std::pair<std::string, PyLiteral>> &out) {
+    skipSpace();
+    if (!consume('{'))
+      return "the header is not a Python dict literal";
+    skipSpace();
+    while (!consume('}')) {
+      PyLiteral key;
+      if (peek() != '\'' && peek() != '"')
+        return "the header dict has a key that is not a string";
+      if (std::string e = parseString(key.text); !e.empty())
+        return e;
+      skipSpace();
+      if (!consume(':'))
+        return "expected ':' after '" + key.text + "' in the header dict";
+      skipSpace();
+      PyLiteral value;
+      if (std::string e = parseValue(value); !e.empty())
+        return e + " (the value of '" + key.text + "')";
+      out.emplace_back(key.text, std::move(value));
+      skipSpace();
+      if (consume(',')) {
+        skipSpace();
+        continue;
+      }
+      if (peek() != '}')
+        return "expected ',' or '}' in the header dict";
+    }
+    skipSpace();
+    if (pos != text.size())
+      return "unexpected text after the header dict";
+    return "";
   }
-  return std::nullopt;
-}
 
-llvm::Expected<NpyArray> mlir::loom::parseNpy(llvm::StringRef bytes,
-                                              llvm::StringRef name) {
+private:
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++pos;
+    return true;
+  }
+  void skipSpace() {
+    while (pos < text.size() &&
+           std::strchr(" \t\n\r\f\v", text[pos]) != nullptr && text[pos])
+      ++pos;
+  }
+
+  std::string parseString(std::string &out) {
+    char quote = text[pos++];
+    size_t start = pos;
+    while (pos < text.size() && text[pos] != quote) {
+      unsigned char c = static_cast<unsigned char>(text[pos]);
+      // A Python string literal ends on its line.
+      if (c == '\n')
+        return "unterminated string in the header";
+      if (c == '\\' || c < 0x20 || c >= 0x7f)
+        return "unsupported character in a header string";
+      ++pos;
+    }
+    if (pos >= text.size())
+      return "unterminated string in the header";
+    out = std::string(text.substr(start, pos - start));
+    ++pos;
+    return "";
+  }
+
+  std::string parseInteger(uint64_t &out) {
+    size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+      ++pos;
+    std::string_view digits = text.substr(start, pos - start);
+    if (digits.empty())
+      return "expected a non-negative integer";
+    // Python 3 refuses leading zeros; numpy never writes them.
+    if (digits.size() > 1 && digits[0] == '0')
+      return "malformed integer '" + std::string(digits) + "'";
+    // Python 2 wrote long integers as 3L; numpy filters the L in files of
+    // format 1.0 and 2.0.
+    if (allowLongSuffix && peek() == 'L')
+      ++pos;
+    uint64_t value = 0;
+    for (char c : digits) {
+      uint64_t digit = static_cast<uint64_t>(c - '0');
+      if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10)
+        return "integer '" + std::string(digits) + "' is too large";
+      value = value * 10 + digit;
+    }
+    out = value;
+    return "";
+  }
+
+  std::string parseValue(PyLiteral &out) {
+    char c = peek();
+    if (c == '\'' || c == '"') {
+      out.kind = PyLiteral::Kind::String;
+      return parseString(out.text);
+    }
+    for (auto [word, value] :
+         {std::pair<std::string_view, bool>{"True", true}, {"False", false}}) {
+      if (text.substr(pos, word.size()) == word) {
+        char after =
+            pos + word.size() < text.size() ? text[pos + word.size()] : '\0';
+        if (std::isalnum(static_cast<unsigned char>(after)) || after == '_')
+          break;
+        pos += word.size();
+        out.kind = PyLiteral::Kind::Bool;
+        out.boolean = value;
+        return "";
+      }
+    }
+    if (c >= '0' && c <= '9') {
+      out.kind = PyLiteral::Kind::Int;
+      return parseInteger(out.integer);
+    }
+    if (c == '-')
+      return "negative number";
+    if (c != '(')
+      return "unsupported literal";
+    ++pos;
+    out.kind = PyLiteral::Kind::Tuple;
+    skipSpace();
+    if (consume(')'))
+      return "";
+    // (3) is an int in Python, not a tuple: one element needs a comma.
+    bool sawComma = false;
+    while (true) {
+      if (out.tuple.size() >= kMaxNpyRank)
+        return "more than " + std::to_string(kMaxNpyRank) + " dimensions";
+      uint64_t element;
+      if (peek() == '-')
+        return "negative number";
+      if (std::string e = parseInteger(element); !e.empty())
+        return e;
+      out.tuple.push_back(element);
+      skipSpace();
+      if (consume(',')) {
+        sawComma = true;
+        skipSpace();
+        if (consume(')'))
+          return "";
+        continue;
+      }
+      if (consume(')')) {
+        if (!sawComma) {
+          out.kind = PyLiteral::Kind::Int;
+          out.integer = out.tuple.front();
+        }
+        return "";
+      }
+      return "expected ',' or ')' in a tuple";
+    }
+  }
+
+  std::string_view text;
+  bool allowLongSuffix;
+  size_t pos = 0;
+};
+} // namespace
+
+Result<NpyHeader> mlir::loom::parseNpyHeader(std::string_view bytes,
+                                             const std::string &name) {
   static const char kMagic[] = "\x93NUMPY";
-  if (bytes.size() < 10 || !bytes.starts_with(llvm::StringRef(kMagic, 6)))
+  if (bytes.size() < 8 || bytes.substr(0, 6) != std::string_view(kMagic, 6))
     return npyError(name, "not a .npy file (bad magic)");
-  uint8_t major = bytes[6];
-  size_t headerLen, headerStart;
-  if (major == 1) {
-    headerLen = static_cast<uint8_t>(bytes[8]) |
-                (static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8);
-    headerStart = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12)
-      return npyError(name, "truncated header");
-    headerLen = 0;
-    for (int i = 0; i < 4; ++i)
-      headerLen |= static_cast<size_t>(static_cast<uint8_t>(bytes[8 + i]))
-                   << (8 * i);
-    headerStart = 12;
-  } else {
-    return npyError(name, "unsupported .npy format version " +
-                              llvm::Twine(static_cast<int>(major)));
-  }
-  if (headerStart + headerLen > bytes.size())
+  unsigned major = static_cast<unsigned char>(bytes[6]);
+  unsigned minor = static_cast<unsigned char>(bytes[7]);
+  if ((major != 1 && major != 2 && major != 3) || minor != 0)
+    return npyError(
+        name, "unsupported .npy format version " + std::to_string(major) + "." +
+                  std::to_string(minor) + " (numpy writes 1.0, 2.0 and 3.0)");
+  size_t lengthBytes = major == 1 ? 2 : 4;
+  if (bytes.size() < 8 + lengthBytes)
     return npyError(name, "truncated header");
-  llvm::StringRef header = bytes.substr(headerStart, headerLen);
+  uint64_t headerLength = 0;
+  for (size_t i = 0; i < lengthBytes; ++i)
+    headerLength |=
+        static_cast<uint64_t>(static_cast<unsigned char>(bytes[8 + i]))
+        << (8 * i);
+  if (headerLength > kMaxNpyHeaderBytes)
+    return npyError(name, "header of " + std::to_string(headerLength) +
+                              " bytes is longer than the " +
+                              std::to_string(kMaxNpyHeaderBytes) +
+                              " numpy reads");
+  size_t headerStart = 8 + lengthBytes;
+  if (bytes.size() < headerStart + headerLength)
+    return npyError(name, "truncated header");
+  std::string_view headerText = bytes.substr(headerStart, headerLength);
 
-  std::optional<llvm::StringRef> descr = dictValue(header, "descr");
-  std::optional<llvm::StringRef> fortran = dictValue(header, "fortran_order");
-  std::optional<llvm::StringRef> shapeText = dictValue(header, "shape");
-  if (!descr || !fortran || !shapeText)
-    return npyError(name, "header lacks descr, fortran_order or shape");
-  if (descr->empty() || (descr->front() != '\'' && descr->front() != '"'))
-    return npyError(name, "malformed descr");
-  char quote = descr->front();
-  llvm::StringRef descrValue =
-      descr->drop_front().take_until([&](char c) { return c == quote; });
-  // Single-byte types may be spelled with '<', '>' or '|'.
-  std::string normalized = descrValue.str();
-  if (normalized.size() == 3 && normalized[2] == '1')
+  std::vector<std::pair<std::string, PyLiteral>> entries;
+  std::string problem =
+      HeaderDictParser(headerText, /*allowLongSuffix=*/major < 3)
+          .parse(entries);
+  if (!problem.empty())
+    return npyError(name, "malformed header: " + problem);
+  const PyLiteral *descr = nullptr, *fortran = nullptr, *shape = nullptr;
+  for (const auto &[key, value] : entries) {
+    const PyLiteral **slot = key == "descr"           ? &descr
+                             : key == "fortran_order" ? &fortran
+                             : key == "shape"         ? &shape
+                                                      : nullptr;
+    if (!slot)
+      return npyError(name, "malformed header: unexpected key '" + key +
+                                "' (a header has exactly 'descr', "
+                                "'fortran_order' and 'shape')");
+    if (*slot)
+      return npyError(name,
+                      "malformed header: key '" + key + "' appears twice");
+    *slot = &value;
+  }
+  if (!descr || !fortran || !shape)
+    return npyError(name, std::string("malformed header: it lacks '") +
+                              (!descr     ? "descr"
+                               : !fortran ? "fortran_order"
+                                          : "shape") +
+                              "'");
+
+  if (descr->kind != PyLiteral::Kind::String)
+    return npyError(name, "unsupported dtype (structured dtypes are not "
+                          "supported)");
+  // Single-byte types have no byte order; numpy writes '|' but accepts any.
+  std::string normalized = descr->text;
+  if (normalized.size() == 3 && normalized[2] == '1' &&
+      std::strchr("<>|=", normalized[0]) != nullptr)
     normalized[0] = '|';
   const DTypeInfo *found = nullptr;
   for (const DTypeInfo &i : kDTypes)
     if (normalized == i.descr)
       found = &i;
   if (!found)
-    return npyError(name, "unsupported dtype '" + descrValue +
+    return npyError(name, "unsupported dtype '" + descr->text +
                               "' (expected little-endian f2/f4/f8, i1/i2/i4/"
                               "i8, u1 or b1)");
-  if (!fortran->starts_with("False"))
+  if (fortran->kind != PyLiteral::Kind::Bool)
+    return npyError(name, "malformed header: 'fortran_order' must be True or "
+                          "False");
+  if (fortran->boolean)
     return npyError(name, "Fortran-order arrays are not supported");
-  if (!shapeText->consume_front("("))
-    return npyError(name, "malformed shape");
-  llvm::StringRef dims = shapeText->take_until([](char c) { return c == ')'; });
-  NpyArray array;
-  array.dtype = found->dtype;
-  llvm::SmallVector<llvm::StringRef> parts;
-  dims.split(parts, ',');
-  uint64_t count = 1;
-  for (llvm::StringRef part : parts) {
-    part = part.trim();
-    if (part.empty())
-      continue;
-    int64_t d;
-    if (part.getAsInteger(10, d) || d < 0)
-      return npyError(name, "malformed shape dimension '" + part + "'");
-    if (d != 0 && count > (uint64_t(1) << 40) / static_cast<uint64_t>(d))
+  if (shape->kind != PyLiteral::Kind::Tuple)
+    return npyError(name, "malformed header: 'shape' must be a tuple of "
+                          "non-negative integers");
+
+  NpyHeader header;
+  header.dtype = found->dtype;
+  // The element count with overflow checks on the non-zero dimensions (as
+  // numpy's array constructor does: a zero does not excuse a huge shape).
+  constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
+  uint64_t nonZeroProduct = 1;
+  bool hasZero = false;
+  for (uint64_t d : shape->tuple) {
+    if (d > kMax)
       return npyError(name, "shape too large");
-    count *= static_cast<uint64_t>(d);
-    array.shape.push_back(d);
+    if (d == 0) {
+      hasZero = true;
+    } else {
+      if (nonZeroProduct > kMax / d)
+        return npyError(name, "shape too large");
+      nonZeroProduct *= d;
+    }
+    header.shape.push_back(static_cast<int64_t>(d));
   }
-  uint64_t byteCount = count * found->size;
-  size_t dataStart = headerStart + headerLen;
-  if (bytes.size() - dataStart != byteCount)
-    return npyError(name, "data size " + llvm::Twine(bytes.size() - dataStart) +
-                              " bytes does not match shape " +
-                              array.shapeString() + " of " + found->name +
-                              " (" + llvm::Twine(byteCount) + " bytes)");
-  array.data.assign(bytes.begin() + dataStart, bytes.end());
+  if (nonZeroProduct > kMax / found->size)
+    return npyError(name, "shape too large");
+  header.dataBytes = hasZero ? 0 : nonZeroProduct * found->size;
+  header.dataOffset = headerStart + headerLength;
+  return header;
+}
+
+static Status dataSizeMismatch(const std::string &name, uint64_t actual,
+                               const NpyHeader &header) {
+  return npyError(name, "data size " + std::to_string(actual) +
+                            " bytes does not match shape " +
+                            formatShape(header.shape) + " of " +
+                            dtypeName(header.dtype) + " (" +
+                            std::to_string(header.dataBytes) + " bytes)");
+}
+
+Result<NpyArray> mlir::loom::parseNpy(std::string_view bytes,
+                                      const std::string &name) {
+  Result<NpyHeader> header = parseNpyHeader(bytes, name);
+  if (!header)
+    return header.status();
+  uint64_t actual = bytes.size() - header->dataOffset;
+  if (actual != header->dataBytes)
+    return dataSizeMismatch(name, actual, *header);
+  NpyArray array;
+  array.dtype = header->dtype;
+  array.shape = header->shape;
+  try {
+    array.data.assign(bytes.begin() + header->dataOffset, bytes.end());
+  } catch (const std::bad_alloc &) {
+    return npyError(name, "not enough memory for its data");
+  }
   return array;
 }
 
-llvm::Expected<NpyArray> mlir::loom::readNpyFile(llvm::StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return npyError(path, "cannot read: " + buffer.getError().message());
-  return parseNpy((*buffer)->getBuffer(), path);
+/// Reads up to `size` bytes at the file offset; fewer only at the end of the
+/// file.
+static bool readFully(int fd, char *buffer, size_t size, size_t &done) {
+  done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, buffer + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return false;
+    }
+    if (n == 0)
+      break;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+namespace {
+/// Closes a file descriptor on every path out of a function.
+struct FileCloser {
+  int fd;
+  ~FileCloser() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+} // namespace
+
+Result<NpyArray> mlir::loom::readNpyFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return npyError(path, std::string("cannot read: ") + std::strerror(errno));
+  FileCloser closer{fd};
+  struct stat status;
+  if (::fstat(fd, &status) != 0)
+    return npyError(path, std::string("cannot read: ") + std::strerror(errno));
+  if (!S_ISREG(status.st_mode))
+    return npyError(path, "cannot read: not a regular file");
+  uint64_t fileSize = static_cast<uint64_t>(status.st_size);
+
+  // The header first: a file whose header is wrong is never read further.
+  std::string prefix(std::min<uint64_t>(fileSize, 12 + kMaxNpyHeaderBytes),
+                     '\0');
+  size_t got;
+  if (!readFully(fd, prefix.data(), prefix.size(), got))
+    return npyError(path, std::string("cannot read: ") + std::strerror(errno));
+  prefix.resize(got);
+  Result<NpyHeader> header = parseNpyHeader(prefix, path);
+  if (!header)
+    return header.status();
+  uint64_t actual = fileSize - header->dataOffset;
+  if (actual != header->dataBytes)
+    return dataSizeMismatch(path, actual, *header);
+
+  NpyArray array;
+  array.dtype = header->dtype;
+  array.shape = header->shape;
+  try {
+    array.data.resize(header->dataBytes);
+  } catch (const std::bad_alloc &) {
+    return npyError(path, "not enough memory for its " +
+                              std::to_string(header->dataBytes) +
+                              " bytes of data");
+  }
+  size_t inPrefix =
+      std::min<size_t>(prefix.size() - header->dataOffset, array.data.size());
+  std::memcpy(array.data.data(), prefix.data() + header->dataOffset, inPrefix);
+  size_t rest = array.data.size() - inPrefix;
+  if (!readFully(fd, array.data.data() + inPrefix, rest, got))
+    return npyError(path, std::string("cannot read: ") + std::strerror(errno));
+  if (got != rest)
+    return npyError(path, "the file shrank while it was read");
+  return array;
 }
 
 std::string mlir::loom::serializeNpy(const NpyArray &array) {
@@ -315,22 +611,26 @@ std::string mlir::loom::serializeNpy(const NpyArray &array) {
   return out;
 }
 
-llvm::Error mlir::loom::writeNpyFile(llvm::StringRef path,
-                                     const NpyArray &array) {
-  std::string tmp = (path + ".tmp").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(tmp, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return npyError(path, "cannot write: " + ec.message());
-    os << serializeNpy(array);
-    os.close();
-    if (os.has_error())
-      return npyError(path, "write failed");
+Status mlir::loom::writeNpyFile(const std::string &path,
+                                const NpyArray &array) {
+  std::string tmp = path + ".tmp";
+  std::string bytes = serializeNpy(array);
+  FILE *file = std::fopen(tmp.c_str(), "wb");
+  if (!file)
+    return npyError(path, std::string("cannot write: ") + std::strerror(errno));
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  int savedErrno = errno;
+  ok = (std::fclose(file) == 0) && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return npyError(path, std::string("write failed: ") +
+                              std::strerror(savedErrno ? savedErrno : errno));
   }
-  if (std::error_code ec = llvm::sys::fs::rename(tmp, path)) {
-    llvm::sys::fs::remove(tmp);
-    return npyError(path, "cannot rename: " + ec.message());
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int renameErrno = errno;
+    std::remove(tmp.c_str());
+    return npyError(path, std::string("cannot rename: ") +
+                              std::strerror(renameErrno));
   }
-  return llvm::Error::success();
+  return Status();
 }

@@ -6,23 +6,35 @@
 
 #include "loom/Runtime/RunnerSupport.h"
 
-#include "llvm/ADT/StringExtras.h"
-
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace mlir::loom;
 
-bool mlir::loom::compareWithReference(llvm::raw_ostream &os,
-                                      llvm::StringRef label,
+std::string mlir::loom::formatReportNumber(double value) {
+  // The spelling of llvm::raw_ostream's operator<<(double), which loom-run
+  // used before the runtime stopped linking LLVM.
+  if (std::isnan(value))
+    return "nan";
+  if (std::isinf(value))
+    return std::signbit(value) ? "-INF" : "INF";
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%e", value);
+  return buffer;
+}
+
+bool mlir::loom::compareWithReference(std::string &report,
+                                      const std::string &label,
                                       const NpyArray &actual,
                                       const NpyArray &expected,
-                                      llvm::StringRef refName, double relTol,
+                                      const std::string &refName, double relTol,
                                       double absTol) {
-  os << label << ": ";
+  report += label + ": ";
   if (actual.shape != expected.shape) {
-    os << "shape " << actual.shapeString() << " does not match reference "
-       << refName << " shape " << expected.shapeString() << ": FAIL\n";
+    report += "shape " + actual.shapeString() + " does not match reference " +
+              refName + " shape " + expected.shapeString() + ": FAIL\n";
     return false;
   }
   double maxAbs = 0, maxRef = 0, maxRel = 0;
@@ -53,39 +65,55 @@ bool mlir::loom::compareWithReference(llvm::raw_ostream &os,
     if (err != 0 && !(err <= absTol + relTol * std::fabs(r)))
       ++bad;
   }
-  os << actual.shapeString() << " " << dtypeName(actual.dtype) << " vs "
-     << refName << ": max_abs_err=" << maxAbs << " max_rel_err=" << maxRel
-     << " max_abs_err/max_abs_ref=" << (maxRef > 0 ? maxAbs / maxRef : maxAbs)
-     << " (rtol=" << relTol << ", atol=" << absTol << ")";
+  report += actual.shapeString() + " " + dtypeName(actual.dtype) + " vs " +
+            refName + ": max_abs_err=" + formatReportNumber(maxAbs) +
+            " max_rel_err=" + formatReportNumber(maxRel) +
+            " max_abs_err/max_abs_ref=" +
+            formatReportNumber(maxRef > 0 ? maxAbs / maxRef : maxAbs) +
+            " (rtol=" + formatReportNumber(relTol) +
+            ", atol=" + formatReportNumber(absTol) + ")";
   if (bad) {
-    os << ": FAIL, " << bad << " of " << actual.numElements()
-       << " elements out of tolerance";
+    report += ": FAIL, " + std::to_string(bad) + " of " +
+              std::to_string(actual.numElements()) +
+              " elements out of tolerance";
     if (nans)
-      os << " (" << nans << " NaN)";
+      report += " (" + std::to_string(nans) + " NaN)";
     if (worst >= 0)
-      os << ", worst at flat index " << worst << ": got "
-         << actual.getAsDouble(worst) << ", expected "
-         << expected.getAsDouble(worst);
-    os << "\n";
+      report += ", worst at flat index " + std::to_string(worst) + ": got " +
+                formatReportNumber(actual.getAsDouble(worst)) + ", expected " +
+                formatReportNumber(expected.getAsDouble(worst));
+    report += "\n";
     return false;
   }
-  os << ": ok\n";
+  report += ": ok\n";
   return true;
 }
 
 NpyArray RandomInputGenerator::generate(DType dtype,
-                                        llvm::ArrayRef<int64_t> shape) {
-  NpyArray array =
-      makeNpyArray(dtype, std::vector<int64_t>(shape.begin(), shape.end()));
-  for (int64_t i = 0, e = array.numElements(); i < e; ++i)
-    array.setFromDouble(i, distribution(rng));
+                                        const std::vector<int64_t> &shape) {
+  NpyArray array = makeNpyArray(dtype, shape);
+  fill(dtype, array.data.data(), array.numElements());
   return array;
 }
 
-std::string mlir::loom::sanitizeFileName(llvm::StringRef name) {
+void RandomInputGenerator::fill(DType dtype, void *data, int64_t count) {
+  NpyArray view; // setFromDouble's conversions, one element at a time
+  view.dtype = dtype;
+  view.data.resize(dtypeSize(dtype));
+  char *out = static_cast<char *>(data);
+  for (int64_t i = 0; i < count; ++i) {
+    view.setFromDouble(0, distribution(rng));
+    std::copy(view.data.begin(), view.data.end(), out + i * dtypeSize(dtype));
+  }
+}
+
+std::string mlir::loom::sanitizeFileName(std::string_view name) {
   std::string result;
-  for (char c : name)
-    result += llvm::isAlnum(c) || c == '.' || c == '_' || c == '-' ? c : '_';
+  for (char c : name) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    result += keep ? c : '_';
+  }
   if (result.empty() || result.front() == '.')
     result.insert(result.begin(), '_');
   return result;

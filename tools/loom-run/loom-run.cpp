@@ -16,7 +16,9 @@
 // loads the library `loomc --target=cpu -o OUTDIR` wrote, checks the inputs
 // against OUTDIR/manifest.json, calls `<name>_run_packed` and writes each
 // output as DIR/<output name>.npy. A plain --input / --compare applies to the
-// next input / output in order that has none yet.
+// next input / output in order that has none yet. That mode is the runtime
+// core's runModelDirectory (loom/Runtime/ModelRunner.h), which
+// loom-run-model runs without the compiler.
 //
 // Exit status: 0 when everything ran and matched, 1 otherwise.
 //
@@ -24,18 +26,16 @@
 
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
-#include "loom/Runtime/CompiledModel.h"
 #include "loom/Runtime/JitRunner.h"
+#include "loom/Runtime/ModelRunner.h"
 #include "loom/Runtime/Npy.h"
 #include "loom/Runtime/RunnerSupport.h"
 #include "loom/Runtime/RuntimeErrors.h"
-#include "loom/Support/Errors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -43,6 +43,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <iostream>
 #include <optional>
 
 using namespace mlir;
@@ -99,8 +100,6 @@ static int fail(const llvm::Twine &msg) {
 // FILE.mlir: the JIT
 //===----------------------------------------------------------------------===//
 
-/// Writes `outputs` as --output-dir/fileNames[i] (nothing without
-/// --output-dir); returns the exit status.
 /// Says which arguments `--random-seed` filled, so that a run on random data
 /// is never mistaken for one on the user's inputs.
 static void printRandomInput(const std::string &what, const NpyArray &array) {
@@ -110,6 +109,8 @@ static void printRandomInput(const std::string &what, const NpyArray &array) {
                << ")\n";
 }
 
+/// Writes `outputs` as --output-dir/fileNames[i] (nothing without
+/// --output-dir); returns the exit status.
 static int writeOutputs(llvm::ArrayRef<NpyArray> outputs,
                         llvm::ArrayRef<std::string> fileNames) {
   if (outputDir.empty())
@@ -119,8 +120,8 @@ static int writeOutputs(llvm::ArrayRef<NpyArray> outputs,
   for (auto [name, out] : llvm::zip_equal(fileNames, outputs)) {
     llvm::SmallString<256> path(outputDir);
     llvm::sys::path::append(path, name);
-    if (llvm::Error e = writeNpyFile(path, out))
-      return fail(llvm::toString(std::move(e)));
+    if (Status s = writeNpyFile(std::string(path), out); !s.ok())
+      return fail(s.message());
   }
   return 0;
 }
@@ -170,9 +171,9 @@ static int runMLIRFile() {
 
   std::vector<NpyArray> args;
   for (const std::string &path : inputs) {
-    auto array = readNpyFile(path);
+    Result<NpyArray> array = readNpyFile(path);
     if (!array)
-      return fail(llvm::toString(array.takeError()));
+      return fail(array.message());
     args.push_back(std::move(*array));
   }
   if (args.size() > argTypes->size())
@@ -190,8 +191,9 @@ static int runMLIRFile() {
       if (!isa<FloatType>(t.getElementType()))
         return fail("argument " + llvm::Twine(i) +
                     " is not a float tensor: it needs --input");
-      args.push_back(
-          random.generate(*getDTypeFor(t.getElementType()), t.getShape()));
+      args.push_back(random.generate(
+          *getDTypeFor(t.getElementType()),
+          std::vector<int64_t>(t.getShape().begin(), t.getShape().end())));
       printRandomInput("argument " + std::to_string(i), args.back());
     }
   }
@@ -214,12 +216,14 @@ static int runMLIRFile() {
                 " results");
   bool ok = true;
   for (auto [i, path] : llvm::enumerate(compares)) {
-    auto ref = readNpyFile(path);
+    Result<NpyArray> ref = readNpyFile(path);
     if (!ref)
-      return fail(llvm::toString(ref.takeError()));
-    ok &= compareWithReference(llvm::outs(), "result" + std::to_string(i),
-                               run->outputs[i], *ref,
-                               llvm::sys::path::filename(path), relTol, absTol);
+      return fail(ref.message());
+    std::string report;
+    ok &= compareWithReference(
+        report, "result" + std::to_string(i), run->outputs[i], *ref,
+        llvm::sys::path::filename(path).str(), relTol, absTol);
+    llvm::outs() << report;
   }
   if (compares.empty())
     for (auto [i, out] : llvm::enumerate(run->outputs))
@@ -229,160 +233,22 @@ static int runMLIRFile() {
 }
 
 //===----------------------------------------------------------------------===//
-// OUTDIR: a compiled model
+// OUTDIR: a compiled model, through the runtime core
 //===----------------------------------------------------------------------===//
 
-static std::string listNames(llvm::ArrayRef<TensorSpec> specs) {
-  std::string names;
-  for (const TensorSpec &spec : specs)
-    names += (names.empty() ? "'" : ", '") + spec.name + "'";
-  return names.empty() ? "none" : names;
-}
-
-/// Assigns each `--<flag> [NAME=]FILE` to one of `specs`: NAME= picks the one
-/// of that name, a plain FILE the first that has none yet. A text whose part
-/// before '=' names no spec is a plain path when such a file exists (paths
-/// may contain '='). Returns the file per spec ("" when none); the error names
-/// the flag.
-static llvm::Expected<std::vector<std::string>>
-assignFiles(llvm::ArrayRef<std::string> flags, llvm::ArrayRef<TensorSpec> specs,
-            llvm::StringRef flag, llvm::StringRef kind) {
-  std::vector<std::string> files(specs.size());
-  for (const std::string &text : flags) {
-    std::optional<size_t> index;
-    std::string path = text;
-    if (size_t eq = text.find('='); eq != std::string::npos) {
-      llvm::StringRef name = llvm::StringRef(text).take_front(eq);
-      for (auto [i, spec] : llvm::enumerate(specs))
-        if (spec.name == name)
-          index = i;
-      if (index)
-        path = text.substr(eq + 1);
-      else if (!llvm::sys::fs::exists(text))
-        return makeError("--" + flag + " " + text + ": the model has no " +
-                         kind + " named '" + name + "' (its " + kind +
-                         "s: " + listNames(specs) + ")");
-    }
-    if (!index) {
-      for (size_t i = 0; i < specs.size() && !index; ++i)
-        if (files[i].empty())
-          index = i;
-      if (!index)
-        return makeError("--" + flag + " " + text + ": every " + kind +
-                         " already has a file (the model has " +
-                         llvm::Twine(specs.size()) + " " + kind +
-                         "s: " + listNames(specs) + ")");
-    } else if (!files[*index].empty()) {
-      return makeError(kind + " '" + specs[*index].name +
-                       "' is given twice (--" + flag + " " + files[*index] +
-                       " and --" + flag + " " + text + ")");
-    }
-    files[*index] = path;
-  }
-  return files;
-}
-
-/// Output file names: sanitised, and unique even when two names sanitise to
-/// the same text.
-static std::vector<std::string>
-outputFileNames(llvm::ArrayRef<TensorSpec> specs) {
-  std::vector<std::string> names;
-  llvm::StringSet<> used;
-  for (const TensorSpec &spec : specs) {
-    std::string base = sanitizeFileName(spec.name);
-    std::string name = base;
-    for (int i = 2; !used.insert(llvm::StringRef(name).lower()).second; ++i)
-      name = base + "_" + std::to_string(i);
-    names.push_back(name + ".npy");
-  }
-  return names;
-}
-
 static int runModelDirectory() {
-  if (entryName.getNumOccurrences())
-    return fail("--entry applies to .mlir files; a model directory has one "
-                "entry point (see its manifest.json)");
-  auto model = CompiledModel::load(inputFile);
-  if (!model)
-    return fail(llvm::toString(model.takeError()));
-  const ModelManifest &manifest = (*model)->getManifest();
-
-  auto inputFiles = assignFiles(inputs, manifest.inputs, "input", "input");
-  if (!inputFiles)
-    return fail(llvm::toString(inputFiles.takeError()));
-  std::vector<NpyArray> args(manifest.inputs.size());
-  std::vector<std::string> missing;
-  for (auto [i, spec] : llvm::enumerate(manifest.inputs)) {
-    const std::string &path = (*inputFiles)[i];
-    if (path.empty()) {
-      missing.push_back(spec.name);
-      continue;
-    }
-    auto array = readNpyFile(path);
-    if (!array)
-      return fail(llvm::toString(array.takeError()));
-    if (llvm::Error e = checkInputAgainstSpec(spec, *array))
-      return fail(llvm::toString(std::move(e)) + " (from " + path + ")");
-    args[i] = std::move(*array);
-  }
-  if (!missing.empty()) {
-    if (randomSeed.getNumOccurrences() == 0) {
-      std::string names;
-      for (const std::string &name : missing)
-        names += (names.empty() ? "'" : ", '") + name + "'";
-      return fail("missing input" +
-                  llvm::Twine(missing.size() > 1 ? "s " : " ") + names +
-                  " (pass --input NAME=FILE.npy for each, or --random-seed to "
-                  "fill float inputs)");
-    }
-    // The same stream as FILE.mlir mode: the missing inputs in order.
-    RandomInputGenerator random(randomSeed);
-    for (auto [i, spec] : llvm::enumerate(manifest.inputs)) {
-      if (!(*inputFiles)[i].empty())
-        continue;
-      if (!isFloatDType(spec.dtype))
-        return fail("input '" + spec.name + "' is " + spec.describe() +
-                    ", not a float tensor: it needs --input");
-      args[i] = random.generate(spec.dtype, spec.shape);
-      printRandomInput("input '" + spec.name + "'", args[i]);
-    }
-  }
-
-  auto run = (*model)->run(args);
-  if (!run)
-    return fail(llvm::toString(run.takeError()));
-  if (run->runtimeError != 0)
-    return fail(llvm::Twine("runtime error: ") +
-                describeRuntimeError(run->runtimeError));
-
-  if (int status =
-          writeOutputs(run->outputs, outputFileNames(manifest.outputs)))
-    return status;
-
-  if (compares.size() > manifest.outputs.size())
-    return fail(llvm::Twine(compares.size()) +
-                " references given but the model has " +
-                llvm::Twine(manifest.outputs.size()) + " outputs");
-  auto referenceFiles =
-      assignFiles(compares, manifest.outputs, "compare", "output");
-  if (!referenceFiles)
-    return fail(llvm::toString(referenceFiles.takeError()));
-  bool ok = true;
-  for (auto [spec, path, out] :
-       llvm::zip_equal(manifest.outputs, *referenceFiles, run->outputs)) {
-    if (path.empty())
-      continue;
-    auto ref = readNpyFile(path);
-    if (!ref)
-      return fail(llvm::toString(ref.takeError()));
-    ok &= compareWithReference(llvm::outs(), spec.name, out, *ref,
-                               llvm::sys::path::filename(path), relTol, absTol);
-  }
-  if (compares.empty())
-    for (auto [spec, out] : llvm::zip_equal(manifest.outputs, run->outputs))
-      llvm::outs() << spec.name << ": " << out.shapeString() << " "
-                   << dtypeName(out.dtype) << "\n";
-  return ok ? 0 : 1;
+  ModelRunOptions options;
+  options.modelDir = inputFile;
+  options.inputs.assign(inputs.begin(), inputs.end());
+  options.compares.assign(compares.begin(), compares.end());
+  if (randomSeed.getNumOccurrences())
+    options.randomSeed = randomSeed;
+  options.outputDir = outputDir;
+  options.relTol = relTol;
+  options.absTol = absTol;
+  options.entryGiven = entryName.getNumOccurrences() != 0;
+  options.referenceGiven = reference.getNumOccurrences() != 0;
+  return mlir::loom::runModelDirectory(options, std::cout, std::cerr);
 }
 
 int main(int argc, char **argv) {

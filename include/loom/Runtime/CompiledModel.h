@@ -2,8 +2,18 @@
 //
 // Loads the shared library that `loomc --target=cpu -o OUTDIR` wrote, as its
 // manifest.json describes it, and runs it through `<name>_run_packed` (the
-// C ABI of docs/Runtime.md). Inputs are checked against the manifest before
-// the call; nothing here trusts the library to validate them.
+// C ABI of docs/Runtime.md). Part of the runtime core (no LLVM, no MLIR).
+//
+// The directory is untrusted: the manifest is parsed strictly
+// (Manifest.h), the library must be a regular file inside the directory,
+// every entry point must resolve to the model's own prefixed symbol defined
+// in that library (not in one it depends on), and the library's exported
+// signature (ModelSignature.h) must say exactly what the manifest says
+// before any of its functions is called. Inputs are checked against the
+// manifest before a call; nothing here trusts the library to validate them.
+//
+// Loading a library runs its code (static constructors): these checks catch
+// a corrupted or mismatched model directory, not a malicious library.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,13 +22,11 @@
 
 #include "loom/Runtime/Manifest.h"
 #include "loom/Runtime/Npy.h"
-
-#include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
+#include "loom/Runtime/Result.h"
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace mlir {
@@ -32,35 +40,41 @@ struct CompiledRunResult {
 
 /// Checks that `array` matches `spec` (shape and dtype); the error names the
 /// input.
-llvm::Error checkInputAgainstSpec(const TensorSpec &spec,
-                                  const NpyArray &array);
+Status checkInputAgainstSpec(const TensorSpec &spec, const NpyArray &array);
 
 class CompiledModel {
 public:
-  /// Reads `dir`/manifest.json, loads the library it names (which must lie in
-  /// `dir`) and resolves the entry points. Checks that the library's ABI
-  /// version matches the manifest's.
-  static llvm::Expected<std::unique_ptr<CompiledModel>>
-  load(llvm::StringRef dir);
+  /// Reads `dir`/manifest.json, loads the library it names (a regular file
+  /// in `dir`), resolves the entry points and checks the library's ABI
+  /// version and signature against the manifest.
+  static Result<std::unique_ptr<CompiledModel>> load(const std::string &dir);
   ~CompiledModel();
   CompiledModel(const CompiledModel &) = delete;
   CompiledModel &operator=(const CompiledModel &) = delete;
 
   const ModelManifest &getManifest() const { return manifest; }
+  /// The library's absolute path.
+  const std::string &getLibraryPath() const { return libraryPath; }
 
-  /// Runs the model on `inputs` (in manifest order). Outputs are poisoned
-  /// (0xff bytes) before the call so an element the code fails to write shows
-  /// up. It is an error if the library modified an input buffer: the ABI
-  /// passes inputs as `const`.
-  llvm::Expected<CompiledRunResult> run(llvm::ArrayRef<NpyArray> inputs) const;
+  /// Runs the model on `inputs` (in manifest order), checked against the
+  /// manifest. Outputs are poisoned (0xff bytes) before the call so an
+  /// element the code fails to write shows up. It is an error if the library
+  /// modified an input buffer: the ABI passes inputs as `const`.
+  Result<CompiledRunResult> run(const std::vector<NpyArray> &inputs) const;
+
+  /// Calls `<name>_run_packed(args)` as it is: `args` holds the input
+  /// pointers, then the output pointers, each a buffer of the manifest's
+  /// shape and dtype (the caller's responsibility).
+  int32_t runPacked(void **args) const { return runPackedFn(args); }
 
 private:
   using RunPackedFn = int32_t (*)(void **);
   CompiledModel() = default;
 
   ModelManifest manifest;
+  std::string libraryPath;
   void *handle = nullptr;
-  RunPackedFn runPacked = nullptr;
+  RunPackedFn runPackedFn = nullptr;
 };
 
 } // namespace loom

@@ -6,19 +6,23 @@
 // (loom-run, benchmark harnesses, user code) read it instead of parsing the C
 // header. docs/Runtime.md documents the format and the C ABI.
 //
+// Part of the runtime core (no LLVM, no MLIR). A model directory is
+// untrusted input: the parser is strict (see parseManifest) and bounded, and
+// the loader (CompiledModel.h) also checks the manifest against the
+// signature the library exports.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef LOOM_RUNTIME_MANIFEST_H
 #define LOOM_RUNTIME_MANIFEST_H
 
 #include "loom/Runtime/Npy.h"
+#include "loom/Runtime/Result.h"
 
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
-#include "llvm/Support/JSON.h"
-
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlir {
@@ -30,6 +34,15 @@ inline constexpr int64_t kLoomABIVersion = 1;
 
 /// The value of the manifest's "generator" key.
 inline constexpr const char *kManifestGenerator = "loomc";
+
+/// The largest manifest.json read, in bytes.
+inline constexpr size_t kMaxManifestBytes = size_t(16) << 20;
+/// The most inputs, and the most outputs, a model may have.
+inline constexpr size_t kMaxModelTensors = 65536;
+/// The highest rank of an input or output.
+inline constexpr size_t kMaxTensorRank = 64;
+/// The most elements an input or output may have (2^40).
+inline constexpr uint64_t kMaxTensorElements = uint64_t(1) << 40;
 
 /// One input or output of a compiled model: a dense row-major buffer.
 struct TensorSpec {
@@ -62,8 +75,9 @@ struct ModelManifest {
   unsigned optLevel = 3;
   /// Files in the output directory (file names, no directories).
   std::string library, header, mlir;
-  /// Exported symbols.
-  std::string runSymbol, runPackedSymbol, errorMessageSymbol, abiVersionSymbol;
+  /// Exported symbols, each `<name>_<what>`.
+  std::string runSymbol, runPackedSymbol, errorMessageSymbol, abiVersionSymbol,
+      signatureSymbol;
   std::vector<TensorSpec> inputs, outputs;
 };
 
@@ -71,16 +85,26 @@ struct ModelManifest {
 void setDerivedNames(ModelManifest &manifest);
 
 /// Whether `name` is a C identifier that is not a C or C++ keyword.
-bool isValidCIdentifier(llvm::StringRef name);
+bool isValidCIdentifier(std::string_view name);
 
 /// The manifest as JSON text, keys in a fixed, readable order.
 std::string printManifest(const ModelManifest &manifest);
 
 /// Parses and validates manifest text; `path` is used in error messages.
-/// Every missing or malformed field is an error naming it.
-llvm::Expected<ModelManifest> parseManifest(llvm::StringRef text,
-                                            llvm::StringRef path);
-llvm::Expected<ModelManifest> readManifestFile(llvm::StringRef path);
+/// The text must be strict JSON (Json.h) of at most kMaxManifestBytes bytes.
+/// `abi_version` is checked first and must be kLoomABIVersion. Then every
+/// key of the format must be present with a valid value and no other key
+/// may be: every missing, malformed or unknown field is an error naming it.
+/// Beyond types, it checks that `name` and every `c_name` are C identifiers
+/// (the c_names unique), every entry point is `<name>_<what>` (the model's
+/// own symbol, nothing else in the process), files are plain names in the
+/// model directory, names are non-empty, unique and free of NUL, shapes have
+/// at most kMaxTensorRank dimensions and kMaxTensorElements elements, and
+/// `npy_descr` and `byte_size` agree with `dtype` and `shape`.
+Result<ModelManifest> parseManifest(std::string_view text,
+                                    const std::string &path);
+/// Reads a regular file of at most kMaxManifestBytes bytes and parses it.
+Result<ModelManifest> readManifestFile(const std::string &path);
 
 } // namespace loom
 } // namespace mlir

@@ -143,6 +143,26 @@ std::string mlir::loom::generateCHeader(const ModelManifest &m) {
        << describeRuntimeError(code) << " */\n";
   os << "#endif\n\n";
 
+  os << "/* The type of the signature every Loom library exports. */\n"
+     << "#ifndef LOOM_MODEL_SIGNATURE_TYPES\n"
+     << "#define LOOM_MODEL_SIGNATURE_TYPES\n"
+     << "typedef struct loom_tensor_signature {\n"
+     << "  const char *name;     /* the value name (NAME_INPUT<i>_NAME) */\n"
+     << "  const char *c_name;   /* its parameter name in NAME_run */\n"
+     << "  const char *dtype;    /* the numpy dtype name (_DTYPE) */\n"
+     << "  int64_t rank;\n"
+     << "  const int64_t *shape; /* rank sizes; NULL when rank is 0 */\n"
+     << "} loom_tensor_signature;\n"
+     << "typedef struct loom_model_signature {\n"
+     << "  int32_t abi_version;\n"
+     << "  int32_t num_inputs;\n"
+     << "  int32_t num_outputs;\n"
+     << "  const char *name; /* the symbol prefix */\n"
+     << "  const loom_tensor_signature *inputs;  /* num_inputs entries */\n"
+     << "  const loom_tensor_signature *outputs; /* num_outputs entries */\n"
+     << "} loom_model_signature;\n"
+     << "#endif\n\n";
+
   os << "#define " << prefix << "_ABI_VERSION " << kLoomABIVersion << "\n"
      << "#define " << prefix << "_NUM_INPUTS " << m.inputs.size() << "\n"
      << "#define " << prefix << "_NUM_OUTPUTS " << m.outputs.size() << "\n\n";
@@ -185,6 +205,10 @@ std::string mlir::loom::generateCHeader(const ModelManifest &m) {
      << "/* The ABI version of the loaded library; compare with " << prefix
      << "_ABI_VERSION. */\n"
      << "int32_t " << m.abiVersionSymbol << "(void);\n\n"
+     << "/* What the macros above say, as data in the library; loaders compare "
+        "it\n"
+     << " * with manifest.json before they call anything. */\n"
+     << "extern const loom_model_signature " << m.signatureSymbol << ";\n\n"
      << "#ifdef __cplusplus\n"
      << "} /* extern \"C\" */\n"
      << "#endif\n\n"

@@ -15,6 +15,11 @@
 //   int32_t <name>_run_packed(void **args);
 //   const char *<name>_error_message(int32_t code);
 //   int32_t <name>_abi_version(void);
+//   const loom_model_signature <name>_signature;
+//
+// The last is data, not code: the model's name, ABI version and its inputs'
+// and outputs' names, dtypes and shapes (loom/Runtime/ModelSignature.h), which
+// loaders compare with manifest.json before they call anything.
 //
 // The library defines loom_runtime_error itself: it records the first code of
 // the current call in a thread-local slot that `_run` resets on entry and
@@ -24,8 +29,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Target/CPU/CPUTarget.h"
-#include "loom/Target/CPU/KernelLibrary.h"
 #include "loom/Support/Errors.h"
+#include "loom/Target/CPU/KernelLibrary.h"
 
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
@@ -193,6 +198,75 @@ static llvm::Error defineRuntimeErrorFn(llvm::Module &module,
   return llvm::Error::success();
 }
 
+/// A private constant NUL-terminated copy of `text`.
+static llvm::Constant *getCString(llvm::Module &module, llvm::StringRef text) {
+  llvm::Constant *data =
+      llvm::ConstantDataArray::getString(module.getContext(), text);
+  auto *global = new llvm::GlobalVariable(module, data->getType(),
+                                          /*isConstant=*/true,
+                                          llvm::GlobalValue::PrivateLinkage,
+                                          data, ".loom.signature.str");
+  global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  global->setAlignment(llvm::Align(1));
+  return global;
+}
+
+/// Defines the exported constant `<name>_signature` of type
+/// loom_model_signature (ModelSignature.h has the layout):
+///   { i32 abi_version, i32 num_inputs, i32 num_outputs, ptr name,
+///     ptr inputs, ptr outputs }
+/// with inputs and outputs arrays of
+///   { ptr name, ptr c_name, ptr dtype, i64 rank, ptr shape }.
+static void defineSignature(llvm::Module &module,
+                            const ModelManifest &manifest) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::PointerType *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *tensorType = llvm::StructType::get(ctx, {ptr, ptr, ptr, i64, ptr});
+  auto *signatureType =
+      llvm::StructType::get(ctx, {i32, i32, i32, ptr, ptr, ptr});
+  llvm::Constant *null = llvm::ConstantPointerNull::get(ptr);
+  auto tensorArray = [&](const std::vector<TensorSpec> &specs) {
+    if (specs.empty())
+      return null;
+    llvm::SmallVector<llvm::Constant *> entries;
+    for (const TensorSpec &spec : specs) {
+      llvm::Constant *shape = null;
+      if (!spec.shape.empty()) {
+        llvm::SmallVector<uint64_t> sizes(spec.shape.begin(), spec.shape.end());
+        llvm::Constant *data = llvm::ConstantDataArray::get(ctx, sizes);
+        shape = new llvm::GlobalVariable(module, data->getType(),
+                                         /*isConstant=*/true,
+                                         llvm::GlobalValue::PrivateLinkage,
+                                         data, ".loom.signature.shape");
+      }
+      entries.push_back(llvm::ConstantStruct::get(
+          tensorType,
+          {getCString(module, spec.name), getCString(module, spec.cName),
+           getCString(module, dtypeNumpyName(spec.dtype)),
+           llvm::ConstantInt::get(i64, spec.shape.size()), shape}));
+    }
+    auto *arrayType = llvm::ArrayType::get(tensorType, entries.size());
+    return static_cast<llvm::Constant *>(
+        new llvm::GlobalVariable(module, arrayType, /*isConstant=*/true,
+                                 llvm::GlobalValue::PrivateLinkage,
+                                 llvm::ConstantArray::get(arrayType, entries),
+                                 ".loom.signature.tensors"));
+  };
+  llvm::Constant *init = llvm::ConstantStruct::get(
+      signatureType,
+      {llvm::ConstantInt::get(i32, kLoomABIVersion),
+       llvm::ConstantInt::get(i32, manifest.inputs.size()),
+       llvm::ConstantInt::get(i32, manifest.outputs.size()),
+       getCString(module, manifest.name), tensorArray(manifest.inputs),
+       tensorArray(manifest.outputs)});
+  auto *signature = new llvm::GlobalVariable(
+      module, signatureType, /*isConstant=*/true,
+      llvm::GlobalValue::ExternalLinkage, init, manifest.signatureSymbol);
+  signature->setAlignment(llvm::Align(8));
+}
+
 /// Adds the exported entry points around the lowered entry function and
 /// internalises everything else.
 static llvm::Error addEntryPoints(llvm::Module &module,
@@ -224,12 +298,13 @@ static llvm::Error addEntryPoints(llvm::Module &module,
   // the library exports; a function it calls from outside cannot.
   for (const std::string *symbol :
        {&manifest.runSymbol, &manifest.runPackedSymbol,
-        &manifest.errorMessageSymbol, &manifest.abiVersionSymbol}) {
+        &manifest.errorMessageSymbol, &manifest.abiVersionSymbol,
+        &manifest.signatureSymbol}) {
     llvm::GlobalValue *clash = module.getNamedValue(*symbol);
     if (!clash)
       continue;
     if (clash->isDeclaration())
-      return makeError("the model calls an external function '" + *symbol +
+      return makeError("the model uses an external symbol '" + *symbol +
                        "', a name the library exports (choose another "
                        "--name)");
     clash->setName(*symbol + ".model");
@@ -344,6 +419,8 @@ static llvm::Error addEntryPoints(llvm::Module &module,
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", version));
     b.CreateRet(b.getInt32(static_cast<uint32_t>(kLoomABIVersion)));
   }
+
+  defineSignature(module, manifest);
 
   std::string verifierMessage;
   llvm::raw_string_ostream verifierStream(verifierMessage);

@@ -90,11 +90,92 @@
 // NOLIB: error: {{.*}}nolib/model.so: the library named in {{.*}}manifest.json does not exist
 // RUN: %python %S/Inputs/edit_manifest.py %t/m %t/nosym 'entry_points.run_packed="other_run_packed"'
 // RUN: not loom-run %t/nosym 2>&1 | FileCheck %s --check-prefix=NOSYM
-// NOSYM: error: {{.*}}model.so: does not export 'other_run_packed' named in the manifest
+// NOSYM: error: {{.*}}manifest.json: 'entry_points.run_packed' is 'other_run_packed' but must be the model's own 'model_run_packed'
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/renamed 'name="other"' \
+// RUN:   'entry_points.run="other_run"' 'entry_points.run_packed="other_run_packed"' \
+// RUN:   'entry_points.error_message="other_error_message"' \
+// RUN:   'entry_points.abi_version="other_abi_version"' 'entry_points.signature="other_signature"'
+// RUN: not loom-run %t/renamed 2>&1 | FileCheck %s --check-prefix=RENAMED
+// RUN: not loom-run-model %t/renamed 2>&1 | FileCheck %s --check-prefix=RENAMED
+// RENAMED: error: {{.*}}renamed/model.so: does not export 'other_signature' named in the manifest
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/oldabi -entry_points.signature
+// RUN: not loom-run %t/oldabi 2>&1 | FileCheck %s --check-prefix=OLDABI
+// OLDABI: error: {{.*}}manifest.json: 'entry_points.signature' is missing
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/extra 'inputs.0.layout="nchw"'
+// RUN: not loom-run %t/extra 2>&1 | FileCheck %s --check-prefix=EXTRA
+// EXTRA: error: {{.*}}manifest.json: 'inputs[0].layout' is not a key of the ABI version 1 manifest
+
+// A manifest that no longer describes its library: the signature model.so
+// exports says otherwise, and nothing of the library is called.
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/sigshape 'inputs.1.shape=[2,4]' 'inputs.1.byte_size=32'
+// RUN: not loom-run %t/sigshape 2>&1 | FileCheck %s --check-prefix=SIGSHAPE
+// SIGSHAPE: error: {{.*}}sigshape/model.so: the library's signature does not match {{.*}}sigshape/manifest.json: input 1 ('a') is 2x3 f32 in the library, 2x4 f32 in the manifest
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/sigdtype 'outputs.1.dtype="float32"' 'outputs.1.npy_descr="<f4"'
+// RUN: not loom-run %t/sigdtype 2>&1 | FileCheck %s --check-prefix=SIGDTYPE
+// SIGDTYPE: error: {{.*}}: output 1 ('out_sum') is 3 i32 in the library, 3 f32 in the manifest
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/signame 'inputs.0.name="idz"'
+// RUN: not loom-run %t/signame 2>&1 | FileCheck %s --check-prefix=SIGNAME
+// SIGNAME: error: {{.*}}: input 0 is 'ids' in the library, 'idz' in the manifest
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/sigcname 'inputs.0.c_name="idz"'
+// RUN: not loom-run %t/sigcname 2>&1 | FileCheck %s --check-prefix=SIGCNAME
+// SIGCNAME: error: {{.*}}: input 0 ('ids') has the C name 'ids' in the library, 'idz' in the manifest
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/sigcount -outputs.2
+// RUN: not loom-run %t/sigcount 2>&1 | FileCheck %s --check-prefix=SIGCOUNT
+// SIGCOUNT: error: {{.*}}: the library has 3 outputs, the manifest 2
+// The library of another model with the same name and other shapes.
+// RUN: loomc %S/../loom-run-model/Inputs/two_outputs.mlir -o %t/other
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/swapped
+// RUN: cp %t/other/model.so %t/swapped/model.so
+// RUN: not loom-run %t/swapped 2>&1 | FileCheck %s --check-prefix=SWAPPED
+// SWAPPED: error: {{.*}}swapped/model.so: the library's signature does not match {{.*}}: input 0 is 'a' in the library, 'ids' in the manifest
+// The library must be a regular file in the directory.
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/symlink
+// RUN: rm %t/symlink/model.so && ln -s %t/m/model.so %t/symlink/model.so
+// RUN: not loom-run %t/symlink 2>&1 | FileCheck %s --check-prefix=SYMLINK
+// SYMLINK: error: {{.*}}symlink/model.so: the library named in {{.*}}manifest.json is not a regular file (a symbolic link or something else that may lead out of the model directory)
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/notelf
+// RUN: cp %t/m/manifest.json %t/notelf/model.so
+// RUN: not loom-run %t/notelf 2>&1 | FileCheck %s --check-prefix=NOTELF
+// NOTELF: error: {{.*}}notelf/model.so: not a library this host can load: not an ELF file
+// The dynamic loader would map a truncated library and fault on a page past
+// its end; the loader checks the ELF headers against the file size first.
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/truncated
+// RUN: head -c 1000 %t/m/model.so > %t/truncated/model.so
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=TRUNCATED
+// TRUNCATED: error: {{.*}}truncated/model.so: not a library this host can load: segment {{[0-9]+}} lies outside the file (truncated?)
+// RUN: head -c 100 %t/m/model.so > %t/truncated/model.so
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=TRUNCATED2
+// TRUNCATED2: error: {{.*}}: not a library this host can load: its program headers lie outside the file (truncated?)
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so class32
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=ELF32
+// ELF32: error: {{.*}}: not a library this host can load: not a 64-bit little-endian ELF file
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so machine
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=MACHINE
+// MACHINE: error: {{.*}}: not a library this host can load: built for ELF machine 183, not this host's {{[0-9]+}}
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so relocatable
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=NOTDYN
+// NOTDYN: error: {{.*}}: not a library this host can load: not a shared object (ELF type 1)
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so phentsize
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=PHDR
+// PHDR: error: {{.*}}: not a library this host can load: malformed program header table
+// RUN: %python %S/Inputs/elf_edit.py %t/m/model.so %t/truncated/model.so memsz
+// RUN: not loom-run %t/truncated 2>&1 | FileCheck %s --check-prefix=MEMSZ
+// MEMSZ: error: {{.*}}: not a library this host can load: segment {{[0-9]+}} is malformed
 // RUN: %python %S/Inputs/edit_manifest.py %t/m %t/notjson
 // RUN: echo "{" > %t/notjson/manifest.json
 // RUN: not loom-run %t/notjson 2>&1 | FileCheck %s --check-prefix=NOTJSON
-// NOTJSON: error: {{.*}}manifest.json: not valid JSON:
+// NOTJSON: error: {{.*}}manifest.json: not valid JSON: line 2, column 1: expected a string key
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/dupkey
+// RUN: %python -c "p='%t/dupkey/manifest.json'; t=open(p).read(); open(p,'w').write(t.replace('{', '{\"name\": \"x\",', 1))"
+// RUN: not loom-run %t/dupkey 2>&1 | FileCheck %s --check-prefix=DUPKEY
+// DUPKEY: error: {{.*}}manifest.json: not valid JSON: line 4, column 3: duplicate key 'name'
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/nested 'source=[[[[[[[[1]]]]]]]]'
+// RUN: not loom-run %t/nested 2>&1 | FileCheck %s --check-prefix=NESTED
+// NESTED: error: {{.*}}manifest.json: not valid JSON: {{.*}}: arrays and objects nest deeper than 8 levels
+// RUN: %python %S/Inputs/edit_manifest.py %t/m %t/bigfile
+// RUN: %python -c "open('%t/bigfile/manifest.json', 'a').write(' ' * (16 << 20))"
+// RUN: not loom-run %t/bigfile 2>&1 | FileCheck %s --check-prefix=BIGFILE
+// BIGFILE: error: {{.*}}manifest.json: {{[0-9]+}} bytes is larger than the 16777216 bytes a manifest may have
 
 func.func @main(%ids: tensor<3xi32> {onnx.name = "ids"},
                 %a: tensor<2x3xf32> {onnx.name = "a"})

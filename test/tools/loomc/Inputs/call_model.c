@@ -14,6 +14,25 @@ static float y[MODEL_OUTPUT0_NUM_ELEMENTS], emb[MODEL_OUTPUT1_NUM_ELEMENTS],
 static float y2[MODEL_OUTPUT0_NUM_ELEMENTS], emb2[MODEL_OUTPUT1_NUM_ELEMENTS],
     sum2[MODEL_OUTPUT2_NUM_ELEMENTS];
 
+/* The signature the library exports, as loaders compare it with the
+ * manifest: "name: in x float32[2x3x4] ... out ...". */
+static void print_signature(const loom_model_signature *s) {
+  int i, d, out;
+  printf("signature: abi %d, %s:", (int)s->abi_version, s->name);
+  for (out = 0; out < 2; ++out) {
+    const loom_tensor_signature *t = out ? s->outputs : s->inputs;
+    int count = out ? s->num_outputs : s->num_inputs;
+    for (i = 0; i < count; ++i) {
+      printf(" %s %s (%s) %s[", out ? "out" : "in", t[i].name, t[i].c_name,
+             t[i].dtype);
+      for (d = 0; d < (int)t[i].rank; ++d)
+        printf("%s%lld", d ? "x" : "", (long long)t[i].shape[d]);
+      printf("]");
+    }
+  }
+  printf("\n");
+}
+
 static int save(const char *dir, int index, const void *data, size_t bytes) {
   char path[4096];
   FILE *f;
@@ -42,6 +61,8 @@ int main(int argc, char **argv) {
          MODEL_INPUT0_NAME, MODEL_INPUT0_DTYPE, MODEL_INPUT0_RANK,
          MODEL_OUTPUT1_NAME, (long long)shape[0], (long long)shape[1],
          (long long)shape[2]);
+
+  print_signature(&model_signature);
 
   rc = model_run(x, ids, y, emb, sum);
   printf("model_run: %d (%s)\n", (int)rc, model_error_message(rc));

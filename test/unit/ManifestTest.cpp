@@ -1,0 +1,233 @@
+//===- ManifestTest.cpp - Unit tests of the manifest.json validator -------===//
+//
+// A manifest printManifest wrote parses back; one edit per rule of
+// parseManifest (Manifest.h) is refused with a message naming the field.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Runtime/Manifest.h"
+
+#include "gtest/gtest.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <unistd.h>
+
+using namespace mlir::loom;
+
+namespace {
+
+ModelManifest makeManifest() {
+  ModelManifest m;
+  m.name = "model";
+  setDerivedNames(m);
+  m.source = "m.onnx";
+  m.function = "main";
+  m.triple = "x86_64-pc-linux-gnu";
+  m.cpu = "generic";
+  TensorSpec ids;
+  ids.name = "input_ids";
+  ids.cName = "input_ids";
+  ids.dtype = DType::I64;
+  ids.shape = {1, 4};
+  TensorSpec logits;
+  logits.name = "logits/0";
+  logits.cName = "logits_0";
+  logits.dtype = DType::F32;
+  logits.shape = {1, 4, 8};
+  m.inputs = {ids};
+  m.outputs = {logits};
+  return m;
+}
+
+/// printManifest's text with the first occurrence of `from` replaced.
+std::string edited(const std::string &from, const std::string &to) {
+  std::string text = printManifest(makeManifest());
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos)
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+void expectError(const std::string &text, const std::string &needle) {
+  Result<ModelManifest> m = parseManifest(text, "m.json");
+  ASSERT_FALSE(m.ok()) << "accepted: " << needle;
+  EXPECT_EQ(m.message(), "m.json: " + needle);
+}
+
+TEST(Manifest, RoundTrips) {
+  ModelManifest original = makeManifest();
+  Result<ModelManifest> m = parseManifest(printManifest(original), "m.json");
+  ASSERT_TRUE(m.ok()) << m.message();
+  EXPECT_EQ(m->name, "model");
+  EXPECT_EQ(m->signatureSymbol, "model_signature");
+  ASSERT_EQ(m->inputs.size(), 1u);
+  EXPECT_EQ(m->inputs[0].shape, (std::vector<int64_t>{1, 4}));
+  EXPECT_EQ(m->inputs[0].dtype, DType::I64);
+  EXPECT_EQ(m->outputs[0].name, "logits/0");
+  EXPECT_EQ(m->outputs[0].byteSize(), 128);
+}
+
+TEST(Manifest, ChecksTheVersionFirst) {
+  expectError(edited("\"abi_version\": 1", "\"abi_version\": 2"),
+              "ABI version 2 is not supported (this build supports version "
+              "1); recompile with loomc");
+  // Other keys of another version are not looked at.
+  expectError("{\"abi_version\": 7, \"whatever\": []}",
+              "ABI version 7 is not supported (this build supports version "
+              "1); recompile with loomc");
+  expectError("{\"name\": \"x\"}", "'abi_version' is missing");
+  expectError(edited("\"abi_version\": 1", "\"abi_version\": 1.0"),
+              "'abi_version' must be an integer");
+  expectError("[]", "expected a JSON object");
+}
+
+TEST(Manifest, RefusesBadJson) {
+  expectError(edited("{", "{\"name\": \"x\", "),
+              "not valid JSON: line 4, column 3: duplicate key 'name'");
+  std::string text = printManifest(makeManifest());
+  expectError(text.substr(0, text.size() / 2),
+              "not valid JSON: line 22, column 31: unterminated string");
+  // A manifest nests four deep; eight levels are allowed, not more.
+  expectError(edited("\"source\": \"m.onnx\"", "\"source\": [[[[[[[[1]]]]]]]]"),
+              "not valid JSON: line 5, column 20: arrays and objects nest "
+              "deeper than 8 levels");
+}
+
+TEST(Manifest, RefusesUnknownAndMissingKeys) {
+  expectError(edited("\"generator\"", "\"extra\": 1, \"generator\""),
+              "'extra' is not a key of the ABI version 1 manifest");
+  expectError(edited("\"kind\"", "\"fast\": true, \"kind\""),
+              "'target.fast' is not a key of the ABI version 1 manifest");
+  expectError(edited("\"library\"", "\"weights\": \"w.bin\", \"library\""),
+              "'files.weights' is not a key of the ABI version 1 manifest");
+  expectError(edited("\"run\":", "\"init\": \"model_init\", \"run\":"),
+              "'entry_points.init' is not a key of the ABI version 1 "
+              "manifest");
+  expectError(edited("\"c_name\": \"logits_0\"",
+                     "\"c_name\": \"logits_0\", \"layout\": \"nchw\""),
+              "'outputs[0].layout' is not a key of the ABI version 1 "
+              "manifest");
+  expectError(edited(",\n      \"npy_descr\": \"<i8\"", ""),
+              "'inputs[0].npy_descr' is missing");
+  expectError(edited(",\n    \"signature\": \"model_signature\"", ""),
+              "'entry_points.signature' is missing");
+  expectError(edited("\"target\": {", "\"target\": 3, \"x\": {"),
+              "'target' must be an object");
+  expectError(edited("\"source\": \"m.onnx\"", "\"source\": 1"),
+              "'source' must be a string");
+  expectError(edited("\"inputs\": [", "\"inputs\": {}, \"x\": ["),
+              "'inputs' must be an array");
+}
+
+TEST(Manifest, ChecksValues) {
+  expectError(edited("\"generator\": \"loomc\"", "\"generator\": \"other\""),
+              "'generator' is 'other', expected 'loomc'");
+  expectError(edited("\"kind\": \"cpu\"", "\"kind\": \"gpu\""),
+              "target 'gpu' cannot be run on this host (expected 'cpu')");
+  expectError(edited("\"opt_level\": 3", "\"opt_level\": 4"),
+              "'target.opt_level' must be between 0 and 3");
+  expectError(edited("\"name\": \"model\"", "\"name\": \"int\""),
+              "'name' must be a C identifier");
+  expectError(
+      edited("\"library\": \"model.so\"", "\"library\": \"../x/model.so\""),
+      "'files.library' must be a file name in the model directory");
+  expectError(edited("\"mlir\": \"model.mlir\"", "\"mlir\": \"..\""),
+              "'files.mlir' must be a file name in the model directory");
+  // Entry points are the model's own symbols, nothing else in the process.
+  expectError(edited("\"run_packed\": \"model_run_packed\"",
+                     "\"run_packed\": \"system\""),
+              "'entry_points.run_packed' is 'system' but must be the model's "
+              "own 'model_run_packed'");
+  expectError(edited("\"name\": \"model\"", "\"name\": \"other\""),
+              "'entry_points.run' is 'model_run' but must be the model's own "
+              "'other_run'");
+}
+
+TEST(Manifest, ChecksTensors) {
+  expectError(edited("\"dtype\": \"int64\"", "\"dtype\": \"complex64\""),
+              "'inputs[0].dtype' 'complex64' is not a dtype the ABI supports");
+  expectError(edited("\"npy_descr\": \"<i8\"", "\"npy_descr\": \"<i4\""),
+              "'inputs[0].npy_descr' '<i4' does not match dtype 'int64' "
+              "(expected '<i8')");
+  expectError(edited("\"byte_size\": 32", "\"byte_size\": 33"),
+              "'inputs[0].byte_size' 33 does not match shape and dtype (32 "
+              "bytes)");
+  expectError(edited("\"byte_size\": 32", "\"byte_size\": -1"),
+              "'inputs[0].byte_size' must be between 0 and "
+              "9223372036854775807");
+  expectError(edited("1,\n        4\n", "1,\n        -4\n"),
+              "'inputs[0].shape' must be an array of non-negative integers");
+  expectError(edited("1,\n        4\n", "1,\n        4.0\n"),
+              "'inputs[0].shape' must be an array of non-negative integers");
+  expectError(edited("1,\n        4\n", "1048576,\n        1048577\n"),
+              "'inputs[0].shape' is too large (more than 2^40 elements)");
+  std::string rank65 = "[";
+  for (int i = 0; i < 65; ++i)
+    rank65 += i ? ",1" : "1";
+  expectError(edited("[\n        1,\n        4\n      ]", rank65 + "]"),
+              "'inputs[0].shape' has more than 64 dimensions");
+  expectError(edited("\"name\": \"input_ids\"", "\"name\": \"\""),
+              "'inputs[0].name' must be a non-empty string without NUL "
+              "characters");
+  expectError(edited("\"name\": \"input_ids\"", "\"name\": \"a\\u0000b\""),
+              "'inputs[0].name' must be a non-empty string without NUL "
+              "characters");
+  expectError(edited("\"c_name\": \"input_ids\"", "\"c_name\": \"1x\""),
+              "'inputs[0].c_name' must be a C identifier");
+  expectError(edited("\"c_name\": \"logits_0\"", "\"c_name\": \"input_ids\""),
+              "'outputs[0].c_name' 'input_ids' names two parameters of the "
+              "run function");
+  expectError(edited("\"inputs\": [", "\"inputs\": [1, "),
+              "'inputs[0]' must be an object");
+  expectError(edited("\"outputs\": [", "\"outputs\": {\"a\": ["),
+              "not valid JSON: line 53, column 1: expected ',' or '}' in an "
+              "object");
+  // At most kMaxModelTensors inputs (the text stays under the size limit).
+  ModelManifest many = makeManifest();
+  many.inputs.resize(kMaxModelTensors + 1, many.inputs[0]);
+  expectError(printManifest(many), "'inputs' has more than 65536 entries");
+  // Names are unique within the inputs and within the outputs.
+  ModelManifest twice = makeManifest();
+  twice.inputs.push_back(twice.inputs[0]);
+  twice.inputs[1].cName = "other";
+  expectError(printManifest(twice),
+              "'inputs[1].name' 'input_ids' appears twice in 'inputs'");
+}
+
+TEST(Manifest, ReadsRegularFilesOnly) {
+  Result<ModelManifest> m = readManifestFile(::testing::TempDir());
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find("cannot read: not a regular file"),
+            std::string::npos)
+      << m.message();
+  // A file over the size limit is refused before it is read.
+  std::string big = ::testing::TempDir() + "loom_big_manifest.json";
+  FILE *file = std::fopen(big.c_str(), "w");
+  ASSERT_TRUE(file);
+  ASSERT_EQ(::ftruncate(fileno(file), kMaxManifestBytes + 1), 0);
+  std::fclose(file);
+  m = readManifestFile(big);
+  std::remove(big.c_str());
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.message(), big + ": 16777217 bytes is larger than the 16777216 "
+                               "bytes a manifest may have");
+  m = readManifestFile("/nonexistent/manifest.json");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find("cannot read: No such file or directory"),
+            std::string::npos)
+      << m.message();
+}
+
+TEST(Manifest, CIdentifiers) {
+  EXPECT_TRUE(isValidCIdentifier("model_1"));
+  EXPECT_TRUE(isValidCIdentifier("_x"));
+  EXPECT_FALSE(isValidCIdentifier(""));
+  EXPECT_FALSE(isValidCIdentifier("1x"));
+  EXPECT_FALSE(isValidCIdentifier("a-b"));
+  EXPECT_FALSE(isValidCIdentifier("while"));
+  EXPECT_FALSE(isValidCIdentifier("_Bool"));
+}
+
+} // namespace
