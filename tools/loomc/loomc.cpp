@@ -146,13 +146,10 @@ int main(int argc, char **argv) {
   options.numThreads = threads;
   options.timing = timing;
   options.emitStatic = emitStatic;
-  std::optional<uint64_t> maxBytes =
-      mlir::loom::parseByteSize(maxConstantBytes);
+  llvm::Expected<uint64_t> maxBytes =
+      mlir::loom::parseMaxConstantBytesOption(maxConstantBytes);
   if (!maxBytes) {
-    llvm::errs() << "error: invalid --max-constant-bytes value '"
-                 << maxConstantBytes
-                 << "' (expected a positive number of bytes, optionally with "
-                    "a K, M, G or T suffix: 4096, 64M, 1G)\n";
+    llvm::errs() << "error: " << llvm::toString(maxBytes.takeError()) << "\n";
     return 1;
   }
   options.maxConstantBytes = *maxBytes;

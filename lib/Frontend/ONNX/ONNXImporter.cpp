@@ -624,6 +624,16 @@ std::optional<uint64_t> mlir::loom::parseByteSize(StringRef text) {
   return value * multiplier;
 }
 
+llvm::Expected<uint64_t>
+mlir::loom::parseMaxConstantBytesOption(StringRef text) {
+  if (std::optional<uint64_t> bytes = parseByteSize(text))
+    return *bytes;
+  return llvm::createStringError(
+      "invalid --max-constant-bytes value '" + text +
+      "' (expected a positive number of bytes, optionally with a K, M, G or "
+      "T suffix: 4096, 64M, 1G)");
+}
+
 void mlir::loom::registerONNXImportDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                   LoomDialect, math::MathDialect, tensor::TensorDialect>();

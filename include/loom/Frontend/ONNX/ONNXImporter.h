@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <optional>
@@ -43,6 +44,10 @@ struct ONNXImportOptions {
 /// "64M", "1G". Returns nullopt for anything else (zero, a sign, another
 /// suffix, an overflow).
 std::optional<uint64_t> parseByteSize(llvm::StringRef text);
+
+/// `--max-constant-bytes=text` parsed by parseByteSize, or the tools' error
+/// message (without the "error: " prefix) for an invalid value.
+llvm::Expected<uint64_t> parseMaxConstantBytesOption(llvm::StringRef text);
 
 /// Registers the dialects the importer produces.
 void registerONNXImportDialects(DialectRegistry &registry);
