@@ -45,6 +45,24 @@ def save(m, path):
         f.write(m.SerializeToString())
 
 
+F32 = np.zeros((3, 4), np.float32)
+I64 = np.int64
+
+# Malformed or unsupported single nodes: CASE -> (node, graph inputs, initializers),
+# each a list of (name, example array).
+SINGLE_NODE = {
+    "cumsum_axis_input": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", F32), ("a", np.array(0, I64))], []),
+    "cumsum_axis_range": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", F32)], [("a", np.array(2, I64))]),
+    "cumsum_exclusive": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs", exclusive=2),
+        [("x", F32)], [("a", np.array(0, I64))]),
+}
+
+
 def main():
     case, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -231,6 +249,16 @@ def main():
             [helper.make_tensor_value_info("v", elem, None),
              helper.make_tensor_value_info("i", TensorProto.INT64, None)],
             [numpy_helper.from_array(np.array([k], np.int64), "k")])
+        save(m, path)
+    elif case in SINGLE_NODE:
+        node, inputs, inits = SINGLE_NODE[case]
+        m = graph_model(
+            [node],
+            [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype),
+                                           a.shape) for n, a in inputs],
+            [helper.make_tensor_value_info(o, TensorProto.FLOAT, None)
+             for o in node.output],
+            [numpy_helper.from_array(a, n) for n, a in inits])
         save(m, path)
     elif case == "string_init":
         t = helper.make_tensor("w", TensorProto.STRING, [1], [b"a"])

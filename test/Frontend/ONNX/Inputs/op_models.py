@@ -175,6 +175,21 @@ def cases(rng):
         inits=[const("zero", np.array(0, np.int64)), const("zero1", [0]),
                const("minus1", [-1]), const("two", np.array(2, np.int64))],
         outputs=[vi("y", F, None)])
+    # CumSum: default, exclusive, reverse, both, a negative axis, an int32
+    # axis input and an int64 tensor.
+    yield "cumsum", dict(
+        nodes=[helper.make_node("CumSum", ["x", "a1"], ["y0"]),
+               helper.make_node("CumSum", ["x", "am1"], ["y1"], exclusive=1),
+               helper.make_node("CumSum", ["x", "a0"], ["y2"], reverse=1),
+               helper.make_node("CumSum", ["x", "a1"], ["y3"], exclusive=1,
+                                reverse=1),
+               helper.make_node("CumSum", ["xi", "am1"], ["y4"], reverse=1)],
+        inputs=[("x", r(3, 5, 4)),
+                ("xi", rng.integers(-100, 100, size=(4, 6)).astype(np.int64))],
+        inits=[const("a1", np.array(1, np.int64)),
+               const("am1", np.array(-1, np.int32)),
+               const("a0", np.array([0], np.int64))],
+        outputs=[vi("y%d" % i, F, None) for i in range(4)] + [vi("y4", I64, None)])
     # onnxruntime contrib ops (com.microsoft).
     yield "ms_multihead_attention", dict(
         domains=[("com.microsoft", 1)],
