@@ -60,6 +60,28 @@ SINGLE_NODE = {
     "cumsum_exclusive": (
         helper.make_node("CumSum", ["x", "a"], ["y"], name="cs", exclusive=2),
         [("x", F32)], [("a", np.array(0, I64))]),
+    "scatter_elements_reduction": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se",
+                         reduction="sub"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_elements_shape": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 3), np.float32))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_nd_reduction": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd",
+                         reduction="avg"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 1), I64))]),
+    "scatter_nd_depth": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2,), np.float32))],
+        [("i", np.zeros((2, 3), I64))]),
+    "scatter_nd_updates": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2, 3), np.float32))],
+        [("i", np.zeros((2, 1), I64))]),
 }
 
 

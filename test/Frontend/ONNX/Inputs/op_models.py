@@ -190,6 +190,35 @@ def cases(rng):
                const("am1", np.array(-1, np.int32)),
                const("a0", np.array([0], np.int64))],
         outputs=[vi("y%d" % i, F, None) for i in range(4)] + [vi("y4", I64, None)])
+    # ScatterElements: none (unique indices) on axis 1 with negative indices and
+    # an index tensor smaller than the data; add/mul/max/min with duplicate
+    # indices on axis -2 (= 0).
+    yield "scatter_elements", dict(
+        nodes=[helper.make_node("ScatterElements", ["x", "iu", "u"], ["y0"],
+                                axis=1)] +
+              [helper.make_node("ScatterElements", ["x", "id", "ud"], ["y%d" % (i + 1)],
+                                axis=-2, reduction=red)
+               for i, red in enumerate(["add", "mul", "max", "min"])],
+        inputs=[("x", r(4, 5)), ("u", r(3, 2)), ("ud", r(6, 5))],
+        inits=[const("iu", np.array([[0, -1], [4, 2], [-5, 3]], np.int64)),
+               const("id", rng.integers(-4, 4, size=(6, 5)).astype(np.int32))],
+        outputs=[vi("y%d" % i, F, None) for i in range(5)])
+    # ScatterND: whole rows (k=1, negative index), single elements (k=3),
+    # add and mul with duplicate index tuples (k=2).
+    yield "scatter_nd", dict(
+        nodes=[helper.make_node("ScatterND", ["x", "i1", "u1"], ["y0"]),
+               helper.make_node("ScatterND", ["x", "i3", "u3"], ["y1"]),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y2"],
+                                reduction="add"),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y3"],
+                                reduction="mul")],
+        inputs=[("x", r(4, 5, 3)), ("u1", r(2, 5, 3)), ("u3", r(3)),
+                ("u2", r(2, 3, 3))],
+        inits=[const("i1", np.array([[-1], [1]], np.int64)),
+               const("i3", np.array([[0, 4, 2], [3, -1, 0], [1, 1, 1]], np.int64)),
+               const("i2", np.array([[[0, 1], [2, -3], [0, 1]],
+                                     [[3, 4], [0, 1], [2, 2]]], np.int64))],
+        outputs=[vi("y%d" % i, F, None) for i in range(4)])
     # onnxruntime contrib ops (com.microsoft).
     yield "ms_multihead_attention", dict(
         domains=[("com.microsoft", 1)],
