@@ -82,6 +82,22 @@ SINGLE_NODE = {
         helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
         [("x", F32), ("u", np.zeros((2, 3), np.float32))],
         [("i", np.zeros((2, 1), I64))]),
+    "einsum_diagonal": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ii->i"),
+        [("x", np.zeros((3, 3), np.float32))], []),
+    "einsum_terms": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij,jk->ik"),
+        [("x", F32)], []),
+    "einsum_output_label": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij->k"),
+        [("x", F32)], []),
+    "einsum_sizes": (
+        helper.make_node("Einsum", ["x", "w"], ["y"], name="es",
+                         equation="ij,jk->ik"),
+        [("x", F32), ("w", np.zeros((3, 2), np.float32))], []),
+    "einsum_rank": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ijk->i"),
+        [("x", F32)], []),
 }
 
 

@@ -219,6 +219,22 @@ def cases(rng):
                const("i2", np.array([[[0, 1], [2, -3], [0, 1]],
                                      [[3, 4], [0, 1], [2, 2]]], np.int64))],
         outputs=[vi("y%d" % i, F, None) for i in range(4)])
+    # Einsum as exporters write it: matmul, batch matmul, attention scores,
+    # transpose, row sum, total sum, implicit output, ellipsis batch matmul
+    # with a broadcast batch dim, an outer product and a three-operand chain.
+    einsums = ["ij,jk->ik", "bij,bjk->bik", "bhqd,bhkd->bhqk", "ij->ji",
+               "ij->i", "ij->", "ij,jk", "...ij,...jk->...ik", "i,j->ij",
+               "ij,jk,kl->il"]
+    yield "einsum", dict(
+        nodes=[helper.make_node("Einsum", ins, ["y%d" % i], equation=e)
+               for i, (e, ins) in enumerate(zip(einsums, [
+                   ["a", "w"], ["ba", "bb"], ["q", "k"], ["a"], ["a"], ["a"],
+                   ["a", "w"], ["ea", "eb"], ["v", "v2"], ["a", "w", "w2"]]))],
+        inputs=[("a", r(3, 4)), ("w", r(4, 5)), ("ba", r(2, 3, 4)),
+                ("bb", r(2, 4, 6)), ("q", r(2, 3, 5, 8)), ("k", r(2, 3, 7, 8)),
+                ("ea", r(2, 1, 3, 4)), ("eb", r(1, 3, 4, 2)), ("v", r(3)),
+                ("v2", r(4)), ("w2", r(5, 2))],
+        inits=[], outputs=[vi("y%d" % i, F, None) for i in range(len(einsums))])
     # onnxruntime contrib ops (com.microsoft).
     yield "ms_multihead_attention", dict(
         domains=[("com.microsoft", 1)],
