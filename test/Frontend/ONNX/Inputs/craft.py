@@ -98,6 +98,10 @@ SINGLE_NODE = {
     "einsum_rank": (
         helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ijk->i"),
         [("x", F32)], []),
+    "range_computed": (
+        helper.make_node("Range", ["s", "l", "d"], ["y"], name="rg"),
+        [("l", np.array(5.0, np.float32))],
+        [("s", np.array(0.0, np.float32)), ("d", np.array(1.0, np.float32))]),
 }
 
 

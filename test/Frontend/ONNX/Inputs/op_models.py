@@ -235,6 +235,19 @@ def cases(rng):
                 ("ea", r(2, 1, 3, 4)), ("eb", r(1, 3, 4, 2)), ("v", r(3)),
                 ("v2", r(4)), ("w2", r(5, 2))],
         inits=[], outputs=[vi("y%d" % i, F, None) for i in range(len(einsums))])
+    # Range whose scalars are float arithmetic on constants (linalg.generics
+    # the importer does not fold itself): constant folding gives a static size.
+    yield "range_computed", dict(
+        nodes=[helper.make_node("Add", ["s0", "s1"], ["start"]),
+               helper.make_node("Mul", ["l0", "two"], ["limit"]),
+               helper.make_node("Sqrt", ["dsq"], ["delta"]),
+               helper.make_node("Range", ["start", "limit", "delta"], ["rg"]),
+               helper.make_node("Add", ["x", "rg"], ["y"])],
+        inputs=[("x", r(3, 5))],
+        inits=[const("s0", np.float32(0.5)), const("s1", np.float32(1.0)),
+               const("l0", np.float32(4.5)), const("two", np.float32(2.0)),
+               const("dsq", np.float32(2.25))],
+        outputs=[vi("y", F, None)])
     # onnxruntime contrib ops (com.microsoft).
     yield "ms_multihead_attention", dict(
         domains=[("com.microsoft", 1)],
