@@ -3,8 +3,9 @@
 // MatMul as one contraction (ImporterBase::matmul: linalg.matmul with the
 // batch folded into M, or linalg.batch_matmul on collapsed batch dims); Gemm
 // as transposes, linalg.matmul and generics for alpha and beta * C; Einsum
-// as one contraction `linalg.generic` (output labels parallel, the others
-// reductions).
+// of two operands that is a (batched) matrix product up to transposes as
+// transposes, reshapes and one MatMul, any other as one contraction
+// `linalg.generic` (output labels parallel, the others reductions).
 //
 //===----------------------------------------------------------------------===//
 
@@ -226,6 +227,72 @@ LogicalResult MatMulImporter::opEinsum(Inputs &in, Outputs &out) {
         once.push_back(c);
     llvm::sort(once);
     outLabels.append(once);
+  }
+  // Two operands whose labels are all batch (both operands and the output),
+  // free (one operand and the output) or contracted (both operands only),
+  // without broadcasting: transposes and reshapes around one linalg.matmul
+  // or batch_matmul (ImporterBase::matmul), the form the CPU kernels and the
+  // attention raising take.
+  if (in.size() == 2) {
+    llvm::SmallDenseSet<char> inA(inLabels[0].begin(), inLabels[0].end()),
+        inB(inLabels[1].begin(), inLabels[1].end()),
+        inOut(outLabels.begin(), outLabels.end());
+    SmallVector<char> batchL, mL, nL, kL;
+    bool contraction = true;
+    for (char c : order) {
+      bool a = inA.contains(c), w = inB.contains(c), o = inOut.contains(c);
+      if (a && w)
+        (o ? batchL : kL).push_back(c);
+      else if (a && o)
+        mL.push_back(c);
+      else if (w && o)
+        nL.push_back(c);
+      else
+        contraction = false; // summed over one operand only
+    }
+    for (int i = 0; i < 2; ++i)
+      for (auto [d, c] : llvm::enumerate(inLabels[i]))
+        contraction &= in[i]->type.getDimSize(d) == size[c];
+    if (contraction) {
+      auto sizeOf = [&](ArrayRef<char> labels) {
+        int64_t n = 1;
+        for (char c : labels)
+          n *= size[c];
+        return n;
+      };
+      // Operand i with its labels reordered as `groups`, collapsed to one
+      // dimension per group (the batch group only when there is one).
+      auto arrange = [&](int i, ArrayRef<ArrayRef<char>> groups) {
+        SmallVector<int64_t> perm, shape;
+        for (auto [gi, g] : llvm::enumerate(groups)) {
+          for (char c : g)
+            perm.push_back(llvm::find(inLabels[i], c) - inLabels[i].begin());
+          if (gi != 0 || !batchL.empty())
+            shape.push_back(sizeOf(g));
+        }
+        Value v = get(*in[i]);
+        if (!llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+          v = transpose(v, perm);
+        return reshape(v, shape);
+      };
+      FailureOr<Value> r =
+          matmul(arrange(0, {batchL, mL, kL}), arrange(1, {batchL, kL, nL}));
+      if (failed(r))
+        return failure();
+      SmallVector<char> labels(batchL);
+      labels.append(mL);
+      labels.append(nL);
+      SmallVector<int64_t> shape, perm;
+      for (char c : labels)
+        shape.push_back(size[c]);
+      for (char c : outLabels)
+        perm.push_back(llvm::find(labels, c) - labels.begin());
+      Value v = reshape(*r, shape);
+      if (!llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+        v = transpose(v, perm);
+      out.push_back(fromValue(v, in[0]->isUnsigned));
+      return success();
+    }
   }
   // Loops: the output labels (parallel), then the summed ones (reduction).
   std::map<char, unsigned> loop;

@@ -102,6 +102,81 @@ SINGLE_NODE = {
         helper.make_node("Range", ["s", "l", "d"], ["y"], name="rg"),
         [("l", np.array(5.0, np.float32))],
         [("s", np.array(0.0, np.float32)), ("d", np.array(1.0, np.float32))]),
+    "cumsum_axis_vector": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", F32)], [("a", np.array([0, 1], I64))]),
+    "cumsum_scalar": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", np.array(1.0, np.float32))], [("a", np.array(0, I64))]),
+    "cumsum_bool": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", np.zeros((3, 4), np.bool_))], [("a", np.array(0, I64))]),
+    "scatter_elements_rank": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((4,), np.float32))],
+        [("i", np.zeros((4,), I64))]),
+    "scatter_elements_axis": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se",
+                         axis=2),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_elements_index_type": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 4), np.int16))]),
+    "scatter_elements_dim": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 5), np.float32))],
+        [("i", np.zeros((2, 5), I64))]),
+    "scatter_elements_type": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float64))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_elements_bool_add": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se",
+                         reduction="add"),
+        [("x", np.zeros((3, 4), np.bool_)), ("u", np.zeros((2, 4), np.bool_))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_nd_rank": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((3, 4), np.float32))],
+        [("i", np.array(0, I64))]),
+    "scatter_nd_index_type": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 1), np.int8))]),
+    "scatter_nd_type": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2, 4), np.int32))],
+        [("i", np.zeros((2, 1), I64))]),
+    "scatter_nd_bool_mul": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd",
+                         reduction="mul"),
+        [("x", np.zeros((3, 4), np.bool_)), ("u", np.zeros((2, 4), np.bool_))],
+        [("i", np.zeros((2, 1), I64))]),
+    "einsum_ellipsis": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="i..j->ij"),
+        [("x", F32)], []),
+    "einsum_label": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="i1->i"),
+        [("x", F32)], []),
+    "einsum_output_repeat": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij->ii"),
+        [("x", F32)], []),
+    "einsum_ellipsis_rank": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="...ijk->i"),
+        [("x", F32)], []),
+    "einsum_bool": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij->i"),
+        [("x", np.zeros((3, 4), np.bool_))], []),
+    "einsum_types": (
+        helper.make_node("Einsum", ["x", "w"], ["y"], name="es",
+                         equation="ij,jk->ik"),
+        [("x", F32), ("w", np.zeros((4, 2), np.float64))], []),
+    "range_vector": (
+        helper.make_node("Range", ["s", "l", "d"], ["y"], name="rg"),
+        [], [("s", np.array([0.0, 1.0], np.float32)), ("l", np.array(5.0, np.float32)),
+             ("d", np.array(1.0, np.float32))]),
 }
 
 

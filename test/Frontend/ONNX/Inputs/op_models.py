@@ -204,32 +204,39 @@ def cases(rng):
                const("id", rng.integers(-4, 4, size=(6, 5)).astype(np.int32))],
         outputs=[vi("y%d" % i, F, None) for i in range(5)])
     # ScatterND: whole rows (k=1, negative index), single elements (k=3),
-    # add and mul with duplicate index tuples (k=2).
+    # add/mul/max/min with duplicate index tuples (k=2).
     yield "scatter_nd", dict(
         nodes=[helper.make_node("ScatterND", ["x", "i1", "u1"], ["y0"]),
                helper.make_node("ScatterND", ["x", "i3", "u3"], ["y1"]),
                helper.make_node("ScatterND", ["x", "i2", "u2"], ["y2"],
                                 reduction="add"),
                helper.make_node("ScatterND", ["x", "i2", "u2"], ["y3"],
-                                reduction="mul")],
+                                reduction="mul"),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y4"],
+                                reduction="max"),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y5"],
+                                reduction="min")],
         inputs=[("x", r(4, 5, 3)), ("u1", r(2, 5, 3)), ("u3", r(3)),
                 ("u2", r(2, 3, 3))],
         inits=[const("i1", np.array([[-1], [1]], np.int64)),
                const("i3", np.array([[0, 4, 2], [3, -1, 0], [1, 1, 1]], np.int64)),
                const("i2", np.array([[[0, 1], [2, -3], [0, 1]],
                                      [[3, 4], [0, 1], [2, 2]]], np.int64))],
-        outputs=[vi("y%d" % i, F, None) for i in range(4)])
+        outputs=[vi("y%d" % i, F, None) for i in range(6)])
     # Einsum as exporters write it: matmul, batch matmul, attention scores,
     # transpose, row sum, total sum, implicit output, ellipsis batch matmul
-    # with a broadcast batch dim, an outer product and a three-operand chain.
+    # with a broadcast batch dim, an outer product, a three-operand chain, a
+    # batch matmul with transposed operands and output, and a contraction that
+    # also sums over one operand's own label.
     einsums = ["ij,jk->ik", "bij,bjk->bik", "bhqd,bhkd->bhqk", "ij->ji",
                "ij->i", "ij->", "ij,jk", "...ij,...jk->...ik", "i,j->ij",
-               "ij,jk,kl->il"]
+               "ij,jk,kl->il", "bjk,bij->bki", "ij,jk->k"]
     yield "einsum", dict(
         nodes=[helper.make_node("Einsum", ins, ["y%d" % i], equation=e)
                for i, (e, ins) in enumerate(zip(einsums, [
                    ["a", "w"], ["ba", "bb"], ["q", "k"], ["a"], ["a"], ["a"],
-                   ["a", "w"], ["ea", "eb"], ["v", "v2"], ["a", "w", "w2"]]))],
+                   ["a", "w"], ["ea", "eb"], ["v", "v2"], ["a", "w", "w2"],
+                   ["bb", "ba"], ["a", "w"]]))],
         inputs=[("a", r(3, 4)), ("w", r(4, 5)), ("ba", r(2, 3, 4)),
                 ("bb", r(2, 4, 6)), ("q", r(2, 3, 5, 8)), ("k", r(2, 3, 7, 8)),
                 ("ea", r(2, 1, 3, 4)), ("eb", r(1, 3, 4, 2)), ("v", r(3)),
