@@ -2,7 +2,8 @@
 //
 // The Reduce* ops as `linalg.reduce` plus elementwise pre/post steps; TopK as
 // `loom.topk` (float and signed inputs), ArgMax/ArgMin and unsigned TopK
-// through the selection passes of its lowering.
+// through the selection passes of its lowering; CumSum as a masked
+// reduction.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,7 @@ public:
 
   LogicalResult opReduce(StringRef op, Inputs &in, Outputs &out);
   LogicalResult opTopK(StringRef op, Inputs &in, Outputs &out);
+  LogicalResult opCumSum(Inputs &in, Outputs &out);
 };
 } // namespace
 
@@ -212,6 +214,64 @@ LogicalResult ReductionImporter::opTopK(StringRef op, Inputs &in,
   return success();
 }
 
+/// CumSum as one `linalg.generic` over [x dims..., j] where j, a reduction
+/// dimension, runs over the summed axis: out[.., i, ..] accumulates
+/// x[.., j, ..] for j <= i (j < i exclusive; j >= i, j > i reversed). This is
+/// quadratic in the axis length but stays one structured op that tiles and
+/// parallelises over every other dimension.
+LogicalResult ReductionImporter::opCumSum(Inputs &in, Outputs &out) {
+  OValue *x = in[0];
+  int64_t rank = x->type.getRank();
+  if (rank < 1)
+    return nodeFail("the input must have rank >= 1");
+  Type et = x->type.getElementType();
+  if (et.isInteger(1))
+    return nodeFail("expects a numeric (not bool) input");
+  if (!in[1]->lit)
+    return nodeFail("the axis input is not a constant");
+  if (in[1]->type.getNumElements() != 1)
+    return nodeFail("the axis input must be a scalar");
+  auto axisVals = constInts(in[1], "the axis input");
+  if (failed(axisVals))
+    return failure();
+  int64_t axis = normAxis((*axisVals)[0], rank);
+  if (axis < 0)
+    return nodeFail(llvm::formatv("axis {0} out of range for rank {1}",
+                                  (*axisVals)[0], rank)
+                        .str());
+  int64_t exclusive = attrInt("exclusive", 0), reverse = attrInt("reverse", 0);
+  if ((exclusive != 0 && exclusive != 1) || (reverse != 0 && reverse != 1))
+    return nodeFail("exclusive and reverse must be 0 or 1");
+  Value xv = get(*x);
+  ArrayRef<int64_t> shape = x->type.getShape();
+  SmallVector<AffineExpr> inExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    inExprs.push_back(b.getAffineDimExpr(i == axis ? rank : i));
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank + 1, 0, inExprs, ctx),
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  arith::CmpIPredicate pred =
+      reverse
+          ? (exclusive ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::sge)
+          : (exclusive ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sle);
+  Value init = filled(shape, et, 0.0);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{xv}, ValueRange{init}, maps,
+      iters, [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value i = linalg::IndexOp::create(nb, l, axis);
+        Value j = linalg::IndexOp::create(nb, l, rank);
+        Value take = arith::CmpIOp::create(nb, l, pred, j, i);
+        Value sum = combine(nb, l, "sum", args[0], args[1]);
+        linalg::YieldOp::create(
+            nb, l,
+            arith::SelectOp::create(nb, l, take, sum, args[1]).getResult());
+      });
+  out.push_back(fromValue(op.getResult(0), x->isUnsigned));
+  return success();
+}
+
 void mlir::loom::onnx_import::registerReductionOps(ConverterTable &table) {
   for (StringRef op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
                        "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
@@ -219,4 +279,5 @@ void mlir::loom::onnx_import::registerReductionOps(ConverterTable &table) {
     table.add(op, 1, &ReductionImporter::opReduce);
   for (StringRef op : {"TopK", "ArgMax", "ArgMin"})
     table.add(op, 1, &ReductionImporter::opTopK);
+  table.add("CumSum", 2, &ReductionImporter::opCumSum);
 }

@@ -45,6 +45,141 @@ def save(m, path):
         f.write(m.SerializeToString())
 
 
+F32 = np.zeros((3, 4), np.float32)
+I64 = np.int64
+
+# Malformed or unsupported single nodes: CASE -> (node, graph inputs, initializers),
+# each a list of (name, example array).
+SINGLE_NODE = {
+    "cumsum_axis_input": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", F32), ("a", np.array(0, I64))], []),
+    "cumsum_axis_range": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", F32)], [("a", np.array(2, I64))]),
+    "cumsum_exclusive": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs", exclusive=2),
+        [("x", F32)], [("a", np.array(0, I64))]),
+    "scatter_elements_reduction": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se",
+                         reduction="sub"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_elements_shape": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 3), np.float32))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_nd_reduction": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd",
+                         reduction="avg"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 1), I64))]),
+    "scatter_nd_depth": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2,), np.float32))],
+        [("i", np.zeros((2, 3), I64))]),
+    "scatter_nd_updates": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2, 3), np.float32))],
+        [("i", np.zeros((2, 1), I64))]),
+    "einsum_diagonal": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ii->i"),
+        [("x", np.zeros((3, 3), np.float32))], []),
+    "einsum_terms": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij,jk->ik"),
+        [("x", F32)], []),
+    "einsum_output_label": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij->k"),
+        [("x", F32)], []),
+    "einsum_sizes": (
+        helper.make_node("Einsum", ["x", "w"], ["y"], name="es",
+                         equation="ij,jk->ik"),
+        [("x", F32), ("w", np.zeros((3, 2), np.float32))], []),
+    "einsum_rank": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ijk->i"),
+        [("x", F32)], []),
+    "range_computed": (
+        helper.make_node("Range", ["s", "l", "d"], ["y"], name="rg"),
+        [("l", np.array(5.0, np.float32))],
+        [("s", np.array(0.0, np.float32)), ("d", np.array(1.0, np.float32))]),
+    "cumsum_axis_vector": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", F32)], [("a", np.array([0, 1], I64))]),
+    "cumsum_scalar": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", np.array(1.0, np.float32))], [("a", np.array(0, I64))]),
+    "cumsum_bool": (
+        helper.make_node("CumSum", ["x", "a"], ["y"], name="cs"),
+        [("x", np.zeros((3, 4), np.bool_))], [("a", np.array(0, I64))]),
+    "scatter_elements_rank": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((4,), np.float32))],
+        [("i", np.zeros((4,), I64))]),
+    "scatter_elements_axis": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se",
+                         axis=2),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_elements_index_type": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 4), np.int16))]),
+    "scatter_elements_dim": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 5), np.float32))],
+        [("i", np.zeros((2, 5), I64))]),
+    "scatter_elements_type": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float64))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_elements_bool_add": (
+        helper.make_node("ScatterElements", ["x", "i", "u"], ["y"], name="se",
+                         reduction="add"),
+        [("x", np.zeros((3, 4), np.bool_)), ("u", np.zeros((2, 4), np.bool_))],
+        [("i", np.zeros((2, 4), I64))]),
+    "scatter_nd_rank": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((3, 4), np.float32))],
+        [("i", np.array(0, I64))]),
+    "scatter_nd_index_type": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2, 4), np.float32))],
+        [("i", np.zeros((2, 1), np.int8))]),
+    "scatter_nd_type": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd"),
+        [("x", F32), ("u", np.zeros((2, 4), np.int32))],
+        [("i", np.zeros((2, 1), I64))]),
+    "scatter_nd_bool_mul": (
+        helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd",
+                         reduction="mul"),
+        [("x", np.zeros((3, 4), np.bool_)), ("u", np.zeros((2, 4), np.bool_))],
+        [("i", np.zeros((2, 1), I64))]),
+    "einsum_ellipsis": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="i..j->ij"),
+        [("x", F32)], []),
+    "einsum_label": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="i1->i"),
+        [("x", F32)], []),
+    "einsum_output_repeat": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij->ii"),
+        [("x", F32)], []),
+    "einsum_ellipsis_rank": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="...ijk->i"),
+        [("x", F32)], []),
+    "einsum_bool": (
+        helper.make_node("Einsum", ["x"], ["y"], name="es", equation="ij->i"),
+        [("x", np.zeros((3, 4), np.bool_))], []),
+    "einsum_types": (
+        helper.make_node("Einsum", ["x", "w"], ["y"], name="es",
+                         equation="ij,jk->ik"),
+        [("x", F32), ("w", np.zeros((4, 2), np.float64))], []),
+    "range_vector": (
+        helper.make_node("Range", ["s", "l", "d"], ["y"], name="rg"),
+        [], [("s", np.array([0.0, 1.0], np.float32)), ("l", np.array(5.0, np.float32)),
+             ("d", np.array(1.0, np.float32))]),
+}
+
+
 def main():
     case, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -231,6 +366,16 @@ def main():
             [helper.make_tensor_value_info("v", elem, None),
              helper.make_tensor_value_info("i", TensorProto.INT64, None)],
             [numpy_helper.from_array(np.array([k], np.int64), "k")])
+        save(m, path)
+    elif case in SINGLE_NODE:
+        node, inputs, inits = SINGLE_NODE[case]
+        m = graph_model(
+            [node],
+            [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype),
+                                           a.shape) for n, a in inputs],
+            [helper.make_tensor_value_info(o, TensorProto.FLOAT, None)
+             for o in node.output],
+            [numpy_helper.from_array(a, n) for n, a in inits])
         save(m, path)
     elif case == "string_init":
         t = helper.make_tensor("w", TensorProto.STRING, [1], [b"a"])

@@ -175,6 +175,86 @@ def cases(rng):
         inits=[const("zero", np.array(0, np.int64)), const("zero1", [0]),
                const("minus1", [-1]), const("two", np.array(2, np.int64))],
         outputs=[vi("y", F, None)])
+    # CumSum: default, exclusive, reverse, both, a negative axis, an int32
+    # axis input and an int64 tensor.
+    yield "cumsum", dict(
+        nodes=[helper.make_node("CumSum", ["x", "a1"], ["y0"]),
+               helper.make_node("CumSum", ["x", "am1"], ["y1"], exclusive=1),
+               helper.make_node("CumSum", ["x", "a0"], ["y2"], reverse=1),
+               helper.make_node("CumSum", ["x", "a1"], ["y3"], exclusive=1,
+                                reverse=1),
+               helper.make_node("CumSum", ["xi", "am1"], ["y4"], reverse=1)],
+        inputs=[("x", r(3, 5, 4)),
+                ("xi", rng.integers(-100, 100, size=(4, 6)).astype(np.int64))],
+        inits=[const("a1", np.array(1, np.int64)),
+               const("am1", np.array(-1, np.int32)),
+               const("a0", np.array([0], np.int64))],
+        outputs=[vi("y%d" % i, F, None) for i in range(4)] + [vi("y4", I64, None)])
+    # ScatterElements: none (unique indices) on axis 1 with negative indices and
+    # an index tensor smaller than the data; add/mul/max/min with duplicate
+    # indices on axis -2 (= 0).
+    yield "scatter_elements", dict(
+        nodes=[helper.make_node("ScatterElements", ["x", "iu", "u"], ["y0"],
+                                axis=1)] +
+              [helper.make_node("ScatterElements", ["x", "id", "ud"], ["y%d" % (i + 1)],
+                                axis=-2, reduction=red)
+               for i, red in enumerate(["add", "mul", "max", "min"])],
+        inputs=[("x", r(4, 5)), ("u", r(3, 2)), ("ud", r(6, 5))],
+        inits=[const("iu", np.array([[0, -1], [4, 2], [-5, 3]], np.int64)),
+               const("id", rng.integers(-4, 4, size=(6, 5)).astype(np.int32))],
+        outputs=[vi("y%d" % i, F, None) for i in range(5)])
+    # ScatterND: whole rows (k=1, negative index), single elements (k=3),
+    # add/mul/max/min with duplicate index tuples (k=2).
+    yield "scatter_nd", dict(
+        nodes=[helper.make_node("ScatterND", ["x", "i1", "u1"], ["y0"]),
+               helper.make_node("ScatterND", ["x", "i3", "u3"], ["y1"]),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y2"],
+                                reduction="add"),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y3"],
+                                reduction="mul"),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y4"],
+                                reduction="max"),
+               helper.make_node("ScatterND", ["x", "i2", "u2"], ["y5"],
+                                reduction="min")],
+        inputs=[("x", r(4, 5, 3)), ("u1", r(2, 5, 3)), ("u3", r(3)),
+                ("u2", r(2, 3, 3))],
+        inits=[const("i1", np.array([[-1], [1]], np.int64)),
+               const("i3", np.array([[0, 4, 2], [3, -1, 0], [1, 1, 1]], np.int64)),
+               const("i2", np.array([[[0, 1], [2, -3], [0, 1]],
+                                     [[3, 4], [0, 1], [2, 2]]], np.int64))],
+        outputs=[vi("y%d" % i, F, None) for i in range(6)])
+    # Einsum as exporters write it: matmul, batch matmul, attention scores,
+    # transpose, row sum, total sum, implicit output, ellipsis batch matmul
+    # with a broadcast batch dim, an outer product, a three-operand chain, a
+    # batch matmul with transposed operands and output, and a contraction that
+    # also sums over one operand's own label.
+    einsums = ["ij,jk->ik", "bij,bjk->bik", "bhqd,bhkd->bhqk", "ij->ji",
+               "ij->i", "ij->", "ij,jk", "...ij,...jk->...ik", "i,j->ij",
+               "ij,jk,kl->il", "bjk,bij->bki", "ij,jk->k"]
+    yield "einsum", dict(
+        nodes=[helper.make_node("Einsum", ins, ["y%d" % i], equation=e)
+               for i, (e, ins) in enumerate(zip(einsums, [
+                   ["a", "w"], ["ba", "bb"], ["q", "k"], ["a"], ["a"], ["a"],
+                   ["a", "w"], ["ea", "eb"], ["v", "v2"], ["a", "w", "w2"],
+                   ["bb", "ba"], ["a", "w"]]))],
+        inputs=[("a", r(3, 4)), ("w", r(4, 5)), ("ba", r(2, 3, 4)),
+                ("bb", r(2, 4, 6)), ("q", r(2, 3, 5, 8)), ("k", r(2, 3, 7, 8)),
+                ("ea", r(2, 1, 3, 4)), ("eb", r(1, 3, 4, 2)), ("v", r(3)),
+                ("v2", r(4)), ("w2", r(5, 2))],
+        inits=[], outputs=[vi("y%d" % i, F, None) for i in range(len(einsums))])
+    # Range whose scalars are float arithmetic on constants (linalg.generics
+    # the importer does not fold itself): constant folding gives a static size.
+    yield "range_computed", dict(
+        nodes=[helper.make_node("Add", ["s0", "s1"], ["start"]),
+               helper.make_node("Mul", ["l0", "two"], ["limit"]),
+               helper.make_node("Sqrt", ["dsq"], ["delta"]),
+               helper.make_node("Range", ["start", "limit", "delta"], ["rg"]),
+               helper.make_node("Add", ["x", "rg"], ["y"])],
+        inputs=[("x", r(3, 5))],
+        inits=[const("s0", np.float32(0.5)), const("s1", np.float32(1.0)),
+               const("l0", np.float32(4.5)), const("two", np.float32(2.0)),
+               const("dsq", np.float32(2.25))],
+        outputs=[vi("y", F, None)])
     # onnxruntime contrib ops (com.microsoft).
     yield "ms_multihead_attention", dict(
         domains=[("com.microsoft", 1)],
