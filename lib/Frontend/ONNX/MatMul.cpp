@@ -1,4 +1,4 @@
-//===- MatMul.cpp - ONNX MatMul, Gemm and Einsum -------------------------===//
+//===- MatMul.cpp - ONNX MatMul, Gemm and Einsum --------------------------===//
 //
 // MatMul as one contraction (ImporterBase::matmul: linalg.matmul with the
 // batch folded into M, or linalg.batch_matmul on collapsed batch dims); Gemm
