@@ -13,6 +13,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 namespace mlir {
 namespace loom {
@@ -24,10 +25,12 @@ inline void registerLoomDialects(DialectRegistry &registry) {
   registerLoomDecompositionInterfaces(registry);
 }
 
-/// Adds every upstream dialect and extension plus Loom's to `registry`.
+/// Adds every upstream dialect and extension plus Loom's to `registry`, with
+/// the translations to LLVM IR that serialising GPU kernels needs.
 inline void registerAllDialects(DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
   registerLoomDialects(registry);
 }
 

@@ -133,6 +133,26 @@ void mlir::loom::registerLoomPipelines() {
       "loom-cpu-pipeline",
       "Lower loom IR on tensors to the LLVM dialect for the host CPU",
       buildCPUPipeline);
+  // Registered without PassPipelineRegistration so that invalid options
+  // are errors before anything runs.
+  registerPassPipeline(
+      "loom-gpu-pipeline",
+      "Lower loom IR on tensors to NVIDIA GPU kernels (cubin or PTX) and a "
+      "host function that launches them",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        GPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (llvm::Error e = checkGPUPipelineOptions(options))
+          return errorHandler("loom-gpu-pipeline: " +
+                              llvm::toString(std::move(e)));
+        buildGPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(GPUPipelineOptions());
+      });
   PassPipelineRegistration<OptimizePipelineOptions>(
       "loom-optimize-pipeline",
       "Target-neutral optimisation of imported IR: raising and clean-ups",

@@ -14,7 +14,15 @@ Exit status: the two runs' common status. When one path fails and the other
 does not, the script aborts (SIGABRT), which `not` does not accept either: a
 test that expects a failure still fails when only one path fails.
 
-Usage: loom_run_both.py LOOM_RUN_BINARY ARGS...
+With `--gpu-emulation LOOM_OPT` first, a third run checks loom-gpu-pipeline:
+`loom-opt --loom-emulate-gpu-kernels` runs the GPU pipeline's kernel stage and
+turns its kernels into host loops (there is no GPU here; this checks the
+tiling into blocks and threads, bound checks, one-thread kernels, host reads
+and deallocation, not the NVVM code), loom-run runs the result, and its exit
+status and outputs must equal the reference path's within the same
+tolerances.
+
+Usage: loom_run_both.py [--gpu-emulation LOOM_OPT] LOOM_RUN_BINARY ARGS...
 """
 
 import os
@@ -50,7 +58,51 @@ def with_output_dir(args, directory):
     return result + ["--output-dir", directory]
 
 
+def compare(label, got_dir, want_dir, rtol, atol):
+    """Compares every .npy of `want_dir` with `got_dir`'s; returns the largest
+    absolute error, or None after reporting a mismatch."""
+    names = sorted(n for n in os.listdir(want_dir) if n.endswith(".npy"))
+    worst = 0.0
+    for name in names:
+        want = np.load(os.path.join(want_dir, name))
+        got = np.load(os.path.join(got_dir, name))
+        if got.shape != want.shape or got.dtype != want.dtype:
+            sys.stderr.write("loom_run_both: %s: %s %s %s vs reference "
+                             "%s %s\n" % (name, label, got.shape, got.dtype,
+                                          want.shape, want.dtype))
+            return None
+        diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        if diff.size and not np.isnan(diff).all():
+            worst = max(worst, float(np.nanmax(diff)))
+        if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+            sys.stderr.write(
+                "loom_run_both: %s: %s differs from the reference "
+                "path (max abs err %.3e, rtol %g, atol %g)\n"
+                % (name, label, np.nanmax(diff), rtol, atol))
+            return None
+    return worst, len(names)
+
+
+def run_gpu_emulation(loom_opt, binary, args, scratch):
+    """Runs the test's loom-run command on the GPU kernel stage emulated on
+    the host; returns (exit status, output directory)."""
+    source = [a for a in args if not a.startswith("-")][0]
+    emulated = os.path.join(scratch, "gpu-emulated.mlir")
+    subprocess.check_call([loom_opt, source, "--loom-emulate-gpu-kernels",
+                           "-o", emulated])
+    out_dir = os.path.join(scratch, "gpu")
+    emulated_args = [emulated if a == source else a for a in args]
+    status = subprocess.call(
+        [binary] + with_output_dir(emulated_args, out_dir) + ["--reference"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return status, out_dir
+
+
 def main():
+    loom_opt = None
+    if sys.argv[1] == "--gpu-emulation":
+        loom_opt = sys.argv[2]
+        del sys.argv[1:3]
     binary, args = sys.argv[1], sys.argv[2:]
     positional = [a for a in args if not a.startswith("-")]
     # Compiled model directories have one lowering (chosen by loomc): once.
@@ -74,29 +126,31 @@ def main():
                 "path %d\n" % (fast, reference))
             sys.stderr.flush()
             os.abort()
+        if loom_opt:
+            gpu, gpu_dir = run_gpu_emulation(loom_opt, binary, args, scratch)
+            if gpu != reference:
+                sys.stderr.write(
+                    "loom_run_both: the GPU kernel stage (emulated on the "
+                    "host) exited %d but the reference path %d\n"
+                    % (gpu, reference))
+                sys.stderr.flush()
+                os.abort()
         if fast != 0:
             return fast
-        names = sorted(n for n in os.listdir(reference_dir) if n.endswith(".npy"))
-        worst = 0.0
-        for name in names:
-            want = np.load(os.path.join(reference_dir, name))
-            got = np.load(os.path.join(fast_dir, name))
-            if got.shape != want.shape or got.dtype != want.dtype:
-                sys.stderr.write("loom_run_both: %s: fast %s %s vs reference "
-                                 "%s %s\n" % (name, got.shape, got.dtype,
-                                              want.shape, want.dtype))
-                return 1
-            diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
-            if diff.size and not np.isnan(diff).all():
-                worst = max(worst, float(np.nanmax(diff)))
-            if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
-                sys.stderr.write(
-                    "loom_run_both: %s: fast path differs from the reference "
-                    "path (max abs err %.3e, rtol %g, atol %g)\n"
-                    % (name, np.nanmax(diff), rtol, atol))
-                return 1
+        checked = compare("fast path", fast_dir, reference_dir, rtol, atol)
+        if checked is None:
+            return 1
+        worst, count = checked
         print("fast vs reference path: %d outputs match, max abs err %.2e "
-              "(rtol %g, atol %g)" % (len(names), worst, rtol, atol))
+              "(rtol %g, atol %g)" % (count, worst, rtol, atol))
+        if loom_opt:
+            checked = compare("GPU kernel stage (emulated)", gpu_dir,
+                              reference_dir, rtol, atol)
+            if checked is None:
+                return 1
+            print("GPU kernel stage (emulated on the host) vs reference "
+                  "path: %d outputs match, max abs err %.2e"
+                  % (checked[1], checked[0]))
     return 0
 
 

@@ -24,13 +24,17 @@ using namespace mlir;
 namespace {
 struct CopiesToLinalgPass
     : loom::impl::LoomCopiesToLinalgBase<CopiesToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
-    // Copies between identity-layout buffers stay memref.copy (a memcpy).
+    // Copies between identity-layout buffers stay memref.copy (a memcpy)
+    // unless the target has no such copy.
     getOperation().walk([&](memref::CopyOp op) {
       auto src = cast<MemRefType>(op.getSource().getType());
       auto dst = cast<MemRefType>(op.getTarget().getType());
-      if (!src.getLayout().isIdentity() || !dst.getLayout().isIdentity())
+      if (allCopies || !src.getLayout().isIdentity() ||
+          !dst.getLayout().isIdentity())
         copies.push_back(op);
     });
     IRRewriter rewriter(&getContext());

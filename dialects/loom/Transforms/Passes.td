@@ -131,8 +131,14 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg", "::mlir::func::FuncOp"> {
     Bufferized IR.
 
     #### Output IR
-    Every `memref.copy` has identity layouts on both sides.
+    Every `memref.copy` has identity layouts on both sides (none is left with
+    `all-copies`).
   }];
+  let options = [
+    Option<"allCopies", "all-copies", "bool", /*default=*/"false",
+           "Rewrite copies between identity-layout buffers too (for targets "
+           "whose copies must be kernels, such as the GPU)">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 

@@ -230,4 +230,180 @@ def ConvertLoomQuantToCPUKernels : Pass<"convert-loom-quant-to-cpu-kernels", "::
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// GPU: loops and buffers of a bufferized function to kernels
+//===----------------------------------------------------------------------===//
+
+def LoomSinkReductionDims : Pass<"loom-sink-reduction-dims", "::mlir::func::FuncOp"> {
+  let summary = "Interchange the loops of linalg ops so that reduction dimensions are innermost";
+  let description = [{
+    Part of `loom-gpu-pipeline`, before `convert-linalg-to-parallel-loops`.
+    That pass turns each run of parallel dimensions into an `scf.parallel`
+    and each reduction dimension into an `scf.for`, in loop order: a
+    reduction over a middle dimension (softmax over axis 1) gives a parallel
+    loop nested in a sequential loop nested in a parallel loop, which the
+    GPU mapping does not handle. With every reduction dimension moved after
+    the parallel ones, each linalg op becomes one `scf.parallel` over all its
+    parallel dimensions with its reductions as `scf.for` inside: one thread
+    per output element. Named ops that need it are generalized first.
+
+    #### Input invariant
+    Bufferized IR.
+
+    #### Output IR
+    In every linalg op, no parallel iterator follows a reduction iterator.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let statistics = [
+    Statistic<"numInterchanged", "interchanged-ops", "linalg ops whose loops were interchanged">,
+  ];
+}
+
+def LoomCollapseParallelLoops : Pass<"loom-collapse-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Collapse every outermost scf.parallel into one dimension";
+  let description = [{
+    Part of `loom-gpu-pipeline`. `gpu-map-parallel-loops` maps the first
+    three dimensions of an outermost `scf.parallel` to the grid and runs any
+    further dimension sequentially in each thread, and a rank-4 elementwise
+    loop over `[1, 4, 16, 64]` would give a grid of 1 x 4 x 16 blocks of one
+    thread each. Collapsed into one dimension first, the loop is tiled by
+    `scf-parallel-loop-tiling` into blocks of a fixed number of threads and
+    every element gets a thread of its own; each thread recovers its
+    indices with one division and remainder per dimension.
+
+    Loops with reductions (`scf.reduce` with operands), loops nested in
+    another `scf.parallel` or a `gpu.launch`, and one-dimensional loops are
+    left alone. An outermost loop with another `scf.parallel` inside it is an
+    error: the GPU mapping would give the inner loop's iterations to threads
+    of blocks that run the outer loop's sequential parts
+    (`loom-sink-reduction-dims` avoids that shape).
+
+    #### Input invariant
+    Bufferized IR after `convert-linalg-to-parallel-loops`.
+
+    #### Output IR
+    Every outermost `scf.parallel` without reductions has one dimension,
+    from 0 with step 1.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+  let statistics = [
+    Statistic<"numCollapsed", "collapsed-loops", "scf.parallel ops collapsed to one dimension">,
+  ];
+}
+
+def ConvertSerialCodeToGPU : Pass<"convert-serial-code-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Run the code that touches buffer contents outside kernels in one-thread kernels";
+  let description = [{
+    Part of `loom-gpu-pipeline`, after `convert-parallel-loops-to-gpu`. Every
+    buffer of the host function lives in GPU memory, so the host may only
+    compute addresses and launch kernels. Whatever still reads or writes a
+    buffer outside a `gpu.launch` (the loops of linalg ops without parallel
+    dimensions, such as full reductions; the scalar bodies of rank-0 ops;
+    `scf.for` nests the bufferization left) is moved, as a whole outermost
+    op, into a `gpu.launch` of one block of one thread. Correct, and slow:
+    only small, rare work takes this path (docs/GPU.md).
+
+    An op is moved when it, and everything nested in it, can run on the GPU
+    (no `gpu.launch`, allocation, deallocation or call inside) and none of
+    its results is used after it. A `memref.load` whose value the host needs
+    (the condition of the KV cache's capacity check, for example) becomes a
+    `gpu.memcpy` of that one element into a host stack buffer and a load from
+    there: the host waits for the kernels before it (docs/GPU.md). Anything
+    else that the host would need from a buffer is an error at the op.
+
+    #### Input invariant
+    Bufferized IR in which parallel loops are already `gpu.launch` ops.
+
+    #### Output IR
+    Outside `gpu.launch` bodies no op reads or writes buffer contents, except
+    loads from the host stack buffers of the copies above.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+  let statistics = [
+    Statistic<"numSerialKernels", "serial-kernels", "One-thread kernels created">,
+    Statistic<"numHostReads", "host-reads", "Elements copied to the host for host decisions">,
+  ];
+}
+
+def LoomGPUDeviceBuffers : Pass<"loom-gpu-device-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Allocate the host function's temporaries in GPU memory";
+  let description = [{
+    Part of `loom-gpu-pipeline`, after every access to buffer contents has
+    moved into kernels. `memref.alloc` and `memref.dealloc` outside kernels
+    become `gpu.alloc` and `gpu.dealloc`: the host function only passes its
+    temporaries to kernels. `bufferization.dealloc` (from
+    `ownership-based-buffer-deallocation`) becomes one `gpu.dealloc` per
+    operand under an `scf.if`: freed when an operand with the same address
+    has its condition set, no retained buffer has that address and no
+    earlier operand had it; the updated conditions are computed the same
+    way. Upstream's `lower-deallocations` would keep these lists in buffers,
+    which are GPU memory here. A `memref.alloca` outside kernels is host stack
+    memory (the target of a `gpu.memcpy` from `convert-serial-code-to-gpu`)
+    and an error if a kernel uses it; allocations inside kernels are left
+    alone.
+
+    #### Input invariant
+    The output of `convert-serial-code-to-gpu`.
+
+    #### Output IR
+    No `memref.alloc`, `memref.dealloc` or `bufferization.dealloc` outside
+    `gpu.launch` bodies.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def LoomEmulateGPUKernels : Pass<"loom-emulate-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Test aid: run loom-gpu-pipeline's kernel stage and execute its kernels as host loops";
+  let description = [{
+    There is no GPU where the tests run. This pass lets them execute what
+    Loom itself decides for the GPU (tiling into blocks and threads, bound
+    checks, index recovery, one-thread kernels, host reads, the alias checks
+    of deallocation) on the host, against the CPU reference: it runs
+    `loom-gpu-pipeline` up to and including its kernel stage (before
+    outlining and NVVM), then turns every `gpu.launch` into a loop nest over
+    its blocks and threads (valid because the kernels of that stage have no
+    barriers or inter-thread communication), `gpu.alloc` into `memref.alloc`,
+    `gpu.memcpy` into `memref.copy`, drops `gpu.dealloc` (the CPU pipeline
+    deallocates again), and gives every public function back its tensor
+    signature through a wrapper, so that `loom-run` runs the result.
+
+    The NVVM lowering, ptxas and the CUDA host runtime are not exercised.
+
+    #### Input invariant
+    loom IR on tensors, as `loom-gpu-pipeline` takes it.
+
+    #### Output IR
+    Each public function `@f` with a body keeps its name and tensor signature
+    and calls the private `@f.gpu`, the kernel stage's memref function with
+    its kernels as loops.
+  }];
+  let options = [
+    Option<"reference", "reference", "bool", /*default=*/"false",
+           "Run the kernel stage of loom-gpu-pipeline{reference=true}">,
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "loom-gpu-pipeline's block-size">,
+    Option<"kernelStage", "kernel-stage", "bool", /*default=*/"true",
+           "Run the kernel stage first; with false the input is already its "
+           "output (memref functions with gpu.launch kernels), which is only "
+           "emulated, without tensor wrappers">,
+  ];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

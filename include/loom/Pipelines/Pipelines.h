@@ -10,6 +10,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/Error.h"
 
 namespace mlir {
 namespace loom {
@@ -36,6 +37,60 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// (loom/Target/CPU/KernelLibrary.h) before it runs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("NVIDIA GPU architecture the kernels are compiled for "
+                     "(sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<bool> reference{
+      *this, "reference",
+      llvm::cl::desc("Lower through the reference lowering only (no fusion, "
+                     "no warp reductions): one thread per output element"),
+      llvm::cl::init(false)};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary makes of each kernel: bin "
+                     "(cubin, through ptxas), isa (PTX), fatbin, or none (stop "
+                     "at the NVVM dialect)"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit whose ptxas makes cubins (default: "
+                     "$CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, else the toolkit "
+                     "found when Loom was configured)"),
+      llvm::cl::init("")};
+  PassOptions::Option<unsigned> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block of the elementwise kernels"),
+      llvm::cl::init(256)};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimisation level of the NVPTX back end (0-3)"),
+      llvm::cl::init(3)};
+};
+
+/// Checks what the options' parser cannot: gpu-arch is `sm_<N>` (optionally
+/// with an `a` or `f` suffix) with N >= 20, format is bin, isa, fatbin or
+/// none, block-size is 1 to 1024, opt-level 0 to 3 and cuda-path, when set,
+/// a directory. The message names the option.
+llvm::Error checkGPUPipelineOptions(const GPUPipelineOptions &options);
+
+/// loom ops on tensors -> kernels in gpu.binary ops (cubin or PTX) and a host
+/// function of gpu.launch_func, gpu.alloc and gpu.dealloc on memrefs, which a
+/// target packages (lib/Target/CUDA). See docs/GPU.md.
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// The first stages of buildGPUPipeline: loom ops on tensors to host
+/// functions on memrefs whose kernels are gpu.launch ops (before outlining).
+void buildGPUKernelPipeline(OpPassManager &pm,
+                            const GPUPipelineOptions &options);
+
+/// The CUDA toolkit directory the GPU pipeline serialises with: `cudaPath`
+/// when not empty, else $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, else the
+/// toolkit found when Loom was configured ("" if none).
+std::string getCUDAToolkitPath(llvm::StringRef cudaPath);
+
 struct OptimizePipelineOptions
     : public PassPipelineOptions<OptimizePipelineOptions> {
   PassOptions::Option<bool> raise{
@@ -50,7 +105,8 @@ struct OptimizePipelineOptions
 void buildOptimizePipeline(OpPassManager &pm,
                            const OptimizePipelineOptions &options);
 
-/// Registers `loom-cpu-pipeline` and `loom-optimize-pipeline`.
+/// Registers `loom-cpu-pipeline`, `loom-gpu-pipeline` and
+/// `loom-optimize-pipeline`.
 void registerLoomPipelines();
 
 } // namespace loom
