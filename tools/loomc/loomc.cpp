@@ -33,9 +33,21 @@ static cl::opt<std::string>
                cl::desc("Output directory (--emit=lib) or file (--emit=mlir, "
                         "--emit=llvm; default stdout)"),
                cl::value_desc("OUTDIR|FILE"), cl::cat(category));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target to compile for: cpu"),
-                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Target to compile for, from the registry of "
+                    "lib/Target: cpu (a shared library for the host CPU)"),
+           cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("GPU architecture of --target=cuda (default sm_90)"),
+            cl::value_desc("sm_NN"), cl::cat(category));
+static cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("CUDA toolkit whose ptxas --target=cuda uses (default: "
+                      "$CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, else the one found "
+                      "when Loom was configured)"),
+             cl::value_desc("DIR"), cl::cat(category));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: lib (the output directory, default), mlir "
@@ -139,6 +151,8 @@ int main(int argc, char **argv) {
   options.numThreads = threads;
   options.timing = timing;
   options.emitStatic = emitStatic;
+  options.gpuArch = gpuArch;
+  options.cudaPath = cudaPath;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

@@ -24,8 +24,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Target/CPU/CPUTarget.h"
-#include "loom/Target/CPU/KernelLibrary.h"
 #include "loom/Support/Errors.h"
+#include "loom/Target/CPU/KernelLibrary.h"
 
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
@@ -121,23 +121,11 @@ mlir::loom::createCPUTargetMachine(const CPUTargetOptions &options) {
 static llvm::Expected<OwningOpRef<ModuleOp>>
 lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
                    bool reference) {
-  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
-  auto entry = lowered->lookupSymbol<func::FuncOp>(manifest.function);
-  if (!entry || entry.isExternal())
-    return makeError("no function @" + manifest.function +
-                     " with a body in the module");
-  // Other functions matter only as callees of the entry; symbol-dce drops
-  // the rest before they cost compile time or trip a lowering.
-  for (auto func : lowered->getOps<func::FuncOp>())
-    if (func != entry && !func.isExternal())
-      func.setPrivate();
-  // The ABI passes inputs as `const T *`: bufferization must not write into
-  // argument buffers (it copies instead).
+  llvm::Expected<OwningOpRef<ModuleOp>> lowered =
+      cloneForEntryPoint(module, manifest);
+  if (!lowered)
+    return lowered.takeError();
   MLIRContext *context = module.getContext();
-  for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
-    entry.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                     BoolAttr::get(context, false));
-
   PassManager pm(context);
   // --mlir-print-ir-after-all and friends, when the tool registered them.
   if (failed(applyPassManagerCLOptions(pm)))
@@ -152,7 +140,7 @@ lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
   options.resultsToOutParams = true;
   options.reference = reference;
   buildCPUPipeline(pm, options);
-  if (failed(pm.run(*lowered)))
+  if (failed(pm.run(**lowered)))
     return makeError("lowering with loom-cpu-pipeline failed");
   return lowered;
 }
@@ -452,11 +440,10 @@ static llvm::SmallVector<std::string> undefinedSymbols(llvm::StringRef log) {
   return undefined;
 }
 
-llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
-                                          llvm::StringRef objectPath,
-                                          llvm::StringRef libraryPath,
-                                          llvm::StringRef soname,
-                                          llvm::StringRef logPath) {
+llvm::Error mlir::loom::linkSharedLibrary(
+    llvm::StringRef linker, llvm::StringRef objectPath,
+    llvm::StringRef libraryPath, llvm::StringRef soname,
+    llvm::StringRef logPath, llvm::ArrayRef<llvm::StringRef> extraLibraries) {
   std::string program;
   if (linker.contains('/')) {
     if (!llvm::sys::fs::can_execute(linker))
@@ -486,6 +473,7 @@ llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
                                              "-Wl,-z,noexecstack",
                                              "-Wl,--as-needed",
                                              "-lm"};
+  args.append(extraLibraries.begin(), extraLibraries.end());
   std::string errorMessage;
   bool executionFailed = false;
   std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), logPath,

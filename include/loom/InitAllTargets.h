@@ -1,0 +1,24 @@
+//===- InitAllTargets.h - Loom target registration --------------*- C++ -*-===//
+//
+// One place that registers every target loomc can compile for.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_INITALLTARGETS_H
+#define LOOM_INITALLTARGETS_H
+
+#include "loom/Target/CPU/CPUTarget.h"
+#include "loom/Target/TargetBackend.h"
+
+namespace mlir {
+namespace loom {
+
+/// Registers the `cpu` target (again: a no-op).
+inline void registerAllTargetBackends() {
+  registerTargetBackend(createCPUTargetBackend());
+}
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_INITALLTARGETS_H
