@@ -8,14 +8,16 @@
 #define LOOM_INITALLTARGETS_H
 
 #include "loom/Target/CPU/CPUTarget.h"
+#include "loom/Target/CUDA/CUDATarget.h"
 #include "loom/Target/TargetBackend.h"
 
 namespace mlir {
 namespace loom {
 
-/// Registers the `cpu` target (again: a no-op).
+/// Registers the `cpu` and `cuda` targets (again: a no-op).
 inline void registerAllTargetBackends() {
   registerTargetBackend(createCPUTargetBackend());
+  registerTargetBackend(createCUDATargetBackend());
 }
 
 } // namespace loom

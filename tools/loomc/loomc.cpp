@@ -2,6 +2,8 @@
 //
 //   loomc MODEL.onnx --target=cpu -o OUTDIR     OUTDIR/{model.so, model.h,
 //                                               model.mlir, manifest.json}
+//   loomc MODEL.onnx --target=cuda -o OUTDIR    the same with GPU kernels in
+//                                               kernels/ and kernels.h
 //   loomc MODEL.onnx --emit=mlir [-o FILE]      the optimised IR
 //   loomc MODEL.onnx --emit=llvm [-o FILE]      the final LLVM IR
 //
@@ -35,8 +37,9 @@ static cl::opt<std::string>
                cl::value_desc("OUTDIR|FILE"), cl::cat(category));
 static cl::opt<std::string>
     target("target",
-           cl::desc("Target to compile for, from the registry of "
-                    "lib/Target: cpu (a shared library for the host CPU)"),
+           cl::desc("Target to compile for: cpu (a shared library for the "
+                    "host CPU) or cuda (NVIDIA GPU kernels and a host library "
+                    "that launches them)"),
            cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     gpuArch("gpu-arch",

@@ -359,4 +359,50 @@ def LoomEmulateGPUKernels : Pass<"loom-emulate-gpu-kernels", "::mlir::ModuleOp">
   ];
 }
 
+def ConvertGPUHostToLoomCUDA : Pass<"convert-gpu-host-to-loom-cuda", "::mlir::ModuleOp"> {
+  let summary = "Lower the host side of loom-gpu-pipeline's output to the LLVM dialect on Loom's CUDA host runtime";
+  let description = [{
+    Used by `loomc --target=cuda` after `loom-gpu-pipeline` (upstream's
+    `gpu-to-llvm` targets MLIR's own runtime wrappers instead, which load
+    every kernel at start-up, create a stream per launch and have no error
+    reporting). The host functions become LLVM functions whose GPU
+    operations call the C runtime that model.so links in
+    (include/loom/Target/CUDA/HostRuntime.h):
+
+    - `gpu.launch_func @k::@f` becomes `loom_cuda_launch(index, grid...,
+      block..., params)`, where `index` is `@k`'s position among the
+      module's `gpu.binary` (or `gpu.module`) ops and `params` points to the
+      kernel's parameters as the NVVM lowering expands them (each memref as
+      allocated pointer, aligned pointer, offset, sizes, strides), in stack
+      slots released after the call;
+    - `gpu.alloc` / `gpu.dealloc` become `loom_cuda_alloc(bytes)` /
+      `loom_cuda_free(pointer)` (identity layouts only);
+    - `gpu.memcpy` between contiguous static buffers becomes
+      `loom_cuda_memcpy(destination, source, bytes)`;
+    - `memref.get_global` of a constant `memref.global` becomes
+      `loom_cuda_weight(index, host address, bytes)`, the device copy of the
+      constant (its index is the global's position among the module's
+      constant globals); the global itself stays, as the host copy.
+
+    Everything else on the host (func, arith, cf, memref views and host
+    stack buffers, index) takes the standard LLVM lowering; `gpu.binary` and
+    `gpu.module` ops are left for the target to take out.
+
+    #### Input invariant
+    The output of `loom-gpu-pipeline` after `lower-affine`,
+    `convert-scf-to-cf` and `expand-strided-metadata` on the host: no
+    asynchronous GPU ops, no dynamic shared memory or clusters, no mutable
+    globals.
+
+    #### Output IR
+    Host code in the LLVM dialect, with declarations of the runtime's
+    `loom_cuda_*` functions.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let statistics = [
+    Statistic<"numLaunches", "launches", "gpu.launch_func ops lowered">,
+    Statistic<"numWeights", "weights", "Constant globals uploaded by the runtime">,
+  ];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -3,9 +3,10 @@
 // loomc compiles an ONNX model (or an .mlir file of loom IR on tensors):
 // import -> loom-optimize-pipeline -> a target from the registry of
 // lib/Target. For `--target=cpu` it writes OUTDIR/{<name>.so, <name>.h,
-// <name>.mlir, manifest.json}; `--emit=mlir` and `--emit=llvm` print the
-// optimised MLIR or the final LLVM IR instead. docs/loomc.md describes the
-// tool, docs/Runtime.md the library's ABI.
+// <name>.mlir, manifest.json}, for `--target=cuda` also kernels/ and
+// kernels.h; `--emit=mlir` and `--emit=llvm` print the optimised MLIR or the
+// final (host) LLVM IR instead. docs/loomc.md describes the tool,
+// docs/Runtime.md the CPU library's ABI, docs/GPU.md the CUDA target.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,7 +25,7 @@ struct LoomcOptions {
   std::string inputPath;
   /// OUTDIR for --emit=lib; a file (default stdout) for --emit=mlir/llvm.
   std::string outputPath;
-  /// The target's name in the registry (TargetBackend.h): "cpu".
+  /// The target's name in the registry (TargetBackend.h): "cpu" or "cuda".
   std::string target = "cpu";
   /// "lib" (the output directory), "mlir" or "llvm".
   std::string emit = "lib";
