@@ -212,6 +212,71 @@ def LoomSinkReductionDims : Pass<"loom-sink-reduction-dims", "::mlir::func::Func
   ];
 }
 
+def ConvertLinalgReductionsToGPU : Pass<"convert-linalg-reductions-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Give each output element of a linalg reduction a warp of its own";
+  let description = [{
+    Part of `loom-gpu-pipeline`'s fast path, after
+    `loom-sink-reduction-dims` and before `convert-linalg-to-parallel-loops`.
+    A `linalg.generic` on buffers that reduces its innermost dimension only,
+    into one f32 or i32 output, with a body whose accumulator is used once,
+    by a combining op (`addf`, `mulf`, `maximumf`, `minimumf`, `maxnumf`,
+    `minnumf` and their integer counterparts, `andi`, `ori`, `xori`) whose
+    result it yields, becomes a `gpu.launch` with one warp per output
+    element (`warps-per-block` warps in a block): each lane folds elements
+    lane, lane + 32, ... of its row, computed by the op's body, starting from
+    the combining op's neutral element; a uniform `gpu.subgroup_reduce`
+    combines the 32 partial results (warp shuffles after
+    `loom-expand-subgroup-reduce`), and lane 0 folds the total into the
+    output. Warps past the last row compute row 0 and store nothing, so that
+    every lane takes part in the shuffles.
+
+    Softmax's maximum and sum, the norms' sums of squares and the dot
+    products of attention and matmuls take this path; rows shorter than
+    `min-reduction-size` keep one thread per output element. Float results
+    differ from the sequential reference within rounding (the sum is
+    reassociated).
+
+    #### Input invariant
+    Bufferized IR whose linalg ops have their reduction dimensions last.
+
+    #### Output IR
+    The matched ops are `gpu.launch` kernels; the others are untouched.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "unsigned", /*default=*/"8",
+           "Warps (output elements) per block">,
+    Option<"minReductionSize", "min-reduction-size", "int64_t",
+           /*default=*/"32",
+           "Reductions over fewer (static) elements keep a thread per "
+           "output element">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+  let statistics = [
+    Statistic<"numWarpReductions", "warp-reductions", "Reductions given a warp per output element">,
+  ];
+}
+
+def LoomExpandSubgroupReduce : Pass<"loom-expand-subgroup-reduce", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Expand gpu.subgroup_reduce into warp shuffles";
+  let description = [{
+    Part of `loom-gpu-pipeline`'s NVVM stage, before `convert-gpu-to-nvvm`
+    (which lowers `gpu.shuffle` to `nvvm.shfl.sync` but not
+    `gpu.subgroup_reduce` of floats): upstream's butterfly lowering of each
+    `gpu.subgroup_reduce` into five `gpu.shuffle xor` steps over 32 lanes
+    (values wider than 32 bits are broken down first).
+
+    #### Output IR
+    No `gpu.subgroup_reduce` ops.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def LoomCollapseParallelLoops : Pass<"loom-collapse-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Collapse every outermost scf.parallel into one dimension";
   let description = [{
