@@ -33,6 +33,25 @@ tools = ["loom-opt", "loom-translate", "loom-lsp-server", "loom-import-onnx",
          ToolSubst("loomc", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+# A CUDA driver on this machine (what compiled CUDA models dlopen): the tests
+# of what they do without one are unsupported there.
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
+
+# The CUDA toolkit's cuda.h, to check the host runtime's declarations of the
+# driver API against.
+for cuda_root in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
+                  "/usr/local/cuda"):
+    if cuda_root and os.path.isfile(os.path.join(cuda_root, "include", "cuda.h")):
+        config.available_features.add("cuda-h")
+        config.substitutions.append(("%cuda_include",
+                                     os.path.join(cuda_root, "include")))
+        break
+
 # Python helpers shared by the tests (NumPy references, .npy tools), and the
 # `loom` package from the source tree (python/), which loads the runtime
 # library of this build.

@@ -2,9 +2,11 @@
 //
 // Reads the model, runs loom-optimize-pipeline, derives the compiled model's
 // signature (names from the importer's `onnx.name` attributes, arg<i> /
-// result<i> otherwise) and hands over to the target: today the CPU back end
-// of lib/Target/CPU. Diagnostics of every stage are collected and reported as
-// one `STAGE: LOCATION: MESSAGE` line.
+// result<i> otherwise) and hands over to the target that `--target` names in
+// the registry of lib/Target (TargetBackend.h): its serialisation, then its
+// packaging into the staged output directory, manifest.json last.
+// Diagnostics of every stage are collected and reported as one
+// `STAGE: LOCATION: MESSAGE` line.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,10 +16,11 @@
 #include "loom/Driver/OutputDirectory.h"
 #include "loom/Frontend/ONNX/ONNXImporter.h"
 #include "loom/InitAllDialects.h"
+#include "loom/InitAllTargets.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/JitRunner.h"
 #include "loom/Runtime/Manifest.h"
-#include "loom/Target/CPU/CPUTarget.h"
+#include "loom/Target/TargetBackend.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -28,9 +31,6 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
-#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -39,7 +39,6 @@
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -395,31 +394,71 @@ private:
 };
 } // namespace
 
-/// Writes `objectPath` as the static library `libraryPath`.
-static llvm::Error writeStaticLibrary(llvm::StringRef objectPath,
-                                      llvm::StringRef libraryPath) {
-  llvm::Expected<llvm::NewArchiveMember> member =
-      llvm::NewArchiveMember::getFile(objectPath, /*Deterministic=*/true);
-  if (!member)
-    return makeError("cannot read " + objectPath + ": " +
-                     llvm::toString(member.takeError()));
-  llvm::NewArchiveMember members[] = {std::move(*member)};
-  if (llvm::Error e = llvm::writeArchive(
-          libraryPath, members, llvm::SymtabWritingMode::NormalSymtab,
-          llvm::object::Archive::K_GNU, /*Deterministic=*/true,
-          /*Thin=*/false))
-    return makeError("cannot write " + libraryPath + ": " +
-                     llvm::toString(std::move(e)));
-  return llvm::Error::success();
+namespace {
+/// A staged output directory as the targets see it.
+class StagedOutputFiles : public OutputFiles {
+public:
+  explicit StagedOutputFiles(StagedOutputDirectory &directory)
+      : directory(directory) {}
+
+  std::string getPath(llvm::StringRef relativePath) const override {
+    return directory.getPath(relativePath);
+  }
+  llvm::Error writeFile(llvm::StringRef relativePath,
+                        llvm::StringRef contents) override {
+    return directory.writeFile(relativePath, contents);
+  }
+  llvm::Error createDirectory(llvm::StringRef relativePath) override {
+    std::string path = directory.getPath(relativePath);
+    if (std::error_code ec = llvm::sys::fs::create_directories(path))
+      return makeError("cannot create " + path + ": " + ec.message());
+    return llvm::Error::success();
+  }
+
+private:
+  StagedOutputDirectory &directory;
+};
+} // namespace
+
+/// "cpu, cuda": the registered targets.
+static std::string listTargets() {
+  std::string names;
+  for (const std::string &name : getRegisteredTargetBackendNames())
+    names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+/// `manifest` (printManifest's text) with the members of `extension` added
+/// after the common ones, in the same layout.
+static std::string extendManifest(std::string manifest,
+                                  const llvm::json::Object &extension) {
+  if (extension.empty())
+    return manifest;
+  std::string members;
+  llvm::raw_string_ostream os(members);
+  llvm::json::OStream j(os, /*IndentSize=*/2);
+  j.object([&] {
+    for (const llvm::json::Object::value_type *member :
+         llvm::json::sortedElements(extension))
+      j.attribute(member->first, member->second);
+  });
+  os.flush();
+  // The members without the object's own braces, at the top level's
+  // indentation already.
+  llvm::StringRef body =
+      llvm::StringRef(members).drop_front().drop_back().trim('\n');
+  size_t close = manifest.rfind("\n}");
+  return manifest.substr(0, close) + ",\n" + body.str() +
+         manifest.substr(close);
 }
 
 static llvm::Error validateOptions(const LoomcOptions &options) {
   if (options.inputPath.empty())
     return makeError("no input file (usage: loomc MODEL.onnx --target=cpu -o "
                      "OUTDIR)");
-  if (options.target != "cpu")
+  if (!lookupTargetBackend(options.target))
     return makeError("unknown --target '" + options.target +
-                     "' (this build supports: cpu)");
+                     "' (this build supports: " + listTargets() + ")");
   if (options.emit != "lib" && options.emit != "mlir" && options.emit != "llvm")
     return makeError("unknown --emit '" + options.emit +
                      "' (expected lib, mlir or llvm)");
@@ -432,6 +471,7 @@ static llvm::Error validateOptions(const LoomcOptions &options) {
                      " is negative (expected 0 for every core, or a count)");
   if (options.emitStatic && options.emit != "lib")
     return makeError("--static needs --emit=lib");
+
   if (options.optLevel > 3)
     return makeError("-O" + llvm::Twine(options.optLevel) +
                      " is not an optimisation level (expected -O0 to -O3)");
@@ -441,12 +481,27 @@ static llvm::Error validateOptions(const LoomcOptions &options) {
 }
 
 static llvm::Error compile(const LoomcOptions &options) {
+  registerAllTargetBackends();
   if (llvm::Error e = validateOptions(options))
     return e;
   // Fail before the (possibly long) compile when OUTDIR cannot be written.
   if (options.emit == "lib")
     if (llvm::Error e =
             StagedOutputDirectory::checkDestination(options.outputPath))
+      return e;
+
+  TargetOptions targetOptions;
+  targetOptions.optLevel = options.optLevel;
+  targetOptions.cpu = options.cpu;
+  targetOptions.reference = options.reference;
+  targetOptions.numThreads = options.numThreads;
+  targetOptions.linker = options.linker;
+  targetOptions.emitStatic = options.emitStatic;
+  targetOptions.gpuArch = options.gpuArch;
+  targetOptions.cudaPath = options.cudaPath;
+  if (options.emit != "mlir")
+    if (llvm::Error e =
+            lookupTargetBackend(options.target)->checkOptions(targetOptions))
       return e;
 
   PhaseTimer timer(options.timing);
@@ -499,36 +554,26 @@ static llvm::Error compile(const LoomcOptions &options) {
       os << printModule(**module);
     });
 
-  CPUTargetOptions targetOptions;
-  targetOptions.optLevel = options.optLevel;
-  targetOptions.cpu = options.cpu;
-  targetOptions.reference = options.reference;
-  targetOptions.numThreads = options.numThreads;
-  auto targetMachine = createCPUTargetMachine(targetOptions);
-  if (!targetMachine)
-    return targetMachine.takeError();
-  manifest.triple = (*targetMachine)->getTargetTriple().str();
-  manifest.cpu = (*targetMachine)->getTargetCPU().str();
-
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule;
-  timer.start("loom-cpu-pipeline, LLVM IR, kernels, LLVM -O" +
-              std::to_string(options.optLevel));
+  const TargetBackend &backend = *lookupTargetBackend(options.target);
+  manifest.target = backend.getName().str();
+  std::unique_ptr<TargetArtifact> artifact;
   {
+    auto startPhase = [&](llvm::StringRef name) { timer.start(name); };
     DiagnosticCollector diagnostics(&context);
-    auto lowered = lowerToLLVMModule(**module, manifest, **targetMachine,
-                                     targetOptions, llvmContext);
-    if (!lowered) {
-      std::string what =
-          "compiling @" + manifest.function +
-          " for the CPU failed: " + llvm::toString(lowered.takeError());
+    auto serialized =
+        backend.serialize(**module, manifest, targetOptions, startPhase);
+    if (!serialized) {
+      std::string what = ("compiling @" + manifest.function + " for " +
+                          backend.getDisplayName() +
+                          " failed: " + llvm::toString(serialized.takeError()))
+                             .str();
       return diagnostics.takeError(what);
     }
-    llvmModule = std::move(*lowered);
+    artifact = std::move(*serialized);
   }
   if (options.emit == "llvm")
     return writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
-      llvmModule->print(os, nullptr);
+      artifact->printLLVMIR(os);
     });
 
   timer.start("write header and IR");
@@ -538,28 +583,14 @@ static llvm::Error compile(const LoomcOptions &options) {
   StagedOutputDirectory &out = **staged;
   if (llvm::Error e = out.writeFile(manifest.mlir, printModule(**module)))
     return e;
-  if (llvm::Error e = out.writeFile(manifest.header, generateCHeader(manifest)))
+  StagedOutputFiles files(out);
+  if (llvm::Error e = artifact->package(
+          files, manifest, [&](llvm::StringRef name) { timer.start(name); }))
     return e;
-  std::string objectPath = out.getPath(manifest.name + ".o");
-  timer.start("code generation (object file)");
-  if (llvm::Error e = writeObjectFile(*llvmModule, **targetMachine, objectPath))
-    return e;
-  timer.start("link");
-  if (options.emitStatic)
-    if (llvm::Error e =
-            writeStaticLibrary(objectPath, out.getPath(manifest.name + ".a")))
-      return e;
-  std::string logPath = out.getPath("link.log");
-  std::string linker =
-      options.linker.empty() ? getDefaultLinker().str() : options.linker;
-  if (llvm::Error e =
-          linkSharedLibrary(linker, objectPath, out.getPath(manifest.library),
-                            manifest.library, logPath))
-    return e;
-  llvm::sys::fs::remove(objectPath);
-  llvm::sys::fs::remove(logPath);
   // The manifest last: a directory with one is complete.
-  if (llvm::Error e = out.writeFile("manifest.json", printManifest(manifest)))
+  if (llvm::Error e = out.writeFile(
+          "manifest.json", extendManifest(printManifest(manifest),
+                                          artifact->getManifestExtension())))
     return e;
   return out.commit();
 }

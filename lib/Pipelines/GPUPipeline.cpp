@@ -138,6 +138,13 @@ static void addKernelStage(OpPassManager &pm,
   // it (so reduction dimensions go innermost first): one thread per output
   // element.
   fpm.addPass(createLoomSinkReductionDims());
+  // Fast path: a warp per output element of reductions over the innermost
+  // dimension (warp shuffles combine the lanes' partial results).
+  if (!options.reference) {
+    ConvertLinalgReductionsToGPUOptions warps;
+    warps.warpsPerBlock = std::max(1u, options.blockSize / 32);
+    fpm.addPass(createConvertLinalgReductionsToGPU(warps));
+  }
   fpm.addPass(createConvertLinalgToParallelLoopsPass());
   // One dimension per loop, tiled into blocks of `blockSize` threads with a
   // bound check (no min/max bounds, so the block size is a constant).
@@ -174,6 +181,7 @@ static void addNVVMStage(OpPassManager &pm, const GPUPipelineOptions &options) {
   kernels.addPass(createSCFToControlFlowPass());
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createLoomExpandSubgroupReduce());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
   kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));

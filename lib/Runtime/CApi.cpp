@@ -205,8 +205,7 @@ loom_status loom_model_run(const loom_model *model, const void *const *inputs,
       *runtime_error = code;
     if (code != 0)
       return failWith(LOOM_STATUS_RUNTIME_ERROR,
-                      std::string("runtime error: ") +
-                          describeRuntimeError(code));
+                      "runtime error: " + model->model->describeError(code));
     return LOOM_STATUS_OK;
   } catch (const std::bad_alloc &) {
     return outOfMemory(function);

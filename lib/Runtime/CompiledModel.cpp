@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/CompiledModel.h"
+#include "loom/Runtime/RuntimeErrors.h"
 #include "loom/Runtime/ModelSignature.h"
 
 #include <cerrno>
@@ -313,9 +314,25 @@ CompiledModel::load(const std::string &dir) {
                          "match " +
                          manifestPath + ": " + mismatch);
 
-  for (const std::string *symbol : {&m.runSymbol, &m.errorMessageSymbol})
-    if (Result<void *> function = resolver.lookup(*symbol, STT_FUNC); !function)
-      return function.status();
+  if (Result<void *> run = resolver.lookup(m.runSymbol, STT_FUNC); !run)
+    return run.status();
+  Result<void *> errorMessage =
+      resolver.lookup(m.errorMessageSymbol, STT_FUNC);
+  if (!errorMessage)
+    return errorMessage.status();
+  model->errorMessageFn = reinterpret_cast<ErrorMessageFn>(*errorMessage);
+  if (m.cuda) {
+    for (const std::string *symbol :
+         {&m.cuda->runDeviceSymbol, &m.cuda->runDevicePackedSymbol})
+      if (Result<void *> function = resolver.lookup(*symbol, STT_FUNC);
+          !function)
+        return function.status();
+    Result<void *> lastError =
+        resolver.lookup(m.cuda->lastErrorSymbol, STT_FUNC);
+    if (!lastError)
+      return lastError.status();
+    model->lastErrorFn = reinterpret_cast<LastErrorFn>(*lastError);
+  }
   Result<void *> runPacked = resolver.lookup(m.runPackedSymbol, STT_FUNC);
   if (!runPacked)
     return runPacked.status();
@@ -330,6 +347,17 @@ CompiledModel::load(const std::string &dir) {
                          " but its manifest says " +
                          std::to_string(m.abiVersion));
   return model;
+}
+
+std::string CompiledModel::describeError(int32_t code) const {
+  const char *message = errorMessageFn(code);
+  std::string text = message ? message : describeRuntimeError(code);
+  if (lastErrorFn) {
+    const char *detail = lastErrorFn();
+    if (detail && *detail)
+      text += std::string(" (") + detail + ")";
+  }
+  return text;
 }
 
 CompiledModel::~CompiledModel() {

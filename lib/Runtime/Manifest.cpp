@@ -413,6 +413,36 @@ static bool readTensorList(FieldReader &parent, std::string_view key,
   return true;
 }
 
+/// The "cuda" object of a `cuda` target's manifest: its entry points must be
+/// the model's own symbols, its header a file in the model directory.
+static bool readCUDASection(FieldReader &top, ModelManifest &m,
+                            std::string &error) {
+  const JsonValue *cuda = top.readObject("cuda");
+  if (!cuda)
+    return false;
+  FieldReader reader(*cuda, "cuda", error);
+  ModelManifest::CUDASection section;
+  const JsonValue *entries = reader.readObject("entry_points");
+  if (!entries)
+    return false;
+  FieldReader entryReader(*entries, "cuda.entry_points", error);
+  bool ok = entryReader.readEntryPoint("run_device", m.name + "_run_device",
+                                       section.runDeviceSymbol) &&
+            entryReader.readEntryPoint("run_device_packed",
+                                       m.name + "_run_device_packed",
+                                       section.runDevicePackedSymbol) &&
+            entryReader.readEntryPoint("last_error", m.name + "_last_error",
+                                       section.lastErrorSymbol) &&
+            entryReader.checkNoOtherKeys() &&
+            reader.readName("gpu_arch", section.gpuArch) &&
+            reader.readFileName("kernels_header", section.kernelsHeader) &&
+            reader.readArray("kernels") && reader.readObject("weights") &&
+            reader.checkNoOtherKeys();
+  if (ok)
+    m.cuda = std::move(section);
+  return ok;
+}
+
 Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
                                                 const std::string &path) {
   auto fail = [&](const std::string &msg) {
@@ -480,16 +510,18 @@ Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
   }
   std::set<std::string> cNames;
   ok = ok && readTensorList(top, "inputs", m.inputs, cNames, error) &&
-       readTensorList(top, "outputs", m.outputs, cNames, error) &&
-       top.checkNoOtherKeys();
+       readTensorList(top, "outputs", m.outputs, cNames, error);
+  if (ok && m.target == "cuda")
+    ok = readCUDASection(top, m, error);
+  ok = ok && top.checkNoOtherKeys();
   if (!ok)
     return fail(error);
   if (m.generator != kManifestGenerator)
     return fail("'generator' is '" + m.generator + "', expected '" +
                 kManifestGenerator + "'");
-  if (m.target != "cpu")
+  if (m.target != "cpu" && m.target != "cuda")
     return fail("target '" + m.target +
-                "' cannot be run on this host (expected 'cpu')");
+                "' cannot be run by this runtime (expected 'cpu' or 'cuda')");
   return m;
 }
 

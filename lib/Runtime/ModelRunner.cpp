@@ -201,8 +201,8 @@ int mlir::loom::runModelDirectory(const ModelRunOptions &options,
   if (!run)
     return fail(err, run.message());
   if (run->runtimeError != 0)
-    return fail(err, std::string("runtime error: ") +
-                         describeRuntimeError(run->runtimeError));
+    return fail(err, "runtime error: " +
+                         (*model)->describeError(run->runtimeError));
 
   if (!options.outputDir.empty()) {
     if (Status s = createDirectories(options.outputDir); !s.ok())

@@ -6,6 +6,8 @@
 // RUN: loom-run %s --entry scale_rows --random-seed 3 --reference --output-dir %t/cpu
 // RUN: loom-opt %s --loom-emulate-gpu-kernels=block-size=4 -o %t/emulated.mlir
 // RUN: loom-run %t/emulated.mlir --reference --entry scale_rows --random-seed 3 --compare %t/cpu/result0.npy --rtol 0 --atol 0 | FileCheck %s --check-prefix=EXEC
+// RUN: loom-run %s --entry row_norms --random-seed 5 --reference --output-dir %t/cpu_norms
+// RUN: loom-run %t/emulated.mlir --reference --entry row_norms --random-seed 5 --compare %t/cpu_norms/result0.npy --rtol 1e-6 --atol 1e-6 | FileCheck %s --check-prefix=NORMS
 
 // The test aid that runs loom-gpu-pipeline's kernel stage on the host: the
 // public function keeps its tensor signature and calls the kernel stage's
@@ -61,6 +63,33 @@
 // LAUNCH:         memref.copy %[[X]], %[[HOST]]
 // LAUNCH-NOT:     gpu.dealloc
 
+// Warp reductions (3 rows of 100 elements, a block of one warp each with
+// block-size 4): the sums of squares are reassociated (lanes, then the warp),
+// so they match the reference within rounding, rtol 1e-6.
+// NORMS: result0: 3 f32 vs result0.npy: {{.*}}: ok
+
+// The phases of a warp-reduction kernel: the loads for every thread, each
+// thread's value in a slot; then each thread's warp total (its warp's slots
+// combined in lane order) in a slot; then the stores.
+// LAUNCH-LABEL: func.func @warp_sum(
+// LAUNCH:         %[[SLOT:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
+// LAUNCH:         %[[TOTALS:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
+// LAUNCH:         scf.for
+// LAUNCH:           scf.for
+// LAUNCH:             scf.for
+// LAUNCH:               scf.for
+// LAUNCH:                 scf.for
+// LAUNCH:                   scf.for
+// LAUNCH:                     %[[V:.*]] = memref.load %{{.*}}[%{{.*}}] : memref<64xf32>
+// LAUNCH:                     memref.store %[[V]], %[[SLOT]][%{{.*}}] : memref<?xf32>
+// LAUNCH:                   %[[FIRST:.*]] = memref.load %[[SLOT]][%{{.*}}] : memref<?xf32>
+// LAUNCH:                   %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[FIRST]]) -> (f32) {
+// LAUNCH:                     %[[LANE:.*]] = memref.load %[[SLOT]]
+// LAUNCH:                     arith.addf %[[ACC]], %[[LANE]] : f32
+// LAUNCH:                   memref.store %[[SUM]], %[[TOTALS]]
+// LAUNCH:                     %[[T:.*]] = memref.load %[[TOTALS]]
+// LAUNCH:                     memref.store %[[T]], %{{.*}}[%{{.*}}] : memref<2xf32>
+
 // EXEC: result0: 3x6 f32 vs result0.npy: max_abs_err=0.000000e+00 {{.*}}: ok
 
 func.func @scale_rows(%x: tensor<3x6xf32>, %s: tensor<3xf32>) -> tensor<3x6xf32> {
@@ -75,4 +104,20 @@ func.func @scale_rows(%x: tensor<3x6xf32>, %s: tensor<3xf32>) -> tensor<3x6xf32>
     linalg.yield %t : f32
   } -> tensor<3x6xf32>
   return %r : tensor<3x6xf32>
+}
+
+// A row reduction long enough for warps.
+func.func @row_norms(%x: tensor<3x100xf32>) -> tensor<3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<3x100xf32>) outs(%f : tensor<3xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %sq = arith.mulf %v, %v : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  return %r : tensor<3xf32>
 }

@@ -125,7 +125,8 @@ TEST(Manifest, ChecksValues) {
   expectError(edited("\"generator\": \"loomc\"", "\"generator\": \"other\""),
               "'generator' is 'other', expected 'loomc'");
   expectError(edited("\"kind\": \"cpu\"", "\"kind\": \"gpu\""),
-              "target 'gpu' cannot be run on this host (expected 'cpu')");
+              "target 'gpu' cannot be run by this runtime (expected 'cpu' or "
+              "'cuda')");
   expectError(edited("\"opt_level\": 3", "\"opt_level\": 4"),
               "'target.opt_level' must be between 0 and 3");
   expectError(edited("\"name\": \"model\"", "\"name\": \"int\""),
@@ -143,6 +144,59 @@ TEST(Manifest, ChecksValues) {
   expectError(edited("\"name\": \"model\"", "\"name\": \"other\""),
               "'entry_points.run' is 'model_run' but must be the model's own "
               "'other_run'");
+}
+
+/// A `cuda` target's manifest: the common part, then the "cuda" object
+/// loomc --target=cuda adds (the kernel list abridged).
+std::string cudaManifest(const std::string &cuda) {
+  std::string text = edited("\"kind\": \"cpu\"", "\"kind\": \"cuda\"");
+  size_t end = text.rfind('}');
+  return text.substr(0, end) + ", \"cuda\": " + cuda + "}";
+}
+
+const char *const kCUDASection =
+    "{\"entry_points\": {\"last_error\": \"model_last_error\", "
+    "\"run_device\": \"model_run_device\", "
+    "\"run_device_packed\": \"model_run_device_packed\"}, "
+    "\"gpu_arch\": \"sm_90\", \"kernels\": [{\"name\": \"k\", "
+    "\"grid\": [1, 1, 1]}], \"kernels_header\": \"kernels.h\", "
+    "\"weights\": {\"bytes\": 0, \"count\": 0}}";
+
+TEST(Manifest, CUDASection) {
+  Result<ModelManifest> m = parseManifest(cudaManifest(kCUDASection), "m.json");
+  ASSERT_TRUE(m.ok()) << m.message();
+  ASSERT_TRUE(m->cuda.has_value());
+  EXPECT_EQ(m->cuda->gpuArch, "sm_90");
+  EXPECT_EQ(m->cuda->runDeviceSymbol, "model_run_device");
+  EXPECT_EQ(m->cuda->lastErrorSymbol, "model_last_error");
+  // A cpu manifest has no "cuda" object; a cuda one needs it.
+  Result<ModelManifest> cpu = parseManifest(
+      printManifest(makeManifest()).substr(
+          0, printManifest(makeManifest()).rfind('}')) +
+          ", \"cuda\": " + kCUDASection + "}",
+      "m.json");
+  ASSERT_FALSE(cpu.ok());
+  EXPECT_EQ(cpu.message(),
+            "m.json: 'cuda' is not a key of the ABI version 1 manifest");
+  expectError(edited("\"kind\": \"cpu\"", "\"kind\": \"cuda\""),
+              "'cuda' is missing");
+  std::string section = kCUDASection;
+  auto with = [&](const std::string &from, const std::string &to) {
+    std::string text = section;
+    text.replace(text.find(from), from.size(), to);
+    return cudaManifest(text);
+  };
+  expectError(with("\"model_run_device\"", "\"system\""),
+              "'cuda.entry_points.run_device' is 'system' but must be the "
+              "model's own 'model_run_device'");
+  expectError(with("\"kernels.h\"", "\"../kernels.h\""),
+              "'cuda.kernels_header' must be a file name in the model "
+              "directory");
+  expectError(with("\"gpu_arch\": \"sm_90\"", "\"gpu_arch\": \"\""),
+              "'cuda.gpu_arch' must be a non-empty string without NUL "
+              "characters");
+  expectError(with("\"weights\"", "\"extra\": 1, \"weights\""),
+              "'cuda.extra' is not a key of the ABI version 1 manifest");
 }
 
 TEST(Manifest, ChecksTensors) {

@@ -2,6 +2,8 @@
 //
 //   loomc MODEL.onnx --target=cpu -o OUTDIR     OUTDIR/{model.so, model.h,
 //                                               model.mlir, manifest.json}
+//   loomc MODEL.onnx --target=cuda -o OUTDIR    the same with GPU kernels in
+//                                               kernels/ and kernels.h
 //   loomc MODEL.onnx --emit=mlir [-o FILE]      the optimised IR
 //   loomc MODEL.onnx --emit=llvm [-o FILE]      the final LLVM IR
 //
@@ -34,9 +36,22 @@ static cl::opt<std::string>
                cl::desc("Output directory (--emit=lib) or file (--emit=mlir, "
                         "--emit=llvm; default stdout)"),
                cl::value_desc("OUTDIR|FILE"), cl::cat(category));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target to compile for: cpu"),
-                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Target to compile for: cpu (a shared library for the "
+                    "host CPU) or cuda (NVIDIA GPU kernels and a host library "
+                    "that launches them)"),
+           cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("GPU architecture of --target=cuda (default sm_90)"),
+            cl::value_desc("sm_NN"), cl::cat(category));
+static cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("CUDA toolkit whose ptxas --target=cuda uses (default: "
+                      "$CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, else the one found "
+                      "when Loom was configured)"),
+             cl::value_desc("DIR"), cl::cat(category));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: lib (the output directory, default), mlir "
@@ -153,6 +168,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.maxConstantBytes = *maxBytes;
+  options.gpuArch = gpuArch;
+  options.cudaPath = cudaPath;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

@@ -259,6 +259,71 @@ def LoomSinkReductionDims : Pass<"loom-sink-reduction-dims", "::mlir::func::Func
   ];
 }
 
+def ConvertLinalgReductionsToGPU : Pass<"convert-linalg-reductions-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Give each output element of a linalg reduction a warp of its own";
+  let description = [{
+    Part of `loom-gpu-pipeline`'s fast path, after
+    `loom-sink-reduction-dims` and before `convert-linalg-to-parallel-loops`.
+    A `linalg.generic` on buffers that reduces its innermost dimension only,
+    into one f32 or i32 output, with a body whose accumulator is used once,
+    by a combining op (`addf`, `mulf`, `maximumf`, `minimumf`, `maxnumf`,
+    `minnumf` and their integer counterparts, `andi`, `ori`, `xori`) whose
+    result it yields, becomes a `gpu.launch` with one warp per output
+    element (`warps-per-block` warps in a block): each lane folds elements
+    lane, lane + 32, ... of its row, computed by the op's body, starting from
+    the combining op's neutral element; a uniform `gpu.subgroup_reduce`
+    combines the 32 partial results (warp shuffles after
+    `loom-expand-subgroup-reduce`), and lane 0 folds the total into the
+    output. Warps past the last row compute row 0 and store nothing, so that
+    every lane takes part in the shuffles.
+
+    Softmax's maximum and sum, the norms' sums of squares and the dot
+    products of attention and matmuls take this path; rows shorter than
+    `min-reduction-size` keep one thread per output element. Float results
+    differ from the sequential reference within rounding (the sum is
+    reassociated).
+
+    #### Input invariant
+    Bufferized IR whose linalg ops have their reduction dimensions last.
+
+    #### Output IR
+    The matched ops are `gpu.launch` kernels; the others are untouched.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "unsigned", /*default=*/"8",
+           "Warps (output elements) per block">,
+    Option<"minReductionSize", "min-reduction-size", "int64_t",
+           /*default=*/"32",
+           "Reductions over fewer (static) elements keep a thread per "
+           "output element">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+  let statistics = [
+    Statistic<"numWarpReductions", "warp-reductions", "Reductions given a warp per output element">,
+  ];
+}
+
+def LoomExpandSubgroupReduce : Pass<"loom-expand-subgroup-reduce", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Expand gpu.subgroup_reduce into warp shuffles";
+  let description = [{
+    Part of `loom-gpu-pipeline`'s NVVM stage, before `convert-gpu-to-nvvm`
+    (which lowers `gpu.shuffle` to `nvvm.shfl.sync` but not
+    `gpu.subgroup_reduce` of floats): upstream's butterfly lowering of each
+    `gpu.subgroup_reduce` into five `gpu.shuffle xor` steps over 32 lanes
+    (values wider than 32 bits are broken down first).
+
+    #### Output IR
+    No `gpu.subgroup_reduce` ops.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def LoomCollapseParallelLoops : Pass<"loom-collapse-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Collapse every outermost scf.parallel into one dimension";
   let description = [{
@@ -403,6 +468,52 @@ def LoomEmulateGPUKernels : Pass<"loom-emulate-gpu-kernels", "::mlir::ModuleOp">
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+  ];
+}
+
+def ConvertGPUHostToLoomCUDA : Pass<"convert-gpu-host-to-loom-cuda", "::mlir::ModuleOp"> {
+  let summary = "Lower the host side of loom-gpu-pipeline's output to the LLVM dialect on Loom's CUDA host runtime";
+  let description = [{
+    Used by `loomc --target=cuda` after `loom-gpu-pipeline` (upstream's
+    `gpu-to-llvm` targets MLIR's own runtime wrappers instead, which load
+    every kernel at start-up, create a stream per launch and have no error
+    reporting). The host functions become LLVM functions whose GPU
+    operations call the C runtime that model.so links in
+    (include/loom/Target/CUDA/HostRuntime.h):
+
+    - `gpu.launch_func @k::@f` becomes `loom_cuda_launch(index, grid...,
+      block..., params)`, where `index` is `@k`'s position among the
+      module's `gpu.binary` (or `gpu.module`) ops and `params` points to the
+      kernel's parameters as the NVVM lowering expands them (each memref as
+      allocated pointer, aligned pointer, offset, sizes, strides), in stack
+      slots released after the call;
+    - `gpu.alloc` / `gpu.dealloc` become `loom_cuda_alloc(bytes)` /
+      `loom_cuda_free(pointer)` (identity layouts only);
+    - `gpu.memcpy` between contiguous static buffers becomes
+      `loom_cuda_memcpy(destination, source, bytes)`;
+    - `memref.get_global` of a constant `memref.global` becomes
+      `loom_cuda_weight(index, host address, bytes)`, the device copy of the
+      constant (its index is the global's position among the module's
+      constant globals); the global itself stays, as the host copy.
+
+    Everything else on the host (func, arith, cf, memref views and host
+    stack buffers, index) takes the standard LLVM lowering; `gpu.binary` and
+    `gpu.module` ops are left for the target to take out.
+
+    #### Input invariant
+    The output of `loom-gpu-pipeline` after `lower-affine`,
+    `convert-scf-to-cf` and `expand-strided-metadata` on the host: no
+    asynchronous GPU ops, no dynamic shared memory or clusters, no mutable
+    globals.
+
+    #### Output IR
+    Host code in the LLVM dialect, with declarations of the runtime's
+    `loom_cuda_*` functions.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let statistics = [
+    Statistic<"numLaunches", "launches", "gpu.launch_func ops lowered">,
+    Statistic<"numWeights", "weights", "Constant globals uploaded by the runtime">,
   ];
 }
 

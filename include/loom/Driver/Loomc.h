@@ -1,10 +1,12 @@
 //===- Loomc.h - The loomc compiler driver ----------------------*- C++ -*-===//
 //
 // loomc compiles an ONNX model (or an .mlir file of loom IR on tensors):
-// import -> loom-optimize-pipeline -> a target. For `--target=cpu` it writes
-// OUTDIR/{<name>.so, <name>.h, <name>.mlir, manifest.json}; `--emit=mlir`
-// and `--emit=llvm` print the optimised MLIR or the final LLVM IR instead.
-// docs/loomc.md describes the tool, docs/Runtime.md the library's ABI.
+// import -> loom-optimize-pipeline -> a target from the registry of
+// lib/Target. For `--target=cpu` it writes OUTDIR/{<name>.so, <name>.h,
+// <name>.mlir, manifest.json}, for `--target=cuda` also kernels/ and
+// kernels.h; `--emit=mlir` and `--emit=llvm` print the optimised MLIR or the
+// final (host) LLVM IR instead. docs/loomc.md describes the tool,
+// docs/Runtime.md the CPU library's ABI, docs/GPU.md the CUDA target.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,7 +26,7 @@ struct LoomcOptions {
   std::string inputPath;
   /// OUTDIR for --emit=lib; a file (default stdout) for --emit=mlir/llvm.
   std::string outputPath;
-  /// The target; only "cpu" today.
+  /// The target's name in the registry (TargetBackend.h): "cpu" or "cuda".
   std::string target = "cpu";
   /// "lib" (the output directory), "mlir" or "llvm".
   std::string emit = "lib";
@@ -54,6 +56,10 @@ struct LoomcOptions {
   /// The ONNX importer's limit on the size of one constant, in bytes
   /// (ONNXImportOptions::maxConstantBytes).
   uint64_t maxConstantBytes = uint64_t(1) << 30;
+  /// The GPU architecture of --target=cuda; empty: sm_90.
+  std::string gpuArch;
+  /// The CUDA toolkit of --target=cuda; empty: as loom-gpu-pipeline finds it.
+  std::string cudaPath;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

@@ -67,14 +67,24 @@ public:
   /// shape and dtype (the caller's responsibility).
   int32_t runPacked(void **args) const { return runPackedFn(args); }
 
+  /// What a nonzero `code` from a run means, from the library itself
+  /// (`<name>_error_message`, which knows the target's own codes), followed
+  /// for a CUDA model by the calling thread's `<name>_last_error()` (the
+  /// failed driver call) when it says anything.
+  std::string describeError(int32_t code) const;
+
 private:
   using RunPackedFn = int32_t (*)(void **);
+  using ErrorMessageFn = const char *(*)(int32_t);
+  using LastErrorFn = const char *(*)();
   CompiledModel() = default;
 
   ModelManifest manifest;
   std::string libraryPath;
   void *handle = nullptr;
   RunPackedFn runPackedFn = nullptr;
+  ErrorMessageFn errorMessageFn = nullptr;
+  LastErrorFn lastErrorFn = nullptr;
 };
 
 } // namespace loom

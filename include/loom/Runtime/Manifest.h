@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,15 @@ struct ModelManifest {
   std::string runSymbol, runPackedSymbol, errorMessageSymbol, abiVersionSymbol,
       signatureSymbol;
   std::vector<TensorSpec> inputs, outputs;
+  /// Target "cuda" only (docs/GPU.md): the GPU architecture, the kernels'
+  /// header and the entry points a CUDA model.so exports beyond the common
+  /// ones. The kernel list ("kernels", "weights") is documentation for users
+  /// who launch the kernels themselves; loaders do not need it.
+  struct CUDASection {
+    std::string gpuArch, kernelsHeader;
+    std::string runDeviceSymbol, runDevicePackedSymbol, lastErrorSymbol;
+  };
+  std::optional<CUDASection> cuda;
 };
 
 /// Sets the file and symbol names that follow from `manifest.name`.

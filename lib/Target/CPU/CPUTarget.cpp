@@ -126,23 +126,11 @@ mlir::loom::createCPUTargetMachine(const CPUTargetOptions &options) {
 static llvm::Expected<OwningOpRef<ModuleOp>>
 lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
                    bool reference) {
-  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
-  auto entry = lowered->lookupSymbol<func::FuncOp>(manifest.function);
-  if (!entry || entry.isExternal())
-    return makeError("no function @" + manifest.function +
-                     " with a body in the module");
-  // Other functions matter only as callees of the entry; symbol-dce drops
-  // the rest before they cost compile time or trip a lowering.
-  for (auto func : lowered->getOps<func::FuncOp>())
-    if (func != entry && !func.isExternal())
-      func.setPrivate();
-  // The ABI passes inputs as `const T *`: bufferization must not write into
-  // argument buffers (it copies instead).
+  llvm::Expected<OwningOpRef<ModuleOp>> lowered =
+      cloneForEntryPoint(module, manifest);
+  if (!lowered)
+    return lowered.takeError();
   MLIRContext *context = module.getContext();
-  for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
-    entry.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                     BoolAttr::get(context, false));
-
   PassManager pm(context);
   // --mlir-print-ir-after-all and friends, when the tool registered them.
   if (failed(applyPassManagerCLOptions(pm)))
@@ -157,7 +145,7 @@ lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
   options.resultsToOutParams = true;
   options.reference = reference;
   buildCPUPipeline(pm, options);
-  if (failed(pm.run(*lowered)))
+  if (failed(pm.run(**lowered)))
     return makeError("lowering with loom-cpu-pipeline failed");
   return lowered;
 }
@@ -211,14 +199,13 @@ static llvm::Constant *getCString(llvm::Module &module, llvm::StringRef text) {
   return global;
 }
 
-/// Defines the exported constant `<name>_signature` of type
-/// loom_model_signature (ModelSignature.h has the layout):
+/// The signature constant's layout in LLVM IR:
 ///   { i32 abi_version, i32 num_inputs, i32 num_outputs, ptr name,
 ///     ptr inputs, ptr outputs }
 /// with inputs and outputs arrays of
 ///   { ptr name, ptr c_name, ptr dtype, i64 rank, ptr shape }.
-static void defineSignature(llvm::Module &module,
-                            const ModelManifest &manifest) {
+void mlir::loom::defineModelSignature(llvm::Module &module,
+                                      const ModelManifest &manifest) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
@@ -420,7 +407,7 @@ static llvm::Error addEntryPoints(llvm::Module &module,
     b.CreateRet(b.getInt32(static_cast<uint32_t>(kLoomABIVersion)));
   }
 
-  defineSignature(module, manifest);
+  defineModelSignature(module, manifest);
 
   std::string verifierMessage;
   llvm::raw_string_ostream verifierStream(verifierMessage);
@@ -529,11 +516,10 @@ static llvm::SmallVector<std::string> undefinedSymbols(llvm::StringRef log) {
   return undefined;
 }
 
-llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
-                                          llvm::StringRef objectPath,
-                                          llvm::StringRef libraryPath,
-                                          llvm::StringRef soname,
-                                          llvm::StringRef logPath) {
+llvm::Error mlir::loom::linkSharedLibrary(
+    llvm::StringRef linker, llvm::StringRef objectPath,
+    llvm::StringRef libraryPath, llvm::StringRef soname,
+    llvm::StringRef logPath, llvm::ArrayRef<llvm::StringRef> extraLibraries) {
   std::string program;
   if (linker.contains('/')) {
     if (!llvm::sys::fs::can_execute(linker))
@@ -563,6 +549,7 @@ llvm::Error mlir::loom::linkSharedLibrary(llvm::StringRef linker,
                                              "-Wl,-z,noexecstack",
                                              "-Wl,--as-needed",
                                              "-lm"};
+  args.append(extraLibraries.begin(), extraLibraries.end());
   std::string errorMessage;
   bool executionFailed = false;
   std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), logPath,

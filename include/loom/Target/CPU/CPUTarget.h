@@ -12,6 +12,7 @@
 #define LOOM_TARGET_CPU_CPUTARGET_H
 
 #include "loom/Runtime/Manifest.h"
+#include "loom/Target/TargetBackend.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
@@ -72,16 +73,43 @@ llvm::Error writeObjectFile(llvm::Module &module,
 
 /// Links `objectPath` into the shared library `libraryPath` (soname
 /// `soname`) with the C compiler driver `linker` (a path, or a name looked up
-/// in PATH): `-shared -lm`, no undefined symbols allowed. The driver's output
-/// goes to `logPath` and is quoted in the error when it fails.
-llvm::Error linkSharedLibrary(llvm::StringRef linker,
-                              llvm::StringRef objectPath,
-                              llvm::StringRef libraryPath,
-                              llvm::StringRef soname, llvm::StringRef logPath);
+/// in PATH): `-shared -lm` and `extraLibraries` (such as "-ldl"), no
+/// undefined symbols allowed. The driver's output goes to `logPath` and is
+/// quoted in the error when it fails.
+llvm::Error
+linkSharedLibrary(llvm::StringRef linker, llvm::StringRef objectPath,
+                  llvm::StringRef libraryPath, llvm::StringRef soname,
+                  llvm::StringRef logPath,
+                  llvm::ArrayRef<llvm::StringRef> extraLibraries = {});
+
+/// `text` as a C string literal that is also safe inside a comment.
+std::string quoteCString(llvm::StringRef text);
+
+/// The `<PREFIX>_INPUT<i>_...` macros of one input or output in a header.
+void emitTensorMacros(llvm::raw_ostream &os, llvm::StringRef prefix,
+                      llvm::StringRef kind, size_t index,
+                      const TensorSpec &spec);
+
+/// Writes `objectPath` as the static library `libraryPath`.
+llvm::Error writeStaticLibrary(llvm::StringRef objectPath,
+                               llvm::StringRef libraryPath);
+
+/// The `cpu` target of loomc (TargetBackend.h).
+std::unique_ptr<TargetBackend> createCPUTargetBackend();
 
 /// The C header (C99 and C++) declaring the entry points of `manifest`, with
 /// every input's and output's name, shape and dtype as comments and macros.
 std::string generateCHeader(const ModelManifest &manifest);
+
+/// The C typedefs of `loom_tensor_signature` and `loom_model_signature`
+/// (ModelSignature.h has their layout), guarded so that several model headers
+/// can be included together.
+void emitSignatureTypes(llvm::raw_ostream &os);
+
+/// Defines the exported constant `manifest.signatureSymbol` of type
+/// loom_model_signature in `module`: what the header's macros say, as data
+/// that loaders compare with manifest.json before they call anything.
+void defineModelSignature(llvm::Module &module, const ModelManifest &manifest);
 
 /// The C type of an element of `dtype` in generated headers.
 const char *getCTypeName(DType dtype);

@@ -1,0 +1,26 @@
+//===- InitAllTargets.h - Loom target registration --------------*- C++ -*-===//
+//
+// One place that registers every target loomc can compile for.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_INITALLTARGETS_H
+#define LOOM_INITALLTARGETS_H
+
+#include "loom/Target/CPU/CPUTarget.h"
+#include "loom/Target/CUDA/CUDATarget.h"
+#include "loom/Target/TargetBackend.h"
+
+namespace mlir {
+namespace loom {
+
+/// Registers the `cpu` and `cuda` targets (again: a no-op).
+inline void registerAllTargetBackends() {
+  registerTargetBackend(createCPUTargetBackend());
+  registerTargetBackend(createCUDATargetBackend());
+}
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_INITALLTARGETS_H
