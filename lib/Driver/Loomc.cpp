@@ -499,6 +499,7 @@ static llvm::Error compile(const LoomcOptions &options) {
   targetOptions.emitStatic = options.emitStatic;
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.cudaPath = options.cudaPath;
+  targetOptions.cudaGraph = options.cudaGraph;
   if (options.emit != "mlir")
     if (llvm::Error e =
             lookupTargetBackend(options.target)->checkOptions(targetOptions))

@@ -133,10 +133,20 @@ loom_status loom_model_output_info(const loom_model *model, size_t index,
                     info);
 }
 
-loom_status loom_model_run(const loom_model *model, const void *const *inputs,
-                           size_t num_inputs, void *const *outputs,
-                           size_t num_outputs, int32_t *runtime_error) {
-  const char *function = "loom_model_run";
+const char *loom_model_target(const loom_model *model) {
+  return model ? model->model->getManifest().target.c_str() : nullptr;
+}
+
+/// Checks the buffers of a run (counts, null pointers, alignment, overlaps)
+/// and runs the model on the input, then output, pointers: on host buffers,
+/// or (`device`) on device buffers on `stream`. The same checks hold for
+/// host and device pointers (device addresses are checked as numbers; the
+/// driver's unified addressing keeps them disjoint).
+static loom_status runChecked(const char *function, const loom_model *model,
+                              const void *const *inputs, size_t num_inputs,
+                              void *const *outputs, size_t num_outputs,
+                              int32_t *runtime_error, bool device,
+                              void *stream) {
   if (runtime_error)
     *runtime_error = 0;
   if (!model)
@@ -200,7 +210,9 @@ loom_status loom_model_run(const loom_model *model, const void *const *inputs,
                               "' overlap (outputs may overlap nothing)");
     }
 
-    int32_t code = model->model->runPacked(args.data());
+    int32_t code = device
+                       ? model->model->runDevicePacked(args.data(), stream)
+                       : model->model->runPacked(args.data());
     if (runtime_error)
       *runtime_error = code;
     if (code != 0)
@@ -210,6 +222,33 @@ loom_status loom_model_run(const loom_model *model, const void *const *inputs,
   } catch (const std::bad_alloc &) {
     return outOfMemory(function);
   }
+}
+
+loom_status loom_model_run(const loom_model *model, const void *const *inputs,
+                           size_t num_inputs, void *const *outputs,
+                           size_t num_outputs, int32_t *runtime_error) {
+  return runChecked("loom_model_run", model, inputs, num_inputs, outputs,
+                    num_outputs, runtime_error, /*device=*/false,
+                    /*stream=*/nullptr);
+}
+
+loom_status loom_model_run_device(const loom_model *model,
+                                  const void *const *inputs, size_t num_inputs,
+                                  void *const *outputs, size_t num_outputs,
+                                  void *stream, int32_t *runtime_error) {
+  const char *function = "loom_model_run_device";
+  if (model && !model->model->hasDeviceEntry()) {
+    if (runtime_error)
+      *runtime_error = 0;
+    return failWith(LOOM_STATUS_INVALID_ARGUMENT,
+                    std::string(function) + ": model '" +
+                        model->model->getManifest().name +
+                        "' is compiled for the '" +
+                        model->model->getManifest().target +
+                        "' target; only 'cuda' models run on device buffers");
+  }
+  return runChecked(function, model, inputs, num_inputs, outputs, num_outputs,
+                    runtime_error, /*device=*/true, stream);
 }
 
 const char *loom_last_error_message(void) { return lastError.c_str(); }

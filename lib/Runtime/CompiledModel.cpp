@@ -322,11 +322,16 @@ CompiledModel::load(const std::string &dir) {
     return errorMessage.status();
   model->errorMessageFn = reinterpret_cast<ErrorMessageFn>(*errorMessage);
   if (m.cuda) {
-    for (const std::string *symbol :
-         {&m.cuda->runDeviceSymbol, &m.cuda->runDevicePackedSymbol})
-      if (Result<void *> function = resolver.lookup(*symbol, STT_FUNC);
-          !function)
-        return function.status();
+    if (Result<void *> function =
+            resolver.lookup(m.cuda->runDeviceSymbol, STT_FUNC);
+        !function)
+      return function.status();
+    Result<void *> runDevicePacked =
+        resolver.lookup(m.cuda->runDevicePackedSymbol, STT_FUNC);
+    if (!runDevicePacked)
+      return runDevicePacked.status();
+    model->runDevicePackedFn =
+        reinterpret_cast<RunDevicePackedFn>(*runDevicePacked);
     Result<void *> lastError =
         resolver.lookup(m.cuda->lastErrorSymbol, STT_FUNC);
     if (!lastError)

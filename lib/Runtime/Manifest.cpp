@@ -293,6 +293,19 @@ public:
     return true;
   }
 
+  /// An optional boolean (`out` keeps its value when the key is absent).
+  bool readOptionalBool(std::string_view key, bool &out) {
+    known.insert(std::string(key));
+    const JsonValue *v = object.get(key);
+    if (!v)
+      return true;
+    std::optional<bool> b = v->getAsBool();
+    if (!b)
+      return fail(key, "must be true or false");
+    out = *b;
+    return true;
+  }
+
   const JsonValue *readObject(std::string_view key) {
     const JsonValue *v = get(key);
     if (v && !v->getAsObject()) {
@@ -435,6 +448,7 @@ static bool readCUDASection(FieldReader &top, ModelManifest &m,
                                        section.lastErrorSymbol) &&
             entryReader.checkNoOtherKeys() &&
             reader.readName("gpu_arch", section.gpuArch) &&
+            reader.readOptionalBool("cuda_graph", section.cudaGraph) &&
             reader.readFileName("kernels_header", section.kernelsHeader) &&
             reader.readArray("kernels") && reader.readObject("weights") &&
             reader.checkNoOtherKeys();

@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 LIBRARY_NAME = "libLoomRuntimeCore.so"
-API_VERSION = 1
+API_VERSION = 2
 
 # loom_status
 STATUS_OK = 0
@@ -133,6 +133,10 @@ def _declare(lib):
         "loom_model_run": ([model_p, c.POINTER(c.c_void_p), c.c_size_t,
                             c.POINTER(c.c_void_p), c.c_size_t,
                             c.POINTER(c.c_int32)], c.c_int),
+        "loom_model_target": ([model_p], c.c_char_p),
+        "loom_model_run_device": ([model_p, c.POINTER(c.c_void_p), c.c_size_t,
+                                   c.POINTER(c.c_void_p), c.c_size_t,
+                                   c.c_void_p, c.POINTER(c.c_int32)], c.c_int),
         "loom_last_error_message": ([], c.c_char_p),
         "loom_runtime_error_string": ([c.c_int32], c.c_char_p),
         "loom_random_create": ([c.c_uint64], c.c_void_p),
@@ -202,8 +206,10 @@ def _to_array(value, spec):
     torch = _torch_module(value)
     if torch is not None:
         if value.device.type != "cpu":
-            raise ValueError("input '%s' is on %s; compiled Loom models run on "
-                             "the CPU" % (spec.name, value.device))
+            raise ValueError("input '%s' is on %s; this model runs on host "
+                             "buffers (only a --target=cuda model takes CUDA "
+                             "tensors, all of them on one GPU)"
+                             % (spec.name, value.device))
         value = value.detach().resolve_conj().resolve_neg()
     if isinstance(value, np.ndarray):
         array = value
@@ -221,8 +227,34 @@ def _to_array(value, spec):
     return np.require(array, requirements=["C_CONTIGUOUS", "ALIGNED"])
 
 
+def _torch_dtype(torch, dtype):
+    """The torch dtype of numpy `dtype`."""
+    return {"float16": torch.float16, "float32": torch.float32,
+            "float64": torch.float64, "int8": torch.int8,
+            "int16": torch.int16, "int32": torch.int32, "int64": torch.int64,
+            "uint8": torch.uint8, "bool": torch.bool}[np.dtype(dtype).name]
+
+
+def _cuda_device(values):
+    """The torch device when the inputs are torch CUDA tensors (all on one
+    device), None when none is; mixing CUDA tensors with host data or two
+    GPUs is an error."""
+    on_gpu = [v for v in values
+              if _torch_module(v) is not None and v.device.type == "cuda"]
+    if not on_gpu:
+        return None
+    devices = sorted({str(v.device) for v in on_gpu})
+    if len(devices) > 1:
+        raise ValueError("the inputs are on %s; a call takes CUDA tensors "
+                         "on one GPU" % ", ".join(devices))
+    if len(on_gpu) != len(values):
+        raise ValueError("some inputs are CUDA tensors and some are not; "
+                         "pass all of them on the GPU or none")
+    return on_gpu[0].device
+
+
 class Model:
-    """A model directory written by `loomc --target=cpu -o DIR`, loaded
+    """A model directory written by `loomc -o DIR` (--target=cpu or cuda), loaded
     through the runtime library (which checks the directory: see
     docs/Runtime.md, "Loading a model directory").
 
@@ -232,11 +264,20 @@ class Model:
         outputs = model.run({"input_ids": ids})   # a dict by output name
 
     Inputs are numpy arrays (or DLPack tensors, torch.Tensor included, or
-    anything np.asarray accepts) of exactly the model's dtype and shape;
+    anything np.asarray takes) of exactly the model's dtype and shape
+    (`model.target` says which target compiled it: a cuda model copies host
+    inputs to the GPU and its outputs back, and waits);
     `model.inputs` and `model.outputs` list them. A call returns the one
     output, or a tuple of them, as new numpy arrays (torch tensors when an
     input was one). Calls may run concurrently from several threads (the
     GIL is released during a call).
+
+    A cuda model also takes torch CUDA tensors (all inputs on one GPU; a
+    non-contiguous one is copied first): the call passes their data
+    pointers, allocates the outputs with torch on that GPU and enqueues the
+    model on torch's current stream there, without waiting, as a torch op
+    would. Synchronise the stream (or use the outputs in torch) to see
+    them; a kernel fault shows at that point.
     """
 
     def __init__(self, path):
@@ -249,6 +290,7 @@ class Model:
         self._handle = handle
         self.path = os.fspath(path)
         self.name = self._lib.loom_model_name(handle).decode()
+        self.target = self._lib.loom_model_target(handle).decode()
         self.library_path = self._lib.loom_model_library_path(
             handle).decode("utf-8", "surrogateescape")
         self.inputs = self._infos(self._lib.loom_model_num_inputs,
@@ -315,6 +357,9 @@ class Model:
     def _run(self, values):
         if self._handle is None:
             raise LoomError("the model is closed")
+        device = _cuda_device(values)
+        if device is not None:
+            return self._run_device(values, device)
         as_torch = next((m for m in map(_torch_module, values) if m), None)
         arrays = [_to_array(v, spec) for v, spec in zip(values, self.inputs)]
         outputs = [np.empty(t.shape, t.dtype) for t in self.outputs]
@@ -331,6 +376,40 @@ class Model:
         _check(self._lib, status)
         if as_torch is not None:
             outputs = [as_torch.from_numpy(o) for o in outputs]
+        return outputs
+
+    def _run_device(self, values, device):
+        """Runs a cuda model on torch CUDA tensors on torch's current stream
+        of `device`."""
+        torch = sys.modules["torch"]
+        if self.target != "cuda":
+            raise ValueError("input '%s' is on %s but the model is compiled "
+                             "for the '%s' target (compile with "
+                             "--target=cuda to run on CUDA tensors)" % (
+                                 self.inputs[0].name, device, self.target))
+        tensors = []
+        for value, spec in zip(values, self.inputs):
+            want = _torch_dtype(torch, spec.dtype)
+            if value.dtype != want or tuple(value.shape) != spec.shape:
+                raise ValueError("input '%s' is %s %s but the model expects "
+                                 "%s" % (spec.name, tuple(value.shape),
+                                         value.dtype, spec.describe()))
+            tensors.append(value.detach().contiguous())
+        outputs = [torch.empty(t.shape, dtype=_torch_dtype(torch, t.dtype),
+                               device=device) for t in self.outputs]
+        in_pointers = (ctypes.c_void_p * max(1, len(tensors)))(
+            *[t.data_ptr() for t in tensors])
+        out_pointers = (ctypes.c_void_p * max(1, len(outputs)))(
+            *[o.data_ptr() for o in outputs])
+        code = ctypes.c_int32(0)
+        with torch.cuda.device(device):
+            stream = torch.cuda.current_stream(device).cuda_stream
+            status = self._lib.loom_model_run_device(
+                self._handle, in_pointers, len(tensors), out_pointers,
+                len(outputs), ctypes.c_void_p(stream), ctypes.byref(code))
+        if status == STATUS_RUNTIME_ERROR:
+            raise ModelRuntimeError(_last_error(self._lib), code.value)
+        _check(self._lib, status)
         return outputs
 
     def __call__(self, *args, **kwargs):

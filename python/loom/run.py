@@ -20,7 +20,7 @@ from ._runtime import (LoomError, ModelRuntimeError, RandomInputs,
 
 USAGE = """USAGE: python -m loom.run OUTDIR [options]
 
-Runs a model directory that `loomc --target=cpu -o OUTDIR` wrote.
+Runs a model directory that `loomc -o OUTDIR` wrote (--target=cpu or cuda).
 
 OPTIONS:
   --input [NAME=]FILE.npy    the input of that name, or the next input

@@ -23,8 +23,19 @@ its exit status and outputs must equal the reference path's within the
 test's tolerances, or rtol 1e-5 / atol 1e-6 where the test asks for less
 (the GPU's warp reductions reassociate sums).
 
-Usage: loom_run_both.py [--gpu-emulation LOOM_OPT] LOOM_RUN_BINARY ARGS...
+With `--record-cases DIR` first (lit --param loom-record-cases=DIR), the
+script only runs the reference path and records the case for another
+machine (test/gpu/collect.py): DIR/<n>/case.json (the source, entry,
+inputs, random seed, tolerances, exit status), the --input files and the
+reference path's outputs. Its output is the reference run's (the test's
+own checks of loom-run's output still apply).
+
+Usage: loom_run_both.py [--gpu-emulation LOOM_OPT] [--record-cases DIR]
+                        LOOM_RUN_BINARY ARGS...
 """
+
+import json
+import shutil
 
 import os
 import subprocess
@@ -125,16 +136,77 @@ def run_gpu_emulation(loom_opt, binary, args, scratch, rtol, atol):
     return status, out_dir
 
 
+def option_values(args, name):
+    """Every value of a repeated option `name`, in order."""
+    values = []
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            values.append(args[i + 1])
+        elif arg.startswith(name + "="):
+            values.append(arg[len(name) + 1:])
+    return values
+
+
+def record_case(record_dir, binary, args):
+    """Runs the reference path alone and records the case under a new
+    numbered directory of `record_dir`; returns the run's exit status."""
+    os.makedirs(record_dir, exist_ok=True)
+    for n in range(100000):
+        case_dir = os.path.join(record_dir, "%05d" % n)
+        try:
+            os.mkdir(case_dir)
+            break
+        except FileExistsError:
+            continue
+    requested = option_value(args, "--output-dir")
+    out_dir = requested or os.path.join(case_dir, "reference")
+    run = subprocess.run([binary] + with_output_dir(args, out_dir) +
+                         ["--reference"], stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(run.stderr)
+    status = run.returncode
+    inputs = []
+    for i, path in enumerate(option_values(args, "--input")):
+        copy = os.path.join(case_dir, "input%d.npy" % i)
+        shutil.copyfile(path, copy)
+        inputs.append(os.path.basename(copy))
+    outputs = []
+    if status == 0 and os.path.isdir(out_dir):
+        for name in sorted(n for n in os.listdir(out_dir)
+                           if n.endswith(".npy")):
+            copy = os.path.join(case_dir, "reference-" + name)
+            shutil.copyfile(os.path.join(out_dir, name), copy)
+            outputs.append(os.path.basename(copy))
+    source = [a for a in args if not a.startswith("-")][0]
+    case = {"source": os.path.abspath(source),
+            "entry": option_value(args, "--entry"),
+            "inputs": inputs, "reference_outputs": outputs,
+            "random_seed": option_value(args, "--random-seed"),
+            "rtol": float(option_value(args, "--rtol", "1e-5")),
+            "atol": float(option_value(args, "--atol", "1e-6")),
+            "status": status,
+            # The model's own run-time error (loom-run's "error: runtime
+            # error: ..."), as opposed to a failed --compare.
+            "runtime_error": "runtime error" in run.stderr}
+    with open(os.path.join(case_dir, "case.json"), "w") as f:
+        json.dump(case, f, indent=1)
+    return status
+
+
 def main():
-    loom_opt = None
+    loom_opt = record_dir = None
     if sys.argv[1] == "--gpu-emulation":
         loom_opt = sys.argv[2]
+        del sys.argv[1:3]
+    if sys.argv[1] == "--record-cases":
+        record_dir = sys.argv[2]
         del sys.argv[1:3]
     binary, args = sys.argv[1], sys.argv[2:]
     positional = [a for a in args if not a.startswith("-")]
     # Compiled model directories have one lowering (chosen by loomc): once.
     if not positional or os.path.isdir(positional[0]) or "--reference" in args:
         return subprocess.call([binary] + args)
+    if record_dir:
+        return record_case(record_dir, binary, args)
 
     rtol = float(option_value(args, "--rtol", "1e-5"))
     atol = float(option_value(args, "--atol", "1e-6"))

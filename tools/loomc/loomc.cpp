@@ -52,6 +52,11 @@ static cl::opt<std::string>
                       "$CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, else the one found "
                       "when Loom was configured)"),
              cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<bool> cudaGraph(
+    "cuda-graph",
+    cl::desc("--target=cuda: replay each call's kernel launches as one CUDA "
+             "graph (captured once per set of buffer addresses)"),
+    cl::cat(category));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: lib (the output directory, default), mlir "
@@ -170,6 +175,7 @@ int main(int argc, char **argv) {
   options.maxConstantBytes = *maxBytes;
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
+  options.cudaGraph = cudaGraph;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

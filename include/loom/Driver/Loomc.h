@@ -60,6 +60,8 @@ struct LoomcOptions {
   std::string gpuArch;
   /// The CUDA toolkit of --target=cuda; empty: as loom-gpu-pipeline finds it.
   std::string cudaPath;
+  /// --cuda-graph (cuda).
+  bool cudaGraph = false;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

@@ -67,6 +67,17 @@ public:
   /// shape and dtype (the caller's responsibility).
   int32_t runPacked(void **args) const { return runPackedFn(args); }
 
+  /// Whether the library is a `cuda` target's (it then has a device entry).
+  bool hasDeviceEntry() const { return runDevicePackedFn != nullptr; }
+
+  /// Calls a CUDA model's `<name>_run_device_packed(args, stream)`: `args`
+  /// holds device pointers (inputs, then outputs) and `stream` is a
+  /// `CUstream` (null: the legacy default stream); the call only enqueues.
+  /// Only valid when hasDeviceEntry().
+  int32_t runDevicePacked(void **args, void *stream) const {
+    return runDevicePackedFn(args, stream);
+  }
+
   /// What a nonzero `code` from a run means, from the library itself
   /// (`<name>_error_message`, which knows the target's own codes), followed
   /// for a CUDA model by the calling thread's `<name>_last_error()` (the
@@ -75,6 +86,7 @@ public:
 
 private:
   using RunPackedFn = int32_t (*)(void **);
+  using RunDevicePackedFn = int32_t (*)(void **, void *);
   using ErrorMessageFn = const char *(*)(int32_t);
   using LastErrorFn = const char *(*)();
   CompiledModel() = default;
@@ -83,6 +95,7 @@ private:
   std::string libraryPath;
   void *handle = nullptr;
   RunPackedFn runPackedFn = nullptr;
+  RunDevicePackedFn runDevicePackedFn = nullptr;
   ErrorMessageFn errorMessageFn = nullptr;
   LastErrorFn lastErrorFn = nullptr;
 };

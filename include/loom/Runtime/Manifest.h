@@ -87,6 +87,8 @@ struct ModelManifest {
   struct CUDASection {
     std::string gpuArch, kernelsHeader;
     std::string runDeviceSymbol, runDevicePackedSymbol, lastErrorSymbol;
+    /// Whether calls replay their launches as CUDA graphs (--cuda-graph).
+    bool cudaGraph = false;
   };
   std::optional<CUDASection> cuda;
 };

@@ -1,6 +1,7 @@
 /*===- loom_runtime.h - The C API of the Loom runtime --------------*- C -*-===*
  *
- * Opens a model directory that `loomc --target=cpu -o OUTDIR` wrote, tells
+ * Opens a model directory that `loomc -o OUTDIR` wrote (--target=cpu or
+ * --target=cuda), tells
  * its inputs and outputs, and runs it on the caller's buffers. This is the
  * C API of libLoomRuntimeCore.so, which links neither LLVM nor MLIR (only
  * libc, libdl and the C++ standard library); the Python package `loom`
@@ -42,7 +43,7 @@ extern "C" {
 #endif
 
 /* The version of this API (not of the compiled-model ABI). */
-#define LOOM_RUNTIME_API_VERSION 1
+#define LOOM_RUNTIME_API_VERSION 2
 
 typedef enum loom_status {
   LOOM_STATUS_OK = 0,
@@ -107,6 +108,23 @@ loom_status loom_model_output_info(const loom_model *model, size_t index,
 loom_status loom_model_run(const loom_model *model, const void *const *inputs,
                            size_t num_inputs, void *const *outputs,
                            size_t num_outputs, int32_t *runtime_error);
+
+/* The target the model was compiled for: "cpu" or "cuda". A cuda model's
+ * loom_model_run takes host buffers and copies them to and from the GPU; its
+ * loom_model_run_device takes GPU buffers. */
+const char *loom_model_target(const loom_model *model);
+
+/* Runs a cuda model on device buffers: inputs[i] and outputs[j] are CUDA
+ * device pointers (CUdeviceptr values) laid out as for loom_model_run, and
+ * `stream` a CUstream of the current (or primary) context, NULL for the
+ * default stream. The call enqueues the model's work on `stream` and returns
+ * without waiting (except where the model reads a GPU value on the host);
+ * kernel faults show when the caller synchronises. API version 2.
+ * LOOM_STATUS_INVALID_ARGUMENT for a cpu model. */
+loom_status loom_model_run_device(const loom_model *model,
+                                  const void *const *inputs, size_t num_inputs,
+                                  void *const *outputs, size_t num_outputs,
+                                  void *stream, int32_t *runtime_error);
 
 /* The message of the last failure of a loom_* call on this thread ("" when
  * none failed yet). Valid until the next failing call on this thread. */

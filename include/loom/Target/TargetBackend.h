@@ -50,6 +50,8 @@ struct TargetOptions {
   std::string gpuArch;
   /// The CUDA toolkit; empty: found as loom-gpu-pipeline finds it.
   std::string cudaPath;
+  /// Replay each call's launches as a CUDA graph (HostRuntime.h).
+  bool cudaGraph = false;
 };
 
 /// Where a target writes its files: the staged output directory, by paths

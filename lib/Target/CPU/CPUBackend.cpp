@@ -106,6 +106,8 @@ public:
       return makeError("--gpu-arch applies to --target=cuda, not cpu");
     if (!options.cudaPath.empty())
       return makeError("--cuda-path applies to --target=cuda, not cpu");
+    if (options.cudaGraph)
+      return makeError("--cuda-graph applies to --target=cuda, not cpu");
     // An unknown --mcpu is an error here, before the compile.
     auto targetMachine = createCPUTargetMachine(getCPUOptions(options));
     if (!targetMachine)

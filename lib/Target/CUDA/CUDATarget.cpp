@@ -328,7 +328,7 @@ static llvm::Error addEntryPoints(llvm::Module &module,
                                   const ModelManifest &manifest,
                                   llvm::StringRef gpuArch,
                                   llvm::ArrayRef<CUDAKernel> kernels,
-                                  uint64_t numWeights) {
+                                  uint64_t numWeights, bool cudaGraph) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
@@ -428,7 +428,8 @@ static llvm::Error addEntryPoints(llvm::Module &module,
 
   // The descriptor the runtime declares as `extern const LoomCudaModel`.
   auto *modelType =
-      llvm::StructType::get(ctx, {ptr, ptr, i64, ptr, i64, i64, i64, ptr, ptr});
+      llvm::StructType::get(ctx, {ptr, ptr, i64, ptr, i64, i64, i64, ptr, ptr,
+                                  i64});
   llvm::GlobalVariable *model = module.getGlobalVariable("__loom_cuda_model");
   if (!model || !model->isDeclaration())
     return makeError("the CUDA host runtime does not declare "
@@ -442,7 +443,8 @@ static llvm::Error addEntryPoints(llvm::Module &module,
                       llvm::ConstantInt::get(i64, numWeights),
                       llvm::ConstantInt::get(i64, numInputs),
                       llvm::ConstantInt::get(i64, numArgs - numInputs),
-                      bytesTable, launch}),
+                      bytesTable, launch,
+                      llvm::ConstantInt::get(i64, cudaGraph ? 1 : 0)}),
       "");
   model->replaceAllUsesWith(definition);
   model->eraseFromParent();
@@ -639,6 +641,7 @@ public:
     }
     llvm::json::Object cuda{
         {"gpu_arch", gpuArch},
+        {"cuda_graph", options.cudaGraph},
         {"kernels_header", "kernels.h"},
         {"entry_points",
          llvm::json::Object{{"run_device", symbols.runDevice},
@@ -782,10 +785,19 @@ public:
       return makeError("translation of the host code to LLVM IR failed");
     llvmModule->setTargetTriple((*targetMachine)->getTargetTriple());
     llvmModule->setDataLayout((*targetMachine)->createDataLayout());
+    // A graph replays launches; a host decision on a GPU value cannot be
+    // replayed.
+    if (llvm::Function *read = llvmModule->getFunction("loom_cuda_memcpy");
+        options.cudaGraph && read && !read->use_empty())
+      return makeError("--cuda-graph: @" + manifest.function +
+                       " reads a GPU value on the host (the KV cache's "
+                       "capacity check), which a CUDA graph cannot capture; "
+                       "compile it without --cuda-graph");
     if (llvm::Error e = linkHostRuntime(*llvmModule))
       return std::move(e);
-    if (llvm::Error e = addEntryPoints(*llvmModule, manifest, pipeline.gpuArch,
-                                       kernels, numWeights))
+    if (llvm::Error e =
+            addEntryPoints(*llvmModule, manifest, pipeline.gpuArch, kernels,
+                           numWeights, options.cudaGraph))
       return std::move(e);
     auto optimize =
         makeOptimizingTransformer(options.optLevel,

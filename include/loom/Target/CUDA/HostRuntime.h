@@ -58,6 +58,10 @@ typedef struct LoomCudaModel {
   /* Runs the compiled host function on device buffers: deviceArgs[i] is the
    * i-th input, then output. */
   void (*launch)(void **deviceArgs);
+  /* Nonzero (--cuda-graph): after the first call, each call's launches are
+   * captured once per set of buffer pointers into a CUDA graph and replayed
+   * as one graph launch. */
+  uint64_t cudaGraph;
 } LoomCudaModel;
 
 /* The entry points' implementations: `_run` (host buffers, copied in and

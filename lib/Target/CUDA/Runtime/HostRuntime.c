@@ -36,6 +36,8 @@ typedef struct CUctx_st *CUcontext;
 typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
+typedef struct CUgraph_st *CUgraph;
+typedef struct CUgraphExec_st *CUgraphExec;
 
 enum {
   CUDA_SUCCESS = 0,
@@ -47,11 +49,16 @@ enum {
 #endif
 
 #define LOOM_CU_STREAM_PER_THREAD ((CUstream)0x2)
+/* CU_STREAM_NON_BLOCKING and CU_STREAM_CAPTURE_MODE_RELAXED. */
+#define LOOM_CU_STREAM_NON_BLOCKING 1u
+#define LOOM_CU_STREAM_CAPTURE_MODE_RELAXED 2
 
 #ifdef LOOM_CHECK_AGAINST_CUDA_H
 typedef CUjit_option LoomJitOption;
+typedef CUstreamCaptureMode LoomCaptureMode;
 #else
 typedef unsigned LoomJitOption;
+typedef int LoomCaptureMode;
 #endif
 
 /* Name, the symbol in libcuda.so.1 (the _v2 ABI where there is one), and
@@ -88,12 +95,29 @@ typedef unsigned LoomJitOption;
 typedef CUresult (*LoomMemAllocAsyncFn)(CUdeviceptr *, size_t, CUstream);
 typedef CUresult (*LoomMemFreeAsyncFn)(CUdeviceptr, CUstream);
 
+/* CUDA graphs (--cuda-graph; CUDA 12): used where the driver has them all,
+ * with stream-ordered allocation (the temporaries become graph memory
+ * nodes). */
+#define LOOM_CUDA_GRAPH_FUNCTIONS(X)                                           \
+  X(cuStreamCreate, cuStreamCreate, (CUstream *, unsigned))                    \
+  X(cuStreamBeginCapture, cuStreamBeginCapture_v2,                             \
+    (CUstream, LoomCaptureMode))                                               \
+  X(cuStreamEndCapture, cuStreamEndCapture, (CUstream, CUgraph *))             \
+  X(cuGraphInstantiate, cuGraphInstantiateWithFlags,                           \
+    (CUgraphExec *, CUgraph, unsigned long long))                              \
+  X(cuGraphDestroy, cuGraphDestroy, (CUgraph))                                 \
+  X(cuGraphExecDestroy, cuGraphExecDestroy, (CUgraphExec))                     \
+  X(cuGraphLaunch, cuGraphLaunch, (CUgraphExec, CUstream))
+
 static struct {
 #define LOOM_DECLARE(name, symbol, params) CUresult(*name) params;
   LOOM_CUDA_DRIVER_FUNCTIONS(LOOM_DECLARE)
+  LOOM_CUDA_GRAPH_FUNCTIONS(LOOM_DECLARE)
 #undef LOOM_DECLARE
   LoomMemAllocAsyncFn cuMemAllocAsync;
   LoomMemFreeAsyncFn cuMemFreeAsync;
+  /* Whether every graph function (and stream-ordered allocation) exists. */
+  int hasGraphs;
   /* 0 once the driver is usable, else the error code and message. */
   int32_t status;
   char message[256];
@@ -106,6 +130,11 @@ static struct {
       #symbol " is declared differently in cuda.h");
 LOOM_CUDA_DRIVER_FUNCTIONS(LOOM_CHECK)
 LOOM_CHECK(cuMemAllocAsync, cuMemAllocAsync, (CUdeviceptr *, size_t, CUstream))
+_Static_assert(CU_STREAM_CAPTURE_MODE_RELAXED ==
+                       LOOM_CU_STREAM_CAPTURE_MODE_RELAXED &&
+                   CU_STREAM_NON_BLOCKING == LOOM_CU_STREAM_NON_BLOCKING,
+               "cuda.h's capture mode and stream flag");
+LOOM_CUDA_GRAPH_FUNCTIONS(LOOM_CHECK)
 LOOM_CHECK(cuMemFreeAsync, cuMemFreeAsync, (CUdeviceptr, CUstream))
 _Static_assert(CUDA_ERROR_OUT_OF_MEMORY == 2 && CUDA_ERROR_NO_DEVICE == 100 &&
                    CU_JIT_ERROR_LOG_BUFFER == 5 &&
@@ -189,6 +218,13 @@ static void loadDriver(void) {
   driver.cuMemFreeAsync = (LoomMemFreeAsyncFn)dlsym(library, "cuMemFreeAsync");
   if (!driver.cuMemAllocAsync || !driver.cuMemFreeAsync)
     driver.cuMemAllocAsync = NULL, driver.cuMemFreeAsync = NULL;
+  driver.hasGraphs = driver.cuMemAllocAsync != NULL;
+#define LOOM_LOAD_GRAPH(name, symbol, params)                                  \
+  driver.name = (CUresult(*) params)dlsym(library, #symbol);                   \
+  if (!driver.name)                                                            \
+    driver.hasGraphs = 0;
+  LOOM_CUDA_GRAPH_FUNCTIONS(LOOM_LOAD_GRAPH)
+#undef LOOM_LOAD_GRAPH
   CUresult result = driver.cuInit(0);
   if (result == CUDA_ERROR_NO_DEVICE) {
     driver.status = 101;
@@ -220,7 +256,25 @@ static struct {
   CUmodule *modules;
   CUfunction *functions;
   CUdeviceptr *weights;
-} state = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL};
+  /* Whether a call ran to the end (kernels loaded, weights uploaded). */
+  int warm;
+} state = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL, 0};
+
+/* --cuda-graph: the calls' launches as instantiated graphs, one per set of
+ * buffer pointers (the graph's kernel parameters are those addresses), the
+ * least recently captured replaced when all are taken. Captured on a
+ * private stream (the caller's may be the legacy default stream, which
+ * cannot be captured) and launched on the caller's. */
+#define LOOM_CUDA_GRAPHS 8
+static struct {
+  pthread_mutex_t mutex;
+  CUstream captureStream;
+  struct {
+    void **args; /* NULL: a free slot */
+    CUgraphExec exec;
+  } slots[LOOM_CUDA_GRAPHS];
+  unsigned next;
+} graphs = {PTHREAD_MUTEX_INITIALIZER, NULL, {{NULL, NULL}}, 0};
 
 /* Loads kernel `k`: its cubin, else its PTX. Called with the mutex held. */
 static int loadKernel(uint64_t k) {
@@ -327,13 +381,86 @@ static int32_t end(int pushed) {
   return call.code;
 }
 
+/*===-- CUDA graphs
+ * --------------------------------------------------------===*/
+
+/* The instantiated graph of the model's launches on `deviceArgs`, captured
+ * now if there is none; NULL after an error. Called with graphs.mutex held. */
+static CUgraphExec graphFor(void **deviceArgs) {
+  uint64_t count = __loom_cuda_model.numInputs + __loom_cuda_model.numOutputs;
+  size_t bytes = (count ? count : 1) * sizeof(void *);
+  for (unsigned i = 0; i < LOOM_CUDA_GRAPHS; ++i)
+    if (graphs.slots[i].args &&
+        memcmp(graphs.slots[i].args, deviceArgs, count * sizeof(void *)) == 0)
+      return graphs.slots[i].exec;
+  if (!graphs.captureStream &&
+      !check(driver.cuStreamCreate(&graphs.captureStream,
+                                   LOOM_CU_STREAM_NON_BLOCKING),
+             "cuStreamCreate (graph capture)"))
+    return NULL;
+  void **key = malloc(bytes);
+  if (!key) {
+    fail(2, "out of host memory");
+    return NULL;
+  }
+  memcpy(key, deviceArgs, count * sizeof(void *));
+  CUstream callers = call.stream;
+  call.stream = graphs.captureStream;
+  CUgraph graph = NULL;
+  CUgraphExec exec = NULL;
+  if (check(driver.cuStreamBeginCapture(graphs.captureStream,
+                                        LOOM_CU_STREAM_CAPTURE_MODE_RELAXED),
+            "cuStreamBeginCapture")) {
+    __loom_cuda_model.launch(deviceArgs);
+    /* Ended even after an error, so that the stream can capture again. */
+    CUresult ended = driver.cuStreamEndCapture(graphs.captureStream, &graph);
+    if (check(ended, "cuStreamEndCapture") && call.code == 0)
+      check(driver.cuGraphInstantiate(&exec, graph, 0), "cuGraphInstantiate");
+    if (graph)
+      driver.cuGraphDestroy(graph);
+  }
+  call.stream = callers;
+  if (call.code != 0 || !exec) {
+    free(key);
+    return NULL;
+  }
+  unsigned slot = graphs.next;
+  graphs.next = (graphs.next + 1) % LOOM_CUDA_GRAPHS;
+  if (graphs.slots[slot].args) {
+    /* Destroying a graph whose launches are pending is allowed: they
+     * complete. */
+    driver.cuGraphExecDestroy(graphs.slots[slot].exec);
+    free(graphs.slots[slot].args);
+  }
+  graphs.slots[slot].args = key;
+  graphs.slots[slot].exec = exec;
+  return exec;
+}
+
+/* Runs the model's host code on device buffers, on call.stream: directly,
+ * or (--cuda-graph, after a first direct call has loaded the kernels and
+ * uploaded the weights) as one graph launch. */
+static void launchModel(void **deviceArgs) {
+  if (!__loom_cuda_model.cudaGraph || !driver.hasGraphs || !state.warm) {
+    __loom_cuda_model.launch(deviceArgs);
+    if (call.code == 0)
+      state.warm = 1;
+    return;
+  }
+  pthread_mutex_lock(&graphs.mutex);
+  CUgraphExec exec = graphFor(deviceArgs);
+  if (exec)
+    check(driver.cuGraphLaunch(exec, call.stream), "cuGraphLaunch");
+  pthread_mutex_unlock(&graphs.mutex);
+}
+
 /*===-- Entry points
  * -------------------------------------------------------===*/
 
 int32_t loom_cuda_run_device(void **deviceArgs, void *stream) {
   int pushed;
   if (begin((CUstream)stream, &pushed))
-    __loom_cuda_model.launch(deviceArgs);
+    launchModel(deviceArgs);
   return end(pushed);
 }
 
@@ -357,7 +484,7 @@ int32_t loom_cuda_run_host(void **hostArgs) {
                                      bytes[i], call.stream),
             "cuMemcpyHtoDAsync (input)");
   if (call.code == 0)
-    __loom_cuda_model.launch(deviceArgs);
+    launchModel(deviceArgs);
   for (uint64_t i = numInputs; i < count && call.code == 0; ++i)
     if (bytes[i])
       check(driver.cuMemcpyDtoHAsync(hostArgs[i], (CUdeviceptr)deviceArgs[i],

@@ -132,6 +132,12 @@ int main(int argc, char **argv) {
   }
   report("random int32", loom_random_fill(random, "int32", inputs[0], 1));
   report("run NULL model", loom_model_run(NULL, NULL, 0, NULL, 0, NULL));
+  printf("target: %s\n", loom_model_target(model));
+  report("run_device on a cpu model",
+         loom_model_run_device(model, (const void *const *)inputs, num_inputs,
+                               outputs, num_outputs, NULL, &code));
+  report("run_device NULL model",
+         loom_model_run_device(NULL, NULL, 0, NULL, 0, NULL, NULL));
   printf("runtime error 1: %s\n", loom_runtime_error_string(1));
   printf("runtime error 99: %s\n", loom_runtime_error_string(99));
 

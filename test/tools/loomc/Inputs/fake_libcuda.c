@@ -24,6 +24,8 @@ typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
 
 static FILE *logFile;
 static long live;
+/* Whether a stream capture is on, and the kernel launches it recorded. */
+static int capturing, capturedLaunches;
 /* The live allocations, to tell which one a kernel parameter points to. */
 static struct {
   void *start;
@@ -108,8 +110,9 @@ CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz,
   for (int i = 0; i < 4096; ++i)
     if (allocations[i].start && allocations[i].start == first)
       bytes = allocations[i].bytes;
-  note("cuLaunchKernel %s grid %u %u %u block %u %u %u, p0: %s %zu",
-       (const char *)f, gx, gy, gz, bx, by, bz,
+  capturedLaunches += capturing;
+  note("%scuLaunchKernel %s grid %u %u %u block %u %u %u, p0: %s %zu",
+       capturing ? "captured " : "", (const char *)f, gx, gy, gz, bx, by, bz,
        bytes ? "allocation of" : "not an allocation", bytes);
   return 0;
 }
@@ -176,6 +179,48 @@ CUresult cuMemcpyAsync(CUdeviceptr d, CUdeviceptr s, size_t bytes,
 }
 CUresult cuStreamSynchronize(CUstream s) {
   note("cuStreamSynchronize");
+  return 0;
+}
+/* CUDA graphs: a capture logs what it records (the calls above still run
+ * on host memory, once, when captured); a graph launch logs its number of
+ * recorded kernel launches. */
+CUresult cuStreamCreate(CUstream *stream, unsigned flags) {
+  static int streams;
+  note("cuStreamCreate flags %u", flags);
+  *stream = &streams;
+  return 0;
+}
+CUresult cuStreamBeginCapture_v2(CUstream stream, int mode) {
+  note("cuStreamBeginCapture mode %d", mode);
+  capturing = 1;
+  capturedLaunches = 0;
+  return 0;
+}
+CUresult cuStreamEndCapture(CUstream stream, void **graph) {
+  note("cuStreamEndCapture: %d kernels", capturedLaunches);
+  capturing = 0;
+  *graph = malloc(sizeof(int));
+  *(int *)*graph = capturedLaunches;
+  return 0;
+}
+CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
+                                     unsigned long long flags) {
+  note("cuGraphInstantiate");
+  *exec = malloc(sizeof(int));
+  *(int *)*exec = *(int *)graph;
+  return 0;
+}
+CUresult cuGraphDestroy(void *graph) {
+  free(graph);
+  return 0;
+}
+CUresult cuGraphExecDestroy(void *exec) {
+  note("cuGraphExecDestroy");
+  free(exec);
+  return 0;
+}
+CUresult cuGraphLaunch(void *exec, CUstream stream) {
+  note("cuGraphLaunch: %d kernels", *(int *)exec);
   return 0;
 }
 CUresult cuGetErrorName(CUresult error, const char **name) {
