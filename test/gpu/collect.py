@@ -24,7 +24,8 @@ x86-64-v2) so that it runs on whatever CPU the GPU machine has.
 
 Usage: collect.py --build BUILD --out BUNDLE [--gpu-arch sm_90]
                   [--models ../shared/models] [--no-verify] [--onnx]
-                  [--skip-cases] [--cuda-graph]
+                  [--skip-cases] [--skip-models] [--record-dir DIR]
+                  [--cuda-graph]
 """
 
 import argparse
@@ -71,13 +72,7 @@ def record(build, record_dir):
     subprocess.run([lit, "-q", "--param", "loom-record-cases=" + record_dir,
                     os.path.join(build, "test", "Integration")],
                    check=False)
-    cases = []
-    for name in sorted(os.listdir(record_dir)):
-        with open(os.path.join(record_dir, name, "case.json")) as f:
-            case = json.load(f)
-        case["dir"] = os.path.join(record_dir, name)
-        cases.append(case)
-    return cases
+    return recorded(record_dir)
 
 
 def label(source):
@@ -88,6 +83,8 @@ def label(source):
         i = parts.index("Output")
         return "/".join([parts[i - 1], parts[i + 1].replace(".tmp", ""),
                          parts[-1]])
+    if "Integration" not in parts:
+        return parts[-1]
     i = parts.index("Integration")
     return "/".join(parts[i + 1:])
 
@@ -147,10 +144,24 @@ def verify(build, case, source, target, inputs):
         shutil.rmtree(check, ignore_errors=True)
 
 
+def recorded(record_dir):
+    """The cases loom_run_both.py --record-cases wrote into `record_dir`."""
+    cases = []
+    for name in sorted(os.listdir(record_dir)):
+        with open(os.path.join(record_dir, name, "case.json")) as f:
+            case = json.load(f)
+        case["dir"] = os.path.join(record_dir, name)
+        cases.append(case)
+    return cases
+
+
 def collect_cases(args, bundle):
-    record_dir = tempfile.mkdtemp(prefix="loom-record-")
+    record_dir = args.record_dir or tempfile.mkdtemp(prefix="loom-record-")
     try:
-        cases = record(args.build, record_dir)
+        if args.record_dir:
+            cases = recorded(record_dir)
+        else:
+            cases = record(args.build, record_dir)
         compiled = {}  # (source, entry) -> (directory, error)
         index = []
         for n, case in enumerate(cases):
@@ -212,7 +223,8 @@ def collect_cases(args, bundle):
             index.append(entry)
         return index
     finally:
-        shutil.rmtree(record_dir, ignore_errors=True)
+        if not args.record_dir:
+            shutil.rmtree(record_dir, ignore_errors=True)
 
 
 def collect_models(args, bundle):
@@ -257,6 +269,11 @@ def main():
                         help="copy the ONNX files too (for bench/gpu)")
     parser.add_argument("--skip-cases", action="store_true",
                         help="only the shared models")
+    parser.add_argument("--skip-models", action="store_true",
+                        help="only the cases")
+    parser.add_argument("--record-dir",
+                        help="take the cases recorded in this directory "
+                        "instead of running lit")
     parser.add_argument("--cuda-graph", action="store_true",
                         help="compile with loomc --cuda-graph")
     args = parser.parse_args()
@@ -270,7 +287,8 @@ def main():
     os.makedirs(bundle)
     index = {"gpu_arch": args.gpu_arch, "mcpu": args.mcpu,
              "cases": [] if args.skip_cases else collect_cases(args, bundle),
-             "models": collect_models(args, bundle)}
+             "models": [] if args.skip_models else collect_models(args,
+                                                                 bundle)}
     # The MLIR-free runtime library and runner (run_on_device.sh).
     for sub, name in (("lib", "libLoomRuntimeCore.so"),
                       ("bin", "loom-run-model")):
