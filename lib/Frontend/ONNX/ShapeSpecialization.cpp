@@ -17,7 +17,7 @@
 
 #include "ImporterImpl.h"
 
-#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -128,8 +128,9 @@ private:
   std::string &error;
   /// The graph inputs that are not initializers, in graph order.
   SmallVector<onnx::ValueInfoProto *> inputs;
-  /// The dim_params of the inputs, in order of first use.
-  llvm::MapVector<StringRef, unsigned> symbolUses;
+  /// The dim_params of the inputs, in order of first use (they point into
+  /// the model, which changes only after the last use, in apply()).
+  llvm::SetVector<StringRef> symbols;
   llvm::StringMap<Binding> symbolSizes;
   /// The full-shape specification of each input given one.
   llvm::DenseMap<size_t, const ONNXShapeSpec *> inputShapes;
@@ -259,7 +260,7 @@ LogicalResult ShapeSpecializer::run(ArrayRef<ONNXShapeSpec> specs) {
       continue;
     for (const auto &d : info.type().tensor_type().shape().dim())
       if (!d.has_dim_value() && !d.dim_param().empty())
-        ++symbolUses[d.dim_param()];
+        symbols.insert(d.dim_param());
   }
   auto findInput = [&](StringRef name) -> std::optional<size_t> {
     for (auto [i, info] : llvm::enumerate(inputs))
@@ -287,7 +288,7 @@ LogicalResult ShapeSpecializer::run(ArrayRef<ONNXShapeSpec> specs) {
   };
 
   for (const ONNXShapeSpec &spec : specs) {
-    bool isSymbol = !spec.isShape && symbolUses.count(spec.name);
+    bool isSymbol = !spec.isShape && symbols.contains(spec.name);
     if (isSymbol) {
       if (failed(bindSymbol(spec.name, spec.sizes.front(), spec)))
         return failure();
@@ -301,15 +302,14 @@ LogicalResult ShapeSpecializer::run(ArrayRef<ONNXShapeSpec> specs) {
     if (spec.isShape)
       return fail(llvm::formatv("--shape={0}: '{1}' is not a graph input ({2})",
                                 spec.text, spec.name, listInputs()));
-    std::string symbols =
-        symbolUses.empty()
-            ? std::string("no graph input has a symbolic dimension")
-            : "the symbols: " +
-                  llvm::join(llvm::make_first_range(symbolUses), ", ");
+    std::string knownSymbols =
+        symbols.empty() ? std::string("no graph input has a symbolic dimension")
+                        : "the symbols: " + llvm::join(symbols, ", ");
     return fail(llvm::formatv("--shape={0}: no graph input has a symbolic "
                               "dimension '{1}', and no graph input is named "
                               "'{1}' ({2}; {3})",
-                              spec.text, spec.name, symbols, listInputs()));
+                              spec.text, spec.name, knownSymbols,
+                              listInputs()));
   }
   apply();
   return success();
