@@ -6,6 +6,8 @@
 //                                               kernels/ and kernels.h
 //   loomc MODEL.onnx --emit=mlir [-o FILE]      the optimised IR
 //   loomc MODEL.onnx --emit=llvm [-o FILE]      the final LLVM IR
+//   loomc MODEL.onnx --shape=batch=1 ...        sizes for symbolic input
+//                                               dimensions (docs/ONNX.md)
 //
 // A thin main over lib/Driver (docs/loomc.md). Exit status 0 on success, 1
 // with one `error: ...` line on stderr otherwise.
