@@ -133,7 +133,8 @@ static bool isMLIRFile(llvm::StringRef path) {
 }
 
 static llvm::Expected<OwningOpRef<ModuleOp>>
-loadModule(MLIRContext &context, const LoomcOptions &options) {
+loadModule(MLIRContext &context, const LoomcOptions &options,
+           ArrayRef<ONNXShapeSpec> shapes) {
   const std::string &path = options.inputPath;
   if (llvm::sys::fs::is_directory(path))
     return makeError(path + ": is a directory, not a model file");
@@ -144,6 +145,7 @@ loadModule(MLIRContext &context, const LoomcOptions &options) {
     std::string error;
     ONNXImportOptions importOptions;
     importOptions.maxConstantBytes = options.maxConstantBytes;
+    importOptions.shapes.assign(shapes.begin(), shapes.end());
     OwningOpRef<ModuleOp> module =
         importONNXModel(&context, path, importOptions, error);
     if (!module)
@@ -452,7 +454,8 @@ static std::string extendManifest(std::string manifest,
          manifest.substr(close);
 }
 
-static llvm::Error validateOptions(const LoomcOptions &options) {
+static llvm::Error validateOptions(const LoomcOptions &options,
+                                   std::vector<ONNXShapeSpec> &shapes) {
   if (options.inputPath.empty())
     return makeError("no input file (usage: loomc MODEL.onnx --target=cpu -o "
                      "OUTDIR)");
@@ -477,12 +480,20 @@ static llvm::Error validateOptions(const LoomcOptions &options) {
                      " is not an optimisation level (expected -O0 to -O3)");
   if (options.emit == "lib" && options.outputPath.empty())
     return makeError("--emit=lib needs -o OUTDIR");
+  for (const std::string &shape : options.shapes)
+    if (llvm::Error e = parseShapeOption(shape, shapes))
+      return e;
+  if (!shapes.empty() && isMLIRFile(options.inputPath))
+    return makeError("--shape applies to ONNX models, not to the MLIR file " +
+                     options.inputPath +
+                     " (its function's types are its shapes)");
   return llvm::Error::success();
 }
 
 static llvm::Error compile(const LoomcOptions &options) {
   registerAllTargetBackends();
-  if (llvm::Error e = validateOptions(options))
+  std::vector<ONNXShapeSpec> shapes;
+  if (llvm::Error e = validateOptions(options, shapes))
     return e;
   // Fail before the (possibly long) compile when OUTDIR cannot be written.
   if (options.emit == "lib")
@@ -514,7 +525,8 @@ static llvm::Error compile(const LoomcOptions &options) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  llvm::Expected<OwningOpRef<ModuleOp>> module = loadModule(context, options);
+  llvm::Expected<OwningOpRef<ModuleOp>> module =
+      loadModule(context, options, shapes);
   if (!module)
     return module.takeError();
 

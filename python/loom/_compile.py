@@ -35,17 +35,28 @@ def compile_args(model, output_dir, options):
     """loomc's command line for `loom.compile(model, output_dir, **options)`:
     a keyword becomes a flag with '_' spelled '-' (threads=4 -> --threads=4,
     reference=True -> --reference, False and None are left out), opt_level=N
-    becomes -ON."""
+    becomes -ON. A list or tuple repeats the flag (shape=["batch=1",
+    "sequence=64"] -> --shape=batch=1 --shape=sequence=64), a dict gives one
+    flag per item, a list or tuple value joined by 'x' (shape={"batch": 1,
+    "x": (1, 64)} -> --shape=batch=1 --shape=x=1x64)."""
     args = [os.fspath(model), "-o", os.fspath(output_dir)]
     for key, value in options.items():
         if value is None or value is False:
             continue
+        flag = "--" + key.replace("_", "-")
         if key == "opt_level":
             args.append("-O%d" % value)
         elif value is True:
-            args.append("--" + key.replace("_", "-"))
+            args.append(flag)
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                if isinstance(item, (list, tuple)):
+                    item = "x".join(str(size) for size in item)
+                args.append("%s=%s=%s" % (flag, name, item))
+        elif isinstance(value, (list, tuple)):
+            args.extend("%s=%s" % (flag, item) for item in value)
         else:
-            args.append("--%s=%s" % (key.replace("_", "-"), value))
+            args.append("%s=%s" % (flag, value))
     return args
 
 
@@ -53,7 +64,10 @@ def compile(model, output_dir, *, loomc=None, **options):
     """Compiles `model` (an .onnx or .mlir file) with loomc into the model
     directory `output_dir` and returns its path, for loom.load. Keyword
     options are loomc's flags (name="m", threads=4, mcpu="x86-64-v3",
-    reference=True, opt_level=2, static=True, ...). loomc is `loomc`, else
+    reference=True, opt_level=2, static=True, ...; see compile_args).
+    shape= gives the symbolic dimensions of an ONNX model sizes (loomc
+    --shape, docs/ONNX.md): shape="batch=1,sequence=64", a list of
+    specifications, or a dict {"batch": 1, "input_ids": (1, 64)}. loomc is `loomc`, else
     $LOOMC, else the loomc on PATH, else the one of the build tree the
     runtime library comes from. A failure raises LoomError with loomc's
     error message."""

@@ -2,6 +2,7 @@
 //
 //   loom-import-onnx MODEL.onnx [-o FILE] [--function NAME]
 //                    [--inline-constant-limit N] [--max-constant-bytes SIZE]
+//                    [--shape INPUT=DxDx...|SYMBOL=N[,...]]...
 //
 // Prints the imported module to stdout, or writes it to FILE through a
 // temporary file and a rename so that a failed import leaves no output file.
@@ -44,6 +45,13 @@ static cl::opt<std::string> maxConstantBytes(
              "suffix (default 1G)"),
     cl::value_desc("SIZE"), cl::init("1G"), cl::cat(category));
 
+static cl::list<std::string> shapes(
+    "shape",
+    cl::desc("Sizes for symbolic input dimensions: INPUT=DxDx... (an input's "
+             "full shape) or SYMBOL=N (every dimension named SYMBOL); "
+             "repeatable and comma-separated"),
+    cl::value_desc("SPEC[,SPEC...]"), cl::cat(category));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -66,6 +74,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.maxConstantBytes = *maxBytes;
+  for (const std::string &shape : shapes) {
+    if (llvm::Error e = loom::parseShapeOption(shape, options.shapes)) {
+      llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
+      return 1;
+    }
+  }
   std::string error;
   OwningOpRef<ModuleOp> module =
       loom::importONNXModel(&context, inputFile, options, error);

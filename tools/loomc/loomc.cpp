@@ -6,6 +6,8 @@
 //                                               kernels/ and kernels.h
 //   loomc MODEL.onnx --emit=mlir [-o FILE]      the optimised IR
 //   loomc MODEL.onnx --emit=llvm [-o FILE]      the final LLVM IR
+//   loomc MODEL.onnx --shape=batch=1 ...        sizes for symbolic input
+//                                               dimensions (docs/ONNX.md)
 //
 // A thin main over lib/Driver (docs/loomc.md). Exit status 0 on success, 1
 // with one `error: ...` line on stderr otherwise.
@@ -122,6 +124,12 @@ static cl::opt<std::string> maxConstantBytes(
              "folded results, ConstantOfShape, ...): bytes, or with a K, M, G "
              "or T suffix (default 1G)"),
     cl::value_desc("SIZE"), cl::init("1G"), cl::cat(category));
+static cl::list<std::string>
+    shapes("shape",
+           cl::desc("Sizes for the symbolic input dimensions of an ONNX model: "
+                    "INPUT=DxDx... (an input's full shape) or SYMBOL=N (every "
+                    "dimension named SYMBOL); repeatable and comma-separated"),
+           cl::value_desc("SPEC[,SPEC...]"), cl::cat(category));
 static cl::opt<bool>
     emitStatic("static",
                cl::desc("Also write a static library (NAME.a) to OUTDIR"),
@@ -173,6 +181,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.maxConstantBytes = *maxBytes;
+  options.shapes.assign(shapes.begin(), shapes.end());
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
   options.cudaGraph = cudaGraph;

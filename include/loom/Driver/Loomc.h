@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir {
 namespace loom {
@@ -56,6 +57,10 @@ struct LoomcOptions {
   /// The ONNX importer's limit on the size of one constant, in bytes
   /// (ONNXImportOptions::maxConstantBytes).
   uint64_t maxConstantBytes = uint64_t(1) << 30;
+  /// The --shape values (each a comma-separated list of INPUT=DxDx... and
+  /// SYMBOL=N, parsed by parseShapeOption): sizes for the symbolic input
+  /// dimensions of an ONNX model; an error for .mlir inputs.
+  std::vector<std::string> shapes;
   /// The GPU architecture of --target=cuda; empty: sm_90.
   std::string gpuArch;
   /// The CUDA toolkit of --target=cuda; empty: as loom-gpu-pipeline finds it.

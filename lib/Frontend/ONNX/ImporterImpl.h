@@ -8,6 +8,9 @@
 //                      table built from the families' registration
 //                      functions below;
 //   Validation.cpp     the ONNX checker, run on every model before import;
+//   ShapeSpecialization.cpp
+//                      --shape: sizes for symbolic input dimensions, written
+//                      into the model before the checker runs;
 //   Builders.cpp       the helpers here that build IR or read constants;
 //   <Family>.cpp       one file per op family: a converter class deriving
 //                      from ImporterBase, and register<Family>Ops, which adds
@@ -284,6 +287,20 @@ protected:
 /// node is known). The model is unchanged afterwards.
 LogicalResult checkModel(onnx::ModelProto &model, StringRef modelDir,
                          std::string &error);
+
+//===----------------------------------------------------------------------===//
+// Shape specialisation
+//===----------------------------------------------------------------------===//
+
+/// Gives the symbolic dimensions of `model`'s graph inputs the sizes of
+/// `specs` (--shape), and the dimensions of the graph outputs and value_info
+/// whose dim_param is a specified symbol the same sizes. Checks every
+/// specification against the model (the name exists, the rank and static
+/// dimensions agree, no two give one dimension different sizes); on failure
+/// sets `error` to one line and leaves the model unspecified.
+LogicalResult specializeShapes(onnx::ModelProto &model,
+                               ArrayRef<ONNXShapeSpec> specs,
+                               std::string &error);
 
 //===----------------------------------------------------------------------===//
 // The op table

@@ -145,6 +145,10 @@ LogicalResult GraphImporter::loadModel(StringRef path) {
   if (dir.empty())
     dir = ".";
   state.modelDir = std::string(dir);
+  // --shape first: the checker's shape inference then sees static inputs.
+  std::string shapeError;
+  if (failed(specializeShapes(model, options.shapes, shapeError)))
+    return fail(shapeError);
   std::string checkError;
   if (failed(checkModel(model, state.modelDir, checkError)))
     return fail(checkError);
@@ -466,14 +470,32 @@ LogicalResult GraphImporter::importGraph() {
       return fail(Twine("graph input '") + in.name() + "': " + typeError);
     if (!tt.has_shape())
       return fail(Twine("graph input '") + in.name() +
-                  "' has no shape; only static shapes are supported");
+                  "' has no shape; only static shapes are supported (give "
+                  "it one with --shape=" +
+                  in.name() + "=DxDx...)");
+    // The --shape that would make this input static: its static sizes, N
+    // for the others.
+    auto suggestedShape = [&] {
+      SmallVector<std::string> dims;
+      for (const auto &d : tt.shape().dim())
+        dims.push_back(d.has_dim_value() ? std::to_string(d.dim_value())
+                                         : std::string("N"));
+      return "--shape=" + in.name() + "=" + llvm::join(dims, "x");
+    };
     SmallVector<int64_t> shape;
-    for (const auto &d : tt.shape().dim()) {
+    for (const auto &[i, d] : llvm::enumerate(tt.shape().dim())) {
+      if (!d.has_dim_value() && !d.dim_param().empty())
+        return fail(Twine("graph input '") + in.name() +
+                    "' has a symbolic dimension '" + d.dim_param() +
+                    "'; give it a size with --shape=" + d.dim_param() +
+                    "=N or " + suggestedShape());
       if (!d.has_dim_value())
         return fail(Twine("graph input '") + in.name() +
-                    "' has a symbolic "
-                    "dimension '" +
-                    d.dim_param() + "'; only static shapes are supported");
+                    llvm::formatv("' has a dimension of unknown size "
+                                  "(dimension {0}); give it a size with ",
+                                  i)
+                        .str() +
+                    suggestedShape());
       if (d.dim_value() < 0)
         return fail(
             Twine("graph input '") + in.name() +

@@ -20,11 +20,28 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class MLIRContext;
 class DialectRegistry;
 namespace loom {
+
+/// One `--shape` specification (docs/ONNX.md, "Symbolic dimensions"):
+/// `NAME=DxDx...` is the full static shape of the graph input NAME;
+/// `NAME=N` gives every dimension whose dim_param is NAME the size N (or, when
+/// no graph input uses the symbol NAME, is the shape of the rank-1 graph
+/// input NAME).
+struct ONNXShapeSpec {
+  /// A graph input or a dim_param symbol.
+  std::string name;
+  /// The positive sizes after '=' (one for `NAME=N`).
+  std::vector<int64_t> sizes;
+  /// Written with an 'x' (`NAME=DxD...`), so it can only be an input's shape.
+  bool isShape = false;
+  /// The specification as written, for messages.
+  std::string text;
+};
 
 struct ONNXImportOptions {
   /// Name of the generated function.
@@ -37,6 +54,10 @@ struct ONNXImportOptions {
   /// elementwise results, Expand and Tile of constants. A larger one is an
   /// error naming the node, its size and --max-constant-bytes.
   uint64_t maxConstantBytes = uint64_t(1) << 30;
+  /// Sizes for the symbolic dimensions of graph inputs (--shape), applied
+  /// before import: to the graph inputs and to the dimensions of the graph
+  /// outputs and value_info that use the same symbols.
+  std::vector<ONNXShapeSpec> shapes;
 };
 
 /// Parses a --max-constant-bytes value: a positive number of bytes, with an
@@ -48,6 +69,14 @@ std::optional<uint64_t> parseByteSize(llvm::StringRef text);
 /// `--max-constant-bytes=text` parsed by parseByteSize, or the tools' error
 /// message (without the "error: " prefix) for an invalid value.
 llvm::Expected<uint64_t> parseMaxConstantBytesOption(llvm::StringRef text);
+
+/// Parses one `--shape` value, a comma-separated list of specifications
+/// (`batch=1,sequence_length=64`, `input_ids=1x64`), and appends them to
+/// `specs`. A malformed one is the tools' error message (without the
+/// "error: " prefix). Whether the names exist, and whether the sizes agree
+/// with the model and with each other, is checked on import.
+llvm::Error parseShapeOption(llvm::StringRef text,
+                             std::vector<ONNXShapeSpec> &specs);
 
 /// Registers the dialects the importer produces.
 void registerONNXImportDialects(DialectRegistry &registry);
