@@ -43,11 +43,11 @@ for n in tiny_llama tiny_vit tiny_mixtral tiny_moe_block; do
 done
 echo "== bench/gpu/run.py"
 timeout 240 python3 bench/gpu/run.py --compiled /tmp/loom-gx/models --models /tmp/loom-sm \
-  --reps 200 --warmup 20 --max-seconds 4 --results-dir "$out/bench" > "$out/bench.log" 2>&1 || status=1
+  --reps 100 --warmup 10 --max-seconds 3 --results-dir "$out/bench" > "$out/bench.log" 2>&1 || status=1
 tail -20 "$out/bench.log"
 echo "== bench/gpu/run.py, --cuda-graph models"
 timeout 90 python3 bench/gpu/run.py --compiled /tmp/loom-gg/models --models /tmp/loom-sm \
-  --reps 200 --warmup 20 --max-seconds 4 --compile-modes "" --label cuda-graph \
+  --reps 100 --warmup 10 --max-seconds 3 --compile-modes "" --label cuda-graph \
   --results-dir "$out/bench" > "$out/bench-graph.log" 2>&1 || status=1
 tail -12 "$out/bench-graph.log"
 exit $status
