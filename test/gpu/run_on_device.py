@@ -73,9 +73,13 @@ def compare(outputs, references, rtol, atol):
             ok = False
             bad = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
             detail = "%d of %d elements differ" % (int(bad.sum()), bad.size)
-    if len(outputs) != len(references):
+    if len(outputs) < len(references):
         return False, worst, scale, "%d outputs, %d references" % (
             len(outputs), len(references))
+    if len(outputs) > len(references) and ok:
+        # The HF exports save their first output only (tiny_vit has two).
+        detail = "the first %d of %d outputs compared (the reference has " \
+            "%d)" % (len(references), len(outputs), len(references))
     return ok, worst, scale, detail
 
 
