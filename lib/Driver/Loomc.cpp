@@ -511,6 +511,7 @@ static llvm::Error compile(const LoomcOptions &options) {
   targetOptions.gpuArch = options.gpuArch;
   targetOptions.cudaPath = options.cudaPath;
   targetOptions.cudaGraph = options.cudaGraph;
+  targetOptions.dtype = options.dtype;
   if (options.emit != "mlir")
     if (llvm::Error e =
             lookupTargetBackend(options.target)->checkOptions(targetOptions))

@@ -364,6 +364,7 @@ struct EmulateGPUKernelsPass
     loom::GPUPipelineOptions options;
     options.reference = reference;
     options.blockSize = blockSize;
+    options.dtype = dtype;
     loom::buildGPUKernelPipeline(pm, options);
   }
 

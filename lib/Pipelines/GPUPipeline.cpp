@@ -70,6 +70,10 @@ mlir::loom::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   if (options.blockSize < 1 || options.blockSize > 1024)
     return makeError("block-size " + llvm::Twine(options.blockSize) +
                      " is not a CUDA block size (1 to 1024 threads)");
+  if (options.dtype != "f32" && options.dtype != "f16" &&
+      options.dtype != "bf16")
+    return makeError("dtype '" + options.dtype +
+                     "' is not one of f32, f16 or bf16");
   if (options.optLevel > 3)
     return makeError("opt-level " + llvm::Twine(options.optLevel) +
                      " is not an optimisation level (0 to 3)");
@@ -98,6 +102,14 @@ static void addTensorStage(OpPassManager &pm,
   if (!options.reference) {
     pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
     pm.addNestedPass<func::FuncOp>(createLoomFuseElementwise());
+  }
+  // Half-precision storage between kernels, f32 arithmetic in them.
+  if (options.dtype != "f32") {
+    if (options.reference)
+      pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+    LoomNarrowFloatStorageOptions narrow;
+    narrow.dtype = options.dtype;
+    pm.addNestedPass<func::FuncOp>(createLoomNarrowFloatStorage(narrow));
   }
 }
 

@@ -293,6 +293,12 @@ public:
     return true;
   }
 
+  /// Whether the object has `key` (which then counts as known).
+  bool has(std::string_view key) {
+    known.insert(std::string(key));
+    return object.get(key) != nullptr;
+  }
+
   /// An optional boolean (`out` keeps its value when the key is absent).
   bool readOptionalBool(std::string_view key, bool &out) {
     known.insert(std::string(key));
@@ -426,6 +432,17 @@ static bool readTensorList(FieldReader &parent, std::string_view key,
   return true;
 }
 
+/// The optional "dtype" of the cuda section: f32 (the default), f16, bf16.
+static bool readOptionalDtype(FieldReader &reader, std::string &out) {
+  if (!reader.has("dtype"))
+    return true;
+  if (!reader.readString("dtype", out))
+    return false;
+  if (out != "f32" && out != "f16" && out != "bf16")
+    return reader.fail("dtype", "must be f32, f16 or bf16");
+  return true;
+}
+
 /// The "cuda" object of a `cuda` target's manifest: its entry points must be
 /// the model's own symbols, its header a file in the model directory.
 static bool readCUDASection(FieldReader &top, ModelManifest &m,
@@ -449,6 +466,7 @@ static bool readCUDASection(FieldReader &top, ModelManifest &m,
             entryReader.checkNoOtherKeys() &&
             reader.readName("gpu_arch", section.gpuArch) &&
             reader.readOptionalBool("cuda_graph", section.cudaGraph) &&
+            readOptionalDtype(reader, section.dtype) &&
             reader.readFileName("kernels_header", section.kernelsHeader) &&
             reader.readArray("kernels") && reader.readObject("weights") &&
             reader.checkNoOtherKeys();

@@ -197,6 +197,20 @@ TEST(Manifest, CUDASection) {
               "characters");
   expectError(with("\"weights\"", "\"extra\": 1, \"weights\""),
               "'cuda.extra' is not a key of the ABI version 1 manifest");
+  // Optional members: cuda_graph (a boolean) and dtype (f32, f16, bf16).
+  EXPECT_FALSE(m->cuda->cudaGraph);
+  EXPECT_EQ(m->cuda->dtype, "f32");
+  Result<ModelManifest> half = parseManifest(
+      with("\"weights\"",
+           "\"cuda_graph\": true, \"dtype\": \"bf16\", \"weights\""),
+      "m.json");
+  ASSERT_TRUE(half.ok()) << half.message();
+  EXPECT_TRUE(half->cuda->cudaGraph);
+  EXPECT_EQ(half->cuda->dtype, "bf16");
+  expectError(with("\"weights\"", "\"dtype\": \"f64\", \"weights\""),
+              "'cuda.dtype' must be f32, f16 or bf16");
+  expectError(with("\"weights\"", "\"cuda_graph\": 1, \"weights\""),
+              "'cuda.cuda_graph' must be true or false");
 }
 
 TEST(Manifest, ChecksTensors) {

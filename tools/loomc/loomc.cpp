@@ -59,6 +59,13 @@ static cl::opt<bool> cudaGraph(
     cl::desc("--target=cuda: replay each call's kernel launches as one CUDA "
              "graph (captured once per set of buffer addresses)"),
     cl::cat(category));
+static cl::opt<std::string> dtype(
+    "dtype",
+    cl::desc("--target=cuda: storage type of the model's f32 tensors between "
+             "kernels: f32 (default), f16 or bf16 (weights converted at "
+             "compile time; arithmetic, accumulation and the model's inputs "
+             "and outputs stay f32)"),
+    cl::value_desc("f32|f16|bf16"), cl::cat(category));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: lib (the output directory, default), mlir "
@@ -185,6 +192,7 @@ int main(int argc, char **argv) {
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
   options.cudaGraph = cudaGraph;
+  options.dtype = dtype;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

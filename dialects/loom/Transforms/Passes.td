@@ -67,6 +67,46 @@ def LoomDecomposeAggregateOps
   ];
 }
 
+def LoomNarrowFloatStorage : Pass<"loom-narrow-float-storage", "::mlir::func::FuncOp"> {
+  let summary = "Store f32 tensors in f16 or bf16, computing and accumulating in f32";
+  let description = [{
+    Half-precision storage for an f32 model (`loomc --target=cuda
+    --dtype=f16|bf16`): the tensors a model reads and writes between its
+    loops take half the memory and bandwidth, the arithmetic stays f32.
+
+    - Dense f32 constants (the weights) are converted at compile time
+      (round to nearest even) when every reader tolerates it (below).
+    - A `linalg.generic` without reduction loops whose init is a fresh
+      `tensor.empty` writes narrowed results: its body computes in f32 and
+      truncates before the yield.
+    - Reductions keep f32 results: every accumulator (matmul and attention
+      dot products, softmax's maximum and sum, the norms' sums) is f32.
+    - Readers widen: a narrowed input of a generic is extended at the top of
+      its body, a `tensor.extract` (a gather) right after it;
+      `tensor.expand_shape`/`collapse_shape`/`extract_slice` follow their
+      source.
+    - A value stays f32 when any reader would need it so: the function's
+      results (inputs and outputs of the model stay f32), inits of other
+      ops, concatenations and other ops.
+
+    #### Input invariant
+    linalg on tensors with generic ops (after `linalg-generalize-named-ops`).
+
+    #### Output IR
+    The same ops with f16/bf16 tensor types where narrowed, `arith.extf` and
+    `arith.truncf` in bodies. Numbers change: each stored intermediate is
+    rounded to the narrow type (about 3 decimal digits for f16, 2 for bf16).
+  }];
+  let options = [
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"f16\"",
+           "The storage type: f16 or bf16">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def LoomFuseElementwise : Pass<"loom-fuse-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg producers into their consumers without recomputation";
   let description = [{

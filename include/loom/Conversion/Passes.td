@@ -459,6 +459,8 @@ def LoomEmulateGPUKernels : Pass<"loom-emulate-gpu-kernels", "::mlir::ModuleOp">
            "Run the kernel stage of loom-gpu-pipeline{reference=true}">,
     Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
            "loom-gpu-pipeline's block-size">,
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"f32\"",
+           "loom-gpu-pipeline's dtype">,
     Option<"kernelStage", "kernel-stage", "bool", /*default=*/"true",
            "Run the kernel stage first; with false the input is already its "
            "output (memref functions with gpu.launch kernels), which is only "

@@ -67,6 +67,8 @@ struct LoomcOptions {
   std::string cudaPath;
   /// --cuda-graph (cuda).
   bool cudaGraph = false;
+  /// --dtype (cuda): f32, f16 or bf16; empty: f32.
+  std::string dtype;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

@@ -64,6 +64,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "block-size",
       llvm::cl::desc("Threads per block of the elementwise kernels"),
       llvm::cl::init(256)};
+  PassOptions::Option<std::string> dtype{
+      *this, "dtype",
+      llvm::cl::desc("Storage type of the f32 tensors between kernels: f32, "
+                     "or f16/bf16 with f32 arithmetic and accumulation "
+                     "(loom-narrow-float-storage)"),
+      llvm::cl::init("f32")};
   PassOptions::Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("Optimisation level of the NVPTX back end (0-3)"),

@@ -89,6 +89,8 @@ struct ModelManifest {
     std::string runDeviceSymbol, runDevicePackedSymbol, lastErrorSymbol;
     /// Whether calls replay their launches as CUDA graphs (--cuda-graph).
     bool cudaGraph = false;
+    /// Storage type between kernels (--dtype): f32, f16 or bf16.
+    std::string dtype = "f32";
   };
   std::optional<CUDASection> cuda;
 };

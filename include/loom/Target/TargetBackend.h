@@ -52,6 +52,8 @@ struct TargetOptions {
   std::string cudaPath;
   /// Replay each call's launches as a CUDA graph (HostRuntime.h).
   bool cudaGraph = false;
+  /// Storage type of f32 tensors between kernels (f16, bf16); empty: f32.
+  std::string dtype;
 };
 
 /// Where a target writes its files: the staged output directory, by paths

@@ -108,6 +108,8 @@ public:
       return makeError("--cuda-path applies to --target=cuda, not cpu");
     if (options.cudaGraph)
       return makeError("--cuda-graph applies to --target=cuda, not cpu");
+    if (!options.dtype.empty())
+      return makeError("--dtype applies to --target=cuda, not cpu");
     // An unknown --mcpu is an error here, before the compile.
     auto targetMachine = createCPUTargetMachine(getCPUOptions(options));
     if (!targetMachine)

@@ -65,6 +65,8 @@ static void setPipelineOptions(GPUPipelineOptions &pipeline,
       options.gpuArch.empty() ? kDefaultGPUArch.str() : options.gpuArch;
   pipeline.reference = options.reference;
   pipeline.cudaPath = options.cudaPath;
+  if (!options.dtype.empty())
+    pipeline.dtype = options.dtype;
 }
 
 static CPUTargetOptions getHostOptions(const TargetOptions &options) {
@@ -642,6 +644,7 @@ public:
     llvm::json::Object cuda{
         {"gpu_arch", gpuArch},
         {"cuda_graph", options.cudaGraph},
+        {"dtype", options.dtype.empty() ? std::string("f32") : options.dtype},
         {"kernels_header", "kernels.h"},
         {"entry_points",
          llvm::json::Object{{"run_device", symbols.runDevice},
