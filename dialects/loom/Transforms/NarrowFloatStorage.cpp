@@ -40,8 +40,17 @@ bool isElementTypePreserving(Operation *op) {
 /// Results, inits of other ops (accumulators), concatenations and anything
 /// else keep f32.
 bool usesTolerateNarrowing(Value value) {
+  Operation *func = value.getParentRegion()->getParentOp();
   for (OpOperand &use : value.getUses()) {
     Operation *user = use.getOwner();
+    // The pass rewrites the function's top-level ops and the bodies of its
+    // top-level generics; a reader nested elsewhere (scf) keeps f32.
+    Operation *topLevel = user;
+    if (isa<tensor::ExtractOp>(user))
+      if (auto generic = user->getParentOfType<linalg::GenericOp>())
+        topLevel = generic;
+    if (topLevel->getParentOp() != func)
+      return false;
     if (auto generic = dyn_cast<linalg::GenericOp>(user)) {
       if (!generic.isDpsInput(&use))
         return false;
