@@ -87,7 +87,12 @@ def report(name, got, want, atol):
 
 
 def run_all(out):
-    import torch
+    try:
+        import torch
+    except ImportError:
+        print("error: 'run' needs PyTorch with CUDA (import torch failed)",
+              file=sys.stderr)
+        return 1
     if not torch.cuda.is_available():
         print("error: torch sees no CUDA device", file=sys.stderr)
         return 1
