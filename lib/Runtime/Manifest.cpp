@@ -301,11 +301,9 @@ public:
 
   /// An optional boolean (`out` keeps its value when the key is absent).
   bool readOptionalBool(std::string_view key, bool &out) {
-    known.insert(std::string(key));
-    const JsonValue *v = object.get(key);
-    if (!v)
+    if (!has(key))
       return true;
-    std::optional<bool> b = v->getAsBool();
+    std::optional<bool> b = object.get(key)->getAsBool();
     if (!b)
       return fail(key, "must be true or false");
     out = *b;

@@ -363,17 +363,9 @@ class Model:
         as_torch = next((m for m in map(_torch_module, values) if m), None)
         arrays = [_to_array(v, spec) for v, spec in zip(values, self.inputs)]
         outputs = [np.empty(t.shape, t.dtype) for t in self.outputs]
-        in_pointers = (ctypes.c_void_p * max(1, len(arrays)))(
-            *[a.ctypes.data for a in arrays])
-        out_pointers = (ctypes.c_void_p * max(1, len(outputs)))(
-            *[o.ctypes.data for o in outputs])
-        code = ctypes.c_int32(0)
-        status = self._lib.loom_model_run(
-            self._handle, in_pointers, len(arrays), out_pointers,
-            len(outputs), ctypes.byref(code))
-        if status == STATUS_RUNTIME_ERROR:
-            raise ModelRuntimeError(_last_error(self._lib), code.value)
-        _check(self._lib, status)
+        self._call(self._lib.loom_model_run,
+                   [a.ctypes.data for a in arrays],
+                   [o.ctypes.data for o in outputs])
         if as_torch is not None:
             outputs = [as_torch.from_numpy(o) for o in outputs]
         return outputs
@@ -397,20 +389,26 @@ class Model:
             tensors.append(value.detach().contiguous())
         outputs = [torch.empty(t.shape, dtype=_torch_dtype(torch, t.dtype),
                                device=device) for t in self.outputs]
-        in_pointers = (ctypes.c_void_p * max(1, len(tensors)))(
-            *[t.data_ptr() for t in tensors])
-        out_pointers = (ctypes.c_void_p * max(1, len(outputs)))(
-            *[o.data_ptr() for o in outputs])
-        code = ctypes.c_int32(0)
         with torch.cuda.device(device):
             stream = torch.cuda.current_stream(device).cuda_stream
-            status = self._lib.loom_model_run_device(
-                self._handle, in_pointers, len(tensors), out_pointers,
-                len(outputs), ctypes.c_void_p(stream), ctypes.byref(code))
+            self._call(self._lib.loom_model_run_device,
+                       [t.data_ptr() for t in tensors],
+                       [o.data_ptr() for o in outputs],
+                       ctypes.c_void_p(stream))
+        return outputs
+
+    def _call(self, run, inputs, outputs, *extra):
+        """Calls loom_model_run or loom_model_run_device (`extra`: its
+        stream) on the input and output addresses; a run-time error of the
+        model raises ModelRuntimeError, any other failure LoomError."""
+        in_pointers = (ctypes.c_void_p * max(1, len(inputs)))(*inputs)
+        out_pointers = (ctypes.c_void_p * max(1, len(outputs)))(*outputs)
+        code = ctypes.c_int32(0)
+        status = run(self._handle, in_pointers, len(inputs), out_pointers,
+                     len(outputs), *extra, ctypes.byref(code))
         if status == STATUS_RUNTIME_ERROR:
             raise ModelRuntimeError(_last_error(self._lib), code.value)
         _check(self._lib, status)
-        return outputs
 
     def __call__(self, *args, **kwargs):
         outputs = self._run(self._bind(args, kwargs))
