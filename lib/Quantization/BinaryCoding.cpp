@@ -237,6 +237,33 @@ static PowerOfTwoFit roundToPowersOfTwo(const double *weights, int64_t count,
       best.combinations = combinations;
     }
   }
+
+  // Rounding the least-squares alphas one by one ignores that the planes
+  // share the error; moving one exponent by +-1 at a time (signs re-picked)
+  // while that lowers the error often finds a better power-of-two set.
+  for (bool improved = true; improved;) {
+    improved = false;
+    for (int i = 0; i < bits; ++i)
+      for (int step : {-1, 1}) {
+        std::array<int, 4> exponents = best.exponents;
+        exponents[i] += step;
+        if (exponents[i] < kMinBinaryCodingExponent ||
+            exponents[i] > kMaxBinaryCodingExponent)
+          continue;
+        double powers[4];
+        for (int j = 0; j < bits; ++j)
+          powers[j] = std::ldexp(1.0, exponents[j]);
+        CombinationTable table(powers, bits, /*asFloat=*/true);
+        double error =
+            chooseCombinations(weights, count, table, combinations.data());
+        if (error < best.error) {
+          best.error = error;
+          best.exponents = exponents;
+          best.combinations = combinations;
+          improved = true;
+        }
+      }
+  }
   return best;
 }
 

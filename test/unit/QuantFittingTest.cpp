@@ -531,36 +531,48 @@ TEST(FitBinaryCoding, ThreeBitAgainstUniformThreeBit) {
   // group size. Weight-only figures for every method are printed.
   const SyntheticLayer &layer = syntheticLayer();
   for (int64_t groupSize : {int64_t(32), int64_t(128)}) {
+    // Output error and weight MSE of each method.
+    struct Measured {
+      const char *name;
+      double output, weight;
+    };
+    std::vector<Measured> measured;
+    auto measure = [&](const char *name, const std::vector<float> &w) {
+      measured.push_back(
+          {name, layer.outputErrorOf(w), layer.weightErrorOf(w)});
+      return measured.back().output;
+    };
     BinaryCodingOptions bcq;
     bcq.bits = 3;
     bcq.groupSize = groupSize;
-    double bcqWeight = layer.outputErrorOf(dequantize(quantizeBinaryCoding(
-        layer.weights.data(), layer.rows, layer.cols, bcq)));
+    measure("BCQ weight-obj",
+            dequantize(quantizeBinaryCoding(layer.weights.data(), layer.rows,
+                                            layer.cols, bcq)));
     bcq.objective = BinaryCodingObjective::Output;
-    BinaryCodedWeights bcqOutputFit =
-        quantizeBinaryCoding(layer.weights.data(), layer.rows, layer.cols, bcq,
-                             layer.hessian.data());
-    double bcqOutput = layer.outputErrorOf(dequantize(bcqOutputFit));
-
-    auto uniformError = [&](bool symmetric, UniformRounding rounding) {
+    double bcqOutput =
+        measure("BCQ output-obj", dequantize(quantizeBinaryCoding(
+                                      layer.weights.data(), layer.rows,
+                                      layer.cols, bcq, layer.hessian.data())));
+    auto uniform = [&](const char *name, bool symmetric,
+                       UniformRounding rounding) {
       UniformOptions options;
       options.bits = 3;
       options.groupSize = groupSize;
       options.symmetric = symmetric;
       options.rounding = rounding;
-      return layer.outputErrorOf(dequantize(
-          quantizeUniform(layer.weights.data(), layer.rows, layer.cols, options,
-                          layer.hessian.data())));
+      return measure(name, dequantize(quantizeUniform(
+                               layer.weights.data(), layer.rows, layer.cols,
+                               options, layer.hessian.data())));
     };
-    double rtnSymmetric = uniformError(true, UniformRounding::Nearest);
-    double rtnAsymmetric = uniformError(false, UniformRounding::Nearest);
-    double gptqSymmetric = uniformError(true, UniformRounding::Gptq);
-    double gptqAsymmetric = uniformError(false, UniformRounding::Gptq);
-    std::printf("[figures] 3-bit g=%lld output error: BCQ weight-obj %.4e, "
-                "BCQ output-obj %.4e | uniform RTN sym %.4e, RTN asym %.4e, "
-                "GPTQ sym %.4e, GPTQ asym %.4e\n",
-                static_cast<long long>(groupSize), bcqWeight, bcqOutput,
-                rtnSymmetric, rtnAsymmetric, gptqSymmetric, gptqAsymmetric);
+    double rtnSymmetric = uniform("RTN sym", true, UniformRounding::Nearest);
+    double rtnAsymmetric = uniform("RTN asym", false, UniformRounding::Nearest);
+    uniform("GPTQ sym", true, UniformRounding::Gptq);
+    uniform("GPTQ asym", false, UniformRounding::Gptq);
+    std::printf("[figures] 3-bit g=%lld (output error / weight MSE):",
+                static_cast<long long>(groupSize));
+    for (const Measured &m : measured)
+      std::printf(" %s %.4e / %.3e;", m.name, m.output, m.weight);
+    std::printf("\n");
     EXPECT_LT(bcqOutput, rtnSymmetric);
     EXPECT_LT(bcqOutput, rtnAsymmetric);
   }
@@ -678,4 +690,70 @@ TEST(FitOptions, VerifyRejectsInvalidOptions) {
   shift.maxExponent = 2;
   EXPECT_EQ(verifyPowerOfTwoOptions(shift),
             "min exponent 3 exceeds max exponent 2");
+}
+
+//===----------------------------------------------------------------------===//
+// GPTQ-loop details
+//===----------------------------------------------------------------------===//
+
+TEST(FitGptqLoop, GroupParametersAndDeadInputs) {
+  const SyntheticLayer &layer = syntheticLayer();
+  UniformOptions options;
+  options.bits = 4;
+  options.groupSize = 32;
+  options.symmetric = false;
+  UniformWeights nearest =
+      quantizeUniform(layer.weights.data(), 8, layer.cols, options);
+  options.rounding = UniformRounding::Gptq;
+  UniformWeights gptq = quantizeUniform(layer.weights.data(), 8, layer.cols,
+                                        options, layer.hessian.data());
+  options.staticGroups = true;
+  UniformWeights gptqStatic = quantizeUniform(
+      layer.weights.data(), 8, layer.cols, options, layer.hessian.data());
+  // Static groups: every group's parameters from the original weights,
+  // i.e. RTN's. Otherwise only the first group of a row sees no moved error.
+  EXPECT_EQ(gptqStatic.scales, nearest.scales);
+  EXPECT_EQ(gptqStatic.zeroPoints, nearest.zeroPoints);
+  int64_t numGroups = layer.cols / 32;
+  int differing = 0;
+  for (int64_t n = 0; n < 8; ++n) {
+    EXPECT_EQ(gptq.scales[n * numGroups], nearest.scales[n * numGroups]);
+    for (int64_t group = 1; group < numGroups; ++group)
+      differing += gptq.scales[n * numGroups + group] !=
+                   nearest.scales[n * numGroups + group];
+  }
+  EXPECT_GT(differing, 0);
+
+  // An input never active in calibration is quantized as 0.
+  std::vector<double> hessian = layer.hessian;
+  const int64_t dead = 40, k = layer.cols;
+  for (int64_t j = 0; j < k; ++j)
+    hessian[dead * k + j] = hessian[j * k + dead] = 0.0;
+  options.staticGroups = false;
+  std::vector<float> back = dequantize(
+      quantizeUniform(layer.weights.data(), 8, k, options, hessian.data()));
+  for (int64_t n = 0; n < 8; ++n)
+    EXPECT_EQ(back[n * k + dead], 0.0f);
+}
+
+TEST(FitGptqLoop, DiagonalHessianOutputObjectiveIsWeightObjective) {
+  // No error moves with a diagonal H, so each group is fitted from the
+  // original weights and each column takes its nearest value: the weight
+  // objective's result, bit for bit.
+  std::vector<float> w = randomWeights(8, 128, 21);
+  std::vector<double> hessian(128 * 128, 0.0);
+  for (int k = 0; k < 128; ++k)
+    hessian[k * 128 + k] = 0.5 + k % 7;
+  for (int bits : {2, 3, 4}) {
+    BinaryCodingOptions options;
+    options.bits = bits;
+    options.groupSize = 32;
+    BinaryCodedWeights weightFit =
+        quantizeBinaryCoding(w.data(), 8, 128, options);
+    options.objective = BinaryCodingObjective::Output;
+    BinaryCodedWeights outputFit =
+        quantizeBinaryCoding(w.data(), 8, 128, options, hessian.data());
+    EXPECT_EQ(weightFit.planes, outputFit.planes) << bits << " bits";
+    EXPECT_EQ(weightFit.exponents, outputFit.exponents) << bits << " bits";
+  }
 }

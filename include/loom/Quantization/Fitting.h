@@ -189,8 +189,11 @@ std::string verifyBinaryCodingOptions(int64_t rows, int64_t cols,
 ///  3. Power-of-two rounding: after the greedy step and after every round,
 ///     each alpha_i is rounded to 2^floor(log2) or 2^ceil(log2); of the
 ///     (up to 2^q) joint choices, each with its signs re-picked, the one with
-///     the lowest squared error is a candidate. The best candidate over the
-///     whole run is the result, so the error never grows with `iterations`.
+///     the lowest squared error is kept, then single exponents move by +-1
+///     (signs re-picked) while that lowers the error. The best candidate over
+///     the whole run is the result, so the error never grows with
+///     `iterations`.
+///  Sign ties (a weight halfway between two values) go to the lower value.
 /// Objective Output runs GPTQ's column loop (see the file comment) on each
 /// row: when the loop reaches a group's first column, the group's exponents
 /// are fitted as above from the row's current, error-updated weights; each
