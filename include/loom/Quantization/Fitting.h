@@ -93,9 +93,14 @@ struct UniformWeights {
   int bits = 8;
   /// As in UniformOptions: 0 = per channel.
   int64_t groupSize = 0;
-  /// [N,K], each in [-2^(bits-1), 2^(bits-1) - 1].
+  /// [N,K], each in [-2^(bits-1), 2^(bits-1) - 1]. Symmetric RTN never
+  /// gives -2^(bits-1); GPTQ can, where error moved onto a weight pushes it
+  /// past the group's range and it is clamped. Codes of fewer than 4 bits
+  /// are valid int4 codes, so packInt4 stores them for bits = 4.
   std::vector<int8_t> codes;
-  /// [N,G] (G = 1 per channel), positive. A group of zeros gets scale 1.
+  /// [N,G] (G = 1 per channel), positive. A group of zeros (or one whose
+  /// scale underflows f32) gets scale 1 and, asymmetric, zero point
+  /// -2^(bits-1), so its codes all dequantize to 0.
   std::vector<float> scales;
   /// [N,G] in the code range, or empty when symmetric (zero point 0).
   std::vector<int8_t> zeroPoints;
