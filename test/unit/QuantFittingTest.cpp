@@ -567,14 +567,19 @@ TEST(FitBinaryCoding, ThreeBitAgainstUniformThreeBit) {
     double rtnSymmetric = uniform("RTN sym", true, UniformRounding::Nearest);
     double rtnAsymmetric = uniform("RTN asym", false, UniformRounding::Nearest);
     uniform("GPTQ sym", true, UniformRounding::Gptq);
-    uniform("GPTQ asym", false, UniformRounding::Gptq);
+    double gptqAsymmetric = uniform("GPTQ asym", false, UniformRounding::Gptq);
     std::printf("[figures] 3-bit g=%lld (output error / weight MSE):",
                 static_cast<long long>(groupSize));
     for (const Measured &m : measured)
       std::printf(" %s %.4e / %.3e;", m.name, m.output, m.weight);
     std::printf("\n");
+    // What holds here: BCQ with the output objective is 30-100x below
+    // uniform RTN, and within 1.2-1.7x of GPTQ with zero points (which it
+    // does not beat: the power-of-two scales and the missing offset cost more
+    // than the binary code's non-uniform levels gain on Gaussian weights).
     EXPECT_LT(bcqOutput, rtnSymmetric);
     EXPECT_LT(bcqOutput, rtnAsymmetric);
+    EXPECT_LT(bcqOutput, 2.0 * gptqAsymmetric);
   }
 }
 
