@@ -6,7 +6,7 @@
         [--reps 200] [--warmup 20] [--max-seconds 5] [--label h100] \
         [--results-dir bench/results] [--only tiny_llama,tiny_vit] \
         [--compile-modes default[,max-autotune-no-cudagraphs]] [--no-loom] \
-        [--tf32] [--device cuda|cpu]
+        [--tf32] [--device cuda|cpu] [--dtype f32|f16|bf16]
 
 For each shared tiny model NAME (../shared/models/README.md), in one process:
 - Loom: DIR/NAME as `loomc NAME.onnx --target=cuda -o DIR/NAME` wrote it,
@@ -16,6 +16,13 @@ For each shared tiny model NAME (../shared/models/README.md), in one process:
   ONNX node, constants folded, weights as buffers on the device), f32;
 - compile: torch.compile of that module, once per --compile-modes entry (each
   on its own fresh module); the first call's time is reported as compile time.
+
+--dtype f16|bf16: DIR holds `loomc --target=cuda --dtype=...` outputs (half
+storage between kernels, f32 arithmetic; f32 at the model's boundary) and the
+PyTorch variants run under torch.autocast to that dtype (half matmuls and
+convolutions with f32 accumulation, softmax and norms in f32): the closest
+PyTorch form of the same computation. The tolerance becomes 2e-2 (of the
+largest reference value), as for test/gpu/run_on_device.py.
 
 Before timing, every variant's first output is checked against
 NAME_output.npy (max abs error, max |ref|, their ratio; `ok` when the ratio is
@@ -59,6 +66,8 @@ FORMAT_VERSION = 1
 MODELS = ("tiny_llama", "tiny_vit", "tiny_mixtral", "tiny_moe_block")
 # f32 against an f32 reference: max abs error / max |ref|.
 TOLERANCE = 1e-4
+# The same for models run in f16 or bf16 (--dtype).
+HALF_TOLERANCE = 2e-2
 # Calls per back-to-back burst.
 BURST = 20
 
@@ -136,6 +145,18 @@ def compare(output, reference):
     rel = max_err / max_ref if max_ref else max_err
     return {"max_abs_err": max_err, "max_abs_ref": max_ref, "rel_err": rel,
             "ok": bool(rel <= TOLERANCE)}  # False for NaN too
+
+
+def autocast_call(torch, fn, device, dtype):
+    """`fn` itself for f32, else `fn` under torch.autocast to `dtype`."""
+    if dtype == "f32":
+        return fn
+    half = {"f16": torch.float16, "bf16": torch.bfloat16}[dtype]
+
+    def call():
+        with torch.autocast(device_type=device.type, dtype=half):
+            return fn()
+    return call
 
 
 def first_output(result):
@@ -247,21 +268,23 @@ def loom_variant(torch, directory, inputs, device):
     return variant
 
 
-def eager_variant(torch, onnx_torch, model, inputs, device):
+def eager_variant(torch, onnx_torch, model, inputs, device, dtype="f32"):
     variant = Variant("eager")
     try:
         start = time.perf_counter()
         module = onnx_torch.build(model).to(device).eval()
         variant.setup_s = time.perf_counter() - start
         tensors = [torch.from_numpy(x).to(device) for x in inputs]
-        variant.call = lambda: module(*tensors)
+        variant.call = autocast_call(torch, lambda: module(*tensors), device,
+                                     dtype)
     except Exception as e:  # noqa: BLE001
         traceback.print_exc()
         variant.error = short_error(e)
     return variant
 
 
-def compile_variant(torch, onnx_torch, model, inputs, device, mode):
+def compile_variant(torch, onnx_torch, model, inputs, device, mode,
+                    dtype="f32"):
     """torch.compile of a fresh module (compiled code is cached per code object,
     so two modes never share one). The first call compiles: setup_s."""
     variant = Variant("compile" if mode == "default" else "compile:" + mode)
@@ -271,11 +294,12 @@ def compile_variant(torch, onnx_torch, model, inputs, device, mode):
         compiled = torch.compile(module, mode=None if mode == "default" else
                                  mode)
         tensors = [torch.from_numpy(x).to(device) for x in inputs]
+        call = autocast_call(torch, lambda: compiled(*tensors), device, dtype)
         start = time.perf_counter()
-        compiled(*tensors)
+        call()
         synchronize(torch, device)
         variant.setup_s = time.perf_counter() - start
-        variant.call = lambda: compiled(*tensors)
+        variant.call = call
     except Exception as e:  # noqa: BLE001
         traceback.print_exc()
         variant.error = short_error(e)
@@ -409,11 +433,12 @@ def bench_model(torch, onnx_torch, args, name, device):
         log("%s: loading Loom" % name)
         variants.append(loom_variant(torch, os.path.join(args.compiled, name),
                                      inputs, device))
-    variants.append(eager_variant(torch, onnx_torch, model, inputs, device))
+    variants.append(eager_variant(torch, onnx_torch, model, inputs, device,
+                                  args.dtype))
     for mode in args.compile_modes:
         log("%s: torch.compile mode=%s" % (name, mode))
         variants.append(compile_variant(torch, onnx_torch, model, inputs,
-                                        device, mode))
+                                        device, mode, args.dtype))
     for variant in variants:
         if variant.call:
             check_variant(torch, variant, reference, device)
@@ -583,6 +608,9 @@ def main():
                         help="let the PyTorch variants use TF32 (default: off)")
     parser.add_argument("--device", default="cuda",
                         help="cuda (default) or cpu: a dry run without Loom")
+    parser.add_argument("--dtype", default="f32", choices=("f32", "f16", "bf16"),
+                        help="DIR compiled with loomc --dtype; the PyTorch "
+                        "variants run under torch.autocast to it")
     parser.add_argument("--label", help="results file label (default: the GPU)")
     parser.add_argument("--results-dir", default=os.path.join(REPO, "bench",
                                                               "results"))
@@ -598,13 +626,19 @@ def main():
               file=sys.stderr)
         return 2
     set_fp32_precision(torch, args.tf32)
+    if args.dtype != "f32":
+        global TOLERANCE
+        TOLERANCE = HALF_TOLERANCE
     label = args.label or default_label(torch, device)
+    if args.dtype != "f32" and not args.label:
+        label += "-" + args.dtype
     report = {"format_version": FORMAT_VERSION, "label": label,
               "environment": environment(torch, device),
               "settings": {"reps": args.reps, "warmup": args.warmup,
                            "max_seconds": args.max_seconds, "burst": BURST,
                            "compile_modes": args.compile_modes,
-                           "tolerance": TOLERANCE, "compiled": args.compiled,
+                           "tolerance": TOLERANCE, "dtype": args.dtype,
+                           "compiled": args.compiled,
                            "models": args.models, "no_loom": args.no_loom},
               "models": []}
     start = time.perf_counter()

@@ -10,6 +10,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Quantization/Passes.h"
 #include "loom/Transforms/Passes.h"
 #include "mlir/InitAllPasses.h"
 
@@ -20,7 +21,9 @@ namespace loom {
 inline void registerLoomPasses() {
   registerLoomConversionPasses();
   registerLoomTransformsPasses();
+  registerLoomQuantizationPasses();
   registerLoomPipelines();
+  registerLoomOptimizePipeline();
 }
 
 /// Registers every upstream pass plus Loom's.

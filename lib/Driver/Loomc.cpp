@@ -559,7 +559,17 @@ static llvm::Error compile(const LoomcOptions &options) {
       pm.enableTiming(std::move(timingManager));
     OptimizePipelineOptions optimizeOptions;
     optimizeOptions.raise = options.raise;
-    buildOptimizePipeline(pm, optimizeOptions);
+    optimizeOptions.quantize = options.quantize;
+    optimizeOptions.shiftadd = options.shiftadd;
+    optimizeOptions.precisionBudget = options.precisionBudget;
+    optimizeOptions.calibration = options.calibration;
+    std::string optionError;
+    if (failed(buildOptimizePipeline(
+            pm, optimizeOptions, [&](const llvm::Twine &message) {
+              optionError = message.str();
+              return failure();
+            })))
+      return makeError("invalid option --" + toOneLine(optionError));
     if (failed(pm.run(**module)))
       return diagnostics.takeError("loom-optimize-pipeline failed");
   }

@@ -153,8 +153,4 @@ void mlir::loom::registerLoomPipelines() {
       [](function_ref<void(const detail::PassOptions &)> optionHandler) {
         optionHandler(GPUPipelineOptions());
       });
-  PassPipelineRegistration<OptimizePipelineOptions>(
-      "loom-optimize-pipeline",
-      "Target-neutral optimisation of imported IR: raising and clean-ups",
-      buildOptimizePipeline);
 }

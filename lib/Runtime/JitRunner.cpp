@@ -1,7 +1,7 @@
-//===- JitRunner.cpp - Run loom IR on the host CPU
-//-------------------------===//
+//===- JitRunner.cpp - Run loom IR on the host CPU ------------------------===//
 
 #include "loom/Runtime/JitRunner.h"
+#include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
 #include "loom/Target/CPU/KernelLibrary.h"
@@ -14,7 +14,9 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -145,32 +147,80 @@ struct Descriptor {
 };
 } // namespace
 
-llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
-                                                  StringRef entry,
-                                                  ArrayRef<NpyArray> inputs,
-                                                  bool reference) {
-  auto funcOr = lookupEntry(module, entry);
+namespace {
+struct ArgSpec {
+  DType dtype;
+  std::vector<int64_t> shape;
+  std::string typeText;
+};
+} // namespace
+
+struct JitModule::Impl {
+  std::unique_ptr<MLIRContext> ownContext;
+  std::string entry;
+  std::vector<ArgSpec> inputs, results;
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+JitModule::JitModule() : impl(std::make_unique<Impl>()) {}
+JitModule::~JitModule() = default;
+
+/// `module` printed as bytecode and parsed into `ctx`: a copy that shares
+/// nothing with the caller's context.
+static llvm::Expected<OwningOpRef<ModuleOp>> copyIntoContext(ModuleOp module,
+                                                             MLIRContext &ctx) {
+  std::string bytes;
+  llvm::raw_string_ostream os(bytes);
+  if (failed(writeBytecodeToFile(module, os)))
+    return makeError("cannot serialise the module for the JIT");
+  ParserConfig config(&ctx);
+  OwningOpRef<ModuleOp> copy = parseSourceString<ModuleOp>(bytes, config);
+  if (!copy)
+    return makeError("cannot reparse the module for the JIT");
+  return copy;
+}
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::compile(ModuleOp module, StringRef entry, bool reference,
+                   bool isolate) {
+  std::unique_ptr<JitModule> jit(new JitModule());
+  Impl &impl = *jit->impl;
+  impl.entry = entry.str();
+  OwningOpRef<ModuleOp> lowered;
+  if (isolate) {
+    DialectRegistry registry;
+    mlir::loom::registerAllDialects(registry);
+    impl.ownContext = std::make_unique<MLIRContext>(
+        registry, MLIRContext::Threading::DISABLED);
+    impl.ownContext->loadAllAvailableDialects();
+    auto copy = copyIntoContext(module, *impl.ownContext);
+    if (!copy)
+      return copy.takeError();
+    lowered = std::move(*copy);
+  } else {
+    // Lower a clone: the caller's module stays as it was.
+    lowered = OwningOpRef<ModuleOp>(cast<ModuleOp>(module->clone()));
+  }
+  auto funcOr = lookupEntry(*lowered, entry);
   if (!funcOr)
     return funcOr.takeError();
   FunctionType type = funcOr->getFunctionType();
-  if (inputs.size() != type.getNumInputs())
-    return makeError("@" + entry + " takes " +
-                     llvm::Twine(type.getNumInputs()) + " arguments but " +
-                     llvm::Twine(inputs.size()) + " inputs were given");
   for (auto [i, t] : llvm::enumerate(type.getInputs())) {
     auto tensor = cast<RankedTensorType>(t);
-    const NpyArray &in = inputs[i];
-    DType want = abiDType(*funcOr, i, /*isResult=*/false);
-    if (in.dtype != want || ArrayRef<int64_t>(in.shape) != tensor.getShape())
-      return makeError("input " + llvm::Twine(i) + " is " + in.shapeString() +
-                       " " + dtypeName(in.dtype) + " but argument " +
-                       llvm::Twine(i) + " of @" + entry + " is " +
-                       typeString(tensor));
+    impl.inputs.push_back({abiDType(*funcOr, i, /*isResult=*/false),
+                           std::vector<int64_t>(tensor.getShape().begin(),
+                                                tensor.getShape().end()),
+                           typeString(tensor)});
+  }
+  for (auto [i, t] : llvm::enumerate(type.getResults())) {
+    auto tensor = cast<RankedTensorType>(t);
+    impl.results.push_back({abiDType(*funcOr, i, /*isResult=*/true),
+                            std::vector<int64_t>(tensor.getShape().begin(),
+                                                 tensor.getShape().end()),
+                            typeString(tensor)});
   }
 
-  // Lower a clone: the caller's module stays as it was.
-  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
-  MLIRContext *ctx = module.getContext();
+  MLIRContext *ctx = lowered->getContext();
   {
     std::string diagText;
     llvm::raw_string_ostream diagOs(diagText);
@@ -230,44 +280,85 @@ llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
     return makeError("JIT compilation failed: " +
                      (linkError.empty() ? llvm::toString(engineOr.takeError())
                                         : linkError));
-  std::unique_ptr<ExecutionEngine> engine = std::move(*engineOr);
-  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+  impl.engine = std::move(*engineOr);
+  impl.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
     map[interner(kRuntimeErrorFnName)] = {
         llvm::orc::ExecutorAddr::fromPtr(&loomRunnerRuntimeError),
         llvm::JITSymbolFlags::Exported};
     return map;
   });
-  engine->initialize();
+  impl.engine->initialize();
+  return jit;
+}
+
+llvm::Expected<JitRunResult> JitModule::run(ArrayRef<NpyArray> inputs) const {
+  const Impl &impl = *this->impl;
+  if (inputs.size() != impl.inputs.size())
+    return makeError("@" + impl.entry + " takes " +
+                     llvm::Twine(impl.inputs.size()) + " arguments but " +
+                     llvm::Twine(inputs.size()) + " inputs were given");
+  for (auto [i, spec] : llvm::enumerate(impl.inputs)) {
+    const NpyArray &in = inputs[i];
+    if (in.dtype != spec.dtype || in.shape != spec.shape)
+      return makeError("input " + llvm::Twine(i) + " is " + in.shapeString() +
+                       " " + dtypeName(in.dtype) + " but argument " +
+                       llvm::Twine(i) + " of @" + impl.entry + " is " +
+                       spec.typeText);
+  }
 
   // Inputs are copied so compiled code may update them in place.
   std::vector<NpyArray> inputCopies(inputs.begin(), inputs.end());
   JitRunResult result;
   std::vector<Descriptor> descriptors;
-  descriptors.reserve(type.getNumInputs() + type.getNumResults());
-  for (auto [i, t] : llvm::enumerate(type.getInputs()))
-    descriptors.emplace_back(inputCopies[i].data.data(),
-                             cast<RankedTensorType>(t).getShape());
-  for (auto [i, t] : llvm::enumerate(type.getResults())) {
-    auto tensor = cast<RankedTensorType>(t);
-    NpyArray out = makeNpyArray(abiDType(*funcOr, i, /*isResult=*/true),
-                                std::vector<int64_t>(tensor.getShape().begin(),
-                                                     tensor.getShape().end()));
+  descriptors.reserve(impl.inputs.size() + impl.results.size());
+  for (auto [i, spec] : llvm::enumerate(impl.inputs))
+    descriptors.emplace_back(inputCopies[i].data.data(), spec.shape);
+  for (const ArgSpec &spec : impl.results) {
+    NpyArray out = makeNpyArray(spec.dtype, spec.shape);
     // Poison: an element the code fails to write shows up as NaN or garbage.
     std::memset(out.data.data(), 0xff, out.data.size());
     result.outputs.push_back(std::move(out));
   }
-  for (auto [i, t] : llvm::enumerate(type.getResults()))
-    descriptors.emplace_back(result.outputs[i].data.data(),
-                             cast<RankedTensorType>(t).getShape());
+  for (auto [i, spec] : llvm::enumerate(impl.results))
+    descriptors.emplace_back(result.outputs[i].data.data(), spec.shape);
   std::vector<void *> args;
   for (Descriptor &d : descriptors)
     d.appendArgs(args);
 
   lastRuntimeError = 0;
-  if (llvm::Error e = engine->invokePacked(entry, args))
-    return makeError("invoking @" + entry +
+  if (llvm::Error e = impl.engine->invokePacked(impl.entry, args))
+    return makeError("invoking @" + impl.entry +
                      " failed: " + llvm::toString(std::move(e)));
   result.runtimeError = lastRuntimeError.load();
   return result;
+}
+
+llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
+                                                  StringRef entry,
+                                                  ArrayRef<NpyArray> inputs,
+                                                  bool reference) {
+  auto funcOr = lookupEntry(module, entry);
+  if (!funcOr)
+    return funcOr.takeError();
+  FunctionType type = funcOr->getFunctionType();
+  if (inputs.size() != type.getNumInputs())
+    return makeError("@" + entry + " takes " +
+                     llvm::Twine(type.getNumInputs()) + " arguments but " +
+                     llvm::Twine(inputs.size()) + " inputs were given");
+  // Check the inputs before paying for the compilation.
+  for (auto [i, t] : llvm::enumerate(type.getInputs())) {
+    auto tensor = cast<RankedTensorType>(t);
+    const NpyArray &in = inputs[i];
+    DType want = abiDType(*funcOr, i, /*isResult=*/false);
+    if (in.dtype != want || ArrayRef<int64_t>(in.shape) != tensor.getShape())
+      return makeError("input " + llvm::Twine(i) + " is " + in.shapeString() +
+                       " " + dtypeName(in.dtype) + " but argument " +
+                       llvm::Twine(i) + " of @" + entry + " is " +
+                       typeString(tensor));
+  }
+  auto jit = JitModule::compile(module, entry, reference);
+  if (!jit)
+    return jit.takeError();
+  return (*jit)->run(inputs);
 }

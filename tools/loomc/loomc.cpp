@@ -66,6 +66,30 @@ static cl::opt<std::string> dtype(
              "compile time; arithmetic, accumulation and the model's inputs "
              "and outputs stay f32)"),
     cl::value_desc("f32|f16|bf16"), cl::cat(category));
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize the linear layers with loom-quantize and these of its "
+             "options, comma-separated (e.g. mode=weight-only,bits=4,"
+             "granularity=group or mode=w8a8); see docs/Quantization.md"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
+static cl::opt<std::string> shiftadd(
+    "shiftadd",
+    cl::desc("Reparameterise the linear layers with loom-shiftadd and these "
+             "of its options (e.g. bits=3,objective=output or "
+             "mode=power-of-two)"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
+static cl::opt<std::string> precisionBudget(
+    "precision-budget",
+    cl::desc("Per-layer widths from loom-assign-precision under this average "
+             "bits per weight, for --shiftadd or --quantize (needs "
+             "--calibration)"),
+    cl::value_desc("BITS"), cl::cat(category));
+static cl::opt<std::string> calibration(
+    "calibration",
+    cl::desc("Directory of .npy model inputs for the passes that measure the "
+             "model (GPTQ rounding, static W8A8 scales, the output objective, "
+             "--precision-budget)"),
+    cl::value_desc("DIR"), cl::cat(category));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: lib (the output directory, default), mlir "
@@ -193,6 +217,10 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.cudaGraph = cudaGraph;
   options.dtype = dtype;
+  options.quantize = quantize;
+  options.shiftadd = shiftadd;
+  options.precisionBudget = precisionBudget;
+  options.calibration = calibration;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

@@ -69,6 +69,9 @@ struct LoomcOptions {
   bool cudaGraph = false;
   /// --dtype (cuda): f32, f16 or bf16; empty: f32.
   std::string dtype;
+  /// --quantize, --shiftadd, --precision-budget, --calibration: the
+  /// efficiency passes of loom-optimize-pipeline (OptimizePipelineOptions).
+  std::string quantize, shiftadd, precisionBudget, calibration;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

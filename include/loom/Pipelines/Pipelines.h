@@ -103,17 +103,47 @@ struct OptimizePipelineOptions
       *this, "raise",
       llvm::cl::desc("Raise decomposed attention and MoE layers to loom ops"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("Run loom-quantize with these options (its own "
+                     "syntax, e.g. 'mode=weight-only bits=4'; commas may "
+                     "separate them); empty: not run"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> shiftadd{
+      *this, "shiftadd",
+      llvm::cl::desc("Run loom-shiftadd with these options; empty: not run"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> precisionBudget{
+      *this, "precision-budget",
+      llvm::cl::desc("Run loom-assign-precision with budget=<this> (average "
+                     "bits per weight) before loom-shiftadd or loom-quantize, "
+                     "which then use its per-layer widths; needs "
+                     "calibration"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> calibration{
+      *this, "calibration",
+      llvm::cl::desc("Calibration directory (.npy model inputs) for the "
+                     "passes above that measure the model"),
+      llvm::cl::init("")};
 };
 
 /// The target-neutral stage between import and a target pipeline: raising
 /// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
-/// loom.moe.ffn) and clean-ups. Numbers are preserved.
-void buildOptimizePipeline(OpPassManager &pm,
-                           const OptimizePipelineOptions &options);
+/// loom.moe.ffn), clean-ups, then the efficiency passes asked for
+/// (loom-assign-precision, loom-shiftadd, loom-quantize, in that order). Only
+/// the efficiency passes change numbers. Fails, with a message through
+/// `errorHandler`, on invalid options of those passes.
+LogicalResult buildOptimizePipeline(
+    OpPassManager &pm, const OptimizePipelineOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler);
 
-/// Registers `loom-cpu-pipeline`, `loom-gpu-pipeline` and
-/// `loom-optimize-pipeline`.
+/// Registers `loom-cpu-pipeline` and `loom-gpu-pipeline`.
 void registerLoomPipelines();
+
+/// Registers `loom-optimize-pipeline` (its own library, since the
+/// quantization passes it runs use the CPU JIT, which uses the pipelines
+/// above).
+void registerLoomOptimizePipeline();
 
 } // namespace loom
 } // namespace mlir

@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -28,6 +29,32 @@ struct JitRunResult {
   std::vector<NpyArray> outputs;
   /// The code passed to loom_runtime_error, 0 when none was reported.
   int32_t runtimeError = 0;
+};
+
+/// `entry` of a module lowered with loom-cpu-pipeline and compiled by the JIT
+/// once, to be run on many inputs (calibration and sensitivity analyses run a
+/// model dozens of times).
+class JitModule {
+public:
+  /// Compiles `entry` (a func.func with ranked static tensor arguments and
+  /// results) of a copy of `module`, on loom-cpu-pipeline's fast path or with
+  /// `reference` through the reference lowering only. With `isolate`, the
+  /// copy lives in a context of its own, so that a pass can compile the
+  /// module it is transforming without loading dialects into (or running
+  /// passes on) the context it runs in. `module` is not modified.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  compile(ModuleOp module, llvm::StringRef entry, bool reference = false,
+          bool isolate = false);
+  ~JitModule();
+
+  /// Runs the compiled function on `inputs` (checked against its argument
+  /// types). Not thread-safe: the runtime error slot is process-wide.
+  llvm::Expected<JitRunResult> run(llvm::ArrayRef<NpyArray> inputs) const;
+
+private:
+  JitModule();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
 };
 
 /// Runs `entry` (a func.func with ranked static tensor arguments and results)

@@ -1,0 +1,147 @@
+//===- LinearLayers.cpp - The linear layers efficiency passes rewrite -----===//
+
+#include "loom/Quantization/LinearLayers.h"
+
+#include "loom/Analysis/ConstantEvaluator.h"
+#include "loom/IR/LoomOps.h"
+#include "loom/Transforms/RaisingUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+func::FuncOp mlir::loom::getEntryFunction(ModuleOp module, StringRef name) {
+  if (!name.empty()) {
+    auto func = module.lookupSymbol<func::FuncOp>(name);
+    if (!func || func.isExternal())
+      module.emitError() << "no function @" << name << " with a body";
+    return func && !func.isExternal() ? func : func::FuncOp();
+  }
+  func::FuncOp found;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || func.isPrivate())
+      continue;
+    if (found) {
+      module.emitError() << "several public functions (@" << found.getName()
+                         << ", @" << func.getName()
+                         << "); name one with the pass's function option";
+      return {};
+    }
+    found = func;
+  }
+  if (!found)
+    module.emitError() << "no public function with a body";
+  return found;
+}
+
+/// `value` flows into a func.return through reshapes only.
+static bool reachesReturn(Value value) {
+  for (Operation *user : value.getUsers()) {
+    if (isa<func::ReturnOp>(user))
+      return true;
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::ReshapeOp,
+            tensor::CastOp>(user) &&
+        reachesReturn(user->getResult(0)))
+      return true;
+  }
+  return false;
+}
+
+static bool isStaticF32(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
+}
+
+std::vector<LinearLayer> mlir::loom::findLinearLayers(func::FuncOp func,
+                                                      bool remarks) {
+  std::vector<LinearLayer> layers;
+  func.walk([&](Operation *op) {
+    if (isa<MoEFFNOp>(op)) {
+      if (remarks)
+        op->emitRemark() << "expert weights left in f32: loom.moe.ffn has no "
+                            "quantized form";
+      return;
+    }
+    if (isa<linalg::ConvolutionOpInterface>(op)) {
+      if (remarks)
+        op->emitRemark() << "convolution left in f32: only linear layers "
+                            "(matmuls by a constant) are rewritten";
+      return;
+    }
+    auto matmul = dyn_cast<linalg::MatmulOp>(op);
+    if (!matmul)
+      return;
+    Value x = matmul.getDpsInputs()[0], w = matmul.getDpsInputs()[1];
+    if (!w.getDefiningOp<arith::ConstantOp>())
+      return; // activations times activations (attention): not a layer
+    if (!isPlainMatmul(matmul) || !isStaticF32(x.getType()) ||
+        !isStaticF32(w.getType()) ||
+        !isStaticF32(matmul.getResultTypes()[0])) {
+      if (remarks)
+        op->emitRemark() << "matmul by a constant left alone: only static "
+                            "f32 matmuls with default maps and a zero init "
+                            "are linear layers";
+      return;
+    }
+    LinearLayer layer;
+    layer.op = matmul;
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto wType = cast<RankedTensorType>(w.getType());
+    layer.m = xType.getDimSize(0);
+    layer.k = wType.getDimSize(0);
+    layer.n = wType.getDimSize(1);
+    if (auto nameLoc = dyn_cast<NameLoc>(op->getLoc()))
+      layer.name = nameLoc.getName().str();
+    else
+      layer.name = "linear_" + std::to_string(layers.size());
+    layer.isOutputHead = reachesReturn(matmul.getResult(0));
+    layers.push_back(std::move(layer));
+  });
+  // Names are keys of policy files: make repeated node names unique.
+  llvm::StringMap<int> seen;
+  for (LinearLayer &layer : layers)
+    if (int count = seen[layer.name]++)
+      layer.name += "#" + std::to_string(count);
+  return layers;
+}
+
+std::optional<std::vector<float>>
+mlir::loom::readWeightNK(const LinearLayer &layer) {
+  std::optional<SmallVector<double>> values = evaluateConstantTensor(
+      layer.op.getDpsInputs()[1], /*maxElements=*/int64_t(1) << 28);
+  if (!values)
+    return std::nullopt;
+  std::vector<float> weight(layer.n * layer.k);
+  for (int64_t kk = 0; kk < layer.k; ++kk)
+    for (int64_t nn = 0; nn < layer.n; ++nn)
+      weight[nn * layer.k + kk] = static_cast<float>((*values)[kk * layer.n + nn]);
+  return weight;
+}
+
+int64_t mlir::loom::walkIndexOf(func::FuncOp func, Operation *target) {
+  int64_t index = 0, found = -1;
+  func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op == target) {
+      found = index;
+      return WalkResult::interrupt();
+    }
+    ++index;
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+Operation *mlir::loom::opAtWalkIndex(func::FuncOp func, int64_t target) {
+  int64_t index = 0;
+  Operation *found = nullptr;
+  func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (index++ == target) {
+      found = op;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
