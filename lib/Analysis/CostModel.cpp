@@ -59,8 +59,15 @@ std::optional<int64_t> mlir::loom::getStorageBytes(Type type) {
 
 Value mlir::loom::getWeightConstant(Value value) {
   while (Operation *def = value.getDefiningOp()) {
-    if (isa<arith::ConstantOp>(def))
-      return isa<RankedTensorType>(value.getType()) ? value : Value();
+    if (isa<arith::ConstantOp>(def)) {
+      // A single integer (a gather index, an offset) is an argument of the
+      // op, not a weight.
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || (type.getNumElements() == 1 &&
+                    isa<IntegerType, IndexType>(type.getElementType())))
+        return Value();
+      return value;
+    }
     if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
       value = expand.getSrc();
     } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {

@@ -31,7 +31,8 @@ std::optional<int64_t> getStorageBytes(Type type);
 
 /// The result of the `arith.constant` that `value` is, possibly seen through
 /// data-movement ops that keep every element (tensor reshapes and casts,
-/// linalg.transpose); null when `value` is not constant.
+/// linalg.transpose); null when `value` is not constant or is a single
+/// integer (an index or offset rather than a weight).
 Value getWeightConstant(Value value);
 
 /// The cost every op has whatever it computes: `parameters` and

@@ -56,7 +56,10 @@ void printCostReportTable(const CostReport &report, llvm::raw_ostream &os);
 /// `{"layers": [...], "total": {...}, "unknown": [...]}` (docs/Report.md).
 llvm::json::Value costReportToJSON(const CostReport &report);
 
-/// Writes costReportToJSON to `path` through a temporary file in the same
+/// costReportToJSON as text (indented by 2, with a final newline).
+std::string printCostReportJSON(const CostReport &report);
+
+/// Writes printCostReportJSON to `path` through a temporary file in the same
 /// directory that is renamed over `path` at the end, so a failure leaves no
 /// partial file. The error names the path.
 llvm::Error writeCostReportJSON(const CostReport &report, llvm::StringRef path);

@@ -69,6 +69,10 @@ struct LoomcOptions {
   bool cudaGraph = false;
   /// --dtype (cuda): f32, f16 or bf16; empty: f32.
   std::string dtype;
+  /// --report: the JSON file the cost report (loom-report) of the optimised
+  /// IR is written to once the compile succeeded; empty: no report. With
+  /// --emit=lib the output directory also gets a copy, report.json.
+  std::string reportPath;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line
