@@ -42,9 +42,8 @@ std::optional<int64_t> mlir::loom::getStorageBytes(Type type) {
         ShapedType::isDynamic(cache.getCapacity()))
       return std::nullopt;
     std::optional<int64_t> bits =
-        cache.isQuantized()
-            ? std::optional<int64_t>(cache.getQuantBits())
-            : getElementStorageBits(cache.getElementType());
+        cache.isQuantized() ? std::optional<int64_t>(cache.getQuantBits())
+                            : getElementStorageBits(cache.getElementType());
     if (!bits)
       return std::nullopt;
     int64_t elements = cache.getBatch() * cache.getHeads() *

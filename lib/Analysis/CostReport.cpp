@@ -72,7 +72,7 @@ CostReport mlir::loom::buildCostReport(Operation *root) {
 /// One table row.
 static void printRow(llvm::raw_ostream &os, StringRef layer, StringRef op,
                      const OpCost &cost) {
-  os << llvm::format("%-36s %-24s %12lld %12lld %14lld %14lld %9.2f %10lld\n",
+  os << llvm::format("%-36s %-28s %12lld %12lld %14lld %14lld %9.2f %10lld\n",
                      layer.str().c_str(), op.str().c_str(),
                      static_cast<long long>(cost.parameters),
                      static_cast<long long>(cost.weightBytes),
@@ -84,7 +84,7 @@ static void printRow(llvm::raw_ostream &os, StringRef layer, StringRef op,
 
 void mlir::loom::printCostReportTable(const CostReport &report,
                                       llvm::raw_ostream &os) {
-  os << llvm::format("%-36s %-24s %12s %12s %14s %14s %9s %10s\n", "layer",
+  os << llvm::format("%-36s %-28s %12s %12s %14s %14s %9s %10s\n", "layer",
                      "op", "params", "weight B", "FLOPs", "bytes moved",
                      "FLOP/B", "KV B/tok");
   for (const CostReportLayer &layer : report.layers)

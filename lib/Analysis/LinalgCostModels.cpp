@@ -40,7 +40,8 @@ static LogicalResult addOperand(Value value, OpCost &cost) {
     return failure();
   cost.bytesMoved += *bytes;
   if (Value weight = getWeightConstant(value)) {
-    cost.parameters += cast<RankedTensorType>(weight.getType()).getNumElements();
+    cost.parameters +=
+        cast<RankedTensorType>(weight.getType()).getNumElements();
     cost.weightBytes += *getStorageBytes(weight.getType());
   }
   return success();
@@ -93,8 +94,7 @@ struct LinalgCostModel
   }
 };
 
-template <typename... OpTys>
-void attachLinalgCostModels(MLIRContext *ctx) {
+template <typename... OpTys> void attachLinalgCostModels(MLIRContext *ctx) {
   (OpTys::template attachInterface<LinalgCostModel<OpTys>>(*ctx), ...);
 }
 } // namespace

@@ -133,7 +133,8 @@ static void addComputeCost(AttentionOp op, OpCost &cost) {
     cost.kvBytesPerToken =
         op.getNumKVHeads() *
         (headDim * elementBytes(getElementTypeOrSelf(op.getKey().getType())) +
-         valueDim * elementBytes(getElementTypeOrSelf(op.getValue().getType())));
+         valueDim *
+             elementBytes(getElementTypeOrSelf(op.getValue().getType())));
 }
 
 /// The feature map on queries and keys (elu + 1: 2 per element, relu: 1),
@@ -159,9 +160,9 @@ static void addComputeCost(LinearAttentionOp op, OpCost &cost) {
   cost.matmulFlops = 2 * batchHeads * (keys + queries) * headDim * valueDim;
   cost.flops = cost.matmulFlops +
                featureOps * batchHeads * (queries + keys) * headDim +
-               batchHeads * keys * headDim +          // z += phi(k)
-               2 * batchHeads * queries * headDim +   // phi(q) . z
-               batchHeads * queries * valueDim;       // the divide
+               batchHeads * keys * headDim +        // z += phi(k)
+               2 * batchHeads * queries * headDim + // phi(q) . z
+               batchHeads * queries * valueDim;     // the divide
 }
 
 /// Attention over the selected blocks only: the static mask's true blocks,
@@ -202,9 +203,8 @@ static void addComputeCost(BlockSparseAttentionOp op, OpCost &cost) {
 /// Operations of one ffn expert on one row: the matmuls (2 * H * F each:
 /// three for SwiGLU, two otherwise) and the activation per ffn channel
 /// (silu and the gate product: 5; gelu: 5; relu: 1).
-static std::pair<int64_t, int64_t> getExpertRowCost(MoEActivation activation,
-                                                    int64_t hidden,
-                                                    int64_t ffn) {
+static std::pair<int64_t, int64_t>
+getExpertRowCost(MoEActivation activation, int64_t hidden, int64_t ffn) {
   bool swiglu = activation == MoEActivation::swiglu;
   int64_t matmul = (swiglu ? 3 : 2) * 2 * hidden * ffn;
   int64_t activationOps = activation == MoEActivation::relu ? 1 : 5;
@@ -261,11 +261,11 @@ static void addComputeCost(MoEDispatchOp, OpCost &) {}
 
 /// Bytes one token of one sequence occupies in `cache`.
 static int64_t getCacheBytesPerToken(KVCacheType cache) {
-  int64_t bits = cache.isQuantized()
-                     ? cache.getQuantBits()
-                     : getElementStorageBits(cache.getElementType()).value_or(0);
-  return (cache.getHeads() * (cache.getHeadDim() + cache.getValueDim()) *
-              bits +
+  int64_t bits =
+      cache.isQuantized()
+          ? cache.getQuantBits()
+          : getElementStorageBits(cache.getElementType()).value_or(0);
+  return (cache.getHeads() * (cache.getHeadDim() + cache.getValueDim()) * bits +
           7) /
          8;
 }
@@ -356,8 +356,7 @@ struct LoomCostModel
   }
 };
 
-template <typename... OpTys>
-void attachLoomCostModels(MLIRContext *ctx) {
+template <typename... OpTys> void attachLoomCostModels(MLIRContext *ctx) {
   (OpTys::template attachInterface<LoomCostModel<OpTys>>(*ctx), ...);
 }
 } // namespace

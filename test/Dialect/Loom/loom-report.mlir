@@ -60,8 +60,8 @@
 // CHECK-NEXT: total 9 layers 6976 5472 64896 18912 3.43 256
 // CHECK-NOT:  unknown
 
-// The JSON run sees the whole file as one module: the second function adds
-// only its unknown layer.
+// The JSON run sees the whole file as one module: the totals are those of
+// @layers and @more_layers, and the unknown layer is @negative_unknown_and_empty's.
 // JSON:      "layers": [
 // JSON:        "layer": "bcq",
 // JSON-NEXT:   "matmul_flops": 13056,
@@ -70,15 +70,15 @@
 // JSON-NEXT:   "shift_add_ops": 13056,
 // JSON-NEXT:   "weight_bytes": 480
 // JSON:      "total": {
-// JSON-NEXT:   "arithmetic_intensity": 3.43147
-// JSON-NEXT:   "bytes_moved": 18912,
-// JSON-NEXT:   "flops": 64896,
+// JSON-NEXT:   "arithmetic_intensity": 3.9520
+// JSON-NEXT:   "bytes_moved": 47672,
+// JSON-NEXT:   "flops": 188400,
 // JSON-NEXT:   "kv_cache_bytes_per_token": 256,
-// JSON-NEXT:   "layers": 9,
-// JSON-NEXT:   "matmul_flops": 57088,
-// JSON-NEXT:   "parameters": 6976,
+// JSON-NEXT:   "layers": 15,
+// JSON-NEXT:   "matmul_flops": 162304,
+// JSON-NEXT:   "parameters": 8780,
 // JSON-NEXT:   "shift_add_ops": 23296,
-// JSON-NEXT:   "weight_bytes": 5472
+// JSON-NEXT:   "weight_bytes": 12688
 // JSON-NEXT: },
 // JSON-NEXT: "unknown": [
 // JSON-NEXT:   {
@@ -134,4 +134,57 @@ func.func @negative_unknown_and_empty(%a: tensor<?x16xf32>, %b: tensor<16x8xf32>
     linalg.yield %n : f32
   } -> tensor<0x8xf32>
   return %0, %1 : tensor<?x8xf32>, tensor<0x8xf32>
+}
+
+// -----
+
+// More kinds, by hand:
+// - rope: 2 heads x 8 positions = 16 rows, 8 of 16 channels rotated: 3*16*8 =
+//   384; the two [1,1,8,8] tables: 128 params, 512 bytes; moved 1024 + 256 +
+//   256 + 1024 = 2560.
+// - bsa: 3 of 4 blocks of 16x16, 2 heads: 1536 scores; 2*1536*32 = 98304 +
+//   6*1536 = 107520; moved 4 x 4096 = 16384; not causal: no KV bytes.
+// - moe (T=4, H=8, E=4, F=16, top-2 SwiGLU): router 2*4*8*4 = 256, routing
+//   4*4*(5+2) = 112, 8 assignments x (3*2*8*16 + 5*16) = 6784, combine
+//   2*4*2*8 = 128: 7280 (6400 in matmuls); 32 + 3*512 = 1568 params; moved
+//   128 + 128 + 3*2048 + 128 + 8 = 6536.
+// - conv (1x3x8x8 by 4x3x3x3 into 1x4x6x6): 4*6*6*3*3*3 = 3888 multiply-adds
+//   = 7776 (a convolution, not a contraction: no matmul FLOPs); 108 params;
+//   moved 768 + 432 + 576 (accumulator) + 576 = 2352.
+// - linalg.batch_matmul#0: 2*2*4*4*8 = 512; moved 256 + 256 + 128 + 128 = 768.
+// - linalg.reduce#0: 32 adds; moved 128 + 16 (accumulator) + 16 = 160.
+// CHECK:      layer op params
+// CHECK-NEXT: rope loom.rope 128 512 384 2560 0.15 0
+// CHECK-NEXT: bsa loom.block_sparse_attention 0 0 107520 16384 6.56 0
+// CHECK-NEXT: moe loom.moe.ffn 1568 6272 7280 6536 1.11 0
+// CHECK-NEXT: conv linalg.conv_2d_nchw_fchw 108 432 7776 2352 3.31 0
+// CHECK-NEXT: linalg.batch_matmul#0 linalg.batch_matmul 0 0 512 768 0.67 0
+// CHECK-NEXT: linalg.reduce#0 linalg.reduce 0 0 32 160 0.20 0
+// CHECK-NEXT: total 6 layers 1804 7216 123504 28760 4.29 0
+func.func @more_layers(%x: tensor<1x2x8x16xf32>, %q: tensor<1x2x32x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %t: tensor<4x8xf32>, %img: tensor<1x3x8x8xf32>, %a: tensor<2x4x8xf32>, %b: tensor<2x8x4xf32>) -> (tensor<1x2x8x16xf32>, tensor<1x2x32x16xf32>, tensor<4x8xf32>, tensor<1x4x6x6xf32>, tensor<2x4x4xf32>, tensor<4xf32>) {
+  %cos = arith.constant dense<1.0> : tensor<1x1x8x8xf32>
+  %sin = arith.constant dense<0.0> : tensor<1x1x8x8xf32>
+  %0 = loom.rope %x, %cos, %sin : (tensor<1x2x8x16xf32>, tensor<1x1x8x8xf32>, tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32> loc("rope")
+  %1 = loom.block_sparse_attention %q, %k, %v {block_q = 16, block_k = 16, block_mask = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : (tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) -> tensor<1x2x32x16xf32> loc("bsa")
+  %wg = arith.constant dense<0.1> : tensor<8x4xf32>
+  %w1 = arith.constant dense<0.1> : tensor<4x8x16xf32>
+  %w2 = arith.constant dense<0.1> : tensor<4x16x8xf32>
+  %w3 = arith.constant dense<0.1> : tensor<4x8x16xf32>
+  %2, %dropped = loom.moe.ffn %t, %wg weights(%w1, %w2, %w3) {k = 2} : (tensor<4x8xf32>, tensor<8x4xf32>, tensor<4x8x16xf32>, tensor<4x16x8xf32>, tensor<4x8x16xf32>) -> (tensor<4x8xf32>, tensor<i64>) loc("moe")
+  %zero = arith.constant 0.0 : f32
+  %filter = arith.constant dense<0.5> : tensor<4x3x3x3xf32>
+  %ce = tensor.empty() : tensor<1x4x6x6xf32>
+  %cf = linalg.fill ins(%zero : f32) outs(%ce : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %3 = linalg.conv_2d_nchw_fchw ins(%img, %filter : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%cf : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> loc("conv")
+  %be = tensor.empty() : tensor<2x4x4xf32>
+  %bf = linalg.fill ins(%zero : f32) outs(%be : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %4 = linalg.batch_matmul ins(%a, %b : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%bf : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %re = tensor.empty() : tensor<4xf32>
+  %rf = linalg.fill ins(%zero : f32) outs(%re : tensor<4xf32>) -> tensor<4xf32>
+  %5 = linalg.reduce ins(%t : tensor<4x8xf32>) outs(%rf : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %0, %1, %2, %3, %4, %5 : tensor<1x2x8x16xf32>, tensor<1x2x32x16xf32>, tensor<4x8xf32>, tensor<1x4x6x6xf32>, tensor<2x4x4xf32>, tensor<4xf32>
 }
