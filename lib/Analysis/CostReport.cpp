@@ -92,7 +92,7 @@ void mlir::loom::printCostReportTable(const CostReport &report,
   printRow(os, "total", (llvm::Twine(report.layers.size()) + " layers").str(),
            report.total);
   for (const CostReportLayer &layer : report.unknown)
-    os << "unknown cost (dynamic sizes): " << layer.name << " (" << layer.op
+    os << "unknown cost (dynamic sizes or buffers): " << layer.name << " (" << layer.op
        << ")\n";
 }
 

@@ -25,7 +25,7 @@ def LoomCostInterface : OpInterface<"LoomCostInterface"> {
   let methods = [
     InterfaceMethod<[{
         The op's cost record, or failure when it depends on sizes that are
-        not static (a dynamic dimension).
+        not static (a dynamic dimension) or the op works on buffers.
       }],
       "::mlir::FailureOr<::mlir::loom::OpCost>", "getCost", (ins)>,
   ];

@@ -36,8 +36,8 @@ struct CostReportLayer {
 struct CostReport {
   /// Ops with a non-zero cost, in walk (program) order.
   std::vector<CostReportLayer> layers;
-  /// Ops with a cost model whose cost depends on dynamic sizes (not in the
-  /// total).
+  /// Ops with a cost model whose cost depends on dynamic sizes, or linalg
+  /// ops on buffers (not in the total).
   std::vector<CostReportLayer> unknown;
   /// The sum over `layers`.
   OpCost total;
