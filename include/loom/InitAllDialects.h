@@ -8,6 +8,7 @@
 #ifndef LOOM_INITALLDIALECTS_H
 #define LOOM_INITALLDIALECTS_H
 
+#include "loom/Analysis/CostModel.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomDialect.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,10 +20,12 @@ namespace mlir {
 namespace loom {
 
 /// Adds Loom's dialects to `registry`, with the op interfaces implemented
-/// outside the dialect (the AggregatedOpInterface decompositions).
+/// outside the dialect (the AggregatedOpInterface decompositions and the
+/// LoomCostInterface models of loom-report).
 inline void registerLoomDialects(DialectRegistry &registry) {
   registry.insert<LoomDialect>();
   registerLoomDecompositionInterfaces(registry);
+  registerLoomCostModels(registry);
 }
 
 /// Adds every upstream dialect and extension plus Loom's to `registry`, with

@@ -13,6 +13,7 @@
 #include "loom/Driver/Loomc.h"
 #include "loom/Support/Errors.h"
 
+#include "loom/Analysis/CostReport.h"
 #include "loom/Driver/OutputDirectory.h"
 #include "loom/Frontend/ONNX/ONNXImporter.h"
 #include "loom/InitAllDialects.h"
@@ -480,6 +481,19 @@ static llvm::Error validateOptions(const LoomcOptions &options,
                      " is not an optimisation level (expected -O0 to -O3)");
   if (options.emit == "lib" && options.outputPath.empty())
     return makeError("--emit=lib needs -o OUTDIR");
+  if (!options.reportPath.empty()) {
+    // Fail before the compile when the report cannot be written there.
+    llvm::SmallString<256> directory(options.reportPath);
+    llvm::sys::path::remove_filename(directory);
+    if (directory.empty())
+      directory = ".";
+    if (!llvm::sys::fs::is_directory(directory))
+      return makeError("--report=" + options.reportPath + ": directory '" +
+                       directory + "' does not exist");
+    if (llvm::sys::fs::is_directory(options.reportPath))
+      return makeError("--report=" + options.reportPath +
+                       " is a directory (expected a file name)");
+  }
   for (const std::string &shape : options.shapes)
     if (llvm::Error e = parseShapeOption(shape, shapes))
       return e;
@@ -573,10 +587,24 @@ static llvm::Error compile(const LoomcOptions &options) {
     if (failed(pm.run(**module)))
       return diagnostics.takeError("loom-optimize-pipeline failed");
   }
-  if (options.emit == "mlir")
-    return writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
-      os << printModule(**module);
-    });
+  // The report describes the optimised, target-neutral IR (what every
+  // target starts from); it is written only once the compile succeeded.
+  std::optional<CostReport> costReport;
+  if (!options.reportPath.empty())
+    costReport = buildCostReport(**module);
+  auto writeReport = [&]() -> llvm::Error {
+    if (!costReport)
+      return llvm::Error::success();
+    return writeCostReportJSON(*costReport, options.reportPath);
+  };
+  if (options.emit == "mlir") {
+    if (llvm::Error e =
+            writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
+              os << printModule(**module);
+            }))
+      return e;
+    return writeReport();
+  }
 
   const TargetBackend &backend = *lookupTargetBackend(options.target);
   manifest.target = backend.getName().str();
@@ -595,10 +623,14 @@ static llvm::Error compile(const LoomcOptions &options) {
     }
     artifact = std::move(*serialized);
   }
-  if (options.emit == "llvm")
-    return writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
-      artifact->printLLVMIR(os);
-    });
+  if (options.emit == "llvm") {
+    if (llvm::Error e =
+            writeOutput(options.outputPath, [&](llvm::raw_ostream &os) {
+              artifact->printLLVMIR(os);
+            }))
+      return e;
+    return writeReport();
+  }
 
   timer.start("write header and IR");
   auto staged = StagedOutputDirectory::create(options.outputPath);
@@ -611,12 +643,18 @@ static llvm::Error compile(const LoomcOptions &options) {
   if (llvm::Error e = artifact->package(
           files, manifest, [&](llvm::StringRef name) { timer.start(name); }))
     return e;
+  if (costReport)
+    if (llvm::Error e =
+            out.writeFile("report.json", printCostReportJSON(*costReport)))
+      return e;
   // The manifest last: a directory with one is complete.
   if (llvm::Error e = out.writeFile(
           "manifest.json", extendManifest(printManifest(manifest),
                                           artifact->getManifestExtension())))
     return e;
-  return out.commit();
+  if (llvm::Error e = out.commit())
+    return e;
+  return writeReport();
 }
 
 llvm::Error mlir::loom::runLoomc(const LoomcOptions &options) {

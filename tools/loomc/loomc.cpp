@@ -8,6 +8,8 @@
 //   loomc MODEL.onnx --emit=llvm [-o FILE]      the final LLVM IR
 //   loomc MODEL.onnx --shape=batch=1 ...        sizes for symbolic input
 //                                               dimensions (docs/ONNX.md)
+//   loomc MODEL.onnx ... --report=FILE.json     also the cost report
+//                                               (docs/Report.md)
 //
 // A thin main over lib/Driver (docs/loomc.md). Exit status 0 on success, 1
 // with one `error: ...` line on stderr otherwise.
@@ -161,6 +163,13 @@ static cl::list<std::string>
                     "INPUT=DxDx... (an input's full shape) or SYMBOL=N (every "
                     "dimension named SYMBOL); repeatable and comma-separated"),
            cl::value_desc("SPEC[,SPEC...]"), cl::cat(category));
+static cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write the per-layer cost report (loom-report: parameters, "
+             "weight bytes, FLOPs, bytes moved, KV-cache bytes per token) of "
+             "the optimised IR to this JSON file; with --emit=lib also "
+             "OUTDIR/report.json"),
+    cl::value_desc("FILE.json"), cl::cat(category));
 static cl::opt<bool>
     emitStatic("static",
                cl::desc("Also write a static library (NAME.a) to OUTDIR"),
@@ -221,6 +230,7 @@ int main(int argc, char **argv) {
   options.shiftadd = shiftadd;
   options.precisionBudget = precisionBudget;
   options.calibration = calibration;
+  options.reportPath = reportPath;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

@@ -409,4 +409,43 @@ def LoomDuplicateFills : Pass<"loom-duplicate-fills", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LoomReport : Pass<"loom-report", "::mlir::ModuleOp"> {
+  let summary = "Per-layer and total cost: parameters, weight bytes, FLOPs, "
+                "bytes moved, arithmetic intensity, KV-cache bytes per token";
+  let description = [{
+    An analysis: sums the `LoomCostInterface` record of every op that has one
+    (the loom compute ops; `linalg.matmul`, `linalg.batch_matmul`,
+    `linalg.generic`, `linalg.reduce`, `linalg.conv_2d*`) per layer (one op,
+    named by its location: the ONNX node name, else `<op>#<index>`) and in
+    total, then prints a fixed-width table to stdout and/or writes JSON.
+    Ops whose record is all zero are left out; ops whose cost depends on
+    dynamic sizes are listed as unknown. `loomc --report=FILE.json` runs the
+    same analysis after `loom-optimize-pipeline`. docs/Report.md gives the
+    counting conventions and the JSON schema.
+
+    ```
+    loom-opt --loom-report="output=report.json print=false" model.mlir
+    ```
+
+    #### Input invariant
+    Any module; costs need static shapes.
+
+    #### Output IR
+    The input, unchanged. A JSON file that cannot be written is an error
+    naming the path, and leaves no file (the JSON goes to a temporary file
+    renamed over `output` at the end).
+  }];
+  let options = [
+    Option<"output", "output", "std::string", /*default=*/"\"\"",
+           "Write the report as JSON to this file (empty: no file)">,
+    Option<"print", "print", "bool", /*default=*/"true",
+           "Print the table to stdout">,
+  ];
+  let statistics = [
+    Statistic<"numLayers", "num-layers", "Number of layers with a cost">,
+    Statistic<"numUnknown", "num-unknown",
+              "Number of ops whose cost depends on dynamic sizes">,
+  ];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD
