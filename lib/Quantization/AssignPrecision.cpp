@@ -91,7 +91,19 @@ struct AssignPrecisionPass
     : loom::impl::LoomAssignPrecisionBase<AssignPrecisionPass> {
   using LoomAssignPrecisionBase::LoomAssignPrecisionBase;
 
-  LogicalResult validateOptions(SmallVectorImpl<int64_t> &widths);
+  LogicalResult validateOptions(SmallVectorImpl<int64_t> &widths,
+                                function_ref<LogicalResult(const Twine &)> bad);
+  LogicalResult
+  initializeOptions(StringRef options,
+                    function_ref<LogicalResult(const Twine &)> errorHandler)
+      override {
+    SmallVector<int64_t> widths;
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    return validateOptions(widths, [&](const Twine &what) {
+      return errorHandler(kPass + ": " + what);
+    });
+  }
   std::vector<float> reduce(const SelectedLayer &s, ArrayRef<float> weight,
                             int64_t bits, const LayerStatistics &stats);
   void runOnOperation() override;
@@ -99,11 +111,9 @@ struct AssignPrecisionPass
 } // namespace
 
 LogicalResult
-AssignPrecisionPass::validateOptions(SmallVectorImpl<int64_t> &widths) {
-  ModuleOp module = getOperation();
-  auto bad = [&](const Twine &what) {
-    return module.emitError() << kPass << ": " << what;
-  };
+AssignPrecisionPass::validateOptions(
+    SmallVectorImpl<int64_t> &widths,
+    function_ref<LogicalResult(const Twine &)> bad) {
   bool bcq = scheme == "bcq";
   if (!bcq && scheme != "uniform")
     return bad("scheme must be bcq or uniform, not '" + scheme + "'");
@@ -130,8 +140,8 @@ AssignPrecisionPass::validateOptions(SmallVectorImpl<int64_t> &widths) {
                Twine(bcq ? " and a multiple of 8" : "") + ", not " +
                Twine(groupSize));
   if (granularity != "per-channel" && granularity != "group")
-    return bad("granularity must be per-channel or group, not '" +
-               granularity + "'");
+    return bad("granularity must be per-channel or group, not '" + granularity +
+               "'");
   if (objective != "weight" && objective != "output")
     return bad("objective must be weight or output, not '" + objective + "'");
   if (iterations < 0 || iterations > 100)
@@ -148,29 +158,31 @@ std::vector<float> AssignPrecisionPass::reduce(const SelectedLayer &s,
   if (scheme == "bcq") {
     quant::BinaryCodingOptions options;
     options.bits = bits;
-    options.groupSize =
-        layer.k % groupSize == 0 ? int64_t(groupSize) : layer.k;
+    options.groupSize = layer.k % groupSize == 0 ? int64_t(groupSize) : layer.k;
     options.iterations = iterations;
     bool output = objective == "output";
     options.objective = output ? quant::BinaryCodingObjective::Output
                                : quant::BinaryCodingObjective::Weight;
-    return quant::dequantize(quant::quantizeBinaryCoding(
-        weight.data(), layer.n, layer.k, options,
-        output ? stats.hessian.data() : nullptr));
+    return quant::dequantize(
+        quant::quantizeBinaryCoding(weight.data(), layer.n, layer.k, options,
+                                    output ? stats.hessian.data() : nullptr));
   }
   quant::UniformOptions options;
   options.bits = bits;
-  options.groupSize = granularity == "group" && layer.k % groupSize == 0 &&
-                              layer.k != groupSize
-                          ? int64_t(groupSize)
-                          : 0;
+  options.groupSize =
+      granularity == "group" && layer.k % groupSize == 0 && layer.k != groupSize
+          ? int64_t(groupSize)
+          : 0;
   return quant::dequantize(
       quant::quantizeUniform(weight.data(), layer.n, layer.k, options));
 }
 
 void AssignPrecisionPass::runOnOperation() {
   SmallVector<int64_t> widths;
-  if (failed(validateOptions(widths)))
+  if (failed(validateOptions(widths, [&](const Twine &what) {
+        return mlir::emitError(getOperation().getLoc()) << kPass << ": "
+                                                        << what;
+      })))
     return signalPassFailure();
   ModuleOp module = getOperation();
   FailureOr<LayerSelection> selection = selectLayers(
@@ -269,11 +281,11 @@ void AssignPrecisionPass::runOnOperation() {
                                            {"sensitivity", std::move(sens)}});
   }
   double average = bitsTotal / paramsTotal;
-  func.emitRemark() << kPass << ": " << layers.size() << " layers at "
-                    << llvm::formatv("{0:F3}", average).str()
-                    << " bits on average (budget " << double(budget)
-                    << "), summed sensitivity "
-                    << llvm::formatv("{0:E3}", chosenSensitivity).str();
+  mlir::emitRemark(func.getLoc())
+      << kPass << ": " << layers.size() << " layers at "
+      << llvm::formatv("{0:F3}", average).str() << " bits on average (budget "
+      << double(budget) << "), summed sensitivity "
+      << llvm::formatv("{0:E3}", chosenSensitivity).str();
   if (!output.empty()) {
     llvm::json::Object root{{"format", "loom-precision-policy"},
                             {"version", 1},
@@ -283,7 +295,8 @@ void AssignPrecisionPass::runOnOperation() {
                             {"summed_sensitivity", chosenSensitivity},
                             {"calibration_samples", int64_t(samples->size())},
                             {"layers", std::move(layerJson)}};
-    if (failed(writeJsonFile(module, output, llvm::json::Value(std::move(root)))))
+    if (failed(
+            writeJsonFile(module, output, llvm::json::Value(std::move(root)))))
       return signalPassFailure();
   }
 }

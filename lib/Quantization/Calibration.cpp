@@ -22,8 +22,9 @@ listEntries(func::FuncOp func, StringRef dir, bool directories) {
   for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
        it.increment(ec)) {
     bool isDir = llvm::sys::fs::is_directory(it->path());
-    if (directories ? isDir
-                    : !isDir && llvm::sys::path::extension(it->path()) == ".npy")
+    if (directories
+            ? isDir
+            : !isDir && llvm::sys::path::extension(it->path()) == ".npy")
       entries.push_back(it->path());
   }
   if (ec)
@@ -39,9 +40,10 @@ listEntries(func::FuncOp func, StringRef dir, bool directories) {
 }
 
 /// `array` split into samples of `want` (itself, or the slices of a stack).
-static FailureOr<std::vector<NpyArray>>
-splitSamples(func::FuncOp func, const std::string &path, NpyArray array,
-             ArrayRef<int64_t> want) {
+static FailureOr<std::vector<NpyArray>> splitSamples(func::FuncOp func,
+                                                     const std::string &path,
+                                                     NpyArray array,
+                                                     ArrayRef<int64_t> want) {
   std::vector<NpyArray> samples;
   if (ArrayRef<int64_t>(array.shape) == want) {
     samples.push_back(std::move(array));
@@ -62,8 +64,7 @@ splitSamples(func::FuncOp func, const std::string &path, NpyArray array,
   }
   return func.emitError() << "calibration input '" << path << "' has shape "
                           << array.shapeString() << "; the model takes "
-                          << formatShape(want.vec())
-                          << " (or a stack of them)";
+                          << formatShape(want.vec()) << " (or a stack of them)";
 }
 
 static FailureOr<NpyArray> readInput(func::FuncOp func, const std::string &path,
@@ -86,8 +87,8 @@ static FailureOr<NpyArray> readInput(func::FuncOp func, const std::string &path,
 FailureOr<std::vector<CalibrationSample>>
 mlir::loom::loadCalibrationSamples(func::FuncOp func, StringRef dir) {
   if (!llvm::sys::fs::is_directory(dir))
-    return func.emitError() << "calibration directory '" << dir
-                            << "' does not exist";
+    return func.emitError()
+           << "calibration directory '" << dir << "' does not exist";
   unsigned numArgs = func.getNumArguments();
   std::vector<CalibrationSample> samples;
   if (numArgs == 1) {
@@ -115,10 +116,9 @@ mlir::loom::loadCalibrationSamples(func::FuncOp func, StringRef dir) {
     if (failed(files))
       return failure();
     if (files->size() != numArgs)
-      return func.emitError() << "calibration sample '" << sampleDir
-                              << "' has " << files->size()
-                              << " .npy files; the model takes " << numArgs
-                              << " inputs";
+      return func.emitError()
+             << "calibration sample '" << sampleDir << "' has " << files->size()
+             << " .npy files; the model takes " << numArgs << " inputs";
     CalibrationSample sample;
     for (auto [i, path] : llvm::enumerate(*files)) {
       FailureOr<NpyArray> array = readInput(func, path, i);
@@ -127,10 +127,10 @@ mlir::loom::loadCalibrationSamples(func::FuncOp func, StringRef dir) {
       auto shape =
           cast<RankedTensorType>(func.getArgumentTypes()[i]).getShape();
       if (ArrayRef<int64_t>(array->shape) != shape)
-        return func.emitError() << "calibration input '" << path
-                                << "' has shape " << array->shapeString()
-                                << "; argument " << i << " is "
-                                << formatShape(shape.vec());
+        return func.emitError()
+               << "calibration input '" << path << "' has shape "
+               << array->shapeString() << "; argument " << i << " is "
+               << formatShape(shape.vec());
       sample.push_back(std::move(*array));
     }
     samples.push_back(std::move(sample));
@@ -145,11 +145,9 @@ static OwningOpRef<ModuleOp> cloneModuleOf(func::FuncOp func) {
   return OwningOpRef<ModuleOp>(cast<ModuleOp>(module->clone()));
 }
 
-FailureOr<std::vector<LayerStatistics>>
-mlir::loom::collectLayerStatistics(func::FuncOp func,
-                                   ArrayRef<LinearLayer> layers,
-                                   ArrayRef<CalibrationSample> samples,
-                                   bool withHessian) {
+FailureOr<std::vector<LayerStatistics>> mlir::loom::collectLayerStatistics(
+    func::FuncOp func, ArrayRef<LinearLayer> layers,
+    ArrayRef<CalibrationSample> samples, bool withHessian) {
   std::vector<LayerStatistics> stats(layers.size());
   if (layers.empty())
     return stats;
@@ -178,8 +176,8 @@ mlir::loom::collectLayerStatistics(func::FuncOp func,
   auto jit = JitModule::compile(*copy, func.getName(), /*reference=*/false,
                                 /*isolate=*/true);
   if (!jit)
-    return func.emitError() << "calibration: "
-                            << llvm::toString(jit.takeError());
+    return func.emitError()
+           << "calibration: " << llvm::toString(jit.takeError());
   for (auto [i, layer] : llvm::enumerate(layers)) {
     stats[i].k = layer.k;
     if (withHessian)
@@ -188,8 +186,8 @@ mlir::loom::collectLayerStatistics(func::FuncOp func,
   for (const CalibrationSample &sample : samples) {
     auto result = (*jit)->run(sample);
     if (!result)
-      return func.emitError() << "calibration: "
-                              << llvm::toString(result.takeError());
+      return func.emitError()
+             << "calibration: " << llvm::toString(result.takeError());
     for (auto [i, layer] : llvm::enumerate(layers)) {
       const NpyArray &x = result->outputs[firstTap + i];
       const float *data = reinterpret_cast<const float *>(x.data.data());
@@ -228,8 +226,8 @@ WeightSubstitutionRunner::create(func::FuncOp func,
     locs.push_back(w.getLoc());
     std::optional<std::vector<float>> nk = readWeightNK(layer);
     if (!nk)
-      return layer.op.emitError() << "cannot read the weight of layer '"
-                                  << layer.name << "'";
+      return layer.op.emitError()
+             << "cannot read the weight of layer '" << layer.name << "'";
     NpyArray kn = makeNpyArray(DType::F32, {layer.k, layer.n});
     float *data = reinterpret_cast<float *>(kn.data.data());
     for (int64_t nn = 0; nn < layer.n; ++nn)
@@ -245,8 +243,8 @@ WeightSubstitutionRunner::create(func::FuncOp func,
   auto jit = JitModule::compile(*copy, func.getName(), /*reference=*/false,
                                 /*isolate=*/true);
   if (!jit)
-    return func.emitError() << "sensitivity analysis: "
-                            << llvm::toString(jit.takeError());
+    return func.emitError()
+           << "sensitivity analysis: " << llvm::toString(jit.takeError());
   runner->jit = std::move(*jit);
   return runner;
 }

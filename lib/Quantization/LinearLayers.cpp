@@ -60,14 +60,16 @@ std::vector<LinearLayer> mlir::loom::findLinearLayers(func::FuncOp func,
   func.walk([&](Operation *op) {
     if (isa<MoEFFNOp>(op)) {
       if (remarks)
-        op->emitRemark() << "expert weights left in f32: loom.moe.ffn has no "
-                            "quantized form";
+        mlir::emitRemark(op->getLoc())
+            << "expert weights left in f32: loom.moe.ffn has no "
+               "quantized form";
       return;
     }
     if (isa<linalg::ConvolutionOpInterface>(op)) {
       if (remarks)
-        op->emitRemark() << "convolution left in f32: only linear layers "
-                            "(matmuls by a constant) are rewritten";
+        mlir::emitRemark(op->getLoc())
+            << "convolution left in f32: only linear layers "
+               "(matmuls by a constant) are rewritten";
       return;
     }
     auto matmul = dyn_cast<linalg::MatmulOp>(op);
@@ -77,12 +79,12 @@ std::vector<LinearLayer> mlir::loom::findLinearLayers(func::FuncOp func,
     if (!w.getDefiningOp<arith::ConstantOp>())
       return; // activations times activations (attention): not a layer
     if (!isPlainMatmul(matmul) || !isStaticF32(x.getType()) ||
-        !isStaticF32(w.getType()) ||
-        !isStaticF32(matmul.getResultTypes()[0])) {
+        !isStaticF32(w.getType()) || !isStaticF32(matmul.getResultTypes()[0])) {
       if (remarks)
-        op->emitRemark() << "matmul by a constant left alone: only static "
-                            "f32 matmuls with default maps and a zero init "
-                            "are linear layers";
+        mlir::emitRemark(op->getLoc())
+            << "matmul by a constant left alone: only static "
+               "f32 matmuls with default maps and a zero init "
+               "are linear layers";
       return;
     }
     LinearLayer layer;
@@ -116,7 +118,8 @@ mlir::loom::readWeightNK(const LinearLayer &layer) {
   std::vector<float> weight(layer.n * layer.k);
   for (int64_t kk = 0; kk < layer.k; ++kk)
     for (int64_t nn = 0; nn < layer.n; ++nn)
-      weight[nn * layer.k + kk] = static_cast<float>((*values)[kk * layer.n + nn]);
+      weight[nn * layer.k + kk] =
+          static_cast<float>((*values)[kk * layer.n + nn]);
   return weight;
 }
 

@@ -9,12 +9,10 @@
 using namespace mlir;
 using namespace mlir::loom;
 
-FailureOr<LayerSelection>
-mlir::loom::selectLayers(ModuleOp module, StringRef pass, StringRef function,
-                         bool includeHead, StringRef policyPath,
-                         int64_t defaultBits,
-                         llvm::function_ref<bool(int64_t)> validBits,
-                         StringRef validText) {
+FailureOr<LayerSelection> mlir::loom::selectLayers(
+    ModuleOp module, StringRef pass, StringRef function, bool includeHead,
+    StringRef policyPath, int64_t defaultBits,
+    llvm::function_ref<bool(int64_t)> validBits, StringRef validText) {
   LayerSelection selection;
   selection.func = getEntryFunction(module, function);
   if (!selection.func)
@@ -45,21 +43,23 @@ mlir::loom::selectLayers(ModuleOp module, StringRef pass, StringRef function,
       auto it = policy->layers.find(layer.name);
       if (it != policy->layers.end()) {
         if (it->second.skip) {
-          layer.op->emitRemark() << pass << ": layer '" << layer.name
-                                 << "' left in f32: the policy skips it";
+          mlir::emitRemark(layer.op.getLoc())
+              << pass << ": layer '" << layer.name
+              << "' left in f32: the policy skips it";
           continue;
         }
         bits = it->second.bits;
         if (!validBits(bits))
           return layer.op->emitError()
-                 << pass << ": the policy gives layer '" << layer.name
-                 << "' " << bits << " bits; " << validText;
+                 << pass << ": the policy gives layer '" << layer.name << "' "
+                 << bits << " bits; " << validText;
       }
     }
     if (layer.isOutputHead && !includeHead) {
-      layer.op->emitRemark() << pass << ": layer '" << layer.name
-                             << "' left in f32: it is the output head "
-                                "(include-head=true rewrites it)";
+      mlir::emitRemark(layer.op.getLoc())
+          << pass << ": layer '" << layer.name
+          << "' left in f32: it is the output head "
+             "(include-head=true rewrites it)";
       continue;
     }
     selection.layers.push_back({std::move(layer), bits});
@@ -90,9 +90,8 @@ int64_t mlir::loom::resolveGroupSize(Operation *op, StringRef pass, int64_t k,
                                      int64_t groupSize, int64_t multiple) {
   if (groupSize > 0 && k % groupSize == 0 && groupSize % multiple == 0)
     return groupSize;
-  op->emitRemark() << pass << ": group size " << groupSize
-                   << " does not divide K = " << k
-                   << "; this layer uses one group of " << k
-                   << " inputs per output channel";
+  mlir::emitRemark(op->getLoc())
+      << pass << ": group size " << groupSize << " does not divide K = " << k
+      << "; this layer uses one group of " << k << " inputs per output channel";
   return k;
 }

@@ -36,8 +36,9 @@ struct LayerSelection {
 /// The linear layers of the entry function `function` (see
 /// getEntryFunction) that `pass` rewrites: all but the output head (unless
 /// `includeHead`) and those `policyPath` skips, each with the policy's bits
-/// (else the `loom.bits` attribute) or `defaultBits`; `validBits` checks a policy's bits (`validText` says
-/// what is allowed). Remarks name each layer left alone and why.
+/// (else the `loom.bits` attribute) or `defaultBits`; `validBits` checks a
+/// policy's bits (`validText` says what is allowed). Remarks name each layer
+/// left alone and why.
 FailureOr<LayerSelection>
 selectLayers(ModuleOp module, StringRef pass, StringRef function,
              bool includeHead, StringRef policyPath, int64_t defaultBits,

@@ -18,8 +18,9 @@ FailureOr<PrecisionPolicy> mlir::loom::readPrecisionPolicy(Operation *diagOp,
   llvm::Expected<llvm::json::Value> json =
       llvm::json::parse((*buffer)->getBuffer());
   if (!json)
-    return diagOp->emitError() << "policy '" << path << "' is not JSON: "
-                               << llvm::toString(json.takeError());
+    return diagOp->emitError()
+           << "policy '" << path
+           << "' is not JSON: " << llvm::toString(json.takeError());
   auto fail = [&](const Twine &what) {
     return diagOp->emitError() << "policy '" << path << "': " << what;
   };
@@ -34,15 +35,16 @@ FailureOr<PrecisionPolicy> mlir::loom::readPrecisionPolicy(Operation *diagOp,
     return fail("missing array 'layers'");
   for (auto [i, entry] : llvm::enumerate(*layers)) {
     const llvm::json::Object *layer = entry.getAsObject();
-    std::optional<StringRef> name = layer ? layer->getString("name")
-                                          : std::nullopt;
+    std::optional<StringRef> name =
+        layer ? layer->getString("name") : std::nullopt;
     if (!name)
       return fail("layers[" + Twine(i) + "] needs a string 'name'");
     LayerPolicy p;
     if (const llvm::json::Value *bits = layer->get("bits")) {
       std::optional<int64_t> b = bits->getAsInteger();
       if (!b || *b < 1 || *b > 8)
-        return fail("layer '" + *name + "': 'bits' must be an integer in "
+        return fail("layer '" + *name +
+                    "': 'bits' must be an integer in "
                     "[1, 8]");
       p.bits = *b;
     }
@@ -67,20 +69,20 @@ LogicalResult mlir::loom::writeJsonFile(Operation *diagOp, StringRef path,
     std::error_code ec;
     llvm::raw_fd_ostream os(temp, ec);
     if (ec)
-      return diagOp->emitError() << "cannot write '" << path
-                                 << "': " << ec.message();
+      return diagOp->emitError()
+             << "cannot write '" << path << "': " << ec.message();
     os << llvm::formatv("{0:2}", value) << "\n";
     os.close();
     if (os.has_error()) {
       llvm::sys::fs::remove(temp);
-      return diagOp->emitError() << "cannot write '" << path
-                                 << "': " << os.error().message();
+      return diagOp->emitError()
+             << "cannot write '" << path << "': " << os.error().message();
     }
   }
   if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
     llvm::sys::fs::remove(temp);
-    return diagOp->emitError() << "cannot write '" << path
-                               << "': " << ec.message();
+    return diagOp->emitError()
+           << "cannot write '" << path << "': " << ec.message();
   }
   return success();
 }

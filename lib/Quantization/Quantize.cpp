@@ -36,9 +36,10 @@ constexpr StringLiteral kPass = "loom-quantize";
 
 /// A parallel linalg.generic over `shape` whose body `build` computes the
 /// output element from the inputs' elements read through `maps`.
-Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                  ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-                  function_ref<Value(OpBuilder &, Location, ValueRange)> build) {
+Value elementwise(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> build) {
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
   SmallVector<AffineMap> maps(inputMaps.begin(), inputMaps.end());
@@ -56,7 +57,17 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 struct QuantizePass : loom::impl::LoomQuantizeBase<QuantizePass> {
   using LoomQuantizeBase::LoomQuantizeBase;
 
-  LogicalResult validateOptions();
+  LogicalResult validateOptions(function_ref<LogicalResult(const Twine &)> bad);
+  LogicalResult
+  initializeOptions(StringRef options,
+                    function_ref<LogicalResult(const Twine &)> errorHandler)
+      override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    return validateOptions([&](const Twine &what) {
+      return errorHandler(kPass + ": " + what);
+    });
+  }
   void rewriteWeightOnly(const SelectedLayer &s, ArrayRef<float> weight,
                          const LayerStatistics *stats);
   void rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
@@ -67,21 +78,19 @@ struct QuantizePass : loom::impl::LoomQuantizeBase<QuantizePass> {
 };
 } // namespace
 
-LogicalResult QuantizePass::validateOptions() {
-  ModuleOp module = getOperation();
-  auto bad = [&](const Twine &what) {
-    return module.emitError() << kPass << ": " << what;
-  };
+LogicalResult QuantizePass::validateOptions(
+    function_ref<LogicalResult(const Twine &)> bad) {
   if (mode != "weight-only" && mode != "w8a8")
     return bad("mode must be weight-only or w8a8, not '" + mode + "'");
   if (bits < 2 || bits > 8)
     return bad("bits must be in [2, 8], not " + Twine(bits));
   if (granularity != "per-channel" && granularity != "group")
-    return bad("granularity must be per-channel or group, not '" +
-               granularity + "'");
+    return bad("granularity must be per-channel or group, not '" + granularity +
+               "'");
   if (groupSize <= 0 || (bits <= 4 && groupSize % 2))
     return bad("group-size must be positive (and even for 4 bits or fewer), "
-               "not " + Twine(groupSize));
+               "not " +
+               Twine(groupSize));
   if (rounding != "nearest" && rounding != "gptq")
     return bad("rounding must be nearest or gptq, not '" + rounding + "'");
   if (activationScale != "dynamic" && activationScale != "static")
@@ -111,11 +120,10 @@ void QuantizePass::rewriteWeightOnly(const SelectedLayer &s,
   quant::UniformOptions options;
   options.bits = s.bits;
   options.symmetric = symmetric;
-  options.groupSize =
-      granularity == "group"
-          ? resolveGroupSize(layer.op, kPass, layer.k, groupSize,
-                             s.bits <= 4 ? 2 : 1)
-          : 0;
+  options.groupSize = granularity == "group"
+                          ? resolveGroupSize(layer.op, kPass, layer.k,
+                                             groupSize, s.bits <= 4 ? 2 : 1)
+                          : 0;
   if (options.groupSize == layer.k)
     options.groupSize = 0;
   options.rounding = rounding == "gptq" ? quant::UniformRounding::Gptq
@@ -131,9 +139,9 @@ void QuantizePass::rewriteWeightOnly(const SelectedLayer &s,
   // int8: loom.qmatmul's two storage formats.
   int64_t storage = s.bits <= 4 ? 4 : 8;
   if (storage == 4 && layer.k % 2) {
-    layer.op->emitRemark() << kPass << ": layer '" << layer.name
-                           << "' stores its codes as int8: K = " << layer.k
-                           << " is odd";
+    mlir::emitRemark(layer.op.getLoc())
+        << kPass << ": layer '" << layer.name
+        << "' stores its codes as int8: K = " << layer.k << " is odd";
     storage = 8;
   }
   std::vector<int8_t> codes =
@@ -152,8 +160,8 @@ void QuantizePass::rewriteWeightOnly(const SelectedLayer &s,
   if (!q.zeroPoints.empty())
     zeros = makeConstant<int8_t>(b, loc, RankedTensorType::get(paramShape, i8),
                                  q.zeroPoints, "loom_qzero");
-  IntegerAttr group =
-      options.groupSize ? b.getI64IntegerAttr(options.groupSize) : IntegerAttr();
+  IntegerAttr group = options.groupSize ? b.getI64IntegerAttr(options.groupSize)
+                                        : IntegerAttr();
   auto qmatmul = QMatmulOp::create(b, loc, layer.op.getResultTypes()[0],
                                    layer.op.getDpsInputs()[0], w, scales, zeros,
                                    b.getI64IntegerAttr(storage), group);
@@ -186,10 +194,10 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
     // absmax[m] = max_k |x[m,k]|, then s = absmax / 127 (1 for a zero row).
     auto rowType = RankedTensorType::get({m}, f32);
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    Value init = linalg::FillOp::create(
-                     b, loc, zero,
-                     ValueRange{tensor::EmptyOp::create(b, loc, {m}, f32)})
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(
+            b, loc, zero, ValueRange{tensor::EmptyOp::create(b, loc, {m}, f32)})
+            .getResult(0);
     auto reduce = linalg::GenericOp::create(
         b, loc, rowType, x, init, ArrayRef<AffineMap>{id2, rows},
         ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
@@ -205,7 +213,8 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           Value c127 =
               arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(127));
-          Value one = arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(1));
+          Value one =
+              arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(1));
           Value zeroF =
               arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(0));
           Value scaled = arith::DivFOp::create(nb, nloc, args[0], c127);
@@ -231,11 +240,10 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
   Value w = makeConstant<int8_t>(b, loc, RankedTensorType::get({k, n}, i8),
                                  codesKN, "loom_qweight");
   Value zeroI = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-  Value accInit =
-      linalg::FillOp::create(
-          b, loc, zeroI,
-          ValueRange{tensor::EmptyOp::create(b, loc, {m, n}, i32)})
-          .getResult(0);
+  Value accInit = linalg::FillOp::create(
+                      b, loc, zeroI,
+                      ValueRange{tensor::EmptyOp::create(b, loc, {m, n}, i32)})
+                      .getResult(0);
   Value acc = linalg::MatmulOp::create(
                   b, loc, TypeRange{RankedTensorType::get({m, n}, i32)},
                   ValueRange{qx, w}, ValueRange{accInit})
@@ -243,13 +251,14 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
   Value wScale = makeConstant<float>(b, loc, RankedTensorType::get({n}, f32),
                                      q.scales, "loom_qscale");
   AffineMap xScaleMap =
-      perToken ? rows : AffineMap::get(2, 0, {getAffineConstantExpr(0, ctx)},
-                                       ctx);
+      perToken ? rows
+               : AffineMap::get(2, 0, {getAffineConstantExpr(0, ctx)}, ctx);
   Value y = elementwise(
       b, loc, RankedTensorType::get({m, n}, f32), {acc, xScale, wScale},
       {id2, xScaleMap, cols},
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value accF = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), args[0]);
+        Value accF =
+            arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), args[0]);
         Value t = arith::MulFOp::create(nb, nloc, accF, args[1]);
         return arith::MulFOp::create(nb, nloc, t, args[2]).getResult();
       });
@@ -258,7 +267,10 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
 }
 
 void QuantizePass::runOnOperation() {
-  if (failed(validateOptions()))
+  if (failed(validateOptions([&](const Twine &what) {
+        return mlir::emitError(getOperation().getLoc()) << kPass << ": "
+                                                        << what;
+      })))
     return signalPassFailure();
   ModuleOp module = getOperation();
   int64_t defaultBits = bits;
@@ -282,8 +294,8 @@ void QuantizePass::runOnOperation() {
   for (auto [i, s] : llvm::enumerate(selection->layers)) {
     std::optional<std::vector<float>> weight = readWeightNK(s.layer);
     if (!weight) {
-      s.layer.op->emitError() << kPass << ": cannot read the weight of '"
-                              << s.layer.name << "'";
+      s.layer.op->emitError()
+          << kPass << ": cannot read the weight of '" << s.layer.name << "'";
       return signalPassFailure();
     }
     const LayerStatistics *layerStats = needStats ? &stats[i] : nullptr;
@@ -293,9 +305,8 @@ void QuantizePass::runOnOperation() {
       rewriteWeightOnly(s, *weight, layerStats);
     ++numQuantized;
   }
-  selection->func.emitRemark()
-      << kPass << ": rewrote " << selection->layers.size()
-      << " linear layers (" << mode << ", " << (w8a8 ? 8 : int64_t(bits))
-      << "-bit" << (policy.empty() ? "" : " by default, policy " + policy)
-      << ")";
+  mlir::emitRemark(selection->func.getLoc())
+      << kPass << ": rewrote " << selection->layers.size() << " linear layers ("
+      << mode << ", " << (w8a8 ? 8 : int64_t(bits)) << "-bit"
+      << (policy.empty() ? "" : " by default, policy " + policy) << ")";
 }

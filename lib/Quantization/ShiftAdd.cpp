@@ -29,7 +29,17 @@ constexpr StringLiteral kPass = "loom-shiftadd";
 struct ShiftAddPass : loom::impl::LoomShiftAddBase<ShiftAddPass> {
   using LoomShiftAddBase::LoomShiftAddBase;
 
-  LogicalResult validateOptions();
+  LogicalResult validateOptions(function_ref<LogicalResult(const Twine &)> bad);
+  LogicalResult
+  initializeOptions(StringRef options,
+                    function_ref<LogicalResult(const Twine &)> errorHandler)
+      override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    return validateOptions([&](const Twine &what) {
+      return errorHandler(kPass + ": " + what);
+    });
+  }
   void rewriteBCQ(const SelectedLayer &s, ArrayRef<float> weight,
                   const LayerStatistics *stats);
   void rewritePowerOfTwo(const SelectedLayer &s, ArrayRef<float> weight);
@@ -37,11 +47,8 @@ struct ShiftAddPass : loom::impl::LoomShiftAddBase<ShiftAddPass> {
 };
 } // namespace
 
-LogicalResult ShiftAddPass::validateOptions() {
-  ModuleOp module = getOperation();
-  auto bad = [&](const Twine &what) {
-    return module.emitError() << kPass << ": " << what;
-  };
+LogicalResult ShiftAddPass::validateOptions(
+    function_ref<LogicalResult(const Twine &)> bad) {
   if (mode != "bcq" && mode != "power-of-two")
     return bad("mode must be bcq or power-of-two, not '" + mode + "'");
   if (bits < 2 || bits > 4)
@@ -77,9 +84,9 @@ void ShiftAddPass::rewriteBCQ(const SelectedLayer &s, ArrayRef<float> weight,
   options.objective = objective == "output"
                           ? quant::BinaryCodingObjective::Output
                           : quant::BinaryCodingObjective::Weight;
-  quant::BinaryCodedWeights q = quant::quantizeBinaryCoding(
-      weight.data(), layer.n, layer.k, options,
-      stats ? stats->hessian.data() : nullptr);
+  quant::BinaryCodedWeights q =
+      quant::quantizeBinaryCoding(weight.data(), layer.n, layer.k, options,
+                                  stats ? stats->hessian.data() : nullptr);
 
   OpBuilder b(layer.op);
   Location loc = layer.op.getLoc();
@@ -87,15 +94,14 @@ void ShiftAddPass::rewriteBCQ(const SelectedLayer &s, ArrayRef<float> weight,
   int64_t groups = layer.k / options.groupSize;
   std::vector<int8_t> planes(q.planes.begin(), q.planes.end());
   Value planesValue = makeConstant<int8_t>(
-      b, loc, RankedTensorType::get({s.bits, layer.n, layer.k / 8}, i8),
-      planes, "loom_bcq_planes");
+      b, loc, RankedTensorType::get({s.bits, layer.n, layer.k / 8}, i8), planes,
+      "loom_bcq_planes");
   Value exponents = makeConstant<int8_t>(
-      b, loc, RankedTensorType::get({s.bits, layer.n, groups}, i8),
-      q.exponents, "loom_bcq_exponents");
-  auto op = BCQMatmulOp::create(b, loc, layer.op.getResultTypes()[0],
-                                layer.op.getDpsInputs()[0], planesValue,
-                                exponents,
-                                b.getI64IntegerAttr(options.groupSize));
+      b, loc, RankedTensorType::get({s.bits, layer.n, groups}, i8), q.exponents,
+      "loom_bcq_exponents");
+  auto op = BCQMatmulOp::create(
+      b, loc, layer.op.getResultTypes()[0], layer.op.getDpsInputs()[0],
+      planesValue, exponents, b.getI64IntegerAttr(options.groupSize));
   layer.op.getResult(0).replaceAllUsesWith(op.getResult());
   layer.op.erase();
 }
@@ -123,7 +129,10 @@ void ShiftAddPass::rewritePowerOfTwo(const SelectedLayer &s,
 }
 
 void ShiftAddPass::runOnOperation() {
-  if (failed(validateOptions()))
+  if (failed(validateOptions([&](const Twine &what) {
+        return mlir::emitError(getOperation().getLoc()) << kPass << ": "
+                                                        << what;
+      })))
     return signalPassFailure();
   bool bcq = mode == "bcq";
   FailureOr<LayerSelection> selection = selectLayers(
@@ -144,8 +153,8 @@ void ShiftAddPass::runOnOperation() {
   for (auto [i, s] : llvm::enumerate(selection->layers)) {
     std::optional<std::vector<float>> weight = readWeightNK(s.layer);
     if (!weight) {
-      s.layer.op->emitError() << kPass << ": cannot read the weight of '"
-                              << s.layer.name << "'";
+      s.layer.op->emitError()
+          << kPass << ": cannot read the weight of '" << s.layer.name << "'";
       return signalPassFailure();
     }
     if (bcq)
@@ -154,7 +163,7 @@ void ShiftAddPass::runOnOperation() {
       rewritePowerOfTwo(s, *weight);
     ++numRewritten;
   }
-  selection->func.emitRemark()
+  mlir::emitRemark(selection->func.getLoc())
       << kPass << ": rewrote " << selection->layers.size() << " linear layers ("
       << (bcq ? "bcq, " + std::to_string(bits) + " planes by default, " +
                     objective.getValue() + " objective"

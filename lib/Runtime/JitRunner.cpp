@@ -4,25 +4,25 @@
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Runtime/RuntimeErrors.h"
-#include "loom/Target/CPU/KernelLibrary.h"
 #include "loom/Support/Errors.h"
+#include "loom/Target/CPU/KernelLibrary.h"
 
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/IR/Module.h"
-#include "llvm/Target/TargetMachine.h"
-#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -180,9 +180,10 @@ static llvm::Expected<OwningOpRef<ModuleOp>> copyIntoContext(ModuleOp module,
   return copy;
 }
 
-llvm::Expected<std::unique_ptr<JitModule>>
-JitModule::compile(ModuleOp module, StringRef entry, bool reference,
-                   bool isolate) {
+llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module,
+                                                              StringRef entry,
+                                                              bool reference,
+                                                              bool isolate) {
   std::unique_ptr<JitModule> jit(new JitModule());
   Impl &impl = *jit->impl;
   impl.entry = entry.str();
@@ -277,9 +278,9 @@ JitModule::compile(ModuleOp module, StringRef entry, bool reference,
   engineOptions.llvmModuleBuilder = moduleBuilder;
   auto engineOr = ExecutionEngine::create(*lowered, engineOptions);
   if (!engineOr)
-    return makeError("JIT compilation failed: " +
-                     (linkError.empty() ? llvm::toString(engineOr.takeError())
-                                        : linkError));
+    return makeError(
+        "JIT compilation failed: " +
+        (linkError.empty() ? llvm::toString(engineOr.takeError()) : linkError));
   impl.engine = std::move(*engineOr);
   impl.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;

@@ -62,9 +62,9 @@ public:
 
   /// The model's first result on `sample`, with layer `layer`'s weight
   /// replaced by `weightNK` ([N,K], row-major) when `layer` >= 0.
-  llvm::Expected<NpyArray> run(const CalibrationSample &sample,
-                               int64_t layer = -1,
-                               const std::vector<float> *weightNK = nullptr) const;
+  llvm::Expected<NpyArray>
+  run(const CalibrationSample &sample, int64_t layer = -1,
+      const std::vector<float> *weightNK = nullptr) const;
 
 private:
   std::unique_ptr<JitModule> jit;

@@ -1,4 +1,5 @@
-//===- LinearLayers.h - The linear layers efficiency passes rewrite -*- C++ -*-===//
+//===- LinearLayers.h - The linear layers efficiency passes rewrite -*- C++
+//-*-===//
 //
 // What loom-quantize, loom-shiftadd and loom-assign-precision call a linear
 // layer: a `linalg.matmul(x, W)` (zero-filled init, default maps) of static

@@ -5,7 +5,8 @@
 // left alone. docs/Quantization.md documents the format:
 //
 //   {"format": "loom-precision-policy", "version": 1, "scheme": "bcq",
-//    "layers": [{"name": "node_linear", "bits": 3}, {"name": "x", "skip": true}]}
+//    "layers": [{"name": "node_linear", "bits": 3}, {"name": "x", "skip":
+//    true}]}
 //
 // Other keys (sensitivities, budgets, parameter counts) are reports for the
 // user and ignored when reading.
