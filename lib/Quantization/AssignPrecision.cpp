@@ -21,6 +21,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -36,6 +37,13 @@ using namespace mlir::loom;
 
 namespace {
 constexpr StringLiteral kPass = "loom-assign-precision";
+
+/// `value` as printf's %g prints it (3, 3.5, 0.001).
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
 
 /// For each layer, the index into `candidates` chosen; empty if no choice
 /// meets the budget. `cost[l]` is layer l's parameter count.
@@ -131,7 +139,7 @@ AssignPrecisionPass::validateOptions(
     return bad("budget must be an average width between the smallest and "
                "the largest candidate (" +
                Twine(widths.front()) + " to " + Twine(widths.back()) +
-               "), not " + llvm::formatv("{0}", double(budget)).str());
+               "), not " + formatNumber(budget));
   if (calibration.empty())
     return bad("calibration=<directory of .npy inputs> is required: the "
                "sensitivities are measured by running the model");
@@ -284,7 +292,8 @@ void AssignPrecisionPass::runOnOperation() {
   mlir::emitRemark(func.getLoc())
       << kPass << ": " << layers.size() << " layers at "
       << llvm::formatv("{0:F3}", average).str() << " bits on average (budget "
-      << double(budget) << "), summed sensitivity "
+      << formatNumber(budget)
+      << "), summed sensitivity "
       << llvm::formatv("{0:E3}", chosenSensitivity).str();
   if (!output.empty()) {
     llvm::json::Object root{{"format", "loom-precision-policy"},

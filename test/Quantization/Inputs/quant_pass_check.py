@@ -16,10 +16,10 @@ of what the pass claims to emit (KIND):
 - error BOUND: only the error against the unquantized model, relative L2,
   must be at most BOUND (for fits without a closed form: binary coding).
 
-WORKDIR/calibration/samples.npy holds 4 calibration inputs (other random
+WORKDIR/calibration/samples.npy holds 32 calibration inputs (other random
 rows) for the flags that need them. The head is left alone unless the flags include include-head=true (the
 reference follows that). Prints the relative L2 error against the
-unquantized model in every case.
+unquantized model in every case (also into WORKDIR/log).
 """
 import os
 import subprocess
@@ -125,11 +125,11 @@ def main(argv):
     model = os.path.join(work, "model.mlir")
     write_model(model, w1, w2)
     np.save(os.path.join(work, "x.npy"), x)
-    # Calibration inputs for flags that name WORKDIR/calibration: 4 stacks
+    # Calibration inputs for flags that name WORKDIR/calibration: 32 stacks
     # of other random rows.
     os.makedirs(os.path.join(work, "calibration"), exist_ok=True)
     np.save(os.path.join(work, "calibration", "samples.npy"),
-            rng.standard_normal((4, M, K)).astype(np.float32))
+            rng.standard_normal((32, M, K)).astype(np.float32))
     quantized = os.path.join(work, "quantized.mlir")
     run(["loom-opt", model, "-o", quantized] + flags)
     ys = []
@@ -140,7 +140,10 @@ def main(argv):
         ys.append(np.load(os.path.join(out, "result0.npy")))
     y32, yq = ys
     rel = float(np.linalg.norm(yq - y32) / np.linalg.norm(y32))
-    print("relative L2 error against the unquantized model: %.4e" % rel)
+    message = "relative L2 error against the unquantized model: %.4e" % rel
+    print(message)
+    with open(os.path.join(work, "log"), "w") as f:
+        f.write(message + "\n")
     include_head = any("include-head=true" in f for f in flags)
 
     def reduce_all(fn):
