@@ -48,8 +48,19 @@ LogicalResult ImporterBase::fail(const Twine &msg) {
 }
 
 LogicalResult ImporterBase::nodeFail(const Twine &msg) {
-  return fail(llvm::formatv("node '{0}' ({1}, opset {2}): {3}", node->name(),
-                            node->op_type(), opset, msg.str())
+  const std::string &domain = node->domain();
+  if (domain.empty() || domain == "ai.onnx")
+    return fail(llvm::formatv("node '{0}' ({1}, opset {2}): {3}", node->name(),
+                              node->op_type(), opset, msg.str())
+                    .str());
+  // A custom domain's op: "(com.microsoft MatMulNBits, opset 1)".
+  int64_t version = 0;
+  for (const auto &os : state.model.opset_import())
+    if (os.domain() == domain)
+      version = os.version();
+  return fail(llvm::formatv("node '{0}' ({1} {2}, opset {3}): {4}",
+                            node->name(), domain, node->op_type(), version,
+                            msg.str())
                   .str());
 }
 

@@ -375,8 +375,9 @@ FailureOr<Value> QuantizedMatMulImporter::dequantizeBlocked(
   if (zp)
     ins.push_back(expand(get(*zp)));
   bool isU = data->isUnsigned;
-  // Without zero points unsigned codes are centred (2^(bits-1)).
-  double dflt = isU ? std::ldexp(1.0, bits - 1) : 0;
+  // Without zero points 4-bit codes (int4 and uint4 alike) have zero point
+  // 0, as onnxruntime computes; uint8 codes 128.
+  double dflt = isU && bits == 8 ? 128 : 0;
   Type st = scales->type.getElementType(), f32 = b.getF32Type();
   return elementwise(
       ins, st, [&](OpBuilder &nb, Location l, ArrayRef<Value> v) -> Value {
