@@ -141,16 +141,30 @@ Value ConvolutionImporter::convCore(Value xv, Value wv, int64_t g,
   SmallVector<utils::IteratorType> iters(nl, utils::IteratorType::parallel);
   for (int64_t i = 3 + s; i < nl; ++i)
     iters[i] = utils::IteratorType::reduction;
-  Value init = filled(y5, et, 0);
+  // f16 and bf16 products accumulate in f32, rounded once at the end.
+  bool narrow = et.isF16() || et.isBF16();
+  Type acc = narrow ? Type(b.getF32Type()) : et;
+  Value init = filled(y5, acc, 0);
   Value y = linalg::GenericOp::create(
                 b, loc, TypeRange{init.getType()}, ValueRange{xr, wr},
                 ValueRange{init}, maps, iters,
                 [&](OpBuilder &nb, Location l, ValueRange a) {
-                  Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                  Value x = a[0], w = a[1];
+                  if (narrow) {
+                    x = arith::ExtFOp::create(nb, l, acc, x);
+                    w = arith::ExtFOp::create(nb, l, acc, w);
+                  }
+                  Value p = arith::MulFOp::create(nb, l, x, w);
                   linalg::YieldOp::create(
                       nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
                 })
                 .getResult(0);
+  if (narrow)
+    y = *elementwise({y}, et,
+                     [&](OpBuilder &nb, Location l, ArrayRef<Value> v) {
+                       return arith::TruncFOp::create(nb, l, et, v[0])
+                           .getResult();
+                     });
   SmallVector<int64_t> yShape = {n, m};
   yShape.append(outSize.begin(), outSize.end());
   return reshape(y, yShape);
