@@ -16,12 +16,15 @@ Variants, each made with onnxruntime's own tools at test time:
   nbits8         8 bits, block 32, asymmetric
   f16            onnxconverter_common float16 conversion (f16 inputs and
                  outputs)
-  bf16           every float initializer cast to bfloat16, Cast nodes
-                 from/to float at the graph boundary... (see to_bf16)
+  bf16           every float initializer stored as bfloat16 (rounded to
+                 nearest even) and Cast to float where read (to_bf16)
 
-Writes <dir>/<model>_<variant>.onnx, <dir>/<model>_<variant>_in<i>.npy (the
+Writes <dir>/<model>_<variant>.onnx, <dir>/<model>_<variant>_in0.npy (the
 shared input, converted to the variant's input type) and
-<dir>/<model>_<variant>_ref0.npy (onnxruntime's first output on that file).
+<dir>/<model>_<variant>_ref0.npy (onnxruntime's first output on that file),
+and prints the quantized ops the file holds, onnxruntime's optimized vs
+unoptimized difference and its error against the f32 model's reference
+(context for the tests' tolerances).
 """
 
 import logging
@@ -118,12 +121,25 @@ def main(argv):
     np.save(os.path.join(out, f"{model}_{variant}_in0.npy"), x)
     y = sess.run(None, {inp.name: x})[0]
     np.save(os.path.join(out, f"{model}_{variant}_ref0.npy"), y)
+    # onnxruntime's own spread: its unoptimized graph against its optimized
+    # one (fusions reorder float work; a one-ulp change can move a dynamic
+    # quantization code by one step).
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    plain = ort.InferenceSession(dst, so, providers=["CPUExecutionProvider"])
+    y0 = plain.run(None, {inp.name: x})[0]
+    spread = float(np.abs(y.astype(np.float32) - y0.astype(np.float32)).max())
+    f32 = np.load(os.path.join(shared_dir(), "models", model + "_output.npy"))
+    vs_f32 = float(np.abs(y.astype(np.float32) - f32).max())
     ops = sorted({(n.domain or "ai.onnx") + ":" + n.op_type
                   for n in onnx.load(dst).graph.node
                   if "Quant" in n.op_type or "Integer" in n.op_type
                   or "NBits" in n.op_type})
-    print(f"{model}_{variant}: {' '.join(ops)}; output {y.dtype} "
-          f"{list(y.shape)}, max |ref| {float(np.abs(y.astype(np.float32)).max()):.4g}")
+    print(f"{model}_{variant}: {' '.join(ops) or 'no quantized ops'}; output "
+          f"{y.dtype} {list(y.shape)}, max |ref| "
+          f"{float(np.abs(y.astype(np.float32)).max()):.4g}; onnxruntime "
+          f"optimized vs unoptimized max_abs_diff={spread:.3e}, vs the f32 "
+          f"model's reference max_abs_diff={vs_f32:.3e}")
 
 
 if __name__ == "__main__":
