@@ -1,4 +1,4 @@
-"""Quantized matmul models (MatMulInteger, DynamicQuantizeLinear,
+"""Quantized matmul models (MatMulInteger, ConvInteger, DynamicQuantizeLinear,
 com.microsoft MatMulNBits and GatherBlockQuantized, int4 DequantizeLinear):
 valid ones with onnxruntime references, invalid ones for the importer's
 diagnostics.
@@ -94,6 +94,25 @@ def dynamic_matmul(rng):
     m = model(nodes, [vi("x", T.FLOAT, [3, 7, k])], [vi("y", T.FLOAT, [3, 7, n])],
               inits, opset=20)
     return m, [rng.standard_normal((3, 7, k)).astype(np.float32)]
+
+
+def conv_integer(rng, w_unsigned, w_zp, x_zp=7, bad_zp=False):
+    """Y = ConvInteger(Cast(x32) as uint8, W, x_zp, w_zp), 2-D, pads 1,
+    stride 2 (what quantize_dynamic makes of a Conv)."""
+    wt = np.uint8 if w_unsigned else np.int8
+    lo, hi = (0, 256) if w_unsigned else (-128, 128)
+    w = rng.integers(lo, hi, size=(4, 3, 3, 3)).astype(wt)
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.asarray(x_zp if not bad_zp
+                                                else [x_zp, x_zp], np.uint8),
+                                     "xz"),
+             numpy_helper.from_array(np.asarray(w_zp, wt), "wz")]
+    nodes = [helper.make_node("Cast", ["x32"], ["x"], to=T.UINT8, name="cast"),
+             helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"],
+                              name="convi", pads=[1, 1, 1, 1], strides=[2, 2])]
+    m = model(nodes, [vi("x32", T.INT32, [1, 3, 9, 9])],
+              [vi("y", T.INT32, [1, 4, 5, 5])], inits, opset=20)
+    return m, [rng.integers(0, 256, size=(1, 3, 9, 9)).astype(np.int32)]
 
 
 # --- MatMulNBits -------------------------------------------------------------
@@ -212,6 +231,8 @@ def valid(rng):
             rng, (rng.random((4, 9)) + 0.5).astype(np.float32)),
         "dql_zeros": lambda: dynamic_quantize(rng, np.zeros((2, 3), np.float32)),
         "dynamic_matmul": lambda: dynamic_matmul(rng),
+        "conv_integer_u8": lambda: conv_integer(rng, True, 131),
+        "conv_integer_i8": lambda: conv_integer(rng, False, 0),
         "nbits4_sym_bias": lambda: nbits(rng, (2, 5), 64, 24, bias=True),
         "nbits4_packed_zp_partial": lambda: nbits(rng, (3,), 80, 16,
                                                   zp="packed"),
@@ -240,6 +261,8 @@ def invalid(rng):
                                             zp="float_bad")[0],
         "mmi_zp_shape": lambda: matmul_integer(
             rng, (4, 8), 3, False, False, a_zp=np.zeros(3, np.int8))[0],
+        "conv_integer_zp_shape": lambda: conv_integer(rng, True, 3,
+                                                      bad_zp=True)[0],
         "gbq_packed_u8": lambda: model(
             [helper.make_node("GatherBlockQuantized", ["d", "i", "s"], ["y"],
                               name="gbq", domain=MS, block_size=32, bits=4)],
