@@ -11,9 +11,10 @@
 //   y = loom.qmatmul x, qT, scales[, zero_points] {bits = 8 or 4[, group_size]}
 //
 // with q transposed to [N,K] at compile time; codes and zero points that all
-// fit 4 bits (INT4/UINT4 QDQ weights) become a packed bits = 4 weight [N,K/2]. This is what the ONNX importer
-// makes of DequantizeLinear (one generic) and of `Mul(Cast(q), s)` (a cast
-// generic and a multiplication generic) feeding MatMul.
+// fit 4 bits (INT4/UINT4 QDQ weights) become a packed bits = 4 weight [N,K/2].
+// This is what the ONNX importer makes of DequantizeLinear (one generic) and of
+// `Mul(Cast(q), s)` (a cast generic and a multiplication generic) feeding
+// MatMul.
 //
 // Exactness. The chain is matched structurally: the weight element must be
 // the f32 product of a scale with `sitofp/uitofp(q)` or with
@@ -367,9 +368,9 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
       codes = std::move(packed);
       bits = 4;
     }
-    Value w = makeConstant<int8_t>(
-        rewriter, loc, RankedTensorType::get({n, k * bits / 8}, i8), codes,
-        "loom_qweight");
+    Value w = makeConstant<int8_t>(rewriter, loc,
+                                   RankedTensorType::get({n, k * bits / 8}, i8),
+                                   codes, "loom_qweight");
     Value sv = makeConstant<float>(
         rewriter, loc, RankedTensorType::get(paramShape, rewriter.getF32Type()),
         scales, "loom_qscale");

@@ -2,9 +2,10 @@
 //
 // Conv (1-D/2-D/3-D, groups) as `tensor.pad` and one `linalg.generic` over
 // [N, G, M/G, out..., C/G, k...] (f16/bf16 summed in f32); ConvInteger the
-// same in i32 after subtracting the zero points; ConvTranspose as a stride-1 convolution of
-// the zero-interleaved input; MaxPool, AveragePool and the global pools as
-// window generics. Pads and output sizes come from computeWindow.
+// same in i32 after subtracting the zero points; ConvTranspose as a stride-1
+// convolution of the zero-interleaved input; MaxPool, AveragePool and the
+// global pools as window generics. Pads and output sizes come from
+// computeWindow.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,8 +26,8 @@ public:
 
 private:
   LogicalResult addConvBias(Value y, Inputs &in, Outputs &out);
-  FailureOr<Value> convolve(RankedTensorType xt, Value xv,
-                            RankedTensorType wt, Value wv);
+  FailureOr<Value> convolve(RankedTensorType xt, Value xv, RankedTensorType wt,
+                            Value wv);
   Value convCore(Value xPadded, Value w, int64_t groups,
                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                  ArrayRef<int64_t> outSize);
@@ -149,33 +150,32 @@ Value ConvolutionImporter::convCore(Value xv, Value wv, int64_t g,
   bool narrow = et.isF16() || et.isBF16();
   Type acc = narrow ? Type(b.getF32Type()) : et;
   Value init = filled(y5, acc, 0);
-  Value y = linalg::GenericOp::create(
-                b, loc, TypeRange{init.getType()}, ValueRange{xr, wr},
-                ValueRange{init}, maps, iters,
-                [&](OpBuilder &nb, Location l, ValueRange a) {
-                  Value x = a[0], w = a[1];
-                  if (narrow) {
-                    x = arith::ExtFOp::create(nb, l, acc, x);
-                    w = arith::ExtFOp::create(nb, l, acc, w);
-                  }
-                  if (isa<IntegerType>(acc)) {
-                    Value p = arith::MulIOp::create(nb, l, x, w);
-                    linalg::YieldOp::create(
-                        nb, l,
-                        arith::AddIOp::create(nb, l, a[2], p).getResult());
-                    return;
-                  }
-                  Value p = arith::MulFOp::create(nb, l, x, w);
-                  linalg::YieldOp::create(
-                      nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
-                })
-                .getResult(0);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{xr, wr},
+          ValueRange{init}, maps, iters,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value x = a[0], w = a[1];
+            if (narrow) {
+              x = arith::ExtFOp::create(nb, l, acc, x);
+              w = arith::ExtFOp::create(nb, l, acc, w);
+            }
+            if (isa<IntegerType>(acc)) {
+              Value p = arith::MulIOp::create(nb, l, x, w);
+              linalg::YieldOp::create(
+                  nb, l, arith::AddIOp::create(nb, l, a[2], p).getResult());
+              return;
+            }
+            Value p = arith::MulFOp::create(nb, l, x, w);
+            linalg::YieldOp::create(
+                nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
+          })
+          .getResult(0);
   if (narrow)
-    y = *elementwise({y}, et,
-                     [&](OpBuilder &nb, Location l, ArrayRef<Value> v) {
-                       return arith::TruncFOp::create(nb, l, et, v[0])
-                           .getResult();
-                     });
+    y = *elementwise(
+        {y}, et, [&](OpBuilder &nb, Location l, ArrayRef<Value> v) {
+          return arith::TruncFOp::create(nb, l, et, v[0]).getResult();
+        });
   SmallVector<int64_t> yShape = {n, m};
   yShape.append(outSize.begin(), outSize.end());
   return reshape(y, yShape);
@@ -258,15 +258,16 @@ LogicalResult ConvolutionImporter::opConvInteger(Inputs &in, Outputs &out) {
       ins.push_back(reshape(get(*z), zs));
     }
     return elementwise(
-        ins, i32, [&](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
+        ins, i32,
+        [&](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
           auto ext = [&](Value e) -> Value {
             return vu ? (Value)arith::ExtUIOp::create(nb, l, i32, e)
                       : (Value)arith::ExtSIOp::create(nb, l, i32, e);
           };
           Value r = ext(a[0]);
-          return a.size() > 1 ? (Value)arith::SubIOp::create(nb, l, r,
-                                                             ext(a[1]))
-                              : r;
+          return a.size() > 1
+                     ? (Value)arith::SubIOp::create(nb, l, r, ext(a[1]))
+                     : r;
         },
         v->type.getShape());
   };
@@ -276,9 +277,8 @@ LogicalResult ConvolutionImporter::opConvInteger(Inputs &in, Outputs &out) {
   FailureOr<Value> wv = widen(wt, wz, "w_zero_point");
   if (failed(wv))
     return failure();
-  FailureOr<Value> y =
-      convolve(cast<RankedTensorType>(xv->getType()), *xv,
-               cast<RankedTensorType>(wv->getType()), *wv);
+  FailureOr<Value> y = convolve(cast<RankedTensorType>(xv->getType()), *xv,
+                                cast<RankedTensorType>(wv->getType()), *wv);
   if (failed(y))
     return failure();
   out.push_back(fromValue(*y));

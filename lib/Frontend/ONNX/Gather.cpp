@@ -390,7 +390,7 @@ LogicalResult GatherImporter::opScatterND(Inputs &in, Outputs &out) {
 }
 
 LogicalResult mlir::loom::onnx_import::importGather(ImportState &state,
-                                                   Inputs &in, Outputs &out) {
+                                                    Inputs &in, Outputs &out) {
   GatherImporter converter(state);
   return converter.opGather(in, out);
 }

@@ -135,11 +135,10 @@ LogicalResult NormalizationImporter::opRMSNorm(Inputs &in, Outputs &out) {
 /// `v` (f16 or bf16) extended to f32 elementwise.
 Value NormalizationImporter::toF32(Value v) {
   Type f32 = b.getF32Type();
-  return *elementwise({v}, f32,
-                      [&](OpBuilder &nb, Location l, ArrayRef<Value> a) {
-                        return arith::ExtFOp::create(nb, l, f32, a[0])
-                            .getResult();
-                      });
+  return *elementwise(
+      {v}, f32, [&](OpBuilder &nb, Location l, ArrayRef<Value> a) {
+        return arith::ExtFOp::create(nb, l, f32, a[0]).getResult();
+      });
 }
 
 LogicalResult NormalizationImporter::opLayerNorm(Inputs &in, Outputs &out) {

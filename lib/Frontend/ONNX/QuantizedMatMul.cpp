@@ -152,11 +152,10 @@ LogicalResult QuantizedMatMulImporter::opDynamicQuantizeLinear(Inputs &in,
       {lo, hi}, f32, [&](OpBuilder &nb, Location l, ArrayRef<Value> v) {
         Value mn = arith::MinimumFOp::create(nb, l, v[0], cst(nb, l, 0));
         Value mx = arith::MaximumFOp::create(nb, l, v[1], cst(nb, l, 0));
-        Value s = arith::DivFOp::create(nb, l,
-                                        arith::SubFOp::create(nb, l, mx, mn),
-                                        cst(nb, l, 255));
-        Value same = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
-                                           mx, mn);
+        Value s = arith::DivFOp::create(
+            nb, l, arith::SubFOp::create(nb, l, mx, mn), cst(nb, l, 255));
+        Value same =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, mx, mn);
         return arith::SelectOp::create(nb, l, same, cst(nb, l, 1), s)
             .getResult();
       });
@@ -203,8 +202,7 @@ LogicalResult QuantizedMatMulImporter::opDynamicQuantizeLinear(Inputs &in,
 /// (z - 2^(bits-1)): packed uint8 codes (low bits first, each row padded to
 /// whole bytes) or integer-valued floats. `symmetric` is set when every one
 /// is the midpoint (the default), which needs no operand.
-FailureOr<Value> QuantizedMatMulImporter::nbitsZeroPoints(OValue *zp,
-                                                          int64_t n,
+FailureOr<Value> QuantizedMatMulImporter::nbitsZeroPoints(OValue *zp, int64_t n,
                                                           int64_t blocks,
                                                           int64_t bits,
                                                           bool &symmetric) {
@@ -285,8 +283,7 @@ LogicalResult QuantizedMatMulImporter::opMatMulNBits(Inputs &in, Outputs &out) {
   if (!w->type.getElementType().isInteger(8) || !w->isUnsigned ||
       w->type.getShape() != ArrayRef<int64_t>(wantB))
     return nodeFail(llvm::formatv("B must be uint8 {0}, got {1}",
-                                  shapeStr(wantB),
-                                  shapeStr(w->type.getShape()))
+                                  shapeStr(wantB), shapeStr(w->type.getShape()))
                         .str());
   if (!w->lit)
     return nodeFail("B must be a constant (an initializer)");
@@ -309,9 +306,9 @@ LogicalResult QuantizedMatMulImporter::opMatMulNBits(Inputs &in, Outputs &out) {
   for (char &c : packed)
     c ^= flip;
   int64_t kp = blocks * bs;
-  OValue wl = fromLiteral(
-      RankedTensorType::get({n, kp * bits / 8}, b.getI8Type()),
-      std::move(packed), false);
+  OValue wl =
+      fromLiteral(RankedTensorType::get({n, kp * bits / 8}, b.getI8Type()),
+                  std::move(packed), false);
   Value x = reshape(get(*a), {a->type.getNumElements() / k, k});
   int64_t m = a->type.getNumElements() / k;
   if (kp != k)
@@ -325,11 +322,11 @@ LogicalResult QuantizedMatMulImporter::opMatMulNBits(Inputs &in, Outputs &out) {
   shape.push_back(n);
   y = reshape(y, shape);
   if (bias) {
-    FailureOr<Value> r = elementwise(
-        {y, get(*bias)}, et,
-        [](OpBuilder &nb, Location l, ArrayRef<Value> v) -> Value {
-          return arith::AddFOp::create(nb, l, v[0], v[1]);
-        });
+    FailureOr<Value> r =
+        elementwise({y, get(*bias)}, et,
+                    [](OpBuilder &nb, Location l, ArrayRef<Value> v) -> Value {
+                      return arith::AddFOp::create(nb, l, v[0], v[1]);
+                    });
     if (failed(r))
       return failure();
     y = *r;
@@ -341,9 +338,10 @@ LogicalResult QuantizedMatMulImporter::opMatMulNBits(Inputs &in, Outputs &out) {
 /// data of GatherBlockQuantized dequantized: (q - z) * s in f32 converted to
 /// the scale's type, with scales and zero points blocked along `axis` (data
 /// is unpacked here: int4/uint4 tensors import as one code per byte).
-FailureOr<Value> QuantizedMatMulImporter::dequantizeBlocked(
-    OValue *data, OValue *scales, OValue *zp, int64_t axis, int64_t blockSize,
-    int64_t bits) {
+FailureOr<Value>
+QuantizedMatMulImporter::dequantizeBlocked(OValue *data, OValue *scales,
+                                           OValue *zp, int64_t axis,
+                                           int64_t blockSize, int64_t bits) {
   ArrayRef<int64_t> ds = data->type.getShape();
   int64_t rank = ds.size();
   SmallVector<int64_t> ps(ds);
@@ -354,9 +352,9 @@ FailureOr<Value> QuantizedMatMulImporter::dequantizeBlocked(
                         .str());
   if (zp && (zp->type.getShape() != ArrayRef<int64_t>(ps) ||
              zp->type.getElementType() != data->type.getElementType()))
-    return nodeFail(llvm::formatv("zero_points must be {0} of data's type",
-                                  shapeStr(ps))
-                        .str());
+    return nodeFail(
+        llvm::formatv("zero_points must be {0} of data's type", shapeStr(ps))
+            .str());
   // [.., C, ..] -> [.., C, block, ..] -> [.., C*block, ..] cut to data.
   auto expand = [&](Value v) {
     Type t = cast<RankedTensorType>(v.getType()).getElementType();
@@ -424,8 +422,8 @@ LogicalResult QuantizedMatMulImporter::opGatherBlockQuantized(Inputs &in,
   int64_t codeBits = data->int4 ? 4 : 8;
   if (!isFloat(scales->type.getElementType()))
     return nodeFail("scales must be float");
-  FailureOr<Value> table = dequantizeBlocked(data, scales, zp, qAxis, bs,
-                                             codeBits);
+  FailureOr<Value> table =
+      dequantizeBlocked(data, scales, zp, qAxis, bs, codeBits);
   if (failed(table))
     return failure();
   // The gather itself: Gather of the dequantized table (Gather.cpp).
