@@ -337,13 +337,13 @@ LogicalResult QuantizedMatMulImporter::opMatMulNBits(Inputs &in, Outputs &out) {
 
 /// data of GatherBlockQuantized dequantized: (q - z) * s in f32 converted to
 /// the scale's type, with scales and zero points blocked along `axis` (data
-/// is unpacked here: int4/uint4 tensors import as one code per byte).
+/// is unpacked here: int4/uint4 tensors import as one code per byte). `bits`
+/// is the code width, which sets the default zero point.
 FailureOr<Value>
 QuantizedMatMulImporter::dequantizeBlocked(OValue *data, OValue *scales,
                                            OValue *zp, int64_t axis,
                                            int64_t blockSize, int64_t bits) {
   ArrayRef<int64_t> ds = data->type.getShape();
-  int64_t rank = ds.size();
   SmallVector<int64_t> ps(ds);
   ps[axis] = llvm::divideCeil(ds[axis], blockSize);
   if (scales->type.getShape() != ArrayRef<int64_t>(ps))
@@ -368,7 +368,6 @@ QuantizedMatMulImporter::dequantizeBlocked(OValue *data, OValue *scales,
     Value r = reshape(bc, flat);
     return flat[axis] == ds[axis] ? r : sliceAxis(r, axis, 0, ds[axis], 1);
   };
-  (void)rank;
   SmallVector<Value> ins = {get(*data), expand(get(*scales))};
   if (zp)
     ins.push_back(expand(get(*zp)));
