@@ -49,7 +49,8 @@ private:
                                    int64_t bits, bool &symmetric);
   FailureOr<Value> dequantizeBlocked(OValue *data, OValue *scales, OValue *zp,
                                      int64_t axis, int64_t blockSize,
-                                     int64_t bits);
+                                     double defaultZeroPoint);
+  OValue unpackNibbles(const OValue &v, int64_t count);
 };
 } // namespace
 
@@ -337,12 +338,11 @@ LogicalResult QuantizedMatMulImporter::opMatMulNBits(Inputs &in, Outputs &out) {
 
 /// data of GatherBlockQuantized dequantized: (q - z) * s in f32 converted to
 /// the scale's type, with scales and zero points blocked along `axis` (data
-/// is unpacked here: int4/uint4 tensors import as one code per byte). `bits`
-/// is the code width, which sets the default zero point.
-FailureOr<Value>
-QuantizedMatMulImporter::dequantizeBlocked(OValue *data, OValue *scales,
-                                           OValue *zp, int64_t axis,
-                                           int64_t blockSize, int64_t bits) {
+/// is unpacked here: int4/uint4 tensors import as one code per byte), the
+/// zero point `defaultZeroPoint` when none is given.
+FailureOr<Value> QuantizedMatMulImporter::dequantizeBlocked(
+    OValue *data, OValue *scales, OValue *zp, int64_t axis, int64_t blockSize,
+    double defaultZeroPoint) {
   ArrayRef<int64_t> ds = data->type.getShape();
   SmallVector<int64_t> ps(ds);
   ps[axis] = llvm::divideCeil(ds[axis], blockSize);
@@ -372,9 +372,7 @@ QuantizedMatMulImporter::dequantizeBlocked(OValue *data, OValue *scales,
   if (zp)
     ins.push_back(expand(get(*zp)));
   bool isU = data->isUnsigned;
-  // Without zero points 4-bit codes (int4 and uint4 alike) have zero point
-  // 0, as onnxruntime computes; uint8 codes 128.
-  double dflt = isU && bits == 8 ? 128 : 0;
+  double dflt = defaultZeroPoint;
   Type st = scales->type.getElementType(), f32 = b.getF32Type();
   return elementwise(
       ins, st, [&](OpBuilder &nb, Location l, ArrayRef<Value> v) -> Value {
@@ -392,6 +390,25 @@ QuantizedMatMulImporter::dequantizeBlocked(OValue *data, OValue *scales,
         Value y = arith::MulFOp::create(nb, l, d, s);
         return st == f32 ? y : (Value)arith::TruncFOp::create(nb, l, st, y);
       });
+}
+
+/// Constant uint8 `v` holding two 4-bit codes per byte (low nibble first)
+/// along its last axis, unpacked to one code per byte, the last dimension
+/// cut to `count`.
+OValue QuantizedMatMulImporter::unpackNibbles(const OValue &v, int64_t count) {
+  ArrayRef<int64_t> shape = v.type.getShape();
+  int64_t bytesPerRow = shape.back(),
+          rows = v.type.getNumElements() / std::max<int64_t>(bytesPerRow, 1);
+  Bytes codes(rows * count);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < count; ++i) {
+      unsigned char byte = (*v.lit)[r * bytesPerRow + i / 2];
+      codes[r * count + i] = (char)((byte >> (4 * (i % 2))) & 0xF);
+    }
+  SmallVector<int64_t> unpacked(shape);
+  unpacked.back() = count;
+  return fromLiteral(RankedTensorType::get(unpacked, b.getI8Type()),
+                     std::move(codes), /*isUnsigned=*/true);
 }
 
 /// com.microsoft GatherBlockQuantized: Gather(dequantize(data), indices,
@@ -412,17 +429,39 @@ LogicalResult QuantizedMatMulImporter::opGatherBlockQuantized(Inputs &in,
             .str());
   if (!data->type.getElementType().isInteger(8))
     return nodeFail("data must be int4, uint4 or uint8");
-  if (data->int4 == 0 && data->isUnsigned && bits != 8)
-    return nodeFail(
-        llvm::formatv("uint8 data holding packed {0}-bit codes is not "
-                      "supported (only bits = 8 or int4/uint4 data)",
-                      bits)
-            .str());
-  int64_t codeBits = data->int4 ? 4 : 8;
   if (!isFloat(scales->type.getElementType()))
     return nodeFail("scales must be float");
+  // Default zero points: 0 for int4/uint4 codes, the midpoint 2^(bits-1) for
+  // uint8 data (as onnxruntime computes).
+  double defaultZeroPoint = data->int4 ? 0 : 128;
+  OValue unpackedData, unpackedZp;
+  if (!data->int4 && bits == 4) {
+    // uint8 data holding two 4-bit codes per byte along the last axis, which
+    // must be the quantized one; packed uint8 zero points likewise.
+    if (!data->isUnsigned || !data->lit || qAxis != rank - 1)
+      return nodeFail("packed 4-bit data must be a uint8 constant quantized "
+                      "along its last axis");
+    unpackedData = unpackNibbles(*data, 2 * data->type.getShape().back());
+    data = &unpackedData;
+    if (zp) {
+      int64_t blocks = llvm::divideCeil(data->type.getShape().back(), bs);
+      if (!zp->lit || !zp->isUnsigned ||
+          zp->type.getShape().back() != llvm::divideCeil(blocks, 2))
+        return nodeFail(llvm::formatv("packed zero_points must be a uint8 "
+                                      "constant with {0} bytes per row",
+                                      llvm::divideCeil(blocks, 2))
+                            .str());
+      unpackedZp = unpackNibbles(*zp, blocks);
+      zp = &unpackedZp;
+    }
+    defaultZeroPoint = 8;
+  } else if (!data->int4 && bits != 8) {
+    return nodeFail(
+        llvm::formatv("bits = {0} is not supported (only 4 and 8)", bits)
+            .str());
+  }
   FailureOr<Value> table =
-      dequantizeBlocked(data, scales, zp, qAxis, bs, codeBits);
+      dequantizeBlocked(data, scales, zp, qAxis, bs, defaultZeroPoint);
   if (failed(table))
     return failure();
   // The gather itself: Gather of the dequantized table (Gather.cpp).

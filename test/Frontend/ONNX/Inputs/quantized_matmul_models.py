@@ -195,6 +195,30 @@ def gather_bq(rng, signed, with_zp, vocab=40, dim=64, block=32, idx_shape=(2, 5)
     return m, [rng.integers(0, vocab, size=idx_shape).astype(np.int64)]
 
 
+def gather_bq_packed(rng, with_zp, quantize_axis=1, vocab=24, dim=64,
+                     block=32):
+    """GatherBlockQuantized of uint8 data holding two 4-bit codes per byte
+    along the last axis (bits = 4); zero points packed the same way."""
+    codes = rng.integers(0, 16, size=(vocab, dim))
+    pack = lambda c: (c[:, 0::2] | (c[:, 1::2] << 4)).astype(np.uint8)
+    blocks = dim // block
+    scales = (rng.random((vocab, blocks)) * 0.1 + 0.01).astype(np.float32)
+    inits = [numpy_helper.from_array(pack(codes), "data"),
+             numpy_helper.from_array(scales, "s")]
+    names = ["data", "idx", "s"]
+    if with_zp:
+        z = rng.integers(0, 16, size=(vocab, blocks))
+        inits.append(numpy_helper.from_array(pack(z), "z"))
+        names.append("z")
+    nodes = [helper.make_node("GatherBlockQuantized", names, ["y"], name="gbq",
+                              domain=MS, gather_axis=0,
+                              quantize_axis=quantize_axis, block_size=block,
+                              bits=4)]
+    m = model(nodes, [vi("idx", T.INT64, [3, 2])],
+              [vi("y", T.FLOAT, [3, 2, dim])], inits, ms=True)
+    return m, [rng.integers(0, vocab, size=(3, 2)).astype(np.int64)]
+
+
 def dq_int4_matmul(rng, signed, with_zp, k=64, n=24, block=16):
     """y = x @ DequantizeLinear(q4 [K,N], blocked along K)."""
     lo, hi = (-8, 8) if signed else (0, 16)
@@ -243,6 +267,8 @@ def valid(rng):
         "gbq_uint4_zp": lambda: gather_bq(rng, False, True),
         "gbq_uint4": lambda: gather_bq(rng, False, False),
         "gbq_int4": lambda: gather_bq(rng, True, False),
+        "gbq_u8_packed": lambda: gather_bq_packed(rng, False),
+        "gbq_u8_packed_zp": lambda: gather_bq_packed(rng, True),
         "dq_int4_matmul": lambda: dq_int4_matmul(rng, True, False),
         "dq_uint4_zp_matmul": lambda: dq_int4_matmul(rng, False, True),
     }
@@ -263,13 +289,8 @@ def invalid(rng):
             rng, (4, 8), 3, False, False, a_zp=np.zeros(3, np.int8))[0],
         "conv_integer_zp_shape": lambda: conv_integer(rng, True, 3,
                                                       bad_zp=True)[0],
-        "gbq_packed_u8": lambda: model(
-            [helper.make_node("GatherBlockQuantized", ["d", "i", "s"], ["y"],
-                              name="gbq", domain=MS, block_size=32, bits=4)],
-            [vi("i", T.INT64, [3])], [vi("y", T.FLOAT, [3, 64])],
-            [numpy_helper.from_array(np.zeros((8, 32), np.uint8), "d"),
-             numpy_helper.from_array(np.ones((8, 2), np.float32), "s")],
-            ms=True),
+        "gbq_packed_axis0": lambda: gather_bq_packed(rng, False,
+                                                     quantize_axis=0)[0],
     }
 
 
