@@ -8,6 +8,10 @@
 //                          and zero point from the tensor's range, as ONNX
 //                          and onnxruntime define them (min/max reductions,
 //                          round half to even, saturation);
+//   com.microsoft MatMulIntegerToFloat, DynamicQuantizeMatMul
+//                          (onnxruntime's fusions of the two above, in the
+//                          files its optimizer saves) as the same integer
+//                          product, rescaled in f32 plus bias;
 //   com.microsoft MatMulNBits
 //                          (MatMulNBitsQuantizer) blocked 4- or 8-bit
 //                          weights, directly as `loom.qmatmul` with the
@@ -39,10 +43,16 @@ public:
 
   LogicalResult opMatMulInteger(Inputs &in, Outputs &out);
   LogicalResult opDynamicQuantizeLinear(Inputs &in, Outputs &out);
+  LogicalResult opMatMulIntegerToFloat(Inputs &in, Outputs &out);
+  LogicalResult opDynamicQuantizeMatMul(Inputs &in, Outputs &out);
   LogicalResult opMatMulNBits(Inputs &in, Outputs &out);
   LogicalResult opGatherBlockQuantized(Inputs &in, Outputs &out);
 
 private:
+  FailureOr<Value> integerMatmul(OValue *a, OValue *w, OValue *aZero,
+                                 OValue *wZero);
+  FailureOr<Value> rescale(Value acc, Value aScale, OValue *bScale,
+                           OValue *bias);
   FailureOr<Value> minusZeroPoint(OValue *x, OValue *zp, StringRef what,
                                   bool perRow);
   FailureOr<Value> nbitsZeroPoints(OValue *zp, int64_t n, int64_t blocks,
@@ -107,25 +117,104 @@ FailureOr<Value> QuantizedMatMulImporter::minusZeroPoint(OValue *x, OValue *zp,
   return r;
 }
 
-/// Y = (A - a_zero_point) x (B - b_zero_point) in int32, as numpy matmul.
-LogicalResult QuantizedMatMulImporter::opMatMulInteger(Inputs &in,
-                                                       Outputs &out) {
-  OValue *a = in[0], *w = in[1];
+/// (A - a_zero_point) x (B - b_zero_point) in int32, as numpy matmul.
+FailureOr<Value> QuantizedMatMulImporter::integerMatmul(OValue *a, OValue *w,
+                                                        OValue *aZero,
+                                                        OValue *wZero) {
   for (OValue *v : {a, w})
     if (!v->type.getElementType().isInteger(8))
       return nodeFail("A and B must be int8 or uint8");
-  FailureOr<Value> av = minusZeroPoint(a, in.size() > 2 ? in[2] : nullptr,
-                                       "a_zero_point", /*perRow=*/true);
+  FailureOr<Value> av = minusZeroPoint(a, aZero, "a_zero_point",
+                                       /*perRow=*/true);
   if (failed(av))
     return failure();
-  FailureOr<Value> wv = minusZeroPoint(w, in.size() > 3 ? in[3] : nullptr,
-                                       "b_zero_point", /*perRow=*/false);
+  FailureOr<Value> wv = minusZeroPoint(w, wZero, "b_zero_point",
+                                       /*perRow=*/false);
   if (failed(wv))
     return failure();
-  FailureOr<Value> r = matmul(*av, *wv);
+  return matmul(*av, *wv);
+}
+
+LogicalResult QuantizedMatMulImporter::opMatMulInteger(Inputs &in,
+                                                       Outputs &out) {
+  FailureOr<Value> r =
+      integerMatmul(in[0], in[1], in.size() > 2 ? in[2] : nullptr,
+                    in.size() > 3 ? in[3] : nullptr);
   if (failed(r))
     return failure();
   out.push_back(fromValue(*r));
+  return success();
+}
+
+/// float(acc) * (a_scale * b_scale) [+ bias], in the order onnxruntime's
+/// unfused graph (Mul of the scales, Cast, Mul, Add) computes it. The scales
+/// are per tensor or per column of B; the bias is per column.
+FailureOr<Value> QuantizedMatMulImporter::rescale(Value acc, Value aScale,
+                                                  OValue *bScale,
+                                                  OValue *bias) {
+  Type ft = bScale->type.getElementType();
+  if (!ft.isF32())
+    return nodeFail("scales must be float32");
+  FailureOr<Value> scale =
+      elementwise({aScale, get(*bScale)}, ft,
+                  [](OpBuilder &nb, Location l, ArrayRef<Value> v) -> Value {
+                    return arith::MulFOp::create(nb, l, v[0], v[1]);
+                  });
+  if (failed(scale))
+    return failure();
+  SmallVector<Value> ins = {acc, *scale};
+  if (bias) {
+    if (bias->type.getElementType() != ft || bias->type.getRank() != 1)
+      return nodeFail("bias must be a float32 vector");
+    ins.push_back(get(*bias));
+  }
+  auto accShape = cast<RankedTensorType>(acc.getType()).getShape();
+  FailureOr<Value> y = elementwise(
+      ins, ft,
+      [&](OpBuilder &nb, Location l, ArrayRef<Value> v) -> Value {
+        Value f = arith::SIToFPOp::create(nb, l, ft, v[0]);
+        Value r = arith::MulFOp::create(nb, l, f, v[1]);
+        return v.size() > 2 ? (Value)arith::AddFOp::create(nb, l, r, v[2]) : r;
+      },
+      accShape);
+  if (failed(y))
+    return failure();
+  if (cast<RankedTensorType>(y->getType()).getShape() != accShape)
+    return nodeFail("scales or bias do not broadcast against the product");
+  return y;
+}
+
+/// com.microsoft MatMulIntegerToFloat: (A - a_zp)(B - b_zp) as int32, then
+/// rescaled by a_scale * b_scale, plus bias.
+LogicalResult QuantizedMatMulImporter::opMatMulIntegerToFloat(Inputs &in,
+                                                              Outputs &out) {
+  auto opt = [&](size_t i) { return in.size() > i ? in[i] : nullptr; };
+  FailureOr<Value> acc = integerMatmul(in[0], in[1], opt(4), opt(5));
+  if (failed(acc))
+    return failure();
+  FailureOr<Value> y = rescale(*acc, get(*in[2]), in[3], opt(6));
+  if (failed(y))
+    return failure();
+  out.push_back(fromValue(*y));
+  return success();
+}
+
+/// com.microsoft DynamicQuantizeMatMul: DynamicQuantizeLinear of A, then
+/// MatMulIntegerToFloat with B's scale and zero point.
+LogicalResult QuantizedMatMulImporter::opDynamicQuantizeMatMul(Inputs &in,
+                                                               Outputs &out) {
+  auto opt = [&](size_t i) { return in.size() > i ? in[i] : nullptr; };
+  Inputs dqlIn = {in[0]};
+  Outputs q;
+  if (failed(opDynamicQuantizeLinear(dqlIn, q)))
+    return failure();
+  FailureOr<Value> acc = integerMatmul(&q[0], in[1], &q[2], opt(3));
+  if (failed(acc))
+    return failure();
+  FailureOr<Value> y = rescale(*acc, get(q[1]), in[2], opt(4));
+  if (failed(y))
+    return failure();
+  out.push_back(fromValue(*y));
   return success();
 }
 
@@ -486,6 +575,10 @@ void mlir::loom::onnx_import::registerQuantizedMatMulOps(
   table.add("MatMulInteger", 2, &QuantizedMatMulImporter::opMatMulInteger);
   table.add("DynamicQuantizeLinear", 1,
             &QuantizedMatMulImporter::opDynamicQuantizeLinear);
+  table.add("com.microsoft", "MatMulIntegerToFloat", 4,
+            &QuantizedMatMulImporter::opMatMulIntegerToFloat);
+  table.add("com.microsoft", "DynamicQuantizeMatMul", 3,
+            &QuantizedMatMulImporter::opDynamicQuantizeMatMul);
   table.add("com.microsoft", "MatMulNBits", 3,
             &QuantizedMatMulImporter::opMatMulNBits);
   table.add("com.microsoft", "GatherBlockQuantized", 3,

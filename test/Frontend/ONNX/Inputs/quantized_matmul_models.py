@@ -96,6 +96,47 @@ def dynamic_matmul(rng):
     return m, [rng.standard_normal((3, 7, k)).astype(np.float32)]
 
 
+def matmul_integer_to_float(rng, per_column):
+    """com.microsoft MatMulIntegerToFloat(A u8, B i8, a_scale, b_scale, a_zp,
+    b_zp, bias): A from an int32 input."""
+    k, n = 40, 10
+    w = rng.integers(-127, 128, size=(k, n)).astype(np.int8)
+    bs = (rng.random(n if per_column else ()) * 0.02 + 0.005).astype(np.float32)
+    inits = [numpy_helper.from_array(w, "b"),
+             numpy_helper.from_array(np.asarray(0.031, np.float32), "as"),
+             numpy_helper.from_array(np.asarray(bs, np.float32), "bs"),
+             numpy_helper.from_array(np.asarray(117, np.uint8), "az"),
+             numpy_helper.from_array(
+                 np.asarray(rng.integers(-3, 3, size=n) if per_column else 2,
+                            np.int8), "bz"),
+             numpy_helper.from_array(rng.standard_normal(n).astype(np.float32),
+                                     "bias")]
+    nodes = [helper.make_node("Cast", ["a32"], ["a"], to=T.UINT8, name="cast"),
+             helper.make_node("MatMulIntegerToFloat",
+                              ["a", "b", "as", "bs", "az", "bz", "bias"], ["y"],
+                              name="mitf", domain=MS)]
+    m = model(nodes, [vi("a32", T.INT32, [2, 3, k])],
+              [vi("y", T.FLOAT, [2, 3, n])], inits, opset=20, ms=True)
+    return m, [rng.integers(0, 256, size=(2, 3, k)).astype(np.int32)]
+
+
+def dynamic_quantize_matmul(rng):
+    """com.microsoft DynamicQuantizeMatMul(A f32, B i8, b_scale, b_zp, bias)."""
+    k, n = 48, 12
+    w = rng.integers(-127, 128, size=(k, n)).astype(np.int8)
+    inits = [numpy_helper.from_array(w, "b"),
+             numpy_helper.from_array(np.asarray(0.013, np.float32), "bs"),
+             numpy_helper.from_array(np.asarray(0, np.int8), "bz"),
+             numpy_helper.from_array(rng.standard_normal(n).astype(np.float32),
+                                     "bias")]
+    nodes = [helper.make_node("DynamicQuantizeMatMul",
+                              ["a", "b", "bs", "bz", "bias"], ["y"],
+                              name="dqmm", domain=MS)]
+    m = model(nodes, [vi("a", T.FLOAT, [5, k])], [vi("y", T.FLOAT, [5, n])],
+              inits, opset=20, ms=True)
+    return m, [rng.standard_normal((5, k)).astype(np.float32)]
+
+
 def conv_integer(rng, w_unsigned, w_zp, x_zp=7, bad_zp=False):
     """Y = ConvInteger(Cast(x32) as uint8, W, x_zp, w_zp), 2-D, pads 1,
     stride 2 (what quantize_dynamic makes of a Conv)."""
@@ -255,6 +296,9 @@ def valid(rng):
             rng, (rng.random((4, 9)) + 0.5).astype(np.float32)),
         "dql_zeros": lambda: dynamic_quantize(rng, np.zeros((2, 3), np.float32)),
         "dynamic_matmul": lambda: dynamic_matmul(rng),
+        "mitf_per_tensor": lambda: matmul_integer_to_float(rng, False),
+        "mitf_per_column": lambda: matmul_integer_to_float(rng, True),
+        "dqmm_bias": lambda: dynamic_quantize_matmul(rng),
         "conv_integer_u8": lambda: conv_integer(rng, True, 131),
         "conv_integer_i8": lambda: conv_integer(rng, False, 0),
         "nbits4_sym_bias": lambda: nbits(rng, (2, 5), 64, 24, bias=True),
