@@ -11,8 +11,12 @@ APT_PACKAGES=(
   libgtest-dev clang-format-22
 )
 # setuptools and wheel build the `loom` Python package (python/) offline, as
-# test/python/install.test does with pip --no-build-isolation.
-PY_PACKAGES=(numpy onnx onnxruntime setuptools wheel)
+# test/python/install.test does with pip --no-build-isolation. onnx-ir
+# (onnxruntime's MatMulNBitsQuantizer needs it) and onnxconverter-common
+# (float16 conversion) make the quantized and f16 model tests' inputs.
+# Each entry is pip-name:import-name where the two differ.
+PY_PACKAGES=(numpy onnx onnxruntime setuptools wheel onnx-ir:onnx_ir
+  onnxconverter-common:onnxconverter_common)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -30,8 +34,10 @@ fi
 
 PYTHON="${PYTHON:-python3}"
 pymissing=()
-for p in "${PY_PACKAGES[@]}"; do
-  "$PYTHON" -c "import $p" 2>/dev/null || pymissing+=("$p")
+for entry in "${PY_PACKAGES[@]}"; do
+  p="${entry%%:*}"
+  mod="${entry#*:}"
+  "$PYTHON" -c "import $mod" 2>/dev/null || pymissing+=("$p")
 done
 if [ ${#pymissing[@]} -gt 0 ]; then
   echo "loom deps: pip installing ${pymissing[*]}"

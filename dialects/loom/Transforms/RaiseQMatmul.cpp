@@ -8,11 +8,13 @@
 // where q is an 8-bit integer constant (signed, or unsigned through uitofp),
 // the zero point z is optional and s is an f32 scale, into
 //
-//   y = loom.qmatmul x, qT, scales[, zero_points] {bits = 8[, group_size]}
+//   y = loom.qmatmul x, qT, scales[, zero_points] {bits = 8 or 4[, group_size]}
 //
-// with q transposed to [N,K] at compile time. This is what the ONNX importer
-// makes of DequantizeLinear (one generic) and of `Mul(Cast(q), s)` (a cast
-// generic and a multiplication generic) feeding MatMul.
+// with q transposed to [N,K] at compile time; codes and zero points that all
+// fit 4 bits (INT4/UINT4 QDQ weights) become a packed bits = 4 weight [N,K/2].
+// This is what the ONNX importer makes of DequantizeLinear (one generic) and of
+// `Mul(Cast(q), s)` (a cast generic and a multiplication generic) feeding
+// MatMul.
 //
 // Exactness. The chain is matched structurally: the weight element must be
 // the f32 product of a scale with `sitofp/uitofp(q)` or with
@@ -293,6 +295,15 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
     auto zeroAt = [&](int64_t kk, int64_t nn) {
       return (z ? z->at(kk, nn) : 0.0) - shift;
     };
+    // Codes and zero points that all fit 4 bits (INT4/UINT4 weights, which
+    // the ONNX importer unpacks to one code per i8) are stored packed, two
+    // per byte, with unsigned ones shifted by 8 instead of 128.
+    double shift4 = code->isUnsigned ? 8 : 0;
+    bool fits4 = k % 2 == 0;
+    for (int64_t kk = 0; kk < k && fits4; ++kk)
+      for (int64_t nn = 0; nn < n && fits4; ++nn)
+        fits4 = isIntegerInRange(q->at(kk, nn) - shift4, -8, 7) &&
+                isIntegerInRange((z ? z->at(kk, nn) : 0.0) - shift4, -8, 7);
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t nn = 0; nn < n; ++nn)
         if (!isIntegerInRange(q->at(kk, nn) - shift, -128, 127))
@@ -326,6 +337,8 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
     int64_t groups = k / group;
 
     // The compile-time operands.
+    if (fits4)
+      shift = shift4;
     SmallVector<int8_t> codes(n * k);
     for (int64_t nn = 0; nn < n; ++nn)
       for (int64_t kk = 0; kk < k; ++kk)
@@ -345,9 +358,19 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
     SmallVector<int64_t> paramShape = {n};
     if (groups > 1)
       paramShape.push_back(groups);
-    Value w =
-        makeConstant<int8_t>(rewriter, loc, RankedTensorType::get({n, k}, i8),
-                             codes, "loom_qweight");
+    int64_t bits = 8;
+    if (fits4) {
+      // Low nibble first: byte j of row n holds codes 2j and 2j + 1.
+      SmallVector<int8_t> packed(n * k / 2);
+      for (int64_t i = 0; i < n * k / 2; ++i)
+        packed[i] = static_cast<int8_t>((codes[2 * i] & 0xF) |
+                                        ((codes[2 * i + 1] & 0xF) << 4));
+      codes = std::move(packed);
+      bits = 4;
+    }
+    Value w = makeConstant<int8_t>(rewriter, loc,
+                                   RankedTensorType::get({n, k * bits / 8}, i8),
+                                   codes, "loom_qweight");
     Value sv = makeConstant<float>(
         rewriter, loc, RankedTensorType::get(paramShape, rewriter.getF32Type()),
         scales, "loom_qscale");
@@ -358,8 +381,8 @@ struct RaiseDequantizedMatmul : OpRewritePattern<linalg::MatmulOp> {
                    : Value();
     IntegerAttr groupAttr =
         groups > 1 ? rewriter.getI64IntegerAttr(group) : IntegerAttr();
-    rewriter.replaceOpWithNewOp<QMatmulOp>(op, yType, x, w, sv, zv,
-                                           /*bits=*/8, groupAttr);
+    rewriter.replaceOpWithNewOp<QMatmulOp>(op, yType, x, w, sv, zv, bits,
+                                           groupAttr);
     return success();
   }
 };

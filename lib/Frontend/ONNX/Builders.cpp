@@ -453,6 +453,10 @@ FailureOr<Value> ImporterBase::matmul(Value a, Value w) {
   if (failed(batch))
     return failure();
   int64_t nb = numel(*batch);
+  // f16 and bf16 products accumulate in f32 (as onnxruntime's CPU kernels
+  // do), rounded to the operand type once at the end.
+  Type narrow = (et.isF16() || et.isBF16()) ? et : Type();
+  Type acc = narrow ? Type(b.getF32Type()) : et;
   SmallVector<int64_t> outShape(*batch);
   outShape.push_back(m);
   outShape.push_back(n);
@@ -460,7 +464,7 @@ FailureOr<Value> ImporterBase::matmul(Value a, Value w) {
   if (bt.getRank() == 2) {
     // [..., M, K] x [K, N]: fold the batch into M, one linalg.matmul.
     Value a2 = reshape(a, {numel(at.getShape().drop_back(1)), k});
-    Value init = filled({numel(at.getShape().drop_back(1)), n}, et, 0);
+    Value init = filled({numel(at.getShape().drop_back(1)), n}, acc, 0);
     result =
         linalg::MatmulOp::create(b, loc, ValueRange{a2, w}, ValueRange{init})
             .getResult(0);
@@ -482,12 +486,17 @@ FailureOr<Value> ImporterBase::matmul(Value a, Value w) {
     };
     Value a3 = reshape(bcast(a, aBatch, m, k), {nb, m, k});
     Value b3 = reshape(bcast(w, bBatch, k, n), {nb, k, n});
-    Value init = filled({nb, m, n}, et, 0);
+    Value init = filled({nb, m, n}, acc, 0);
     result = linalg::BatchMatmulOp::create(b, loc, ValueRange{a3, b3},
                                            ValueRange{init})
                  .getResult(0);
     result = reshape(result, outShape);
   }
+  if (narrow)
+    result = *elementwise(
+        {result}, narrow, [&](OpBuilder &nb, Location l, ArrayRef<Value> v) {
+          return arith::TruncFOp::create(nb, l, narrow, v[0]).getResult();
+        });
   if (aVec || bVec) {
     SmallVector<int64_t> s(*batch);
     if (!aVec)

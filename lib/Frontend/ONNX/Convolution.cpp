@@ -1,9 +1,11 @@
 //===- Convolution.cpp - ONNX convolutions and pooling --------------------===//
 //
 // Conv (1-D/2-D/3-D, groups) as `tensor.pad` and one `linalg.generic` over
-// [N, G, M/G, out..., C/G, k...]; ConvTranspose as a stride-1 convolution of
-// the zero-interleaved input; MaxPool, AveragePool and the global pools as
-// window generics. Pads and output sizes come from computeWindow.
+// [N, G, M/G, out..., C/G, k...] (f16/bf16 summed in f32); ConvInteger the
+// same in i32 after subtracting the zero points; ConvTranspose as a stride-1
+// convolution of the zero-interleaved input; MaxPool, AveragePool and the
+// global pools as window generics. Pads and output sizes come from
+// computeWindow.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,10 +21,13 @@ public:
 
   LogicalResult opConv(Inputs &in, Outputs &out);
   LogicalResult opConvTranspose(Inputs &in, Outputs &out);
+  LogicalResult opConvInteger(Inputs &in, Outputs &out);
   LogicalResult opPool(StringRef op, Inputs &in, Outputs &out);
 
 private:
   LogicalResult addConvBias(Value y, Inputs &in, Outputs &out);
+  FailureOr<Value> convolve(RankedTensorType xt, Value xv, RankedTensorType wt,
+                            Value wv);
   Value convCore(Value xPadded, Value w, int64_t groups,
                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                  ArrayRef<int64_t> outSize);
@@ -141,16 +146,36 @@ Value ConvolutionImporter::convCore(Value xv, Value wv, int64_t g,
   SmallVector<utils::IteratorType> iters(nl, utils::IteratorType::parallel);
   for (int64_t i = 3 + s; i < nl; ++i)
     iters[i] = utils::IteratorType::reduction;
-  Value init = filled(y5, et, 0);
-  Value y = linalg::GenericOp::create(
-                b, loc, TypeRange{init.getType()}, ValueRange{xr, wr},
-                ValueRange{init}, maps, iters,
-                [&](OpBuilder &nb, Location l, ValueRange a) {
-                  Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                  linalg::YieldOp::create(
-                      nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
-                })
-                .getResult(0);
+  // f16 and bf16 products accumulate in f32, rounded once at the end.
+  bool narrow = et.isF16() || et.isBF16();
+  Type acc = narrow ? Type(b.getF32Type()) : et;
+  Value init = filled(y5, acc, 0);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{xr, wr},
+          ValueRange{init}, maps, iters,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value x = a[0], w = a[1];
+            if (narrow) {
+              x = arith::ExtFOp::create(nb, l, acc, x);
+              w = arith::ExtFOp::create(nb, l, acc, w);
+            }
+            if (isa<IntegerType>(acc)) {
+              Value p = arith::MulIOp::create(nb, l, x, w);
+              linalg::YieldOp::create(
+                  nb, l, arith::AddIOp::create(nb, l, a[2], p).getResult());
+              return;
+            }
+            Value p = arith::MulFOp::create(nb, l, x, w);
+            linalg::YieldOp::create(
+                nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
+          })
+          .getResult(0);
+  if (narrow)
+    y = *elementwise(
+        {y}, et, [&](OpBuilder &nb, Location l, ArrayRef<Value> v) {
+          return arith::TruncFOp::create(nb, l, et, v[0]).getResult();
+        });
   SmallVector<int64_t> yShape = {n, m};
   yShape.append(outSize.begin(), outSize.end());
   return reshape(y, yShape);
@@ -158,13 +183,23 @@ Value ConvolutionImporter::convCore(Value xv, Value wv, int64_t g,
 
 LogicalResult ConvolutionImporter::opConv(Inputs &in, Outputs &out) {
   OValue *x = in[0], *wt = in[1];
-  int64_t rank = x->type.getRank();
-  Type et = x->type.getElementType();
-  if (rank < 3 || wt->type.getRank() != rank)
-    return nodeFail("X and W must have the same rank >= 3");
-  if (!isFloat(et))
+  if (!isFloat(x->type.getElementType()))
     return nodeFail("expects floating-point operands");
-  auto xs = x->type.getShape(), ws = wt->type.getShape();
+  FailureOr<Value> y = convolve(x->type, get(*x), wt->type, get(*wt));
+  if (failed(y))
+    return failure();
+  return addConvBias(*y, in, out);
+}
+
+/// The convolution of Conv and ConvInteger: checks the channels, computes
+/// the window from the attributes, pads x with zeros and builds convCore.
+FailureOr<Value> ConvolutionImporter::convolve(RankedTensorType xt, Value xv,
+                                               RankedTensorType wt, Value wv) {
+  int64_t rank = xt.getRank();
+  Type et = xt.getElementType();
+  if (rank < 3 || wt.getRank() != rank)
+    return nodeFail("X and W must have the same rank >= 3");
+  auto xs = xt.getShape(), ws = wt.getShape();
   int64_t c = xs[1], m = ws[0];
   int64_t g = attrInt("group", 1);
   if (g <= 0 || c % g || m % g || ws[1] != c / g)
@@ -182,21 +217,72 @@ LogicalResult ConvolutionImporter::opConv(Inputs &in, Outputs &out) {
                            attrString("auto_pad", "NOTSET"), false,
                            attrInts("pads"), err)))
     return nodeFail(err);
-  Value xv = pad(
-      get(*x),
-      [&] {
-        SmallVector<int64_t> lo = {0, 0};
-        lo.append(w.padLo);
-        return lo;
-      }(),
-      [&] {
-        SmallVector<int64_t> hi = {0, 0};
-        hi.append(w.padHi);
-        return hi;
-      }(),
-      scalar(et, 0));
-  Value y = convCore(xv, get(*wt), g, w.strides, w.dilations, w.outSize);
-  return addConvBias(y, in, out);
+  SmallVector<int64_t> lo = {0, 0}, hi = {0, 0};
+  lo.append(w.padLo);
+  hi.append(w.padHi);
+  Value padded = pad(xv, lo, hi, scalar(et, 0));
+  return convCore(padded, wv, g, w.strides, w.dilations, w.outSize);
+}
+
+/// ConvInteger: int32 = conv(x - x_zero_point, w - w_zero_point), the zero
+/// points subtracted in i32 first (x's per tensor; w's per tensor or per
+/// output channel [M]), then an integer convolution (padding is zero after
+/// the subtraction, as ONNX pads x with its zero point).
+LogicalResult ConvolutionImporter::opConvInteger(Inputs &in, Outputs &out) {
+  OValue *x = in[0], *wt = in[1];
+  OValue *xz = in.size() > 2 ? in[2] : nullptr;
+  OValue *wz = in.size() > 3 ? in[3] : nullptr;
+  Type i32 = b.getI32Type();
+  auto widen = [&](OValue *v, OValue *z, StringRef what) -> FailureOr<Value> {
+    if (!v->type.getElementType().isInteger(8))
+      return nodeFail("x and w must be int8 or uint8");
+    bool vu = v->isUnsigned;
+    SmallVector<Value> ins = {get(*v)};
+    if (z) {
+      if (z->type.getElementType() != v->type.getElementType() ||
+          z->isUnsigned != vu)
+        return nodeFail(what + " must have the element type of its tensor");
+      int64_t n = z->type.getNumElements();
+      bool perChannel = what == "w_zero_point" && z->type.getRank() == 1 &&
+                        n == v->type.getDimSize(0);
+      if (n != 1 && !perChannel)
+        return nodeFail(llvm::formatv("{0} of shape {1} must be a scalar{2}",
+                                      what, shapeStr(z->type.getShape()),
+                                      what == "w_zero_point"
+                                          ? " or one per output channel"
+                                          : "")
+                            .str());
+      // [1, ...] or, per output channel (w's dimension 0), [M, 1, ...].
+      SmallVector<int64_t> zs(v->type.getRank(), 1);
+      zs[0] = n;
+      ins.push_back(reshape(get(*z), zs));
+    }
+    return elementwise(
+        ins, i32,
+        [&](OpBuilder &nb, Location l, ArrayRef<Value> a) -> Value {
+          auto ext = [&](Value e) -> Value {
+            return vu ? (Value)arith::ExtUIOp::create(nb, l, i32, e)
+                      : (Value)arith::ExtSIOp::create(nb, l, i32, e);
+          };
+          Value r = ext(a[0]);
+          return a.size() > 1
+                     ? (Value)arith::SubIOp::create(nb, l, r, ext(a[1]))
+                     : r;
+        },
+        v->type.getShape());
+  };
+  FailureOr<Value> xv = widen(x, xz, "x_zero_point");
+  if (failed(xv))
+    return failure();
+  FailureOr<Value> wv = widen(wt, wz, "w_zero_point");
+  if (failed(wv))
+    return failure();
+  FailureOr<Value> y = convolve(cast<RankedTensorType>(xv->getType()), *xv,
+                                cast<RankedTensorType>(wv->getType()), *wv);
+  if (failed(y))
+    return failure();
+  out.push_back(fromValue(*y));
+  return success();
 }
 
 LogicalResult ConvolutionImporter::addConvBias(Value y, Inputs &in,
@@ -438,6 +524,7 @@ LogicalResult ConvolutionImporter::opPool(StringRef op, Inputs &in,
 void mlir::loom::onnx_import::registerConvolutionOps(ConverterTable &table) {
   table.add("Conv", 2, &ConvolutionImporter::opConv);
   table.add("ConvTranspose", 2, &ConvolutionImporter::opConvTranspose);
+  table.add("ConvInteger", 2, &ConvolutionImporter::opConvInteger);
   for (StringRef op :
        {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"})
     table.add(op, 1, &ConvolutionImporter::opPool);

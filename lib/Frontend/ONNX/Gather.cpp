@@ -389,6 +389,12 @@ LogicalResult GatherImporter::opScatterND(Inputs &in, Outputs &out) {
   return success();
 }
 
+LogicalResult mlir::loom::onnx_import::importGather(ImportState &state,
+                                                    Inputs &in, Outputs &out) {
+  GatherImporter converter(state);
+  return converter.opGather(in, out);
+}
+
 void mlir::loom::onnx_import::registerGatherOps(ConverterTable &table) {
   table.add("Gather", 2, &GatherImporter::opGather);
   table.add("GatherND", 2, &GatherImporter::opGatherND);

@@ -69,6 +69,8 @@ struct OValue {
   bool isUnsigned = false;      // ONNX uint* mapped onto signless integers
   std::shared_ptr<Bytes> lit;   // known contents (initializers, folded shapes)
   std::shared_ptr<Bytes> splat; // one element, for large ConstantOfShape
+  /// An ONNX INT4/UINT4 initializer, imported unpacked: one code per i8.
+  bool int4 = false;
 };
 
 using Inputs = SmallVector<OValue *>;
@@ -167,6 +169,9 @@ protected:
   /// `what` names it in errors.
   LogicalResult tensorFromProto(const onnx::TensorProto &t, OValue &out,
                                 StringRef what);
+  /// The same for INT4/UINT4 tensors (one code per i8 element).
+  LogicalResult int4FromProto(const onnx::TensorProto &t, OValue &out,
+                              StringRef what);
   LogicalResult readExternal(const onnx::TensorProto &t, int64_t nbytes,
                              Bytes &out, StringRef what);
 
@@ -388,7 +393,12 @@ void registerMatMulOps(ConverterTable &table);
 void registerNormalizationOps(ConverterTable &table);
 void registerQuantizationOps(ConverterTable &table);
 void registerReductionOps(ConverterTable &table);
+void registerQuantizedMatMulOps(ConverterTable &table);
 void registerShapeOps(ConverterTable &table);
+
+/// ONNX Gather of `in` (data, indices) for the current node, whose `axis`
+/// attribute it reads (Gather.cpp); other families build on it.
+LogicalResult importGather(ImportState &state, Inputs &in, Outputs &out);
 
 } // namespace onnx_import
 } // namespace loom

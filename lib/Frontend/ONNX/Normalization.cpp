@@ -24,6 +24,9 @@ public:
   LogicalResult opBatchNorm(Inputs &in, Outputs &out);
   LogicalResult opInstanceNorm(Inputs &in, Outputs &out);
   LogicalResult opLRN(Inputs &in, Outputs &out);
+
+private:
+  Value toF32(Value v);
 };
 } // namespace
 
@@ -129,12 +132,44 @@ LogicalResult NormalizationImporter::opRMSNorm(Inputs &in, Outputs &out) {
   return success();
 }
 
+/// `v` (f16 or bf16) extended to f32 elementwise.
+Value NormalizationImporter::toF32(Value v) {
+  Type f32 = b.getF32Type();
+  return *elementwise(
+      {v}, f32, [&](OpBuilder &nb, Location l, ArrayRef<Value> a) {
+        return arith::ExtFOp::create(nb, l, f32, a[0]).getResult();
+      });
+}
+
 LogicalResult NormalizationImporter::opLayerNorm(Inputs &in, Outputs &out) {
   OValue *x = in[0];
   int64_t rank = x->type.getRank();
   Type et = x->type.getElementType();
   if (!isFloat(et))
     return nodeFail("expects a floating-point input");
+  // stash_type 1 (the default): mean and variance in f32. A narrower input
+  // is normalised in f32 throughout and the result rounded once.
+  if (!et.isF32() && !et.isF64() && attrInt("stash_type", 1) == 1 &&
+      x->type.hasStaticShape()) {
+    SmallVector<OValue> wide;
+    for (OValue *v : in)
+      wide.push_back(v ? fromValue(toF32(get(*v))) : OValue());
+    Inputs wideIn;
+    for (auto [v, orig] : llvm::zip(wide, in))
+      wideIn.push_back(orig ? &v : nullptr);
+    Outputs wideOut;
+    if (failed(opLayerNorm(wideIn, wideOut)))
+      return failure();
+    // Y in the input's type; Mean and InvStdDev stay f32 (stash_type).
+    out.push_back(fromValue(*elementwise(
+        {get(wideOut[0])}, et,
+        [&](OpBuilder &nb, Location l, ArrayRef<Value> a) {
+          return arith::TruncFOp::create(nb, l, et, a[0]).getResult();
+        })));
+    for (size_t i = 1; i < wideOut.size(); ++i)
+      out.push_back(wideOut[i]);
+    return success();
+  }
   int64_t axis = normAxis(attrInt("axis", -1), rank);
   if (axis < 0)
     return nodeFail("axis out of range");

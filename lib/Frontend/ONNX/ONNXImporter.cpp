@@ -48,8 +48,19 @@ LogicalResult ImporterBase::fail(const Twine &msg) {
 }
 
 LogicalResult ImporterBase::nodeFail(const Twine &msg) {
-  return fail(llvm::formatv("node '{0}' ({1}, opset {2}): {3}", node->name(),
-                            node->op_type(), opset, msg.str())
+  const std::string &domain = node->domain();
+  if (domain.empty() || domain == "ai.onnx")
+    return fail(llvm::formatv("node '{0}' ({1}, opset {2}): {3}", node->name(),
+                              node->op_type(), opset, msg.str())
+                    .str());
+  // A custom domain's op: "(com.microsoft MatMulNBits, opset 1)".
+  int64_t version = 0;
+  for (const auto &os : state.model.opset_import())
+    if (os.domain() == domain)
+      version = os.version();
+  return fail(llvm::formatv("node '{0}' ({1} {2}, opset {3}): {4}",
+                            node->name(), domain, node->op_type(), version,
+                            msg.str())
                   .str());
 }
 
@@ -81,6 +92,7 @@ static const ConverterTable &getConverterTable() {
     registerMatMulOps(t);
     registerNormalizationOps(t);
     registerQuantizationOps(t);
+    registerQuantizedMatMulOps(t);
     registerReductionOps(t);
     registerShapeOps(t);
     return t;
@@ -284,11 +296,59 @@ LogicalResult ImporterBase::readExternal(const onnx::TensorProto &t,
   return success();
 }
 
+/// An INT4 (22) or UINT4 (21) tensor, two codes per byte low nibble first in
+/// raw_data or external data (one packed byte per int32_data entry), as i8
+/// with one (sign- or zero-extended) code per element: what DequantizeLinear
+/// and GatherBlockQuantized read.
+LogicalResult ImporterBase::int4FromProto(const onnx::TensorProto &t,
+                                          OValue &out, StringRef what) {
+  bool isSigned = t.data_type() == 22;
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  for (int64_t d : shape)
+    if (d < 0)
+      return fail(Twine(what) +
+                  llvm::formatv(": negative dimension {0}", d).str());
+  std::optional<int64_t> n = checkedNumel(shape);
+  Type i8 = b.getI8Type();
+  if (!n)
+    return fail(Twine(what) + ": element count overflows");
+  if (std::optional<std::string> tooLarge = constantTooLarge(shape, i8))
+    return fail(Twine(what) + " has " + *tooLarge);
+  int64_t nbytes = (*n + 1) / 2;
+  Bytes packed;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (failed(readExternal(t, nbytes, packed, what)))
+      return failure();
+  } else if (t.has_raw_data()) {
+    packed.assign(t.raw_data().begin(), t.raw_data().end());
+  } else {
+    for (int32_t v : t.int32_data())
+      packed.push_back((char)v);
+  }
+  if ((int64_t)packed.size() != nbytes)
+    return fail(Twine(what) +
+                llvm::formatv(": 4-bit data has {0} bytes but shape {1} "
+                              "needs {2}",
+                              packed.size(), shapeStr(shape), nbytes)
+                    .str());
+  Bytes codes(*n);
+  for (int64_t i = 0; i < *n; ++i) {
+    int v = ((unsigned char)packed[i / 2] >> (4 * (i % 2))) & 0xF;
+    codes[i] = (char)(isSigned && v >= 8 ? v - 16 : v);
+  }
+  out = fromLiteral(RankedTensorType::get(shape, i8), std::move(codes),
+                    /*isUnsigned=*/!isSigned);
+  out.int4 = true;
+  return success();
+}
+
 LogicalResult ImporterBase::tensorFromProto(const onnx::TensorProto &t,
                                             OValue &out, StringRef what) {
   bool isUnsigned;
   if (t.data_type() == onnx::TensorProto::STRING)
     return fail(Twine(what) + ": string tensors are not supported");
+  if (t.data_type() == 21 || t.data_type() == 22)
+    return int4FromProto(t, out, what);
   FailureOr<Type> et = elementType(t.data_type(), isUnsigned);
   if (failed(et))
     return fail(Twine(what) + ": " + typeError);

@@ -268,3 +268,35 @@ func.func @wrapping_codes(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x4xf32>) outs(%fill : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Codes and zero points that fit 4 bits (a UINT4 DequantizeLinear, which the
+// importer unpacks to one code per i8, read through uitofp): packed bits = 4
+// weight [N, K/2], two codes per byte low nibble first, codes and zero points
+// shifted by 8 (q - z unchanged). Column 0 codes 0,3,9,12 -> -8,-5,1,4 ->
+// bytes 0xB8, 0x41; column 1 codes 15,8,1,7 -> 7,0,-7,-1 -> bytes 0x07, 0xF9.
+// CHECK-LABEL: func.func @uint4_packed
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[}}-72, 65], [7, -7]]> : tensor<2x2xi8>
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<[0, -3]> : tensor<2xi8>
+// CHECK: loom.qmatmul %[[X]], %[[W]], %{{.*}}, %[[Z]] {bits = 4 : i64} : (tensor<2x4xf32>, tensor<2x2xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x2xf32>
+func.func @uint4_packed(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  %q = arith.constant dense<[[0, 15], [3, 8], [9, 1], [12, 7]]> : tensor<4x2xi8>
+  %s = arith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %z = arith.constant dense<[[8, 5]]> : tensor<1x2xi8>
+  %e = tensor.empty() : tensor<4x2xf32>
+  %w = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%q, %s, %z : tensor<4x2xi8>, tensor<1x2xf32>, tensor<1x2xi8>) outs(%e : tensor<4x2xf32>) {
+  ^bb0(%a: i8, %b: f32, %c: i8, %out: f32):
+    %0 = arith.uitofp %a : i8 to f32
+    %1 = arith.uitofp %c : i8 to f32
+    %2 = arith.subf %0, %1 : f32
+    %3 = arith.mulf %2, %b : f32
+    linalg.yield %3 : f32
+  } -> tensor<4x2xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %ye = tensor.empty() : tensor<2x2xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%ye : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%fill : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
