@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,8 +257,10 @@ static struct {
   CUmodule *modules;
   CUfunction *functions;
   CUdeviceptr *weights;
-  /* Whether a call ran to the end (kernels loaded, weights uploaded). */
-  int warm;
+  /* Whether a call ran to the end (kernels loaded, weights uploaded).
+   * Every call reads it and a successful one sets it, without the mutex,
+   * from any thread (launchModel). */
+  atomic_int warm;
 } state = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, NULL, NULL, NULL, 0};
 
 /* --cuda-graph: the calls' launches as instantiated graphs, one per set of
@@ -441,10 +444,16 @@ static CUgraphExec graphFor(void **deviceArgs) {
  * or (--cuda-graph, after a first direct call has loaded the kernels and
  * uploaded the weights) as one graph launch. */
 static void launchModel(void **deviceArgs) {
-  if (!__loom_cuda_model.cudaGraph || !driver.hasGraphs || !state.warm) {
+  /* Release and acquire: a thread that reads warm == 1 also sees what the
+   * warming call did before it set the flag (its weight uploads, the
+   * kernels it loaded under state.mutex), so the launches it captures in a
+   * graph find them and load or upload nothing. A stale 0 only costs one
+   * more direct call. */
+  if (!__loom_cuda_model.cudaGraph || !driver.hasGraphs ||
+      !atomic_load_explicit(&state.warm, memory_order_acquire)) {
     __loom_cuda_model.launch(deviceArgs);
     if (call.code == 0)
-      state.warm = 1;
+      atomic_store_explicit(&state.warm, 1, memory_order_release);
     return;
   }
   pthread_mutex_lock(&graphs.mutex);
