@@ -26,7 +26,8 @@ size) is recorded with its error.
 
 With --check BOUNDS, exits 1 if any figure is worse than its bound (the
 measured value with a margin, recorded in BOUNDS): a regression fails CI.
---write-bounds FILE writes such bounds from this run: relative errors times
+--check also checks CLAIMS (ShiftAddLLM's, at 3 bits; mixed policies
+against uniform ones at the same average width). --write-bounds FILE writes such bounds from this run: relative errors times
 1.25 (max 1.5), weight bytes as measured, top-1 agreement minus 0.1, and
 "error": true where the configuration failed.
 """
@@ -171,6 +172,38 @@ def markdown(rows):
     return "\n".join(lines) + "\n"
 
 
+# Claims checked on every model that has the rows: (better, worse, what).
+CLAIMS = (
+    ("sa3-output", "int3-g128", "ShiftAddLLM: 3-bit BCQ with the output "
+     "objective beats uniform 3-bit groups of 128"),
+    ("mixed-bcq-3", "sa3-weight", "mixed 2/3/4 planes at 3 bits on average "
+     "beat 3 planes everywhere"),
+    ("mixed-uniform-4", "int4-g128", "mixed 2/3/4/8-bit codes at 4 bits on "
+     "average beat int4 everywhere"),
+)
+
+
+def check_claims(rows):
+    """Relative L2 error of each claim's better configuration below the
+    worse one's, on every model with a difference to show (not
+    tiny_moe_block, where nothing is rewritten)."""
+    failures = 0
+    by = {(r["model"], r["config"]): r for r in rows}
+    for model in sorted({r["model"] for r in rows}):
+        for better, worse, what in CLAIMS:
+            a, b = by.get((model, better)), by.get((model, worse))
+            if not a or not b or "error" in a or "error" in b:
+                continue
+            if b["rel_l2"] < 1e-5:
+                continue  # nothing was quantized
+            ok = a["rel_l2"] < b["rel_l2"]
+            print("%s %s: %s (rel L2 %.3e vs %.3e)" % (
+                "claim holds" if ok else "FAIL claim", model, what,
+                a["rel_l2"], b["rel_l2"]))
+            failures += not ok
+    return failures
+
+
 def check(rows, bounds_path):
     with open(bounds_path) as f:
         bounds = json.load(f)
@@ -258,7 +291,7 @@ def main():
             json.dump(bounds, f, indent=1, sort_keys=True)
             f.write("\n")
     if args.check:
-        failures = check(rows, args.check)
+        failures = check(rows, args.check) + check_claims(rows)
         print("%d bound(s) exceeded" % failures)
         return 1 if failures else 0
     return 0
