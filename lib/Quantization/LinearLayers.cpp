@@ -58,13 +58,8 @@ std::vector<LinearLayer> mlir::loom::findLinearLayers(func::FuncOp func,
                                                       bool remarks) {
   std::vector<LinearLayer> layers;
   func.walk([&](Operation *op) {
-    if (isa<MoEFFNOp>(op)) {
-      if (remarks)
-        mlir::emitRemark(op->getLoc())
-            << "expert weights left in f32: loom.moe.ffn has no "
-               "quantized form";
-      return;
-    }
+    if (isa<MoEFFNOp>(op))
+      return; // expert weights: each pass says what it does with them
     if (isa<linalg::ConvolutionOpInterface>(op)) {
       if (remarks)
         mlir::emitRemark(op->getLoc())
@@ -147,4 +142,60 @@ Operation *mlir::loom::opAtWalkIndex(func::FuncOp func, int64_t target) {
     return WalkResult::advance();
   });
   return found;
+}
+
+std::vector<Operation *> mlir::loom::findMoEOps(func::FuncOp func) {
+  std::vector<Operation *> ops;
+  func.walk([&](MoEFFNOp op) { ops.push_back(op); });
+  return ops;
+}
+
+std::vector<ExpertWeight> mlir::loom::findExpertWeights(func::FuncOp func) {
+  std::vector<ExpertWeight> weights;
+  for (Operation *op : findMoEOps(func)) {
+    auto moe = cast<MoEFFNOp>(op);
+    std::string base;
+    if (auto nameLoc = dyn_cast<NameLoc>(op->getLoc()))
+      base = nameLoc.getName().str();
+    else
+      base = "moe_" + std::to_string(weights.size());
+    SmallVector<std::pair<Value, StringRef>> candidates = {
+        {moe.getW1(), "w1"}, {moe.getW2(), "w2"}, {moe.getW3(), "w3"}};
+    for (auto [value, what] : candidates) {
+      if (!value || !value.getDefiningOp<arith::ConstantOp>())
+        continue;
+      auto type = cast<RankedTensorType>(value.getType());
+      if (type.getRank() != 3 || !type.hasStaticShape() ||
+          !type.getElementType().isF32())
+        continue;
+      unsigned index = 0;
+      for (OpOperand &operand : op->getOpOperands())
+        if (operand.get() == value)
+          index = operand.getOperandNumber();
+      ExpertWeight w;
+      w.op = op;
+      w.operandIndex = index;
+      w.name = base + "/" + what.str();
+      w.experts = type.getDimSize(0);
+      w.k = type.getDimSize(1);
+      w.n = type.getDimSize(2);
+      weights.push_back(std::move(w));
+    }
+  }
+  return weights;
+}
+
+std::optional<std::vector<float>>
+mlir::loom::readExpertWeightNK(const ExpertWeight &w, int64_t expert) {
+  std::optional<SmallVector<double>> values = evaluateConstantTensor(
+      w.op->getOperand(w.operandIndex), /*maxElements=*/int64_t(1) << 28);
+  if (!values)
+    return std::nullopt;
+  std::vector<float> weight(w.n * w.k);
+  int64_t base = expert * w.k * w.n;
+  for (int64_t kk = 0; kk < w.k; ++kk)
+    for (int64_t nn = 0; nn < w.n; ++nn)
+      weight[nn * w.k + kk] =
+          static_cast<float>((*values)[base + kk * w.n + nn]);
+  return weight;
 }

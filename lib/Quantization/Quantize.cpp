@@ -72,6 +72,7 @@ struct QuantizePass : loom::impl::LoomQuantizeBase<QuantizePass> {
                          const LayerStatistics *stats);
   void rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
                    const LayerStatistics *stats);
+  LogicalResult quantizeExperts(func::FuncOp func, int64_t bits);
   void runOnOperation() override;
 
   bool isW8A8() const { return mode == "w8a8"; }
@@ -266,6 +267,70 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
   layer.op.erase();
 }
 
+/// The expert weights of loom.moe.ffn (weight-only): each expert's `[K,N]`
+/// matrix gets `bits`-wide codes per output channel, stored as an `i8`
+/// constant `[E,K,N]` with `[E,N]` scales (and zero points), and the op reads
+/// `W = (q - z) * s` from an elementwise linalg.generic: the artifact holds
+/// the codes, every call dequantizes them (loom.moe.ffn has no quantized
+/// operands; its experts then run in f32 as before).
+LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits) {
+  for (const ExpertWeight &w : findExpertWeights(func)) {
+    quant::UniformOptions options;
+    options.bits = bits;
+    options.symmetric = symmetric;
+    std::vector<int8_t> codes(w.experts * w.k * w.n);
+    std::vector<float> scales(w.experts * w.n);
+    std::vector<int8_t> zeros(symmetric ? 0 : w.experts * w.n);
+    for (int64_t e = 0; e < w.experts; ++e) {
+      std::optional<std::vector<float>> nk = readExpertWeightNK(w, e);
+      if (!nk)
+        return w.op->emitError()
+               << kPass << ": cannot read the expert weight " << w.name;
+      quant::UniformWeights q =
+          quant::quantizeUniform(nk->data(), w.n, w.k, options);
+      for (int64_t nn = 0; nn < w.n; ++nn) {
+        scales[e * w.n + nn] = q.scales[nn];
+        if (!symmetric)
+          zeros[e * w.n + nn] = q.zeroPoints[nn];
+        for (int64_t kk = 0; kk < w.k; ++kk)
+          codes[(e * w.k + kk) * w.n + nn] = q.codes[nn * w.k + kk];
+      }
+    }
+    OpBuilder b(w.op);
+    Location loc = w.op->getLoc();
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type(), i8 = b.getI8Type();
+    Value q = makeConstant<int8_t>(
+        b, loc, RankedTensorType::get({w.experts, w.k, w.n}, i8), codes,
+        "loom_qexperts");
+    auto paramType = RankedTensorType::get({w.experts, w.n}, f32);
+    Value s = makeConstant<float>(b, loc, paramType, scales, "loom_qscale");
+    SmallVector<Value> inputs = {q, s};
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+               d2 = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d0, d1, d2}, ctx),
+                                   AffineMap::get(3, 0, {d0, d2}, ctx)};
+    if (!symmetric) {
+      inputs.push_back(makeConstant<int8_t>(
+          b, loc, RankedTensorType::get({w.experts, w.n}, i8), zeros,
+          "loom_qzero"));
+      maps.push_back(maps[1]);
+    }
+    Value dequantized = elementwise(
+        b, loc, RankedTensorType::get({w.experts, w.k, w.n}, f32), inputs, maps,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value code = arith::SIToFPOp::create(nb, nloc, f32, args[0]);
+          if (args.size() > 2)
+            code = arith::SubFOp::create(
+                nb, nloc, code,
+                arith::SIToFPOp::create(nb, nloc, f32, args[2]));
+          return arith::MulFOp::create(nb, nloc, code, args[1]).getResult();
+        });
+    w.op->setOperand(w.operandIndex, dequantized);
+  }
+  return success();
+}
+
 void QuantizePass::runOnOperation() {
   if (failed(validateOptions([&](const Twine &what) {
         return mlir::emitError(getOperation().getLoc()) << kPass << ": "
@@ -305,6 +370,17 @@ void QuantizePass::runOnOperation() {
       rewriteWeightOnly(s, *weight, layerStats);
     ++numQuantized;
   }
+  // Mixture-of-experts weights: weight-only codes dequantized per call, or
+  // left alone.
+  for (Operation *moe : findMoEOps(selection->func))
+    mlir::emitRemark(moe->getLoc())
+        << kPass
+        << (w8a8 ? ": expert weights of loom.moe.ffn left in f32 (mode=w8a8 "
+                   "rewrites linear layers only)"
+                 : ": expert weights of loom.moe.ffn stored as int8 codes "
+                   "per output channel, dequantized in each call");
+  if (!w8a8 && failed(quantizeExperts(selection->func, bits)))
+    return signalPassFailure();
   mlir::emitRemark(selection->func.getLoc())
       << kPass << ": rewrote " << selection->layers.size() << " linear layers ("
       << mode << ", " << (w8a8 ? 8 : int64_t(bits)) << "-bit"

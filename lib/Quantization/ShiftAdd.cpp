@@ -163,6 +163,10 @@ void ShiftAddPass::runOnOperation() {
       rewritePowerOfTwo(s, *weight);
     ++numRewritten;
   }
+  for (Operation *moe : findMoEOps(selection->func))
+    mlir::emitRemark(moe->getLoc())
+        << kPass << ": expert weights of loom.moe.ffn left in f32 (the op has "
+                    "no shift-add form)";
   mlir::emitRemark(selection->func.getLoc())
       << kPass << ": rewrote " << selection->layers.size() << " linear layers ("
       << (bcq ? "bcq, " + std::to_string(bits) + " planes by default, " +

@@ -33,6 +33,27 @@ struct LinearLayer {
   bool isOutputHead = false;
 };
 
+/// A constant expert weight of a `loom.moe.ffn` (`w1`, `w2` or `w3`): f32
+/// `[E,K,N]`, expert e computing `rows[.,K] x W[e]` (K is dimension 1 for
+/// all three). Named `<moe node>/w1` etc.
+struct ExpertWeight {
+  mutable Operation *op = nullptr;
+  unsigned operandIndex = 0;
+  std::string name;
+  int64_t experts = 0, k = 0, n = 0;
+};
+
+/// The constant static f32 expert weights of the `loom.moe.ffn` ops of
+/// `func`, in program order.
+std::vector<ExpertWeight> findExpertWeights(func::FuncOp func);
+
+/// The `loom.moe.ffn` ops of `func`.
+std::vector<Operation *> findMoEOps(func::FuncOp func);
+
+/// Expert `e`'s weight transposed to [N,K], row-major.
+std::optional<std::vector<float>> readExpertWeightNK(const ExpertWeight &w,
+                                                     int64_t expert);
+
 /// The public function the passes calibrate and rewrite: `name` if given,
 /// else the module's only public function with a body. Emits an error on
 /// `module` and returns null when there is none (or several).
