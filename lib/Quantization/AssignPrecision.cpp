@@ -135,7 +135,11 @@ AssignPrecisionPass::validateOptions(
                  scheme + (bcq ? " (2 to 4)" : " (2 to 8)"));
   if (std::adjacent_find(widths.begin(), widths.end()) != widths.end())
     return bad("candidates are listed twice");
-  if (!(budget >= double(widths.front()) && budget <= double(widths.back())))
+  if (budgetBytes < 0 || (budgetBytes > 0 && budget != 0))
+    return bad("give either budget (average bits) or budget-bytes (a positive "
+               "byte count), not both");
+  if (budgetBytes == 0 &&
+      !(budget >= double(widths.front()) && budget <= double(widths.back())))
     return bad("budget must be an average width between the smallest and "
                "the largest candidate (" +
                Twine(widths.front()) + " to " + Twine(widths.back()) +
@@ -264,9 +268,26 @@ void AssignPrecisionPass::runOnOperation() {
       sensitivity[l].push_back(err / energy);
     }
   }
-  std::vector<size_t> picked = allocate(sensitivity, params, widths, budget);
+  // A byte budget is an average width over these layers.
+  double averageBudget = budget;
+  if (budgetBytes > 0) {
+    int64_t total = std::accumulate(params.begin(), params.end(), int64_t(0));
+    averageBudget = double(budgetBytes) * 8.0 / double(total);
+    if (averageBudget < double(widths.front())) {
+      module.emitError() << kPass << ": budget-bytes=" << int64_t(budgetBytes)
+                         << " is below the " << widths.front()
+                         << "-bit codes of the " << total
+                         << " parameters sized ("
+                         << (total * widths.front() + 7) / 8 << " bytes)";
+      return signalPassFailure();
+    }
+    averageBudget = std::min(averageBudget, double(widths.back()));
+  }
+  std::vector<size_t> picked =
+      allocate(sensitivity, params, widths, averageBudget);
   if (picked.empty()) {
-    module.emitError() << kPass << ": no allocation meets budget " << budget;
+    module.emitError() << kPass << ": no allocation meets budget "
+                       << formatNumber(averageBudget);
     return signalPassFailure();
   }
 
@@ -292,14 +313,15 @@ void AssignPrecisionPass::runOnOperation() {
   mlir::emitRemark(func.getLoc())
       << kPass << ": " << layers.size() << " layers at "
       << llvm::formatv("{0:F3}", average).str() << " bits on average (budget "
-      << formatNumber(budget)
+      << formatNumber(averageBudget)
       << "), summed sensitivity "
       << llvm::formatv("{0:E3}", chosenSensitivity).str();
   if (!output.empty()) {
     llvm::json::Object root{{"format", "loom-precision-policy"},
                             {"version", 1},
                             {"scheme", scheme.getValue()},
-                            {"budget_bits", double(budget)},
+                            {"budget_bits", averageBudget},
+                            {"budget_bytes", int64_t(budgetBytes)},
                             {"average_bits", average},
                             {"summed_sensitivity", chosenSensitivity},
                             {"calibration_samples", int64_t(samples->size())},

@@ -166,7 +166,7 @@ def LoomAssignPrecision : Pass<"loom-assign-precision", "::mlir::ModuleOp"> {
     weight-only codes with `group-size` groups when `granularity=group`).
     Then it picks one width per layer minimising the total sensitivity with
     the average code bits per weight (weighted by parameters) at most
-    `budget`: a knapsack over layers solved exactly by dynamic programming,
+    `budget` (or the codes' bytes at most `budget-bytes`): a knapsack over layers solved exactly by dynamic programming,
     as HAWQ-V2 and ShiftAddLLM's bit allocation do.
 
     The choice is written as a policy file (`output`) and as a `loom.bits`
@@ -186,6 +186,9 @@ def LoomAssignPrecision : Pass<"loom-assign-precision", "::mlir::ModuleOp"> {
     Option<"budget", "budget", "double", /*default=*/"0",
            "average code bits per weight, between the smallest and the "
            "largest candidate">,
+    Option<"budgetBytes", "budget-bytes", "int64_t", /*default=*/"0",
+           "instead of budget: the most bytes the sized layers' codes may "
+           "take (parameters x bits / 8, scales not counted)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
            "as the scheme's pass">,
     Option<"granularity", "granularity", "std::string",
