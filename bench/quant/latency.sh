@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CPU latency of the quantized shared models beside the fp32 ones.
-#   bench/quant/latency.sh compile DIR   (here: loomc, --mcpu=x86-64-v4)
+#   bench/quant/latency.sh compile DIR   (here: loomc, --mcpu=$MCPU, default
+#                                         x86-64-v4, the benchmark Xeon's;
+#                                         MCPU=native: this host's CPU)
 #   bench/quant/latency.sh run DIR OUT   (on the benchmark machine: loom-bench,
 #                                         no MLIR needed; 1 and all threads)
 # Each model and configuration is timed with loom-bench on the shared input
@@ -28,7 +30,9 @@ if [ "$mode" = compile ]; then
     cp "$shared/models/${m}_input.npy" "$dir/"
     for c in $configs; do
       # shellcheck disable=SC2086
-      "$bin/loomc" "$shared/models/$m.onnx" -o "$dir/$m-$c" --mcpu=x86-64-v4 ${flags[$c]}
+      mcpu=${MCPU:-x86-64-v4}
+      [ "$mcpu" = native ] && mcpu_flag="" || mcpu_flag="--mcpu=$mcpu"
+      "$bin/loomc" "$shared/models/$m.onnx" -o "$dir/$m-$c" $mcpu_flag ${flags[$c]}
     done
   done
   exit 0

@@ -91,6 +91,17 @@ void loom_kernel_sgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
                        int64_t c_batch_stride, int64_t c_row_stride,
                        int64_t c_col_stride);
 
+/// C[b] += A[b] * B[b] in integers: A (m x k) and B (k x n) int8, C (m x n)
+/// int32, strides as loom_kernel_sgemm's (IGemm.c). Sums wrap like
+/// arith.addi (they cannot overflow for k < 2^17).
+void loom_kernel_igemm_s8s32(int64_t batch, int64_t m, int64_t n, int64_t k,
+                             const int8_t *a, int64_t a_batch_stride,
+                             int64_t a_row_stride, int64_t a_col_stride,
+                             const int8_t *b, int64_t b_batch_stride,
+                             int64_t b_row_stride, int64_t b_col_stride,
+                             int32_t *c, int64_t c_batch_stride,
+                             int64_t c_row_stride, int64_t c_col_stride);
+
 /// The GEMM's building blocks for kernels that produce one operand themselves
 /// (the quantized matmul dequantizes weight rows into A). The register tile
 /// is loom_gemm_mr() rows by loom_gemm_nr() columns, constants of the linked

@@ -34,37 +34,71 @@ using namespace mlir;
 using namespace mlir::loom;
 
 static constexpr StringLiteral kSgemmName = "loom_kernel_sgemm";
+static constexpr StringLiteral kIgemmName = "loom_kernel_igemm_s8s32";
 
-/// The loop dimensions of a contraction the kernel can run.
+/// The loop dimensions of a contraction the kernel can run, and which kernel:
+/// f32 x f32 -> f32 (loom_kernel_sgemm) or i8 x i8 -> i32 with sign
+/// extension, linalg.matmul's default (loom_kernel_igemm_s8s32).
 struct GemmDims {
   std::optional<unsigned> batch;
   unsigned m, n, k;
+  bool integer = false;
 };
+
+/// The body of a contraction whose inputs are sign-extended i8, multiplied
+/// and added into i32 (what linalg.matmul on i8 x i8 -> i32 generalises to).
+static bool isSignedI8Contraction(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return false;
+  for (Value v : add->getOperands()) {
+    auto mul = v.getDefiningOp<arith::MulIOp>();
+    if (!mul)
+      continue;
+    for (Value factor : mul->getOperands()) {
+      auto ext = factor.getDefiningOp<arith::ExtSIOp>();
+      if (!ext || !isa<BlockArgument>(ext.getIn()))
+        return false;
+    }
+    return true;
+  }
+  return false;
+}
 
 static FailureOr<GemmDims> matchGemm(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
     return failure();
+  SmallVector<Type> elements;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type || !type.getElementType().isF32())
+    if (!type)
       return failure();
+    elements.push_back(type.getElementType());
   }
+  bool isF32 = llvm::all_of(elements, [](Type t) { return t.isF32(); });
+  bool isInteger = elements[0].isInteger(8) && elements[1].isInteger(8) &&
+                   elements[2].isInteger(32) && isSignedI8Contraction(op);
+  if (!isF32 && !isInteger)
+    return failure();
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->batch.size() > 1 || dims->m.size() != 1 ||
       dims->n.size() != 1 || dims->k.size() != 1 ||
       op.getNumLoops() != dims->batch.size() + 3)
     return failure();
-  GemmDims gemm{std::nullopt, dims->m[0], dims->n[0], dims->k[0]};
+  GemmDims gemm{std::nullopt, dims->m[0], dims->n[0], dims->k[0], isInteger};
   if (!dims->batch.empty())
     gemm.batch = dims->batch[0];
   return gemm;
 }
 
-/// The declaration of loom_kernel_sgemm (batch, m, n, k, then pointer and
-/// batch/row/column strides of A, B and C).
-static func::FuncOp getOrInsertSgemm(ModuleOp module, RewriterBase &rewriter) {
+/// The declaration of loom_kernel_sgemm or loom_kernel_igemm_s8s32 (batch,
+/// m, n, k, then pointer and batch/row/column strides of A, B and C).
+static func::FuncOp getOrInsertGemm(ModuleOp module, RewriterBase &rewriter,
+                                    StringRef name) {
   MLIRContext *context = module.getContext();
   Type i64 = IntegerType::get(context, 64);
   Type ptr = LLVM::LLVMPointerType::get(context);
@@ -73,7 +107,7 @@ static func::FuncOp getOrInsertSgemm(ModuleOp module, RewriterBase &rewriter) {
     inputs.push_back(ptr);
     inputs.append(3, i64);
   }
-  return getOrInsertPlainKernelDecl(rewriter, module, kSgemmName, inputs);
+  return getOrInsertPlainKernelDecl(rewriter, module, name, inputs);
 }
 
 namespace {
@@ -88,10 +122,11 @@ struct ContractionToSgemm
     FailureOr<GemmDims> dims = matchGemm(op);
     if (failed(dims))
       return rewriter.notifyMatchFailure(
-          op, "not an f32 contraction on buffers with one M, N, K dimension "
-              "and at most one batch dimension");
+          op, "not an f32 (or i8 x i8 -> i32) contraction on buffers with one "
+              "M, N, K dimension and at most one batch dimension");
     auto module = op->getParentOfType<ModuleOp>();
-    func::FuncOp sgemm = getOrInsertSgemm(module, rewriter);
+    func::FuncOp sgemm = getOrInsertGemm(module, rewriter,
+                                         dims->integer ? kIgemmName : kSgemmName);
 
     Location loc = op.getLoc();
     Type i64 = rewriter.getI64Type();
