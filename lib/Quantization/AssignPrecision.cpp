@@ -96,39 +96,35 @@ std::vector<size_t> allocate(ArrayRef<std::vector<double>> sensitivity,
 }
 
 struct AssignPrecisionPass
-    : loom::impl::LoomAssignPrecisionBase<AssignPrecisionPass> {
-  using LoomAssignPrecisionBase::LoomAssignPrecisionBase;
+    : ValidatedOptionsPass<
+          AssignPrecisionPass,
+          loom::impl::LoomAssignPrecisionBase<AssignPrecisionPass>> {
+  using ValidatedOptionsPass::ValidatedOptionsPass;
 
-  LogicalResult validateOptions(SmallVectorImpl<int64_t> &widths,
-                                function_ref<LogicalResult(const Twine &)> bad);
-  LogicalResult
-  initializeOptions(StringRef options,
-                    function_ref<LogicalResult(const Twine &)> errorHandler)
-      override {
-    SmallVector<int64_t> widths;
-    if (failed(Pass::initializeOptions(options, errorHandler)))
-      return failure();
-    return validateOptions(widths, [&](const Twine &what) {
-      return errorHandler(kPass + ": " + what);
-    });
-  }
+  LogicalResult validateOptions(function_ref<LogicalResult(const Twine &)> bad);
+  /// The candidate widths, ascending: `candidates` or the scheme's default.
+  SmallVector<int64_t> candidateWidths();
   std::vector<float> reduce(const SelectedLayer &s, ArrayRef<float> weight,
                             int64_t bits, const LayerStatistics &stats);
   void runOnOperation() override;
 };
 } // namespace
 
-LogicalResult
-AssignPrecisionPass::validateOptions(
-    SmallVectorImpl<int64_t> &widths,
+SmallVector<int64_t> AssignPrecisionPass::candidateWidths() {
+  SmallVector<int64_t> widths(candidates.begin(), candidates.end());
+  if (widths.empty())
+    widths = scheme == "bcq" ? SmallVector<int64_t>{2, 3, 4}
+                             : SmallVector<int64_t>{4, 8};
+  llvm::sort(widths);
+  return widths;
+}
+
+LogicalResult AssignPrecisionPass::validateOptions(
     function_ref<LogicalResult(const Twine &)> bad) {
   bool bcq = scheme == "bcq";
   if (!bcq && scheme != "uniform")
     return bad("scheme must be bcq or uniform, not '" + scheme + "'");
-  widths.assign(candidates.begin(), candidates.end());
-  if (widths.empty())
-    widths = bcq ? SmallVector<int64_t>{2, 3, 4} : SmallVector<int64_t>{4, 8};
-  llvm::sort(widths);
+  SmallVector<int64_t> widths = candidateWidths();
   for (int64_t w : widths)
     if (bcq ? (w < 2 || w > 4) : (w < 2 || w > 8))
       return bad("candidate " + Twine(w) + " is not a width of scheme " +
@@ -166,36 +162,27 @@ std::vector<float> AssignPrecisionPass::reduce(const SelectedLayer &s,
                                                ArrayRef<float> weight,
                                                int64_t bits,
                                                const LayerStatistics &stats) {
+  // As the pass that follows fits it (without its remarks).
   const LinearLayer &layer = s.layer;
   if (scheme == "bcq") {
-    quant::BinaryCodingOptions options;
-    options.bits = bits;
-    options.groupSize = layer.k % groupSize == 0 ? int64_t(groupSize) : layer.k;
-    options.iterations = iterations;
     bool output = objective == "output";
-    options.objective = output ? quant::BinaryCodingObjective::Output
-                               : quant::BinaryCodingObjective::Weight;
+    quant::BinaryCodingOptions options =
+        bcqFitOptions(layer, /*pass=*/"", bits, groupSize, iterations, output);
     return quant::dequantize(
         quant::quantizeBinaryCoding(weight.data(), layer.n, layer.k, options,
                                     output ? stats.hessian.data() : nullptr));
   }
-  quant::UniformOptions options;
-  options.bits = bits;
-  options.groupSize =
-      granularity == "group" && layer.k % groupSize == 0 && layer.k != groupSize
-          ? int64_t(groupSize)
-          : 0;
+  quant::UniformOptions options =
+      uniformFitOptions(layer, /*pass=*/"", bits, granularity == "group",
+                        groupSize, /*symmetric=*/true);
   return quant::dequantize(
       quant::quantizeUniform(weight.data(), layer.n, layer.k, options));
 }
 
 void AssignPrecisionPass::runOnOperation() {
-  SmallVector<int64_t> widths;
-  if (failed(validateOptions(widths, [&](const Twine &what) {
-        return mlir::emitError(getOperation().getLoc()) << kPass << ": "
-                                                        << what;
-      })))
+  if (failed(checkOptions()))
     return signalPassFailure();
+  SmallVector<int64_t> widths = candidateWidths();
   ModuleOp module = getOperation();
   FailureOr<LayerSelection> selection = selectLayers(
       module, kPass, function, includeHead, /*policyPath=*/"", widths.back(),
@@ -212,16 +199,17 @@ void AssignPrecisionPass::runOnOperation() {
       loadCalibrationSamples(func, calibration);
   if (failed(samples))
     return signalPassFailure();
+  std::vector<LinearLayer> linear;
+  for (const SelectedLayer &s : layers)
+    linear.push_back(s.layer);
   std::vector<LayerStatistics> stats(layers.size());
   if (scheme == "bcq" && objective == "output") {
-    auto collected = calibrateLayers(func, layers, calibration, true);
+    auto collected =
+        collectLayerStatistics(func, linear, *samples, /*withHessian=*/true);
     if (failed(collected))
       return signalPassFailure();
     stats = std::move(*collected);
   }
-  std::vector<LinearLayer> linear;
-  for (const SelectedLayer &s : layers)
-    linear.push_back(s.layer);
   auto runner = WeightSubstitutionRunner::create(func, linear);
   if (failed(runner))
     return signalPassFailure();
@@ -313,8 +301,7 @@ void AssignPrecisionPass::runOnOperation() {
   mlir::emitRemark(func.getLoc())
       << kPass << ": " << layers.size() << " layers at "
       << llvm::formatv("{0:F3}", average).str() << " bits on average (budget "
-      << formatNumber(averageBudget)
-      << "), summed sensitivity "
+      << formatNumber(averageBudget) << "), summed sensitivity "
       << llvm::formatv("{0:E3}", chosenSensitivity).str();
   if (!output.empty()) {
     llvm::json::Object root{{"format", "loom-precision-policy"},

@@ -220,22 +220,29 @@ static PowerOfTwoFit roundToPowersOfTwo(const double *weights, int64_t count,
 
   PowerOfTwoFit best;
   std::vector<uint8_t> combinations(count);
-  for (int choice = 0; choice < numChoices; ++choice) {
-    std::array<int, 4> exponents{};
+  // Fits the signs to the scales 2^exponents and keeps them if they beat the
+  // best so far; true if they did.
+  auto tryExponents = [&](const std::array<int, 4> &exponents) {
     double powers[4];
-    for (int i = 0, rest = choice; i < bits; ++i) {
-      exponents[i] = candidates[i][rest % numCandidates[i]];
-      rest /= numCandidates[i];
+    for (int i = 0; i < bits; ++i)
       powers[i] = std::ldexp(1.0, exponents[i]);
-    }
     CombinationTable table(powers, bits, /*asFloat=*/true);
     double error =
         chooseCombinations(weights, count, table, combinations.data());
-    if (error < best.error) {
-      best.error = error;
-      best.exponents = exponents;
-      best.combinations = combinations;
+    if (!(error < best.error))
+      return false;
+    best.error = error;
+    best.exponents = exponents;
+    best.combinations = combinations;
+    return true;
+  };
+  for (int choice = 0; choice < numChoices; ++choice) {
+    std::array<int, 4> exponents{};
+    for (int i = 0, rest = choice; i < bits; ++i) {
+      exponents[i] = candidates[i][rest % numCandidates[i]];
+      rest /= numCandidates[i];
     }
+    tryExponents(exponents);
   }
 
   // Rounding the least-squares alphas one by one ignores that the planes
@@ -250,18 +257,7 @@ static PowerOfTwoFit roundToPowersOfTwo(const double *weights, int64_t count,
         if (exponents[i] < kMinBinaryCodingExponent ||
             exponents[i] > kMaxBinaryCodingExponent)
           continue;
-        double powers[4];
-        for (int j = 0; j < bits; ++j)
-          powers[j] = std::ldexp(1.0, exponents[j]);
-        CombinationTable table(powers, bits, /*asFloat=*/true);
-        double error =
-            chooseCombinations(weights, count, table, combinations.data());
-        if (error < best.error) {
-          best.error = error;
-          best.exponents = exponents;
-          best.combinations = combinations;
-          improved = true;
-        }
+        improved |= tryExponents(exponents);
       }
   }
   return best;

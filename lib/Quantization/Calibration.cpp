@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -203,6 +204,13 @@ FailureOr<std::vector<LayerStatistics>> mlir::loom::collectLayerStatistics(
   return stats;
 }
 
+/// `values` ([rows, cols], row-major f32) as an argument of the JIT.
+static NpyArray asArray(ArrayRef<float> values, int64_t rows, int64_t cols) {
+  NpyArray array = makeNpyArray(DType::F32, {rows, cols});
+  std::memcpy(array.data.data(), values.data(), values.size() * sizeof(float));
+  return array;
+}
+
 FailureOr<std::unique_ptr<WeightSubstitutionRunner>>
 WeightSubstitutionRunner::create(func::FuncOp func,
                                  ArrayRef<LinearLayer> layers) {
@@ -224,16 +232,11 @@ WeightSubstitutionRunner::create(func::FuncOp func,
     types.push_back(w.getType());
     attrs.push_back(DictionaryAttr::get(func.getContext()));
     locs.push_back(w.getLoc());
-    std::optional<std::vector<float>> nk = readWeightNK(layer);
-    if (!nk)
+    std::optional<std::vector<float>> kn = readWeightKN(layer);
+    if (!kn)
       return layer.op.emitError()
              << "cannot read the weight of layer '" << layer.name << "'";
-    NpyArray kn = makeNpyArray(DType::F32, {layer.k, layer.n});
-    float *data = reinterpret_cast<float *>(kn.data.data());
-    for (int64_t nn = 0; nn < layer.n; ++nn)
-      for (int64_t kk = 0; kk < layer.k; ++kk)
-        data[kk * layer.n + nn] = (*nk)[nn * layer.k + kk];
-    runner->weights.push_back(std::move(kn));
+    runner->weights.push_back(asArray(*kn, layer.k, layer.n));
   }
   if (failed(open.insertArguments(indices, types, attrs, locs)))
     return func.emitError() << "internal error: cannot make the weights "
@@ -259,12 +262,7 @@ WeightSubstitutionRunner::run(const CalibrationSample &sample, int64_t layer,
       continue;
     }
     int64_t k = w.shape[0], n = w.shape[1];
-    NpyArray replaced = makeNpyArray(DType::F32, {k, n});
-    float *data = reinterpret_cast<float *>(replaced.data.data());
-    for (int64_t nn = 0; nn < n; ++nn)
-      for (int64_t kk = 0; kk < k; ++kk)
-        data[kk * n + nn] = (*weightNK)[nn * k + kk];
-    inputs.push_back(std::move(replaced));
+    inputs.push_back(asArray(transposed<float>(*weightNK, n, k), k, n));
   }
   auto result = jit->run(inputs);
   if (!result)

@@ -105,17 +105,20 @@ std::vector<LinearLayer> mlir::loom::findLinearLayers(func::FuncOp func,
 }
 
 std::optional<std::vector<float>>
-mlir::loom::readWeightNK(const LinearLayer &layer) {
+mlir::loom::readWeightKN(const LinearLayer &layer) {
   std::optional<SmallVector<double>> values = evaluateConstantTensor(
       layer.op.getDpsInputs()[1], /*maxElements=*/int64_t(1) << 28);
   if (!values)
     return std::nullopt;
-  std::vector<float> weight(layer.n * layer.k);
-  for (int64_t kk = 0; kk < layer.k; ++kk)
-    for (int64_t nn = 0; nn < layer.n; ++nn)
-      weight[nn * layer.k + kk] =
-          static_cast<float>((*values)[kk * layer.n + nn]);
-  return weight;
+  return std::vector<float>(values->begin(), values->end());
+}
+
+std::optional<std::vector<float>>
+mlir::loom::readWeightNK(const LinearLayer &layer) {
+  std::optional<std::vector<float>> kn = readWeightKN(layer);
+  if (!kn)
+    return std::nullopt;
+  return transposed<float>(*kn, layer.k, layer.n);
 }
 
 int64_t mlir::loom::walkIndexOf(func::FuncOp func, Operation *target) {
@@ -185,17 +188,18 @@ std::vector<ExpertWeight> mlir::loom::findExpertWeights(func::FuncOp func) {
   return weights;
 }
 
-std::optional<std::vector<float>>
-mlir::loom::readExpertWeightNK(const ExpertWeight &w, int64_t expert) {
+std::optional<std::vector<std::vector<float>>>
+mlir::loom::readExpertWeightsNK(const ExpertWeight &w) {
   std::optional<SmallVector<double>> values = evaluateConstantTensor(
       w.op->getOperand(w.operandIndex), /*maxElements=*/int64_t(1) << 28);
   if (!values)
     return std::nullopt;
-  std::vector<float> weight(w.n * w.k);
-  int64_t base = expert * w.k * w.n;
-  for (int64_t kk = 0; kk < w.k; ++kk)
-    for (int64_t nn = 0; nn < w.n; ++nn)
-      weight[nn * w.k + kk] =
-          static_cast<float>((*values)[base + kk * w.n + nn]);
-  return weight;
+  int64_t size = w.k * w.n;
+  std::vector<std::vector<float>> experts;
+  for (int64_t e = 0; e < w.experts; ++e) {
+    std::vector<float> kn(values->begin() + e * size,
+                          values->begin() + (e + 1) * size);
+    experts.push_back(transposed<float>(kn, w.k, w.n));
+  }
+  return experts;
 }

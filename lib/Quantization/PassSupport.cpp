@@ -90,8 +90,39 @@ int64_t mlir::loom::resolveGroupSize(Operation *op, StringRef pass, int64_t k,
                                      int64_t groupSize, int64_t multiple) {
   if (groupSize > 0 && k % groupSize == 0 && groupSize % multiple == 0)
     return groupSize;
+  if (pass.empty())
+    return k;
   mlir::emitRemark(op->getLoc())
       << pass << ": group size " << groupSize << " does not divide K = " << k
       << "; this layer uses one group of " << k << " inputs per output channel";
   return k;
+}
+
+quant::UniformOptions
+mlir::loom::uniformFitOptions(const LinearLayer &layer, StringRef pass,
+                              int64_t bits, bool grouped, int64_t groupSize,
+                              bool symmetric, int64_t multiple) {
+  quant::UniformOptions options;
+  options.bits = bits;
+  options.symmetric = symmetric;
+  if (grouped)
+    options.groupSize =
+        resolveGroupSize(layer.op, pass, layer.k, groupSize, multiple);
+  if (options.groupSize == layer.k)
+    options.groupSize = 0;
+  return options;
+}
+
+quant::BinaryCodingOptions
+mlir::loom::bcqFitOptions(const LinearLayer &layer, StringRef pass,
+                          int64_t bits, int64_t groupSize, int64_t iterations,
+                          bool outputObjective) {
+  quant::BinaryCodingOptions options;
+  options.bits = bits;
+  options.groupSize =
+      resolveGroupSize(layer.op, pass, layer.k, groupSize, /*multiple=*/8);
+  options.iterations = iterations;
+  options.objective = outputObjective ? quant::BinaryCodingObjective::Output
+                                      : quant::BinaryCodingObjective::Weight;
+  return options;
 }

@@ -54,20 +54,12 @@ Value elementwise(
   return generic.getResult(0);
 }
 
-struct QuantizePass : loom::impl::LoomQuantizeBase<QuantizePass> {
-  using LoomQuantizeBase::LoomQuantizeBase;
+struct QuantizePass
+    : ValidatedOptionsPass<QuantizePass,
+                           loom::impl::LoomQuantizeBase<QuantizePass>> {
+  using ValidatedOptionsPass::ValidatedOptionsPass;
 
   LogicalResult validateOptions(function_ref<LogicalResult(const Twine &)> bad);
-  LogicalResult
-  initializeOptions(StringRef options,
-                    function_ref<LogicalResult(const Twine &)> errorHandler)
-      override {
-    if (failed(Pass::initializeOptions(options, errorHandler)))
-      return failure();
-    return validateOptions([&](const Twine &what) {
-      return errorHandler(kPass + ": " + what);
-    });
-  }
   void rewriteWeightOnly(const SelectedLayer &s, ArrayRef<float> weight,
                          const LayerStatistics *stats);
   void rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
@@ -79,8 +71,8 @@ struct QuantizePass : loom::impl::LoomQuantizeBase<QuantizePass> {
 };
 } // namespace
 
-LogicalResult QuantizePass::validateOptions(
-    function_ref<LogicalResult(const Twine &)> bad) {
+LogicalResult
+QuantizePass::validateOptions(function_ref<LogicalResult(const Twine &)> bad) {
   if (mode != "weight-only" && mode != "w8a8")
     return bad("mode must be weight-only or w8a8, not '" + mode + "'");
   if (bits < 2 || bits > 8)
@@ -118,15 +110,9 @@ void QuantizePass::rewriteWeightOnly(const SelectedLayer &s,
                                      ArrayRef<float> weight,
                                      const LayerStatistics *stats) {
   const LinearLayer &layer = s.layer;
-  quant::UniformOptions options;
-  options.bits = s.bits;
-  options.symmetric = symmetric;
-  options.groupSize = granularity == "group"
-                          ? resolveGroupSize(layer.op, kPass, layer.k,
-                                             groupSize, s.bits <= 4 ? 2 : 1)
-                          : 0;
-  if (options.groupSize == layer.k)
-    options.groupSize = 0;
+  quant::UniformOptions options = uniformFitOptions(
+      layer, kPass, s.bits, granularity == "group", groupSize, symmetric,
+      /*multiple=*/s.bits <= 4 ? 2 : 1);
   options.rounding = rounding == "gptq" ? quant::UniformRounding::Gptq
                                         : quant::UniformRounding::Nearest;
   quant::UniformWeights q = quant::quantizeUniform(
@@ -234,10 +220,7 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
       perToken ? QuantGranularity::per_token : QuantGranularity::per_tensor);
 
   // Codes as the [K,N] operand of an integer matmul.
-  std::vector<int8_t> codesKN(k * n);
-  for (int64_t nn = 0; nn < n; ++nn)
-    for (int64_t kk = 0; kk < k; ++kk)
-      codesKN[kk * n + nn] = q.codes[nn * k + kk];
+  std::vector<int8_t> codesKN = transposed<int8_t>(q.codes, n, k);
   Value w = makeConstant<int8_t>(b, loc, RankedTensorType::get({k, n}, i8),
                                  codesKN, "loom_qweight");
   Value zeroI = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
@@ -281,13 +264,14 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits) {
     std::vector<int8_t> codes(w.experts * w.k * w.n);
     std::vector<float> scales(w.experts * w.n);
     std::vector<int8_t> zeros(symmetric ? 0 : w.experts * w.n);
+    std::optional<std::vector<std::vector<float>>> experts =
+        readExpertWeightsNK(w);
+    if (!experts)
+      return w.op->emitError()
+             << kPass << ": cannot read the expert weight " << w.name;
     for (int64_t e = 0; e < w.experts; ++e) {
-      std::optional<std::vector<float>> nk = readExpertWeightNK(w, e);
-      if (!nk)
-        return w.op->emitError()
-               << kPass << ": cannot read the expert weight " << w.name;
       quant::UniformWeights q =
-          quant::quantizeUniform(nk->data(), w.n, w.k, options);
+          quant::quantizeUniform((*experts)[e].data(), w.n, w.k, options);
       for (int64_t nn = 0; nn < w.n; ++nn) {
         scales[e * w.n + nn] = q.scales[nn];
         if (!symmetric)
@@ -332,10 +316,7 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits) {
 }
 
 void QuantizePass::runOnOperation() {
-  if (failed(validateOptions([&](const Twine &what) {
-        return mlir::emitError(getOperation().getLoc()) << kPass << ": "
-                                                        << what;
-      })))
+  if (failed(checkOptions()))
     return signalPassFailure();
   ModuleOp module = getOperation();
   int64_t defaultBits = bits;

@@ -26,20 +26,12 @@ using namespace mlir::loom;
 namespace {
 constexpr StringLiteral kPass = "loom-shiftadd";
 
-struct ShiftAddPass : loom::impl::LoomShiftAddBase<ShiftAddPass> {
-  using LoomShiftAddBase::LoomShiftAddBase;
+struct ShiftAddPass
+    : ValidatedOptionsPass<ShiftAddPass,
+                           loom::impl::LoomShiftAddBase<ShiftAddPass>> {
+  using ValidatedOptionsPass::ValidatedOptionsPass;
 
   LogicalResult validateOptions(function_ref<LogicalResult(const Twine &)> bad);
-  LogicalResult
-  initializeOptions(StringRef options,
-                    function_ref<LogicalResult(const Twine &)> errorHandler)
-      override {
-    if (failed(Pass::initializeOptions(options, errorHandler)))
-      return failure();
-    return validateOptions([&](const Twine &what) {
-      return errorHandler(kPass + ": " + what);
-    });
-  }
   void rewriteBCQ(const SelectedLayer &s, ArrayRef<float> weight,
                   const LayerStatistics *stats);
   void rewritePowerOfTwo(const SelectedLayer &s, ArrayRef<float> weight);
@@ -47,8 +39,8 @@ struct ShiftAddPass : loom::impl::LoomShiftAddBase<ShiftAddPass> {
 };
 } // namespace
 
-LogicalResult ShiftAddPass::validateOptions(
-    function_ref<LogicalResult(const Twine &)> bad) {
+LogicalResult
+ShiftAddPass::validateOptions(function_ref<LogicalResult(const Twine &)> bad) {
   if (mode != "bcq" && mode != "power-of-two")
     return bad("mode must be bcq or power-of-two, not '" + mode + "'");
   if (bits < 2 || bits > 4)
@@ -76,14 +68,8 @@ LogicalResult ShiftAddPass::validateOptions(
 void ShiftAddPass::rewriteBCQ(const SelectedLayer &s, ArrayRef<float> weight,
                               const LayerStatistics *stats) {
   const LinearLayer &layer = s.layer;
-  quant::BinaryCodingOptions options;
-  options.bits = s.bits;
-  options.groupSize = resolveGroupSize(layer.op, kPass, layer.k, groupSize,
-                                       /*multiple=*/8);
-  options.iterations = iterations;
-  options.objective = objective == "output"
-                          ? quant::BinaryCodingObjective::Output
-                          : quant::BinaryCodingObjective::Weight;
+  quant::BinaryCodingOptions options = bcqFitOptions(
+      layer, kPass, s.bits, groupSize, iterations, objective == "output");
   quant::BinaryCodedWeights q =
       quant::quantizeBinaryCoding(weight.data(), layer.n, layer.k, options,
                                   stats ? stats->hessian.data() : nullptr);
@@ -129,10 +115,7 @@ void ShiftAddPass::rewritePowerOfTwo(const SelectedLayer &s,
 }
 
 void ShiftAddPass::runOnOperation() {
-  if (failed(validateOptions([&](const Twine &what) {
-        return mlir::emitError(getOperation().getLoc()) << kPass << ": "
-                                                        << what;
-      })))
+  if (failed(checkOptions()))
     return signalPassFailure();
   bool bcq = mode == "bcq";
   FailureOr<LayerSelection> selection = selectLayers(
@@ -165,8 +148,9 @@ void ShiftAddPass::runOnOperation() {
   }
   for (Operation *moe : findMoEOps(selection->func))
     mlir::emitRemark(moe->getLoc())
-        << kPass << ": expert weights of loom.moe.ffn left in f32 (the op has "
-                    "no shift-add form)";
+        << kPass
+        << ": expert weights of loom.moe.ffn left in f32 (the op has "
+           "no shift-add form)";
   mlir::emitRemark(selection->func.getLoc())
       << kPass << ": rewrote " << selection->layers.size() << " linear layers ("
       << (bcq ? "bcq, " + std::to_string(bits) + " planes by default, " +

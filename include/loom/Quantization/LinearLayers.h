@@ -50,9 +50,10 @@ std::vector<ExpertWeight> findExpertWeights(func::FuncOp func);
 /// The `loom.moe.ffn` ops of `func`.
 std::vector<Operation *> findMoEOps(func::FuncOp func);
 
-/// Expert `e`'s weight transposed to [N,K], row-major.
-std::optional<std::vector<float>> readExpertWeightNK(const ExpertWeight &w,
-                                                     int64_t expert);
+/// Each expert's weight transposed to [N,K], row-major (the constant is
+/// read once).
+std::optional<std::vector<std::vector<float>>>
+readExpertWeightsNK(const ExpertWeight &w);
 
 /// The public function the passes calibrate and rewrite: `name` if given,
 /// else the module's only public function with a body. Emits an error on
@@ -66,9 +67,23 @@ func::FuncOp getEntryFunction(ModuleOp module, StringRef name);
 std::vector<LinearLayer> findLinearLayers(func::FuncOp func,
                                           bool remarks = false);
 
+/// The weight of `layer` as the IR holds it, [K,N] row-major; nullopt if its
+/// constant cannot be read.
+std::optional<std::vector<float>> readWeightKN(const LinearLayer &layer);
+
 /// The weight of `layer` transposed to [N,K] (the layout of loom.qmatmul and
 /// friends), row-major; nullopt if its constant cannot be read.
 std::optional<std::vector<float>> readWeightNK(const LinearLayer &layer);
+
+/// `matrix` ([rows, cols], row-major) transposed to [cols, rows].
+template <typename T>
+std::vector<T> transposed(ArrayRef<T> matrix, int64_t rows, int64_t cols) {
+  std::vector<T> result(matrix.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      result[c * rows + r] = matrix[r * cols + c];
+  return result;
+}
 
 /// The position of `op` in a pre-order walk of `func`: the same op's
 /// position in a clone of `func`.
