@@ -108,7 +108,7 @@ LogicalResult mlir::loom::buildOptimizePipeline(
     // follows and sizes nothing itself.
     ArrayRef<std::string> scheme = shiftadd.empty() ? quantize : shiftadd;
     assign.push_back(shiftadd.empty() ? "scheme=uniform" : "scheme=bcq");
-    for (StringRef key : {"group-size", "granularity", "objective",
+    for (StringRef key : {"group-size", "granularity", "symmetric", "objective",
                           "iterations", "include-head", "function"})
       if (std::optional<StringRef> value = findOption(scheme, key))
         if (!findOption(assign, key))

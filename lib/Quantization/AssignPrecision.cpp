@@ -150,6 +150,9 @@ LogicalResult AssignPrecisionPass::validateOptions(
   if (granularity != "per-channel" && granularity != "group")
     return bad("granularity must be per-channel or group, not '" + granularity +
                "'");
+  if (scheme == "bcq" && !symmetric)
+    return bad("symmetric applies to scheme=uniform only (binary codes have "
+               "no zero point)");
   if (objective != "weight" && objective != "output")
     return bad("objective must be weight or output, not '" + objective + "'");
   if (iterations < 0 || iterations > 100)
@@ -172,9 +175,8 @@ std::vector<float> AssignPrecisionPass::reduce(const SelectedLayer &s,
         quant::quantizeBinaryCoding(weight.data(), layer.n, layer.k, options,
                                     output ? stats.hessian.data() : nullptr));
   }
-  quant::UniformOptions options =
-      uniformFitOptions(layer, /*pass=*/"", bits, granularity == "group",
-                        groupSize, /*symmetric=*/true);
+  quant::UniformOptions options = uniformFitOptions(
+      layer, /*pass=*/"", bits, granularity == "group", groupSize, symmetric);
   return quant::dequantize(
       quant::quantizeUniform(weight.data(), layer.n, layer.k, options));
 }
@@ -307,6 +309,7 @@ void AssignPrecisionPass::runOnOperation() {
     llvm::json::Object root{{"format", "loom-precision-policy"},
                             {"version", 1},
                             {"scheme", scheme.getValue()},
+                            {"symmetric", bool(symmetric)},
                             {"budget_bits", averageBudget},
                             {"budget_bytes", int64_t(budgetBytes)},
                             {"average_bits", average},

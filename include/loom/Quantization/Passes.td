@@ -193,6 +193,9 @@ def LoomAssignPrecision : Pass<"loom-assign-precision", "::mlir::ModuleOp"> {
            "as the scheme's pass">,
     Option<"granularity", "granularity", "std::string",
            /*default=*/"\"per-channel\"", "uniform: per-channel or group">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "uniform: symmetric codes, or integer zero points (as "
+           "loom-quantize's option of that name)">,
     Option<"objective", "objective", "std::string", /*default=*/"\"weight\"",
            "bcq: weight or output">,
     Option<"iterations", "iterations", "int64_t", /*default=*/"3",
