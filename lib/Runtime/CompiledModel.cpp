@@ -314,6 +314,42 @@ CompiledModel::load(const std::string &dir) {
                          "match " +
                          manifestPath + ": " + mismatch);
 
+  // --generate: the decode step's signature too, before anything is called.
+  if (m.generate) {
+    const ModelManifest::GenerateSection &g = *m.generate;
+    ModelManifest step;
+    step.abiVersion = m.abiVersion;
+    step.name = m.name;
+    step.inputs = g.inputs;
+    step.outputs = g.outputs;
+    Result<void *> stepSignature =
+        resolver.lookup(g.signatureSymbol, STT_OBJECT, sizeof(ModelSignature));
+    if (!stepSignature)
+      return stepSignature.status();
+    std::string stepMismatch = compareSignature(
+        resolver, *static_cast<const ModelSignature *>(*stepSignature), step);
+    if (!stepMismatch.empty())
+      return Status::error(libraryPath + ": the decode step's signature ('" +
+                           g.signatureSymbol + "') does not match the "
+                           "'generate' section of " +
+                           manifestPath + ": " + stepMismatch);
+    void *functions[6];
+    const std::string *symbols[6] = {
+        &g.runSymbol,         &g.runPackedSymbol, &g.cacheCreateSymbol,
+        &g.cacheFreeSymbol, &g.prefillSymbol,   &g.stepSymbol};
+    for (int i = 0; i < 6; ++i) {
+      Result<void *> function = resolver.lookup(*symbols[i], STT_FUNC);
+      if (!function)
+        return function.status();
+      functions[i] = *function;
+    }
+    model->cacheCreateFn = reinterpret_cast<CacheCreateFn>(functions[2]);
+    model->cacheFreeFn = reinterpret_cast<CacheFreeFn>(functions[3]);
+    model->generatePrefillFn =
+        reinterpret_cast<GeneratePrefillFn>(functions[4]);
+    model->generateStepFn = reinterpret_cast<GenerateStepFn>(functions[5]);
+  }
+
   if (Result<void *> run = resolver.lookup(m.runSymbol, STT_FUNC); !run)
     return run.status();
   Result<void *> errorMessage =

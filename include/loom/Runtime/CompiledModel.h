@@ -84,7 +84,29 @@ public:
   /// failed driver call) when it says anything.
   std::string describeError(int32_t code) const;
 
+  /// Whether the library is a `loomc --generate` one (manifest "generate");
+  /// the calls below are only valid then. They are the library's cache API
+  /// (docs/loomc.md): one cache object per sequence, not shared between
+  /// threads; buffers are sized by the manifest (P tokens, P x V and V
+  /// logits).
+  bool isGenerate() const { return cacheCreateFn != nullptr; }
+  /// A new cache object, or null when memory runs out.
+  void *createCache() const { return cacheCreateFn(); }
+  void freeCache(void *cache) const { cacheFreeFn(cache); }
+  int32_t generatePrefill(void *cache, const int64_t *tokens,
+                          float *logits) const {
+    return generatePrefillFn(cache, tokens, logits);
+  }
+  int32_t generateStep(void *cache, int64_t token, int64_t position,
+                       float *logits) const {
+    return generateStepFn(cache, token, position, logits);
+  }
+
 private:
+  using CacheCreateFn = void *(*)();
+  using CacheFreeFn = void (*)(void *);
+  using GeneratePrefillFn = int32_t (*)(void *, const int64_t *, float *);
+  using GenerateStepFn = int32_t (*)(void *, int64_t, int64_t, float *);
   using RunPackedFn = int32_t (*)(void **);
   using RunDevicePackedFn = int32_t (*)(void **, void *);
   using ErrorMessageFn = const char *(*)(int32_t);
@@ -98,6 +120,10 @@ private:
   RunDevicePackedFn runDevicePackedFn = nullptr;
   ErrorMessageFn errorMessageFn = nullptr;
   LastErrorFn lastErrorFn = nullptr;
+  CacheCreateFn cacheCreateFn = nullptr;
+  CacheFreeFn cacheFreeFn = nullptr;
+  GeneratePrefillFn generatePrefillFn = nullptr;
+  GenerateStepFn generateStepFn = nullptr;
 };
 
 } // namespace loom
