@@ -32,8 +32,8 @@ enum class RuntimeError : int32_t {
   /// incomplete.
   OutOfMemory = 2,
   /// A `--generate` library's cache API was called with an argument it
-  /// refuses (a token outside the vocabulary, a position outside the cache
-  /// capacity, a step before the prefill, a null pointer); nothing was run.
+  /// refuses (a token outside the vocabulary, a negative position, a step
+  /// before the prefill, a null pointer); nothing was run.
   InvalidArgument = 3,
 };
 
@@ -70,9 +70,9 @@ inline const char *describeRuntimeError(int32_t code) {
     return "a CPU kernel could not allocate its scratch memory (the outputs "
            "are incomplete)";
   case RuntimeError::InvalidArgument:
-    return "invalid argument: a token outside the vocabulary, a position "
-           "outside the KV cache capacity, a step before the prefill or a "
-           "null pointer (nothing was run)";
+    return "invalid argument: a token outside the vocabulary, a negative "
+           "position, a step before the prefill or a null pointer (nothing "
+           "was run)";
   }
   return "unknown loom runtime error";
 }

@@ -235,12 +235,12 @@ static void emitGenerateDeclarations(llvm::raw_ostream &os,
      << "_VOCAB_SIZE]. Returns LOOM_OK;\n"
      << " * LOOM_ERROR_INVALID_ARGUMENT (no prefill yet, a null pointer, a "
         "token out of\n"
-     << " * range, a position outside [0, " << prefix
-     << "_KV_CAPACITY)); LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED\n"
-     << " * when the cache is full (" << prefix
-     << "_KV_CAPACITY - " << prefix
-     << "_PROMPT_LENGTH steps fit); on any error\n"
-     << " * the cache is unchanged. */\n"
+     << " * range, a negative position); "
+        "LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED when the cache\n"
+     << " * is full or position >= " << prefix << "_KV_CAPACITY ("
+     << prefix << "_KV_CAPACITY - " << prefix
+     << "_PROMPT_LENGTH steps fit);\n"
+     << " * on any error the cache is unchanged. */\n"
      << "int32_t " << g.stepSymbol << "(" << m.name
      << "_cache *cache, int64_t token,\n"
      << "    int64_t position, float *logits);\n\n";
@@ -316,9 +316,12 @@ std::string mlir::loom::generateCacheRuntimeSource(const ModelManifest &m) {
      << "  int i;\n"
      << "  int32_t code;\n"
      << "  if (!cache || !logits || !cache->prefilled || token < 0 ||\n"
-     << "      token >= " << prefix << "_VOCAB_SIZE || position < 0 ||\n"
-     << "      position >= " << prefix << "_KV_CAPACITY)\n"
+     << "      token >= " << prefix << "_VOCAB_SIZE || position < 0)\n"
      << "    return LOOM_ERROR_INVALID_ARGUMENT;\n"
+     << "  /* Checked before the model reads a position table of that size. "
+        "*/\n"
+     << "  if (position >= " << prefix << "_KV_CAPACITY)\n"
+     << "    return LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED;\n"
      << "  token_buffer[0] = token;\n"
      << "  position_buffer[0] = position;\n"
      << "  args[0] = token_buffer;\n"

@@ -4,14 +4,15 @@ NumPy reference (the full-sequence form, float64).
     python toy_lm.py make DIR [--layers L] [--prompt P] [--capacity C] [--seed S]
         writes DIR/toy.mlir (@prefill and @decode_step, weights as constants),
         DIR/weights.npz and DIR/prompt.npy (int64 [1, P]).
-    python toy_lm.py check DIR OUT RTOL ATOL
+    python toy_lm.py check DIR OUT RTOL ATOL [STDOUT]
         reads OUT/tokens.npy and OUT/logits.npy (written by
         `loom-run --generate N --output-dir OUT`) and checks them against the
         full-sequence reference run on the prompt followed by the generated
         tokens: row i of logits.npy must match the reference logits of the
         last position before token i, and token i must be the argmax of row i
         (and of the reference row wherever its top-2 margin exceeds the
-        tolerance).
+        tolerance). With STDOUT (loom-run's report), its "generated N tokens:"
+        line must list the tokens of tokens.npy.
 
 The model: x = emb[token] + pos_emb[position]; per layer, q/k/v projections
 into H heads of D, causal softmax attention (scale 1/sqrt(D)) through the KV
@@ -183,7 +184,7 @@ def make(out, layers, prompt, capacity, seed):
             rng.integers(0, V, (1, prompt)).astype(np.int64))
 
 
-def check(model_dir, out, rtol, atol):
+def check(model_dir, out, rtol, atol, report=None):
     data = np.load(os.path.join(model_dir, "weights.npz"))
     layers = int(data["layers"])
     w = {k: data[k] for k in data.files if k != "layers"}
@@ -208,6 +209,13 @@ def check(model_dir, out, rtol, atol):
         ok &= status == "ok"
         print(f"token {i}: {tokens[i]} max_abs_err {err.max():.3g}: {status}")
     print("tokens:", " ".join(str(t) for t in tokens))
+    if report:
+        with open(report) as f:
+            lines = [l for l in f if l.startswith("generated ")]
+        printed = lines[0].split(":")[1].split() if lines else None
+        same = printed == [str(t) for t in tokens]
+        print("report lists the same tokens:", "yes" if same else "NO")
+        ok &= same
     return 0 if ok else 1
 
 
@@ -220,7 +228,8 @@ def main(argv):
         make(argv[2], **args)
         return 0
     if argv[1] == "check":
-        return check(argv[2], argv[3], float(argv[4]), float(argv[5]))
+        return check(argv[2], argv[3], float(argv[4]), float(argv[5]),
+                     argv[6] if len(argv) > 6 else None)
     raise SystemExit("usage: toy_lm.py make DIR | check DIR OUT RTOL ATOL")
 
 
