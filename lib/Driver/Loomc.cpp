@@ -481,18 +481,21 @@ static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
                           std::to_string(options.promptLength));
   if (!passOptions.empty())
     pipeline += "{" + llvm::join(passOptions, " ") + "}";
+  if (!PassInfo::lookup("loom-insert-kv-cache") &&
+      !PassPipelineInfo::lookup("loom-insert-kv-cache"))
+    return makeError("--generate: " + options.inputPath +
+                     " has no @prefill and @decode_step, and this build "
+                     "cannot insert them: the pass loom-insert-kv-cache is "
+                     "not registered (compile an .mlir module that defines "
+                     "both functions)");
   std::string parseErrors;
   llvm::raw_string_ostream errorStream(parseErrors);
   DiagnosticCollector diagnostics(&context);
   PassManager pm(&context);
   if (failed(parsePassPipeline("builtin.module(" + pipeline + ")", pm,
                                errorStream)))
-    return makeError("--generate: " + options.inputPath +
-                     " has no @prefill and @decode_step, and this build "
-                     "cannot insert them: the pass pipeline '" +
-                     pipeline + "' does not parse (" +
-                     toOneLine(parseErrors) +
-                     "); compile a module that defines both functions");
+    return makeError("--generate: invalid pass pipeline '" + pipeline +
+                     "': " + toOneLine(parseErrors));
   if (failed(pm.run(module)))
     return diagnostics.takeError("--generate: " + pipeline + " failed");
   return llvm::Error::success();
