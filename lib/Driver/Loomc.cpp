@@ -333,12 +333,12 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
   for (auto [i, t] : llvm::enumerate(types)) {
     if (i < names.size()) {
       if (isa<KVCacheType>(t))
-        return makeError("@" + func.getName() + "'s " + kind + " " +
-                         llvm::Twine(i) + " is a KV cache; --generate expects " +
-                         (names.size() == 1 ? "the " + names[0]
-                                            : "the " + names[0] + " and the " +
-                                                  names[1]) +
-                         " first");
+        return makeError(
+            "@" + func.getName() + "'s " + kind + " " + llvm::Twine(i) +
+            " is a KV cache; --generate expects " +
+            (names.size() == 1 ? "the " + names[0]
+                               : "the " + names[0] + " and the " + names[1]) +
+            " first");
       if (llvm::Error e = buildTensorSpec(func, t, nullptr, false, kind,
                                           names[i], i, cNames, list))
         return e;
@@ -355,8 +355,7 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
     for (auto [part, partType] : llvm::enumerate(getCachePartTypes(cache)))
       if (llvm::Error e = buildTensorSpec(
               func, partType, nullptr, false, kind,
-              (cachePrefix + llvm::Twine(layer) + "." +
-               kKVCachePartNames[part])
+              (cachePrefix + llvm::Twine(layer) + "." + kKVCachePartNames[part])
                   .str(),
               i, cNames, list))
         return e;
@@ -384,9 +383,9 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
   llvm::SmallVector<KVCacheType> prefillCaches, stepInCaches, stepOutCaches;
   llvm::StringSet<> prefillNames, stepNames;
   FunctionType pt = prefill.getFunctionType(), st = step.getFunctionType();
-  if (llvm::Error e = buildGenerateSpecs(prefill, pt.getInputs(), "argument",
-                                         {"tokens"}, "", prefillNames,
-                                         manifest.inputs, prefillCaches))
+  if (llvm::Error e =
+          buildGenerateSpecs(prefill, pt.getInputs(), "argument", {"tokens"},
+                             "", prefillNames, manifest.inputs, prefillCaches))
     return e;
   if (llvm::Error e = buildGenerateSpecs(prefill, pt.getResults(), "result",
                                          {"logits"}, "cache", prefillNames,
@@ -396,9 +395,9 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
                                          {"token", "position"}, "cache",
                                          stepNames, g.inputs, stepInCaches))
     return e;
-  if (llvm::Error e = buildGenerateSpecs(step, st.getResults(), "result",
-                                         {"logits"}, "new_cache", stepNames,
-                                         g.outputs, stepOutCaches))
+  if (llvm::Error e =
+          buildGenerateSpecs(step, st.getResults(), "result", {"logits"},
+                             "new_cache", stepNames, g.outputs, stepOutCaches))
     return e;
   auto fail = [&](const llvm::Twine &why) {
     return makeError("--generate: " + why);
@@ -419,10 +418,9 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
   g.promptLength = tokens.shape[1];
   const TensorSpec &logits = manifest.outputs[0];
   if (logits.dtype != DType::F32 ||
-      logits.shape != std::vector<int64_t>{1, g.promptLength,
-                                           logits.shape.size() == 3
-                                               ? logits.shape[2]
-                                               : 0})
+      logits.shape !=
+          std::vector<int64_t>{1, g.promptLength,
+                               logits.shape.size() == 3 ? logits.shape[2] : 0})
     return fail("@prefill's first result must be the logits, a tensor<1x" +
                 llvm::Twine(g.promptLength) + "xVxf32>, not " +
                 logits.describe());
@@ -437,8 +435,7 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
       g.outputs[0].shape != std::vector<int64_t>{1, 1, g.vocab})
     return fail("@decode_step's first result must be the logits, a "
                 "tensor<1x1x" +
-                llvm::Twine(g.vocab) + "xf32>, not " +
-                g.outputs[0].describe());
+                llvm::Twine(g.vocab) + "xf32>, not " + g.outputs[0].describe());
   g.capacity = prefillCaches.front().getCapacity();
   for (KVCacheType cache : prefillCaches)
     if (cache.getCapacity() != g.capacity)
@@ -701,9 +698,9 @@ static llvm::Error validateOptions(const LoomcOptions &options,
     if (llvm::Error e = parseShapeOption(shape, shapes))
       return e;
   if (!options.generate && (options.kvCapacity || options.promptLength))
-    return makeError(llvm::Twine(options.kvCapacity ? "--kv-capacity"
-                                                    : "--prompt-length") +
-                     " applies to --generate");
+    return makeError(
+        llvm::Twine(options.kvCapacity ? "--kv-capacity" : "--prompt-length") +
+        " applies to --generate");
   if (options.kvCapacity < 0 || options.promptLength < 0)
     return makeError(llvm::Twine(options.kvCapacity < 0 ? "--kv-capacity"
                                                         : "--prompt-length") +
@@ -799,11 +796,11 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
     std::string optionError;
-    if (failed(buildOptimizePipeline(
-            pm, optimizeOptions, [&](const llvm::Twine &message) {
-              optionError = message.str();
-              return failure();
-            })))
+    if (failed(buildOptimizePipeline(pm, optimizeOptions,
+                                     [&](const llvm::Twine &message) {
+                                       optionError = message.str();
+                                       return failure();
+                                     })))
       return makeError("invalid option --" + toOneLine(optionError));
     if (failed(pm.run(**module)))
       return diagnostics.takeError("loom-optimize-pipeline failed");

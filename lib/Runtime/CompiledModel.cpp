@@ -20,8 +20,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/CompiledModel.h"
-#include "loom/Runtime/RuntimeErrors.h"
 #include "loom/Runtime/ModelSignature.h"
+#include "loom/Runtime/RuntimeErrors.h"
 
 #include <cerrno>
 #include <climits>
@@ -330,13 +330,14 @@ CompiledModel::load(const std::string &dir) {
         resolver, *static_cast<const ModelSignature *>(*stepSignature), step);
     if (!stepMismatch.empty())
       return Status::error(libraryPath + ": the decode step's signature ('" +
-                           g.signatureSymbol + "') does not match the "
+                           g.signatureSymbol +
+                           "') does not match the "
                            "'generate' section of " +
                            manifestPath + ": " + stepMismatch);
     void *functions[6];
-    const std::string *symbols[6] = {
-        &g.runSymbol,         &g.runPackedSymbol, &g.cacheCreateSymbol,
-        &g.cacheFreeSymbol, &g.prefillSymbol,   &g.stepSymbol};
+    const std::string *symbols[6] = {&g.runSymbol,         &g.runPackedSymbol,
+                                     &g.cacheCreateSymbol, &g.cacheFreeSymbol,
+                                     &g.prefillSymbol,     &g.stepSymbol};
     for (int i = 0; i < 6; ++i) {
       Result<void *> function = resolver.lookup(*symbols[i], STT_FUNC);
       if (!function)
@@ -352,8 +353,7 @@ CompiledModel::load(const std::string &dir) {
 
   if (Result<void *> run = resolver.lookup(m.runSymbol, STT_FUNC); !run)
     return run.status();
-  Result<void *> errorMessage =
-      resolver.lookup(m.errorMessageSymbol, STT_FUNC);
+  Result<void *> errorMessage = resolver.lookup(m.errorMessageSymbol, STT_FUNC);
   if (!errorMessage)
     return errorMessage.status();
   model->errorMessageFn = reinterpret_cast<ErrorMessageFn>(*errorMessage);

@@ -558,8 +558,7 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
                                  g.cacheCreateSymbol) &&
       entryReader.readEntryPoint("cache_free", e.cacheFreeSymbol,
                                  g.cacheFreeSymbol) &&
-      entryReader.readEntryPoint("prefill", e.prefillSymbol,
-                                 g.prefillSymbol) &&
+      entryReader.readEntryPoint("prefill", e.prefillSymbol, g.prefillSymbol) &&
       entryReader.readEntryPoint("step", e.stepSymbol, g.stepSymbol) &&
       entryReader.checkNoOtherKeys() &&
       reader.readInt("prompt_length", g.promptLength, 1, big) &&
@@ -594,14 +593,12 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
     if (part.layer != index / 5 || part.part != kKVCachePartNames[index % 5] ||
         part.prefillOutput != 1 + index || part.stepInput != 2 + index ||
         part.stepOutput != 1 + index)
-      return partReader.fail("part", "is not layer " + std::to_string(index / 5) +
-                                     " part '" + kKVCachePartNames[index % 5] +
-                                     "' at prefill output " +
-                                     std::to_string(1 + index) +
-                                     ", step input " +
-                                     std::to_string(2 + index) +
-                                     ", step output " +
-                                     std::to_string(1 + index));
+      return partReader.fail(
+          "part", "is not layer " + std::to_string(index / 5) + " part '" +
+                      kKVCachePartNames[index % 5] + "' at prefill output " +
+                      std::to_string(1 + index) + ", step input " +
+                      std::to_string(2 + index) + ", step output " +
+                      std::to_string(1 + index));
     g.cacheParts.push_back(part);
   }
   if (!reader.checkNoOtherKeys())
@@ -609,8 +606,7 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
   // Against the tensor lists: tokens, positions and logits as documented,
   // each cache part the same tensor in all three places.
   size_t numParts = g.cacheParts.size();
-  auto is = [](const TensorSpec &t, DType dtype,
-               std::vector<int64_t> shape) {
+  auto is = [](const TensorSpec &t, DType dtype, std::vector<int64_t> shape) {
     return t.dtype == dtype && t.shape == shape;
   };
   std::string problem;
@@ -640,8 +636,7 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
     if (!sameTensor(t, g.inputs[2 + i]) || !sameTensor(t, g.outputs[1 + i]))
       problem = "cache part " + std::to_string(i) +
                 " differs between the prefill and the decode step";
-    else if (i % 5 == 0 &&
-             (t.shape.size() != 4 || t.shape[2] != g.capacity))
+    else if (i % 5 == 0 && (t.shape.size() != 4 || t.shape[2] != g.capacity))
       problem = "cache part " + std::to_string(i) +
                 " (keys) is not [B, H, capacity, D]";
     kvBytes += t.byteSize();

@@ -12,13 +12,13 @@
 #include "loom/Runtime/RuntimeErrors.h"
 
 #include <algorithm>
-#include <chrono>
-#include <functional>
-#include <memory>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sys/stat.h>
 
@@ -185,8 +185,7 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
     return fail(err, prompt.message());
   if (prompt->dtype != DType::I64)
     return fail(err, options.prompt + ": the prompt is " +
-                         dtypeName(prompt->dtype) +
-                         "; token ids are int64");
+                         dtypeName(prompt->dtype) + "; token ids are int64");
   if (prompt->shape.size() > 2 ||
       (prompt->shape.size() == 2 && prompt->shape[0] != 1))
     return fail(err, options.prompt + ": the prompt is " +
@@ -237,20 +236,18 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
     stepSeconds.push_back(
         std::chrono::duration<double>(Clock::now() - start).count());
     if (code != 0)
-      return fail(err, "decode step " + std::to_string(i) + " (token " +
-                           std::to_string(i + 1) + ", position " +
-                           std::to_string(position) +
-                           "): runtime error: " + model.describeError(code) +
-                           (code == 1 ? " (the cache holds " +
-                                            std::to_string(g.capacity) +
-                                            " tokens: the prompt and " +
-                                            std::to_string(g.capacity -
-                                                           g.promptLength) +
-                                            " steps, so at most " +
-                                            std::to_string(g.capacity -
-                                                           g.promptLength + 1) +
-                                            " new tokens)"
-                                      : ""));
+      return fail(
+          err,
+          "decode step " + std::to_string(i) + " (token " +
+              std::to_string(i + 1) + ", position " + std::to_string(position) +
+              "): runtime error: " + model.describeError(code) +
+              (code == 1 ? " (the cache holds " + std::to_string(g.capacity) +
+                               " tokens: the prompt and " +
+                               std::to_string(g.capacity - g.promptLength) +
+                               " steps, so at most " +
+                               std::to_string(g.capacity - g.promptLength + 1) +
+                               " new tokens)"
+                         : ""));
     tokenData[i] = argmax(row, g.vocab);
   }
 
@@ -268,23 +265,22 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
   for (uint64_t i = 0; i < count; ++i)
     out << " " << tokenData[i];
   out << "\n";
-  out << "time to first token (prefill): " << formatMs(prefillSeconds)
-      << "\n";
+  out << "time to first token (prefill): " << formatMs(prefillSeconds) << "\n";
   if (stepSeconds.empty()) {
     out << "decode steps: 0\n";
   } else {
     std::vector<double> sorted = stepSeconds;
     std::sort(sorted.begin(), sorted.end());
     size_t n = sorted.size();
-    double median = n % 2 ? sorted[n / 2]
-                          : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    out << "decode steps: " << n << ", per step: median "
-        << formatMs(median) << ", min " << formatMs(sorted.front())
-        << ", max " << formatMs(sorted.back()) << "\n";
+    double median =
+        n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    out << "decode steps: " << n << ", per step: median " << formatMs(median)
+        << ", min " << formatMs(sorted.front()) << ", max "
+        << formatMs(sorted.back()) << "\n";
   }
   out << "KV cache: " << g.kvBytes << " bytes (" << g.layers
-      << " layers, capacity " << g.capacity << " tokens), "
-      << 2 * g.kvBytes << " bytes with the step's second set\n";
+      << " layers, capacity " << g.capacity << " tokens), " << 2 * g.kvBytes
+      << " bytes with the step's second set\n";
   out.flush();
   return 0;
 }
@@ -365,8 +361,8 @@ int mlir::loom::runModelDirectory(const ModelRunOptions &options,
   if (!run)
     return fail(err, run.message());
   if (run->runtimeError != 0)
-    return fail(err, "runtime error: " +
-                         (*model)->describeError(run->runtimeError));
+    return fail(err,
+                "runtime error: " + (*model)->describeError(run->runtimeError));
 
   if (!options.outputDir.empty()) {
     if (Status s = createDirectories(options.outputDir); !s.ok())
@@ -497,9 +493,8 @@ mlir::loom::parseModelRunArguments(const std::vector<std::string> &arguments,
       continue;
     }
     static const char *const kValueFlags[] = {
-        "input", "compare", "output-dir", "random-seed",
-        "rtol",  "atol",    "entry",      "prompt",
-        "generate"};
+        "input", "compare", "output-dir", "random-seed", "rtol",
+        "atol",  "entry",   "prompt",     "generate"};
     if (std::find_if(std::begin(kValueFlags), std::end(kValueFlags),
                      [&](const char *f) { return flag == f; }) ==
         std::end(kValueFlags))

@@ -171,8 +171,8 @@ TEST(Manifest, CUDASection) {
   EXPECT_EQ(m->cuda->lastErrorSymbol, "model_last_error");
   // A cpu manifest has no "cuda" object; a cuda one needs it.
   Result<ModelManifest> cpu = parseManifest(
-      printManifest(makeManifest()).substr(
-          0, printManifest(makeManifest()).rfind('}')) +
+      printManifest(makeManifest())
+              .substr(0, printManifest(makeManifest()).rfind('}')) +
           ", \"cuda\": " + kCUDASection + "}",
       "m.json");
   ASSERT_FALSE(cpu.ok());
@@ -321,11 +321,11 @@ ModelManifest makeGenerateManifest() {
     t.shape = std::move(shape);
     return t;
   };
-  std::vector<TensorSpec> parts = {
-      spec("keys", DType::F32, {1, 2, 6, 4}),
-      spec("values", DType::F32, {1, 2, 6, 4}),
-      spec("positions", DType::I64, {1, 2, 6}),
-      spec("length", DType::I64, {1}), spec("next", DType::I64, {1})};
+  std::vector<TensorSpec> parts = {spec("keys", DType::F32, {1, 2, 6, 4}),
+                                   spec("values", DType::F32, {1, 2, 6, 4}),
+                                   spec("positions", DType::I64, {1, 2, 6}),
+                                   spec("length", DType::I64, {1}),
+                                   spec("next", DType::I64, {1})};
   g.inputs = {spec("token", DType::I64, {1, 1}),
               spec("position", DType::I64, {1})};
   g.outputs = {spec("logits", DType::F32, {1, 1, 8})};

@@ -103,12 +103,10 @@ struct ModelManifest {
     std::string runSymbol, runPackedSymbol, signatureSymbol;
     std::vector<TensorSpec> inputs, outputs;
     /// The cache API of the generated C runtime in the library.
-    std::string cacheCreateSymbol, cacheFreeSymbol, prefillSymbol,
-        stepSymbol;
+    std::string cacheCreateSymbol, cacheFreeSymbol, prefillSymbol, stepSymbol;
     /// The prompt length P, the cache capacity C, the vocabulary V, the
     /// number of caches (layers) and the bytes of one set of cache buffers.
-    int64_t promptLength = 0, capacity = 0, vocab = 0, layers = 0,
-            kvBytes = 0;
+    int64_t promptLength = 0, capacity = 0, vocab = 0, layers = 0, kvBytes = 0;
     /// One cache buffer: layer `layer`'s part `part` (keys, values,
     /// positions, length, next) is prefill output `prefillOutput`, decode
     /// step input `stepInput` and decode step output `stepOutput`.
@@ -123,9 +121,8 @@ struct ModelManifest {
 };
 
 /// The five parts of a flattened `!loom.kv_cache`, in signature order.
-inline constexpr const char *kKVCachePartNames[] = {"keys", "values",
-                                                    "positions", "length",
-                                                    "next"};
+inline constexpr const char *kKVCachePartNames[] = {
+    "keys", "values", "positions", "length", "next"};
 
 /// Sets the entry point names of a `--generate` library (the prefill's at the
 /// top level, the decode step's and the cache API's in `generate`, which

@@ -133,15 +133,14 @@ lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
   MLIRContext *context = module.getContext();
   // --generate: the decode step is an entry point too.
   if (manifest.generate) {
-    auto step = (*lowered)->lookupSymbol<func::FuncOp>(
-        manifest.generate->function);
+    auto step =
+        (*lowered)->lookupSymbol<func::FuncOp>(manifest.generate->function);
     if (!step || step.isExternal())
       return makeError("no function @" + manifest.generate->function +
                        " with a body in the module");
     step.setPublic();
     for (unsigned i = 0, e = step.getNumArguments(); i < e; ++i)
-      step.setArgAttr(i,
-                      bufferization::BufferizationDialect::kWritableAttrName,
+      step.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                       BoolAttr::get(context, false));
   }
   PassManager pm(context);
@@ -373,7 +372,6 @@ static void defineRunFunctions(llvm::Module &module,
           b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, packed, i)));
     b.CreateRet(b.CreateCall(run, args));
   }
-
 }
 
 /// Adds the exported entry points around the lowered entry functions and
@@ -396,7 +394,7 @@ static llvm::Error addEntryPoints(llvm::Module &module,
   // The model's own functions become internal, so they can give up a name
   // the library exports; a function it calls from outside cannot.
   std::vector<const std::string *> exported = {&manifest.errorMessageSymbol,
-                                                &manifest.abiVersionSymbol};
+                                               &manifest.abiVersionSymbol};
   for (const ModelManifest &entry : entries)
     exported.insert(exported.end(), {&entry.runSymbol, &entry.runPackedSymbol,
                                      &entry.signatureSymbol});
