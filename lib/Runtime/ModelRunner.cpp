@@ -137,15 +137,6 @@ static std::string baseName(const std::string &path) {
 // --generate
 //===----------------------------------------------------------------------===//
 
-/// The index of the largest of `n` logits (the first on ties).
-static int64_t argmax(const float *logits, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i)
-    if (logits[i] > logits[best])
-      best = i;
-  return best;
-}
-
 static std::string formatMs(double seconds) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.3f ms", seconds * 1e3);
@@ -197,11 +188,8 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
                          " tokens but the model's prefill takes " +
                          std::to_string(g.promptLength) +
                          " (loomc --prompt-length)");
-  int64_t steps = static_cast<int64_t>(count) - 1;
-  std::vector<float> logits;
   NpyArray tokens, rows;
   try {
-    logits.resize(static_cast<size_t>(g.promptLength * g.vocab));
     tokens = makeNpyArray(DType::I64, {1, static_cast<int64_t>(count)});
     rows = makeNpyArray(DType::F32, {1, static_cast<int64_t>(count), g.vocab});
   } catch (const std::bad_alloc &) {
@@ -209,47 +197,31 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
                          " tokens and their logits");
   }
   auto *tokenData = reinterpret_cast<int64_t *>(tokens.data.data());
-  auto *rowData = reinterpret_cast<float *>(rows.data.data());
-  std::unique_ptr<void, std::function<void(void *)>> cache(
-      model.createCache(), [&](void *c) { model.freeCache(c); });
-  if (!cache)
-    return fail(err, "out of memory: cannot allocate the KV cache (" +
-                         std::to_string(2 * g.kvBytes) + " bytes)");
-  using Clock = std::chrono::steady_clock;
-  auto start = Clock::now();
-  int32_t code = model.generatePrefill(
-      cache.get(), reinterpret_cast<const int64_t *>(prompt->data.data()),
-      logits.data());
-  double prefillSeconds =
-      std::chrono::duration<double>(Clock::now() - start).count();
-  if (code != 0)
-    return fail(err, "prefill: runtime error: " + model.describeError(code));
-  const float *last = logits.data() + (g.promptLength - 1) * g.vocab;
-  std::copy(last, last + g.vocab, rowData);
-  tokenData[0] = argmax(last, g.vocab);
-  std::vector<double> stepSeconds;
-  for (int64_t i = 1; i <= steps; ++i) {
+  Result<GenerateResult> run = model.generateGreedy(
+      reinterpret_cast<const int64_t *>(prompt->data.data()), count,
+      tokenData, reinterpret_cast<float *>(rows.data.data()));
+  if (!run)
+    return fail(err, run.message());
+  if (int32_t code = run->runtimeError) {
+    if (run->failedStep == 0)
+      return fail(err, "prefill: runtime error: " + model.describeError(code));
+    int64_t i = run->failedStep;
     int64_t position = g.promptLength + i - 1;
-    float *row = rowData + i * g.vocab;
-    start = Clock::now();
-    code = model.generateStep(cache.get(), tokenData[i - 1], position, row);
-    stepSeconds.push_back(
-        std::chrono::duration<double>(Clock::now() - start).count());
-    if (code != 0)
-      return fail(
-          err,
-          "decode step " + std::to_string(i) + " (token " +
-              std::to_string(i + 1) + ", position " + std::to_string(position) +
-              "): runtime error: " + model.describeError(code) +
-              (code == 1 ? " (the cache holds " + std::to_string(g.capacity) +
-                               " tokens: the prompt and " +
-                               std::to_string(g.capacity - g.promptLength) +
-                               " steps, so at most " +
-                               std::to_string(g.capacity - g.promptLength + 1) +
-                               " new tokens)"
-                         : ""));
-    tokenData[i] = argmax(row, g.vocab);
+    std::string hint;
+    if (code == static_cast<int32_t>(RuntimeError::KVCacheCapacityExceeded))
+      hint = " (the cache holds " + std::to_string(g.capacity) +
+             " tokens: the prompt and " +
+             std::to_string(g.capacity - g.promptLength) +
+             " steps, so at most " +
+             std::to_string(g.capacity - g.promptLength + 1) + " new tokens)";
+    return fail(err, "decode step " + std::to_string(i) + " (token " +
+                         std::to_string(i + 1) + ", position " +
+                         std::to_string(position) +
+                         "): runtime error: " + model.describeError(code) +
+                         hint);
   }
+  double prefillSeconds = run->prefillSeconds;
+  const std::vector<double> &stepSeconds = run->stepSeconds;
 
   if (!options.outputDir.empty()) {
     if (Status s = createDirectories(options.outputDir); !s.ok())

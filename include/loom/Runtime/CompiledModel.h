@@ -32,6 +32,17 @@
 namespace mlir {
 namespace loom {
 
+/// What CompiledModel::generateGreedy did.
+struct GenerateResult {
+  /// 0, or the code of the call that failed: the prefill when `failedStep`
+  /// is 0, else decode step `failedStep` (1-based).
+  int32_t runtimeError = 0;
+  int64_t failedStep = -1;
+  /// Wall time of the prefill and of each decode step that ran.
+  double prefillSeconds = 0;
+  std::vector<double> stepSeconds;
+};
+
 struct CompiledRunResult {
   std::vector<NpyArray> outputs;
   /// What `<name>_run_packed` returned: 0, or a RuntimeError code.
@@ -101,6 +112,15 @@ public:
                        float *logits) const {
     return generateStepFn(cache, token, position, logits);
   }
+
+  /// Greedy generation (isGenerate() only): prefills `prompt` (the
+  /// manifest's prompt length of tokens) and writes `count` new tokens to
+  /// `tokens`, the first the argmax of the prefill's last logits row, each
+  /// other the argmax of a decode step fed the previous one; `rows` (null,
+  /// or count x vocab floats) receives each token's logits row. Stops at the
+  /// first run-time error. An error only when the cache cannot be allocated.
+  Result<GenerateResult> generateGreedy(const int64_t *prompt, uint64_t count,
+                                        int64_t *tokens, float *rows) const;
 
 private:
   using CacheCreateFn = void *(*)();
