@@ -403,9 +403,10 @@ std::string CompiledModel::describeError(int32_t code) const {
   return text;
 }
 
-Result<GenerateResult>
-CompiledModel::generateGreedy(const int64_t *prompt, uint64_t count,
-                              int64_t *tokens, float *rows) const {
+Result<GenerateResult> CompiledModel::generateGreedy(const int64_t *prompt,
+                                                     uint64_t count,
+                                                     int64_t *tokens,
+                                                     float *rows) const {
   const ModelManifest::GenerateSection &g = *manifest.generate;
   auto argmax = [&](const float *logits) {
     int64_t best = 0;
@@ -442,10 +443,11 @@ CompiledModel::generateGreedy(const int64_t *prompt, uint64_t count,
     return result;
   }
   const float *last = logits.data() + (g.promptLength - 1) * g.vocab;
+  if (count == 0)
+    return result;
   float *row = rows ? rows : logits.data();
   std::copy(last, last + g.vocab, row);
-  if (count > 0)
-    tokens[0] = argmax(row);
+  tokens[0] = argmax(row);
   for (uint64_t i = 1; i < count; ++i) {
     row = rows ? rows + i * g.vocab : logits.data();
     int64_t position = g.promptLength + static_cast<int64_t>(i) - 1;

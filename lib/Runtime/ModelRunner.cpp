@@ -198,8 +198,8 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
   }
   auto *tokenData = reinterpret_cast<int64_t *>(tokens.data.data());
   Result<GenerateResult> run = model.generateGreedy(
-      reinterpret_cast<const int64_t *>(prompt->data.data()), count,
-      tokenData, reinterpret_cast<float *>(rows.data.data()));
+      reinterpret_cast<const int64_t *>(prompt->data.data()), count, tokenData,
+      reinterpret_cast<float *>(rows.data.data()));
   if (!run)
     return fail(err, run.message());
   if (int32_t code = run->runtimeError) {
@@ -216,9 +216,8 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
              std::to_string(g.capacity - g.promptLength + 1) + " new tokens)";
     return fail(err, "decode step " + std::to_string(i) + " (token " +
                          std::to_string(i + 1) + ", position " +
-                         std::to_string(position) +
-                         "): runtime error: " + model.describeError(code) +
-                         hint);
+                         std::to_string(position) + "): runtime error: " +
+                         model.describeError(code) + hint);
   }
   double prefillSeconds = run->prefillSeconds;
   const std::vector<double> &stepSeconds = run->stepSeconds;
