@@ -188,6 +188,11 @@ static int runGenerate(const ModelRunOptions &options, std::ostream &out,
                          " tokens but the model's prefill takes " +
                          std::to_string(g.promptLength) +
                          " (loomc --prompt-length)");
+  // At most capacity - P + 1 tokens fit: the step after that fails (the
+  // library's error), so a huge N allocates no more than one token beyond.
+  uint64_t fits = static_cast<uint64_t>(g.capacity - g.promptLength + 1);
+  if (count > fits + 1)
+    count = fits + 1;
   NpyArray tokens, rows;
   try {
     tokens = makeNpyArray(DType::I64, {1, static_cast<int64_t>(count)});

@@ -95,7 +95,7 @@ static cl::opt<std::string>
     promptFile("prompt",
                cl::desc("The prompt's int64 token ids (.npy) for --generate"),
                cl::value_desc("IDS.npy"), cl::cat(category));
-static cl::opt<unsigned> generateTokens(
+static cl::opt<std::string> generateTokens(
     "generate",
     cl::desc("Model directory of `loomc --generate`: prefill --prompt, then "
              "generate N tokens greedily (N - 1 decode steps); prints the "
@@ -261,8 +261,16 @@ static int runModelDirectory() {
   options.entryGiven = entryName.getNumOccurrences() != 0;
   options.referenceGiven = reference.getNumOccurrences() != 0;
   options.prompt = promptFile;
-  if (generateTokens.getNumOccurrences())
-    options.generateTokens = generateTokens;
+  if (generateTokens.getNumOccurrences()) {
+    const std::string &text = generateTokens;
+    unsigned long long n = 0;
+    if (text.empty() || text.size() > 10 ||
+        !llvm::all_of(text, [](char c) { return c >= '0' && c <= '9'; }) ||
+        (n = std::stoull(text)) > 0xffffffffULL)
+      return fail("--generate '" + text +
+                  "' is not an unsigned 32-bit integer");
+    options.generateTokens = n;
+  }
   return mlir::loom::runModelDirectory(options, std::cout, std::cerr);
 }
 
