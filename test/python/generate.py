@@ -30,7 +30,7 @@ print("tokens:", tokens.dtype, tokens.shape,
       (tokens == np.load(d + "/gen/tokens.npy")[0]).all())
 # CHECK: tokens: int64 (5,) True
 data = np.load(d + "/weights.npz")
-w = {k: data[k] for k in data.files if k != "layers"}
+w = {k: data[k] for k in data.files if k not in ("layers", "dims")}
 ref = toy_lm.reference_logits(w, 2, np.concatenate([prompt[0], tokens[:-1]]))[3:]
 print("logits match:", np.allclose(logits, ref, rtol=1e-4, atol=1e-4))
 # CHECK: logits match: True

@@ -2,6 +2,7 @@
 NumPy reference (the full-sequence form, float64).
 
     python toy_lm.py make DIR [--layers L] [--prompt P] [--capacity C] [--seed S]
+                              [--embed E] [--heads H] [--head-dim D] [--vocab V]
         writes DIR/toy.mlir (@prefill and @decode_step, weights as constants),
         DIR/weights.npz and DIR/prompt.npy (int64 [1, P]).
     python toy_lm.py check DIR OUT RTOL ATOL [STDOUT]
@@ -27,17 +28,26 @@ import numpy as np
 E, H, D, V = 8, 2, 4, 16
 
 
+def set_dims(embed, heads, head_dim, vocab):
+    """Other sizes than the defaults (for timing larger toys)."""
+    global E, H, D, V
+    E, H, D, V = embed, heads, head_dim, vocab
+
+
 def weights(layers, capacity, seed):
     rng = np.random.default_rng(seed)
+    # Scaled so that activations keep their size at any width (the default
+    # sizes give factors of 1).
+    se, sh = np.sqrt(8 / E), np.sqrt(8 / (H * D))
     w = {
         "emb": rng.normal(0, 1.0, (V, E)),
         "pos": rng.normal(0, 0.5, (capacity, E)),
-        "head": rng.normal(0, 1.0, (E, V)),
+        "head": rng.normal(0, 1.0 * se, (E, V)),
     }
     for l in range(layers):
         for name in ("wq", "wk", "wv"):
-            w[f"{name}{l}"] = rng.normal(0, 0.6, (H, E, D))
-        w[f"wo{l}"] = rng.normal(0, 0.6, (H, D, E))
+            w[f"{name}{l}"] = rng.normal(0, 0.6 * se, (H, E, D))
+        w[f"wo{l}"] = rng.normal(0, 0.6 * sh, (H, D, E))
     return {k: v.astype(np.float32) for k, v in w.items()}
 
 
@@ -173,7 +183,8 @@ def reference_logits(w, layers, tokens):
 def make(out, layers, prompt, capacity, seed):
     os.makedirs(out, exist_ok=True)
     w = weights(layers, capacity, seed)
-    np.savez(os.path.join(out, "weights.npz"), layers=layers, **w)
+    np.savez(os.path.join(out, "weights.npz"), layers=layers,
+             dims=np.array([E, H, D, V]), **w)
     text = [f"// toy_lm.py: {layers} layers, prompt {prompt}, capacity {capacity}",
             emit_function("prefill", w, layers, capacity, prompt, False),
             emit_function("decode_step", w, layers, capacity, 1, True)]
@@ -187,7 +198,8 @@ def make(out, layers, prompt, capacity, seed):
 def check(model_dir, out, rtol, atol, report=None):
     data = np.load(os.path.join(model_dir, "weights.npz"))
     layers = int(data["layers"])
-    w = {k: data[k] for k in data.files if k != "layers"}
+    set_dims(*(int(x) for x in data["dims"]))
+    w = {k: data[k] for k in data.files if k not in ("layers", "dims")}
     prompt = np.load(os.path.join(model_dir, "prompt.npy"))[0]
     tokens = np.load(os.path.join(out, "tokens.npy"))
     logits = np.load(os.path.join(out, "logits.npy"))
@@ -222,9 +234,12 @@ def check(model_dir, out, rtol, atol, report=None):
 def main(argv):
     if argv[1] == "make":
         args = dict(layers=2, prompt=4, capacity=8, seed=0)
+        dims = dict(embed=E, heads=H, head_dim=D, vocab=V)
         rest = argv[3:]
         for i in range(0, len(rest), 2):
-            args[rest[i].lstrip("-")] = int(rest[i + 1])
+            key = rest[i].lstrip("-").replace("-", "_")
+            (dims if key in dims else args)[key] = int(rest[i + 1])
+        set_dims(**dims)
         make(argv[2], **args)
         return 0
     if argv[1] == "check":
