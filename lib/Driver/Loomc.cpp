@@ -333,12 +333,12 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
   for (auto [i, t] : llvm::enumerate(types)) {
     if (i < names.size()) {
       if (isa<KVCacheType>(t))
-        return makeError(
-            "@" + func.getName() + "'s " + kind + " " + llvm::Twine(i) +
-            " is a KV cache; --generate expects " +
-            (names.size() == 1 ? "the " + names[0]
-                               : "the " + names[0] + " and the " + names[1]) +
-            " first");
+        return makeError("--generate: @" + func.getName() + "'s " + kind + " " +
+                         llvm::Twine(i) + " is a KV cache; expected " +
+                         (names.size() == 1
+                              ? "the " + names[0]
+                              : "the " + names[0] + " and the " + names[1]) +
+                         " first");
       if (llvm::Error e = buildTensorSpec(func, t, nullptr, false, kind,
                                           names[i], i, cNames, list))
         return e;
@@ -346,10 +346,9 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
     }
     auto cache = dyn_cast<KVCacheType>(t);
     if (!cache)
-      return makeError("@" + func.getName() + "'s " + kind + " " +
+      return makeError("--generate: @" + func.getName() + "'s " + kind + " " +
                        llvm::Twine(i) + " has type " + typeToString(t) +
-                       "; --generate expects only KV caches after the " +
-                       names.back());
+                       "; expected only KV caches after the " + names.back());
     size_t layer = caches.size();
     caches.push_back(cache);
     for (auto [part, partType] : llvm::enumerate(getCachePartTypes(cache)))
@@ -383,6 +382,12 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
   llvm::SmallVector<KVCacheType> prefillCaches, stepInCaches, stepOutCaches;
   llvm::StringSet<> prefillNames, stepNames;
   FunctionType pt = prefill.getFunctionType(), st = step.getFunctionType();
+  auto fail = [&](const llvm::Twine &why) {
+    return makeError("--generate: " + why);
+  };
+  if (pt.getNumInputs() != 1)
+    return fail("@prefill must take only the tokens, it takes " +
+                llvm::Twine(pt.getNumInputs()) + " arguments");
   if (llvm::Error e =
           buildGenerateSpecs(prefill, pt.getInputs(), "argument", {"tokens"},
                              "", prefillNames, manifest.inputs, prefillCaches))
@@ -399,12 +404,6 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
           buildGenerateSpecs(step, st.getResults(), "result", {"logits"},
                              "new_cache", stepNames, g.outputs, stepOutCaches))
     return e;
-  auto fail = [&](const llvm::Twine &why) {
-    return makeError("--generate: " + why);
-  };
-  if (pt.getNumInputs() != 1)
-    return fail("@prefill must take only the tokens, it takes " +
-                llvm::Twine(pt.getNumInputs()) + " arguments");
   if (prefillCaches.empty())
     return fail("@prefill returns no KV cache");
   if (prefillCaches != stepInCaches || prefillCaches != stepOutCaches)
