@@ -5,6 +5,9 @@
 // result<i> otherwise) and hands over to the target that `--target` names in
 // the registry of lib/Target (TargetBackend.h): its serialisation, then its
 // packaging into the staged output directory, manifest.json last.
+// With --generate the signature is that of @prefill and @decode_step (from
+// loom-insert-kv-cache, run by its pipeline name when the module lacks them),
+// each KV cache flattened into its five tensors (docs/loomc.md).
 // Diagnostics of every stage are collected and reported as one
 // `STAGE: LOCATION: MESSAGE` line.
 //

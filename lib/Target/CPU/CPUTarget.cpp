@@ -21,6 +21,12 @@
 // and outputs' names, dtypes and shapes (loom/Runtime/ModelSignature.h), which
 // loaders compare with manifest.json before they call anything.
 //
+// A `loomc --generate` library (manifest `generate`) has two entries over
+// one lowered module: `<name>_prefill` / `_prefill_packed` /
+// `_prefill_signature` and `<name>_decode_step` / ... (getEntryManifests),
+// sharing `_error_message`, `_abi_version`, the run-time error slot and the
+// kernels; its cache API is C (CHeader.cpp) linked next to the object.
+//
 // The library defines loom_runtime_error itself: it records the first code of
 // the current call in a thread-local slot that `_run` resets on entry and
 // returns on exit. Everything but the entry points gets internal linkage, so
