@@ -5,6 +5,10 @@ NumPy reference (the full-sequence form, float64).
                               [--embed E] [--heads H] [--head-dim D] [--vocab V]
         writes DIR/toy.mlir (@prefill and @decode_step, weights as constants),
         DIR/weights.npz and DIR/prompt.npy (int64 [1, P]).
+    python toy_lm.py full DIR OUT TARGET
+        writes TARGET/full.mlir (the full-sequence form, attention on the k/v
+        tensors) and TARGET/seq.npy (the prompt and the generated tokens but
+        the last) to run with loom-run, and TARGET/expected_rows.npy.
     python toy_lm.py check DIR OUT RTOL ATOL [STDOUT]
         reads OUT/tokens.npy and OUT/logits.npy (written by
         `loom-run --generate N --output-dir OUT`) and checks them against the
@@ -57,10 +61,16 @@ def dense(a):
     return f'arith.constant dense<"0x{data}"> : tensor<{shape}xf32>'
 
 
-def emit_function(name, w, layers, capacity, s, decode):
+def emit_function(name, w, layers, capacity, s, decode, full=False):
+    """@prefill (s = P), @decode_step (decode, s = 1) or, with `full`, the
+    full-sequence form @full: logits of s tokens, attention on the k/v
+    tensors (no cache)."""
     cache = f"!loom.kv_cache<1x{H}x{capacity}x{D}xf32>"
     L = []
-    if decode:
+    if full:
+        L.append(f"func.func @{name}(%tokens: tensor<1x{s}xi64>) -> "
+                 f"tensor<1x{s}x{V}xf32> {{")
+    elif decode:
         caches = ", ".join(f"%cache{l}: {cache}" for l in range(layers))
         L.append(f"func.func @{name}(%tokens: tensor<1x1xi64>, "
                  f"%position: tensor<1xi64>, {caches}) -> "
@@ -117,14 +127,18 @@ def emit_function(name, w, layers, capacity, s, decode):
             L.append("    linalg.yield %r : f32")
             L.append(f"  }} -> {qkv}")
             proj[nm] = f"%{nm}{l}r"
-        src = f"%cache{l}" if decode else f"%init{l}"
-        if not decode:
-            L.append(f"  %init{l} = loom.kv.init : {cache}")
-        L.append(f"  %new{l} = loom.kv.append {src}, {proj['wk']}, {proj['wv']}"
-                 f" : {cache}, {qkv}, {qkv}")
-        L.append(f"  %att{l} = loom.attention {proj['wq']}, %new{l} {{causal}}"
-                 f" : ({qkv}, {cache}) -> {qkv}")
-        outs.append(f"%new{l}")
+        if full:
+            L.append(f"  %att{l} = loom.attention {proj['wq']}, {proj['wk']}, "
+                     f"{proj['wv']} {{causal}} : ({qkv}, {qkv}, {qkv}) -> {qkv}")
+        else:
+            src = f"%cache{l}" if decode else f"%init{l}"
+            if not decode:
+                L.append(f"  %init{l} = loom.kv.init : {cache}")
+            L.append(f"  %new{l} = loom.kv.append {src}, {proj['wk']}, "
+                     f"{proj['wv']} : {cache}, {qkv}, {qkv}")
+            L.append(f"  %att{l} = loom.attention {proj['wq']}, %new{l} "
+                     f"{{causal}} : ({qkv}, {cache}) -> {qkv}")
+            outs.append(f"%new{l}")
         L.append(f"  %wo{l} = {dense(w['wo' + str(l)])}")
         L.append(f"  %x{l + 1} = linalg.generic {{indexing_maps = ["
                  "affine_map<(b, p, e, h, d) -> (b, h, p, d)>, "
@@ -154,7 +168,7 @@ def emit_function(name, w, layers, capacity, s, decode):
     L.append("    %r = arith.addf %acc, %m : f32")
     L.append("    linalg.yield %r : f32")
     L.append(f"  }} -> tensor<1x{s}x{V}xf32>")
-    L.append(f"  return %logits, {', '.join(outs)} : tensor<1x{s}x{V}xf32>"
+    L.append(f"  return {', '.join(['%logits'] + outs)} : tensor<1x{s}x{V}xf32>"
              + "".join(f", {cache}" for _ in outs))
     L.append("}")
     return "\n".join(L)
@@ -231,6 +245,30 @@ def check(model_dir, out, rtol, atol, report=None):
     return 0 if ok else 1
 
 
+def full(model_dir, out, target):
+    """Writes TARGET/full.mlir, the full-sequence form @full of the model on
+    the prompt followed by OUT/tokens.npy but the last, and TARGET/seq.npy,
+    those tokens, for `loom-run full.mlir --input seq.npy`; its logits from
+    position P - 1 on must match OUT/logits.npy."""
+    data = np.load(os.path.join(model_dir, "weights.npz"))
+    layers = int(data["layers"])
+    set_dims(*(int(x) for x in data["dims"]))
+    w = {k: data[k] for k in data.files if k not in ("layers", "dims")}
+    prompt = np.load(os.path.join(model_dir, "prompt.npy"))[0]
+    tokens = np.load(os.path.join(out, "tokens.npy")).reshape(-1)
+    seq = np.concatenate([prompt, tokens[:-1]]).astype(np.int64)[None]
+    capacity = w["pos"].shape[0]
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(target, "full.mlir"), "w") as f:
+        f.write(emit_function("full", w, layers, capacity, seq.shape[1], False,
+                              full=True) + "\n")
+    np.save(os.path.join(target, "seq.npy"), seq)
+    logits = np.load(os.path.join(out, "logits.npy")).reshape(-1, V)
+    # The rows of the generate run, at the positions they were computed at.
+    np.save(os.path.join(target, "expected_rows.npy"), logits)
+    return 0
+
+
 def main(argv):
     if argv[1] == "make":
         args = dict(layers=2, prompt=4, capacity=8, seed=0)
@@ -242,6 +280,8 @@ def main(argv):
         set_dims(**dims)
         make(argv[2], **args)
         return 0
+    if argv[1] == "full":
+        return full(argv[2], argv[3], argv[4])
     if argv[1] == "check":
         return check(argv[2], argv[3], float(argv[4]), float(argv[5]),
                      argv[6] if len(argv) > 6 else None)
