@@ -5,6 +5,9 @@
 // result<i> otherwise) and hands over to the target that `--target` names in
 // the registry of lib/Target (TargetBackend.h): its serialisation, then its
 // packaging into the staged output directory, manifest.json last.
+// With --generate the signature is that of @prefill and @decode_step (from
+// loom-insert-kv-cache, run by its pipeline name when the module lacks them),
+// each KV cache flattened into its five tensors (docs/loomc.md).
 // Diagnostics of every stage are collected and reported as one
 // `STAGE: LOCATION: MESSAGE` line.
 //
@@ -16,6 +19,7 @@
 #include "loom/Analysis/CostReport.h"
 #include "loom/Driver/OutputDirectory.h"
 #include "loom/Frontend/ONNX/ONNXImporter.h"
+#include "loom/IR/LoomTypes.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllTargets.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -28,6 +32,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
@@ -234,67 +239,264 @@ static std::string typeToString(Type type) {
   return s;
 }
 
+/// The ABI's description of `type`, value `index` of `func`'s arguments or
+/// results (`kind`), appended to `list`.
+static llvm::Error buildTensorSpec(func::FuncOp func, Type type,
+                                   StringAttr onnxName, bool isUnsigned,
+                                   llvm::StringRef kind,
+                                   llvm::StringRef defaultName, unsigned index,
+                                   llvm::StringSet<> &cNames,
+                                   std::vector<TensorSpec> &list) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  std::optional<DType> dtype =
+      tensor ? getDTypeFor(tensor.getElementType()) : std::nullopt;
+  // The importer marks ONNX uint tensors (signless in MLIR): uint8 crosses
+  // the ABI as such, wider unsigned types are not ABI types.
+  if (dtype && isUnsigned) {
+    if (*dtype != DType::I8)
+      return makeError("unsupported signature: " + kind + " " +
+                       llvm::Twine(index) + " of @" + func.getName() +
+                       " is an unsigned " + typeToString(type) +
+                       " (onnx.unsigned); of the unsigned types only uint8 "
+                       "crosses the ABI");
+    dtype = DType::U8;
+  }
+  if (!tensor || !tensor.hasStaticShape() || !dtype)
+    return makeError("unsupported signature: " + kind + " " +
+                     llvm::Twine(index) + " of @" + func.getName() +
+                     " has type " + typeToString(type) +
+                     "; compiled models take and return statically shaped "
+                     "tensors of f16/f32/f64/i1/i8/i16/i32/i64/ui8");
+  TensorSpec spec;
+  spec.name = onnxName && !onnxName.getValue().empty()
+                  ? onnxName.getValue().str()
+                  : defaultName.str();
+  if (!llvm::json::isUTF8(spec.name))
+    return makeError("the name of " + kind + " " + llvm::Twine(index) +
+                     " of @" + func.getName() + " is not valid UTF-8");
+  // The library's signature holds names as NUL-terminated C strings.
+  if (llvm::StringRef(spec.name).contains('\0'))
+    return makeError("the name of " + kind + " " + llvm::Twine(index) +
+                     " of @" + func.getName() + " contains a NUL character");
+  for (const TensorSpec &other : list)
+    if (other.name == spec.name)
+      return makeError("unsupported signature: two " + kind + "s of @" +
+                       func.getName() + " are named '" + spec.name + "'");
+  spec.cName = makeCName(spec.name, cNames);
+  spec.dtype = *dtype;
+  spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  list.push_back(std::move(spec));
+  return llvm::Error::success();
+}
+
 /// The inputs and outputs of `func` as the ABI passes them.
 static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
   llvm::StringSet<> cNames;
-  auto build = [&](Type type, StringAttr onnxName, bool isUnsigned,
-                   llvm::StringRef kind, llvm::StringRef defaultPrefix,
-                   unsigned index,
-                   std::vector<TensorSpec> &list) -> llvm::Error {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    std::optional<DType> dtype =
-        tensor ? getDTypeFor(tensor.getElementType()) : std::nullopt;
-    // The importer marks ONNX uint tensors (signless in MLIR): uint8 crosses
-    // the ABI as such, wider unsigned types are not ABI types.
-    if (dtype && isUnsigned) {
-      if (*dtype != DType::I8)
-        return makeError("unsupported signature: " + kind + " " +
-                         llvm::Twine(index) + " of @" + func.getName() +
-                         " is an unsigned " + typeToString(type) +
-                         " (onnx.unsigned); of the unsigned types only uint8 "
-                         "crosses the ABI");
-      dtype = DType::U8;
-    }
-    if (!tensor || !tensor.hasStaticShape() || !dtype)
-      return makeError("unsupported signature: " + kind + " " +
-                       llvm::Twine(index) + " of @" + func.getName() +
-                       " has type " + typeToString(type) +
-                       "; compiled models take and return statically shaped "
-                       "tensors of f16/f32/f64/i1/i8/i16/i32/i64/ui8");
-    TensorSpec spec;
-    spec.name = onnxName && !onnxName.getValue().empty()
-                    ? onnxName.getValue().str()
-                    : (defaultPrefix + llvm::Twine(index)).str();
-    if (!llvm::json::isUTF8(spec.name))
-      return makeError("the name of " + kind + " " + llvm::Twine(index) +
-                       " of @" + func.getName() + " is not valid UTF-8");
-    // The library's signature holds names as NUL-terminated C strings.
-    if (llvm::StringRef(spec.name).contains('\0'))
-      return makeError("the name of " + kind + " " + llvm::Twine(index) +
-                       " of @" + func.getName() + " contains a NUL character");
-    for (const TensorSpec &other : list)
-      if (other.name == spec.name)
-        return makeError("unsupported signature: two " + kind + "s of @" +
-                         func.getName() + " are named '" + spec.name + "'");
-    spec.cName = makeCName(spec.name, cNames);
-    spec.dtype = *dtype;
-    spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-    list.push_back(std::move(spec));
-    return llvm::Error::success();
-  };
   FunctionType type = func.getFunctionType();
   for (auto [i, t] : llvm::enumerate(type.getInputs()))
-    if (llvm::Error e =
-            build(t, func.getArgAttrOfType<StringAttr>(i, "onnx.name"),
-                  func.getArgAttr(i, "onnx.unsigned") != nullptr, "argument",
-                  "arg", i, manifest.inputs))
+    if (llvm::Error e = buildTensorSpec(
+            func, t, func.getArgAttrOfType<StringAttr>(i, "onnx.name"),
+            func.getArgAttr(i, "onnx.unsigned") != nullptr, "argument",
+            "arg" + std::to_string(i), i, cNames, manifest.inputs))
       return e;
   for (auto [i, t] : llvm::enumerate(type.getResults()))
-    if (llvm::Error e =
-            build(t, func.getResultAttrOfType<StringAttr>(i, "onnx.name"),
-                  func.getResultAttr(i, "onnx.unsigned") != nullptr, "result",
-                  "result", i, manifest.outputs))
+    if (llvm::Error e = buildTensorSpec(
+            func, t, func.getResultAttrOfType<StringAttr>(i, "onnx.name"),
+            func.getResultAttr(i, "onnx.unsigned") != nullptr, "result",
+            "result" + std::to_string(i), i, cNames, manifest.outputs))
       return e;
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// --generate: @prefill and @decode_step
+//===----------------------------------------------------------------------===//
+
+/// The five tensors a `!loom.kv_cache` becomes in the reference lowering
+/// (docs/KVCache.md), in signature order.
+static llvm::SmallVector<Type, 5> getCachePartTypes(KVCacheType type) {
+  Type i64 = IntegerType::get(type.getContext(), 64);
+  return {RankedTensorType::get(type.getKeyShape(), type.getElementType()),
+          RankedTensorType::get(type.getValueShape(), type.getElementType()),
+          RankedTensorType::get(
+              {type.getBatch(), type.getHeads(), type.getCapacity()}, i64),
+          RankedTensorType::get({type.getBatch()}, i64),
+          RankedTensorType::get({type.getBatch()}, i64)};
+}
+
+/// Appends the specs of `types` (the arguments or results of `func`, from
+/// `first` on), expanding each cache into its five parts named
+/// `<cachePrefix><layer>.<part>`; the others are named `names[i]`.
+static llvm::Error
+buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
+                   llvm::ArrayRef<llvm::StringRef> names,
+                   llvm::StringRef cachePrefix, llvm::StringSet<> &cNames,
+                   std::vector<TensorSpec> &list,
+                   llvm::SmallVectorImpl<KVCacheType> &caches) {
+  for (auto [i, t] : llvm::enumerate(types)) {
+    if (i < names.size()) {
+      if (isa<KVCacheType>(t))
+        return makeError("--generate: @" + func.getName() + "'s " + kind + " " +
+                         llvm::Twine(i) + " is a KV cache; expected " +
+                         (names.size() == 1
+                              ? "the " + names[0]
+                              : "the " + names[0] + " and the " + names[1]) +
+                         " first");
+      if (llvm::Error e = buildTensorSpec(func, t, nullptr, false, kind,
+                                          names[i], i, cNames, list))
+        return e;
+      continue;
+    }
+    auto cache = dyn_cast<KVCacheType>(t);
+    if (!cache)
+      return makeError("--generate: @" + func.getName() + "'s " + kind + " " +
+                       llvm::Twine(i) + " has type " + typeToString(t) +
+                       "; expected only KV caches after the " + names.back());
+    size_t layer = caches.size();
+    caches.push_back(cache);
+    for (auto [part, partType] : llvm::enumerate(getCachePartTypes(cache)))
+      if (llvm::Error e = buildTensorSpec(
+              func, partType, nullptr, false, kind,
+              (cachePrefix + llvm::Twine(layer) + "." + kKVCachePartNames[part])
+                  .str(),
+              i, cNames, list))
+        return e;
+  }
+  return llvm::Error::success();
+}
+
+/// Fills the manifest of a --generate library from @prefill and
+/// @decode_step, checking that they have the form loom-insert-kv-cache
+/// writes.
+static llvm::Error buildGenerateSignature(ModuleOp module,
+                                          const LoomcOptions &options,
+                                          ModelManifest &manifest) {
+  auto prefill = module.lookupSymbol<func::FuncOp>("prefill");
+  auto step = module.lookupSymbol<func::FuncOp>("decode_step");
+  if (!prefill || prefill.isExternal() || !step || step.isExternal())
+    return makeError("--generate needs functions @prefill and @decode_step "
+                     "with a body in " +
+                     options.inputPath);
+  manifest.function = "prefill";
+  manifest.generate.emplace();
+  ModelManifest::GenerateSection &g = *manifest.generate;
+  g.function = "decode_step";
+  setGenerateNames(manifest);
+  llvm::SmallVector<KVCacheType> prefillCaches, stepInCaches, stepOutCaches;
+  llvm::StringSet<> prefillNames, stepNames;
+  FunctionType pt = prefill.getFunctionType(), st = step.getFunctionType();
+  auto fail = [&](const llvm::Twine &why) {
+    return makeError("--generate: " + why);
+  };
+  if (pt.getNumInputs() != 1)
+    return fail("@prefill must take only the tokens, it takes " +
+                llvm::Twine(pt.getNumInputs()) + " arguments");
+  if (llvm::Error e =
+          buildGenerateSpecs(prefill, pt.getInputs(), "argument", {"tokens"},
+                             "", prefillNames, manifest.inputs, prefillCaches))
+    return e;
+  if (llvm::Error e = buildGenerateSpecs(prefill, pt.getResults(), "result",
+                                         {"logits"}, "cache", prefillNames,
+                                         manifest.outputs, prefillCaches))
+    return e;
+  if (llvm::Error e = buildGenerateSpecs(step, st.getInputs(), "argument",
+                                         {"token", "position"}, "cache",
+                                         stepNames, g.inputs, stepInCaches))
+    return e;
+  if (llvm::Error e =
+          buildGenerateSpecs(step, st.getResults(), "result", {"logits"},
+                             "new_cache", stepNames, g.outputs, stepOutCaches))
+    return e;
+  if (prefillCaches.empty())
+    return fail("@prefill returns no KV cache");
+  if (prefillCaches != stepInCaches || prefillCaches != stepOutCaches)
+    return fail("@decode_step must take and return the KV caches that "
+                "@prefill returns, of the same types and in the same order");
+  const TensorSpec &tokens = manifest.inputs[0];
+  if (tokens.dtype != DType::I64 || tokens.shape.size() != 2 ||
+      tokens.shape[0] != 1)
+    return fail("@prefill's tokens must be a tensor<1xPxi64> (batch 1), not " +
+                tokens.describe());
+  g.promptLength = tokens.shape[1];
+  const TensorSpec &logits = manifest.outputs[0];
+  if (logits.dtype != DType::F32 ||
+      logits.shape !=
+          std::vector<int64_t>{1, g.promptLength,
+                               logits.shape.size() == 3 ? logits.shape[2] : 0})
+    return fail("@prefill's first result must be the logits, a tensor<1x" +
+                llvm::Twine(g.promptLength) + "xVxf32>, not " +
+                logits.describe());
+  g.vocab = logits.shape[2];
+  if (g.inputs[0].dtype != DType::I64 ||
+      g.inputs[0].shape != std::vector<int64_t>{1, 1} ||
+      g.inputs[1].dtype != DType::I64 ||
+      g.inputs[1].shape != std::vector<int64_t>{1})
+    return fail("@decode_step must take a tensor<1x1xi64> token and a "
+                "tensor<1xi64> position first");
+  if (g.outputs[0].dtype != DType::F32 ||
+      g.outputs[0].shape != std::vector<int64_t>{1, 1, g.vocab})
+    return fail("@decode_step's first result must be the logits, a "
+                "tensor<1x1x" +
+                llvm::Twine(g.vocab) + "xf32>, not " + g.outputs[0].describe());
+  g.capacity = prefillCaches.front().getCapacity();
+  for (KVCacheType cache : prefillCaches)
+    if (cache.getCapacity() != g.capacity)
+      return fail("the KV caches have different capacities");
+  if (g.promptLength > g.capacity)
+    return fail("the prompt length " + llvm::Twine(g.promptLength) +
+                " exceeds the KV cache capacity " + llvm::Twine(g.capacity));
+  if (options.kvCapacity && options.kvCapacity != g.capacity)
+    return fail("--kv-capacity=" + llvm::Twine(options.kvCapacity) +
+                " but the KV caches of " + options.inputPath +
+                " have capacity " + llvm::Twine(g.capacity));
+  if (options.promptLength && options.promptLength != g.promptLength)
+    return fail("--prompt-length=" + llvm::Twine(options.promptLength) +
+                " but @prefill of " + options.inputPath + " takes " +
+                llvm::Twine(g.promptLength) + " tokens");
+  g.layers = static_cast<int64_t>(prefillCaches.size());
+  for (int64_t i = 0; i < 5 * g.layers; ++i) {
+    ModelManifest::GenerateSection::CachePart part;
+    part.layer = i / 5;
+    part.part = kKVCachePartNames[i % 5];
+    part.prefillOutput = 1 + i;
+    part.stepInput = 2 + i;
+    part.stepOutput = 1 + i;
+    g.cacheParts.push_back(part);
+    g.kvBytes += manifest.outputs[1 + i].byteSize();
+  }
+  return llvm::Error::success();
+}
+
+/// Runs loom-insert-kv-cache through the pass-pipeline parser (the pass may
+/// not be registered in this build: that is an error saying so).
+static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
+                                 const LoomcOptions &options) {
+  std::string pipeline = "loom-insert-kv-cache";
+  llvm::SmallVector<std::string> passOptions;
+  if (options.kvCapacity)
+    passOptions.push_back("capacity=" + std::to_string(options.kvCapacity));
+  if (options.promptLength)
+    passOptions.push_back("prompt-length=" +
+                          std::to_string(options.promptLength));
+  if (!passOptions.empty())
+    pipeline += "{" + llvm::join(passOptions, " ") + "}";
+  if (!PassInfo::lookup("loom-insert-kv-cache") &&
+      !PassPipelineInfo::lookup("loom-insert-kv-cache"))
+    return makeError("--generate: " + options.inputPath +
+                     " has no @prefill and @decode_step, and this build "
+                     "cannot insert them: the pass loom-insert-kv-cache is "
+                     "not registered (compile an .mlir module that defines "
+                     "both functions)");
+  std::string parseErrors;
+  llvm::raw_string_ostream errorStream(parseErrors);
+  DiagnosticCollector diagnostics(&context);
+  PassManager pm(&context);
+  if (failed(parsePassPipeline("builtin.module(" + pipeline + ")", pm,
+                               errorStream)))
+    return makeError("--generate: invalid pass pipeline '" + pipeline +
+                     "': " + toOneLine(parseErrors));
+  if (failed(pm.run(module)))
+    return diagnostics.takeError("--generate: " + pipeline + " failed");
   return llvm::Error::success();
 }
 
@@ -497,6 +699,24 @@ static llvm::Error validateOptions(const LoomcOptions &options,
   for (const std::string &shape : options.shapes)
     if (llvm::Error e = parseShapeOption(shape, shapes))
       return e;
+  if (!options.generate && (options.kvCapacity || options.promptLength))
+    return makeError(
+        llvm::Twine(options.kvCapacity ? "--kv-capacity" : "--prompt-length") +
+        " applies to --generate");
+  if (options.kvCapacity < 0 || options.promptLength < 0)
+    return makeError(llvm::Twine(options.kvCapacity < 0 ? "--kv-capacity"
+                                                        : "--prompt-length") +
+                     " must be positive");
+  if (options.generate) {
+    if (options.target != "cpu")
+      return makeError("--generate supports --target=cpu only");
+    if (options.emitStatic)
+      return makeError("--generate does not support --static (the cache "
+                       "API is compiled into the shared library only)");
+    if (!options.entry.empty())
+      return makeError("--generate compiles @prefill and @decode_step; "
+                       "--entry does not apply");
+  }
   if (!shapes.empty() && isMLIRFile(options.inputPath))
     return makeError("--shape applies to ONNX models, not to the MLIR file " +
                      options.inputPath +
@@ -551,7 +771,7 @@ static llvm::Error compile(const LoomcOptions &options) {
   manifest.source = llvm::sys::path::filename(options.inputPath).str();
   manifest.target = options.target;
   manifest.optLevel = options.optLevel;
-  if (options.emit != "mlir") {
+  if (options.emit != "mlir" && !options.generate) {
     llvm::Expected<func::FuncOp> entry = pickEntry(**module, options);
     if (!entry)
       return entry.takeError();
@@ -578,14 +798,27 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
     std::string optionError;
-    if (failed(buildOptimizePipeline(
-            pm, optimizeOptions, [&](const llvm::Twine &message) {
-              optionError = message.str();
-              return failure();
-            })))
+    if (failed(buildOptimizePipeline(pm, optimizeOptions,
+                                     [&](const llvm::Twine &message) {
+                                       optionError = message.str();
+                                       return failure();
+                                     })))
       return makeError("invalid option --" + toOneLine(optionError));
     if (failed(pm.run(**module)))
       return diagnostics.takeError("loom-optimize-pipeline failed");
+  }
+  if (options.generate) {
+    // A module with both functions is compiled as it is; any other gets
+    // them from loom-insert-kv-cache, which needs the raised attention.
+    if (!module->get().lookupSymbol<func::FuncOp>("prefill") ||
+        !module->get().lookupSymbol<func::FuncOp>("decode_step")) {
+      timer.start("loom-insert-kv-cache");
+      if (llvm::Error e = insertKVCache(context, **module, options))
+        return e;
+    }
+    if (options.emit != "mlir")
+      if (llvm::Error e = buildGenerateSignature(**module, options, manifest))
+        return e;
   }
   // The report describes the optimised, target-neutral IR (what every
   // target starts from); it is written only once the compile succeeded.

@@ -210,9 +210,8 @@ static loom_status runChecked(const char *function, const loom_model *model,
                               "' overlap (outputs may overlap nothing)");
     }
 
-    int32_t code = device
-                       ? model->model->runDevicePacked(args.data(), stream)
-                       : model->model->runPacked(args.data());
+    int32_t code = device ? model->model->runDevicePacked(args.data(), stream)
+                          : model->model->runPacked(args.data());
     if (runtime_error)
       *runtime_error = code;
     if (code != 0)
@@ -240,15 +239,74 @@ loom_status loom_model_run_device(const loom_model *model,
   if (model && !model->model->hasDeviceEntry()) {
     if (runtime_error)
       *runtime_error = 0;
-    return failWith(LOOM_STATUS_INVALID_ARGUMENT,
-                    std::string(function) + ": model '" +
-                        model->model->getManifest().name +
-                        "' is compiled for the '" +
-                        model->model->getManifest().target +
-                        "' target; only 'cuda' models run on device buffers");
+    return failWith(
+        LOOM_STATUS_INVALID_ARGUMENT,
+        std::string(function) + ": model '" + model->model->getManifest().name +
+            "' is compiled for the '" + model->model->getManifest().target +
+            "' target; only 'cuda' models run on device buffers");
   }
   return runChecked(function, model, inputs, num_inputs, outputs, num_outputs,
                     runtime_error, /*device=*/true, stream);
+}
+
+loom_status loom_model_generate_info(const loom_model *model,
+                                     int64_t *prompt_length, int64_t *vocab,
+                                     int64_t *capacity, int64_t *kv_bytes) {
+  const char *function = "loom_model_generate_info";
+  if (!model)
+    return invalidArgument(function, "model is NULL");
+  const ModelManifest &m = model->model->getManifest();
+  if (!model->model->isGenerate())
+    return failWith(LOOM_STATUS_INVALID_ARGUMENT,
+                    std::string(function) + ": model '" + m.name +
+                        "' was not compiled with loomc --generate");
+  if (prompt_length)
+    *prompt_length = m.generate->promptLength;
+  if (vocab)
+    *vocab = m.generate->vocab;
+  if (capacity)
+    *capacity = m.generate->capacity;
+  if (kv_bytes)
+    *kv_bytes = m.generate->kvBytes;
+  return LOOM_STATUS_OK;
+}
+
+loom_status loom_model_generate(const loom_model *model, const int64_t *prompt,
+                                size_t prompt_length, size_t count,
+                                int64_t *tokens, float *logits,
+                                int32_t *runtime_error) {
+  const char *function = "loom_model_generate";
+  if (runtime_error)
+    *runtime_error = 0;
+  if (loom_status status =
+          loom_model_generate_info(model, nullptr, nullptr, nullptr, nullptr))
+    return status;
+  const ModelManifest &m = model->model->getManifest();
+  if (!prompt || (count && !tokens))
+    return invalidArgument(function, "prompt or tokens is NULL");
+  if (static_cast<int64_t>(prompt_length) != m.generate->promptLength)
+    return failWith(LOOM_STATUS_INVALID_ARGUMENT,
+                    std::string(function) + ": the prompt has " +
+                        std::to_string(prompt_length) +
+                        " tokens but the model's prefill takes " +
+                        std::to_string(m.generate->promptLength));
+  Result<GenerateResult> result =
+      model->model->generateGreedy(prompt, count, tokens, logits);
+  if (!result)
+    return failWith(LOOM_STATUS_OUT_OF_MEMORY,
+                    std::string(function) + ": " + result.message());
+  if (result->runtimeError) {
+    if (runtime_error)
+      *runtime_error = result->runtimeError;
+    return failWith(
+        LOOM_STATUS_RUNTIME_ERROR,
+        std::string(function) + ": " +
+            (result->failedStep == 0
+                 ? std::string("prefill")
+                 : "decode step " + std::to_string(result->failedStep)) +
+            ": " + model->model->describeError(result->runtimeError));
+  }
+  return LOOM_STATUS_OK;
 }
 
 const char *loom_last_error_message(void) { return lastError.c_str(); }

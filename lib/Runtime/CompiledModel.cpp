@@ -20,10 +20,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/CompiledModel.h"
-#include "loom/Runtime/RuntimeErrors.h"
 #include "loom/Runtime/ModelSignature.h"
+#include "loom/Runtime/RuntimeErrors.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <dlfcn.h>
@@ -314,10 +316,46 @@ CompiledModel::load(const std::string &dir) {
                          "match " +
                          manifestPath + ": " + mismatch);
 
+  // --generate: the decode step's signature too, before anything is called.
+  if (m.generate) {
+    const ModelManifest::GenerateSection &g = *m.generate;
+    ModelManifest step;
+    step.abiVersion = m.abiVersion;
+    step.name = m.name;
+    step.inputs = g.inputs;
+    step.outputs = g.outputs;
+    Result<void *> stepSignature =
+        resolver.lookup(g.signatureSymbol, STT_OBJECT, sizeof(ModelSignature));
+    if (!stepSignature)
+      return stepSignature.status();
+    std::string stepMismatch = compareSignature(
+        resolver, *static_cast<const ModelSignature *>(*stepSignature), step);
+    if (!stepMismatch.empty())
+      return Status::error(libraryPath + ": the decode step's signature ('" +
+                           g.signatureSymbol +
+                           "') does not match the "
+                           "'generate' section of " +
+                           manifestPath + ": " + stepMismatch);
+    void *functions[6];
+    const std::string *symbols[6] = {&g.runSymbol,         &g.runPackedSymbol,
+                                     &g.cacheCreateSymbol, &g.cacheFreeSymbol,
+                                     &g.prefillSymbol,     &g.stepSymbol};
+    for (int i = 0; i < 6; ++i) {
+      Result<void *> function = resolver.lookup(*symbols[i], STT_FUNC);
+      if (!function)
+        return function.status();
+      functions[i] = *function;
+    }
+    model->cacheCreateFn = reinterpret_cast<CacheCreateFn>(functions[2]);
+    model->cacheFreeFn = reinterpret_cast<CacheFreeFn>(functions[3]);
+    model->generatePrefillFn =
+        reinterpret_cast<GeneratePrefillFn>(functions[4]);
+    model->generateStepFn = reinterpret_cast<GenerateStepFn>(functions[5]);
+  }
+
   if (Result<void *> run = resolver.lookup(m.runSymbol, STT_FUNC); !run)
     return run.status();
-  Result<void *> errorMessage =
-      resolver.lookup(m.errorMessageSymbol, STT_FUNC);
+  Result<void *> errorMessage = resolver.lookup(m.errorMessageSymbol, STT_FUNC);
   if (!errorMessage)
     return errorMessage.status();
   model->errorMessageFn = reinterpret_cast<ErrorMessageFn>(*errorMessage);
@@ -363,6 +401,68 @@ std::string CompiledModel::describeError(int32_t code) const {
       text += std::string(" (") + detail + ")";
   }
   return text;
+}
+
+Result<GenerateResult> CompiledModel::generateGreedy(const int64_t *prompt,
+                                                     uint64_t count,
+                                                     int64_t *tokens,
+                                                     float *rows) const {
+  const ModelManifest::GenerateSection &g = *manifest.generate;
+  auto argmax = [&](const float *logits) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < g.vocab; ++i)
+      if (logits[i] > logits[best])
+        best = i;
+    return best;
+  };
+  GenerateResult result;
+  std::vector<float> logits;
+  try {
+    logits.resize(static_cast<size_t>(g.promptLength * g.vocab));
+    result.stepSeconds.reserve(count);
+  } catch (const std::bad_alloc &) {
+    return Status::error("not enough memory for the logits");
+  }
+  void *raw = cacheCreateFn();
+  if (!raw)
+    return Status::error("out of memory: cannot allocate the KV cache (" +
+                         std::to_string(2 * g.kvBytes) + " bytes)");
+  struct Free {
+    const CompiledModel *model;
+    void *cache;
+    ~Free() { model->cacheFreeFn(cache); }
+  } free{this, raw};
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  int32_t code = generatePrefillFn(raw, prompt, logits.data());
+  result.prefillSeconds =
+      std::chrono::duration<double>(Clock::now() - start).count();
+  if (code != 0) {
+    result.runtimeError = code;
+    result.failedStep = 0;
+    return result;
+  }
+  const float *last = logits.data() + (g.promptLength - 1) * g.vocab;
+  if (count == 0)
+    return result;
+  float *row = rows ? rows : logits.data();
+  std::copy(last, last + g.vocab, row);
+  tokens[0] = argmax(row);
+  for (uint64_t i = 1; i < count; ++i) {
+    row = rows ? rows + i * g.vocab : logits.data();
+    int64_t position = g.promptLength + static_cast<int64_t>(i) - 1;
+    start = Clock::now();
+    code = generateStepFn(raw, tokens[i - 1], position, row);
+    result.stepSeconds.push_back(
+        std::chrono::duration<double>(Clock::now() - start).count());
+    if (code != 0) {
+      result.runtimeError = code;
+      result.failedStep = static_cast<int64_t>(i);
+      return result;
+    }
+    tokens[i] = argmax(row);
+  }
+  return result;
 }
 
 CompiledModel::~CompiledModel() {

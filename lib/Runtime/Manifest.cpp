@@ -47,6 +47,21 @@ void mlir::loom::setDerivedNames(ModelManifest &manifest) {
   manifest.signatureSymbol = manifest.name + "_signature";
 }
 
+void mlir::loom::setGenerateNames(ModelManifest &manifest) {
+  const std::string &n = manifest.name;
+  manifest.runSymbol = n + "_prefill";
+  manifest.runPackedSymbol = n + "_prefill_packed";
+  manifest.signatureSymbol = n + "_prefill_signature";
+  ModelManifest::GenerateSection &g = *manifest.generate;
+  g.runSymbol = n + "_decode_step";
+  g.runPackedSymbol = n + "_decode_step_packed";
+  g.signatureSymbol = n + "_decode_step_signature";
+  g.cacheCreateSymbol = n + "_cache_create";
+  g.cacheFreeSymbol = n + "_cache_free";
+  g.prefillSymbol = n + "_generate_prefill";
+  g.stepSymbol = n + "_generate_step";
+}
+
 bool mlir::loom::isValidCIdentifier(std::string_view name) {
   // C11 and C++17 keywords plus the alternative operator spellings: a name
   // that is one of them cannot be a parameter or a symbol prefix.
@@ -203,6 +218,39 @@ std::string mlir::loom::printManifest(const ModelManifest &m) {
   root.set("entry_points", std::move(entries));
   root.set("inputs", tensors(m.inputs));
   root.set("outputs", tensors(m.outputs));
+  if (m.generate) {
+    const ModelManifest::GenerateSection &g = *m.generate;
+    JsonValue gen = JsonValue::object();
+    gen.set("function", JsonValue::string(g.function));
+    JsonValue genEntries = JsonValue::object();
+    genEntries.set("run", JsonValue::string(g.runSymbol));
+    genEntries.set("run_packed", JsonValue::string(g.runPackedSymbol));
+    genEntries.set("signature", JsonValue::string(g.signatureSymbol));
+    genEntries.set("cache_create", JsonValue::string(g.cacheCreateSymbol));
+    genEntries.set("cache_free", JsonValue::string(g.cacheFreeSymbol));
+    genEntries.set("prefill", JsonValue::string(g.prefillSymbol));
+    genEntries.set("step", JsonValue::string(g.stepSymbol));
+    gen.set("entry_points", std::move(genEntries));
+    gen.set("prompt_length", JsonValue::integer(g.promptLength));
+    gen.set("capacity", JsonValue::integer(g.capacity));
+    gen.set("vocab", JsonValue::integer(g.vocab));
+    gen.set("layers", JsonValue::integer(g.layers));
+    gen.set("kv_bytes", JsonValue::integer(g.kvBytes));
+    JsonValue parts = JsonValue::array();
+    for (const auto &part : g.cacheParts) {
+      JsonValue object = JsonValue::object();
+      object.set("layer", JsonValue::integer(part.layer));
+      object.set("part", JsonValue::string(part.part));
+      object.set("prefill_output", JsonValue::integer(part.prefillOutput));
+      object.set("step_input", JsonValue::integer(part.stepInput));
+      object.set("step_output", JsonValue::integer(part.stepOutput));
+      parts.push(std::move(object));
+    }
+    gen.set("cache_parts", std::move(parts));
+    gen.set("inputs", tensors(g.inputs));
+    gen.set("outputs", tensors(g.outputs));
+    root.set("generate", std::move(gen));
+  }
   return printJson(root) + "\n";
 }
 
@@ -473,6 +521,135 @@ static bool readCUDASection(FieldReader &top, ModelManifest &m,
   return ok;
 }
 
+static bool sameTensor(const TensorSpec &a, const TensorSpec &b) {
+  return a.dtype == b.dtype && a.shape == b.shape;
+}
+
+/// The "generate" object of a `loomc --generate` manifest. Its layout is
+/// fixed (docs/loomc.md), and checked here against the prefill's and the
+/// decode step's tensor lists, so a loader can size every buffer from it.
+static bool readGenerateSection(FieldReader &top, ModelManifest &m,
+                                std::string &error) {
+  const JsonValue *object = top.readObject("generate");
+  if (!object)
+    return false;
+  FieldReader reader(*object, "generate", error);
+  ModelManifest expected;
+  expected.name = m.name;
+  expected.generate.emplace();
+  setGenerateNames(expected);
+  ModelManifest::GenerateSection g;
+  const ModelManifest::GenerateSection &e = *expected.generate;
+  if (!reader.readName("function", g.function))
+    return false;
+  const JsonValue *entries = reader.readObject("entry_points");
+  if (!entries)
+    return false;
+  FieldReader entryReader(*entries, "generate.entry_points", error);
+  int64_t big = int64_t(1) << 40;
+  std::set<std::string> cNames;
+  bool ok =
+      entryReader.readEntryPoint("run", e.runSymbol, g.runSymbol) &&
+      entryReader.readEntryPoint("run_packed", e.runPackedSymbol,
+                                 g.runPackedSymbol) &&
+      entryReader.readEntryPoint("signature", e.signatureSymbol,
+                                 g.signatureSymbol) &&
+      entryReader.readEntryPoint("cache_create", e.cacheCreateSymbol,
+                                 g.cacheCreateSymbol) &&
+      entryReader.readEntryPoint("cache_free", e.cacheFreeSymbol,
+                                 g.cacheFreeSymbol) &&
+      entryReader.readEntryPoint("prefill", e.prefillSymbol, g.prefillSymbol) &&
+      entryReader.readEntryPoint("step", e.stepSymbol, g.stepSymbol) &&
+      entryReader.checkNoOtherKeys() &&
+      reader.readInt("prompt_length", g.promptLength, 1, big) &&
+      reader.readInt("capacity", g.capacity, 1, big) &&
+      reader.readInt("vocab", g.vocab, 1, big) &&
+      reader.readInt("layers", g.layers, 1, 4096) &&
+      reader.readInt("kv_bytes", g.kvBytes, 0, INT64_MAX) &&
+      readTensorList(reader, "inputs", g.inputs, cNames, error) &&
+      readTensorList(reader, "outputs", g.outputs, cNames, error);
+  if (!ok)
+    return false;
+  const std::vector<JsonValue> *parts = reader.readArray("cache_parts");
+  if (!parts)
+    return false;
+  if (parts->size() != static_cast<size_t>(5 * g.layers))
+    return reader.fail("cache_parts", "must have 5 entries per layer");
+  for (size_t i = 0; i < parts->size(); ++i) {
+    std::string path = "generate.cache_parts[" + std::to_string(i) + "]";
+    if (!(*parts)[i].getAsObject())
+      return reader.fail("cache_parts", "entries must be objects");
+    FieldReader partReader((*parts)[i], path, error);
+    ModelManifest::GenerateSection::CachePart part;
+    if (!partReader.readInt("layer", part.layer, 0, big) ||
+        !partReader.readString("part", part.part) ||
+        !partReader.readInt("prefill_output", part.prefillOutput, 0, big) ||
+        !partReader.readInt("step_input", part.stepInput, 0, big) ||
+        !partReader.readInt("step_output", part.stepOutput, 0, big) ||
+        !partReader.checkNoOtherKeys())
+      return false;
+    // The fixed layout: logits first, then the five parts of each layer.
+    int64_t index = static_cast<int64_t>(i);
+    if (part.layer != index / 5 || part.part != kKVCachePartNames[index % 5] ||
+        part.prefillOutput != 1 + index || part.stepInput != 2 + index ||
+        part.stepOutput != 1 + index)
+      return partReader.fail(
+          "part", "is not layer " + std::to_string(index / 5) + " part '" +
+                      kKVCachePartNames[index % 5] + "' at prefill output " +
+                      std::to_string(1 + index) + ", step input " +
+                      std::to_string(2 + index) + ", step output " +
+                      std::to_string(1 + index));
+    g.cacheParts.push_back(part);
+  }
+  if (!reader.checkNoOtherKeys())
+    return false;
+  // Against the tensor lists: tokens, positions and logits as documented,
+  // each cache part the same tensor in all three places.
+  size_t numParts = g.cacheParts.size();
+  auto is = [](const TensorSpec &t, DType dtype, std::vector<int64_t> shape) {
+    return t.dtype == dtype && t.shape == shape;
+  };
+  std::string problem;
+  if (m.inputs.size() != 1 || m.outputs.size() != 1 + numParts ||
+      g.inputs.size() != 2 + numParts || g.outputs.size() != 1 + numParts)
+    problem = "the prefill must take the tokens and return the logits and " +
+              std::to_string(numParts) +
+              " cache parts, the decode step take the token, the position "
+              "and the parts and return the logits and the parts";
+  else if (!is(m.inputs[0], DType::I64, {1, g.promptLength}))
+    problem = "the prefill's input must be 1x" +
+              std::to_string(g.promptLength) + " int64 (the prompt)";
+  else if (!is(m.outputs[0], DType::F32, {1, g.promptLength, g.vocab}))
+    problem = "the prefill's first output must be the 1x" +
+              std::to_string(g.promptLength) + "x" + std::to_string(g.vocab) +
+              " float32 logits";
+  else if (!is(g.inputs[0], DType::I64, {1, 1}) ||
+           !is(g.inputs[1], DType::I64, {1}))
+    problem = "the decode step's inputs must start with the 1x1 int64 token "
+              "and the 1 int64 position";
+  else if (!is(g.outputs[0], DType::F32, {1, 1, g.vocab}))
+    problem = "the decode step's first output must be the 1x1x" +
+              std::to_string(g.vocab) + " float32 logits";
+  int64_t kvBytes = 0;
+  for (size_t i = 0; problem.empty() && i < numParts; ++i) {
+    const TensorSpec &t = m.outputs[1 + i];
+    if (!sameTensor(t, g.inputs[2 + i]) || !sameTensor(t, g.outputs[1 + i]))
+      problem = "cache part " + std::to_string(i) +
+                " differs between the prefill and the decode step";
+    else if (i % 5 == 0 && (t.shape.size() != 4 || t.shape[2] != g.capacity))
+      problem = "cache part " + std::to_string(i) +
+                " (keys) is not [B, H, capacity, D]";
+    kvBytes += t.byteSize();
+  }
+  if (problem.empty() && kvBytes != g.kvBytes)
+    problem = "kv_bytes is " + std::to_string(g.kvBytes) +
+              " but the cache parts take " + std::to_string(kvBytes);
+  if (!problem.empty())
+    return top.fail("generate", "does not describe its entries: " + problem);
+  m.generate = std::move(g);
+  return true;
+}
+
 Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
                                                 const std::string &path) {
   auto fail = [&](const std::string &msg) {
@@ -480,7 +657,8 @@ Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
   };
   JsonLimits limits;
   limits.maxBytes = kMaxManifestBytes;
-  // The format nests four deep (the root, "inputs", a tensor, its shape).
+  // The format nests five deep (the root, "generate", "inputs", a tensor,
+  // its shape).
   limits.maxDepth = 8;
   Result<JsonValue> root = parseJson(text, limits);
   if (!root)
@@ -524,6 +702,12 @@ Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
     ModelManifest expected;
     expected.name = m.name;
     setDerivedNames(expected);
+    // A --generate library exports `<name>_prefill...` instead of
+    // `<name>_run...`.
+    if (root->get("generate")) {
+      expected.generate.emplace();
+      setGenerateNames(expected);
+    }
     const JsonValue *entries = top.readObject("entry_points");
     FieldReader reader(entries ? *entries : *root, "entry_points", error);
     ok = entries &&
@@ -543,6 +727,8 @@ Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
        readTensorList(top, "outputs", m.outputs, cNames, error);
   if (ok && m.target == "cuda")
     ok = readCUDASection(top, m, error);
+  if (ok && top.has("generate"))
+    ok = readGenerateSection(top, m, error);
   ok = ok && top.checkNoOtherKeys();
   if (!ok)
     return fail(error);

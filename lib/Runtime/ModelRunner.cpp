@@ -13,9 +13,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sys/stat.h>
 
@@ -130,8 +133,141 @@ static std::string baseName(const std::string &path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+//===----------------------------------------------------------------------===//
+// --generate
+//===----------------------------------------------------------------------===//
+
+static std::string formatMs(double seconds) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.3f ms", seconds * 1e3);
+  return buffer;
+}
+
+/// Prefill, then greedy decode steps through the library's cache API.
+static int runGenerate(const ModelRunOptions &options, std::ostream &out,
+                       std::ostream &err) {
+  if (options.prompt.empty())
+    return fail(err, "--generate needs --prompt IDS.npy (the prompt's token "
+                     "ids, int64)");
+  if (!options.generateTokens)
+    return fail(err, "--prompt applies to --generate N");
+  if (!options.inputs.empty() || !options.compares.empty() ||
+      options.randomSeed)
+    return fail(err, "--input, --compare and --random-seed do not apply to "
+                     "--generate (the prompt is --prompt)");
+  uint64_t count = *options.generateTokens;
+  if (count == 0)
+    return fail(err, "--generate 0: nothing to generate (N counts the new "
+                     "tokens, at least 1)");
+  Result<std::unique_ptr<CompiledModel>> loaded =
+      CompiledModel::load(options.modelDir);
+  if (!loaded)
+    return fail(err, loaded.message());
+  const CompiledModel &model = **loaded;
+  const ModelManifest &manifest = model.getManifest();
+  if (!model.isGenerate())
+    return fail(err, options.modelDir +
+                         ": not a --generate model directory (its "
+                         "manifest.json has no 'generate' section; compile "
+                         "with loomc --generate)");
+  const ModelManifest::GenerateSection &g = *manifest.generate;
+  Result<NpyArray> prompt = readNpyFile(options.prompt);
+  if (!prompt)
+    return fail(err, prompt.message());
+  if (prompt->dtype != DType::I64)
+    return fail(err, options.prompt + ": the prompt is " +
+                         dtypeName(prompt->dtype) + "; token ids are int64");
+  if (prompt->shape.size() > 2 ||
+      (prompt->shape.size() == 2 && prompt->shape[0] != 1))
+    return fail(err, options.prompt + ": the prompt is " +
+                         prompt->shapeString() +
+                         "; expected [P] or [1, P] token ids (batch 1)");
+  if (prompt->numElements() != g.promptLength)
+    return fail(err, options.prompt + ": the prompt has " +
+                         std::to_string(prompt->numElements()) +
+                         " tokens but the model's prefill takes " +
+                         std::to_string(g.promptLength) +
+                         " (loomc --prompt-length)");
+  // At most capacity - P + 1 tokens fit: the step after that fails (the
+  // library's error), so a huge N allocates no more than one token beyond.
+  uint64_t fits = static_cast<uint64_t>(g.capacity - g.promptLength + 1);
+  if (count > fits + 1)
+    count = fits + 1;
+  NpyArray tokens, rows;
+  try {
+    tokens = makeNpyArray(DType::I64, {1, static_cast<int64_t>(count)});
+    rows = makeNpyArray(DType::F32, {1, static_cast<int64_t>(count), g.vocab});
+  } catch (const std::bad_alloc &) {
+    return fail(err, "not enough memory for " + std::to_string(count) +
+                         " tokens and their logits");
+  }
+  auto *tokenData = reinterpret_cast<int64_t *>(tokens.data.data());
+  Result<GenerateResult> run = model.generateGreedy(
+      reinterpret_cast<const int64_t *>(prompt->data.data()), count, tokenData,
+      reinterpret_cast<float *>(rows.data.data()));
+  if (!run)
+    return fail(err, run.message());
+  if (int32_t code = run->runtimeError) {
+    if (run->failedStep == 0)
+      return fail(err, "prefill: runtime error: " + model.describeError(code));
+    int64_t i = run->failedStep;
+    int64_t position = g.promptLength + i - 1;
+    std::string hint;
+    if (code == static_cast<int32_t>(RuntimeError::KVCacheCapacityExceeded))
+      hint = " (the cache holds " + std::to_string(g.capacity) +
+             " tokens: the prompt and " +
+             std::to_string(g.capacity - g.promptLength) +
+             " steps, so at most " +
+             std::to_string(g.capacity - g.promptLength + 1) + " new tokens)";
+    return fail(err, "decode step " + std::to_string(i) + " (token " +
+                         std::to_string(i + 1) + ", position " +
+                         std::to_string(position) + "): runtime error: " +
+                         model.describeError(code) + hint);
+  }
+  double prefillSeconds = run->prefillSeconds;
+  const std::vector<double> &stepSeconds = run->stepSeconds;
+
+  if (!options.outputDir.empty()) {
+    if (Status s = createDirectories(options.outputDir); !s.ok())
+      return fail(err, s.message());
+    for (auto [name, array] : {std::make_pair("tokens.npy", &tokens),
+                               std::make_pair("logits.npy", &rows)})
+      if (Status s = writeNpyFile(options.outputDir + "/" + name, *array);
+          !s.ok())
+        return fail(err, s.message());
+  }
+  out << "prompt: " << g.promptLength << " tokens\n";
+  out << "generated " << count << " tokens:";
+  for (uint64_t i = 0; i < count; ++i)
+    out << " " << tokenData[i];
+  out << "\n";
+  out << "time to first token (prefill): " << formatMs(prefillSeconds) << "\n";
+  if (stepSeconds.empty()) {
+    out << "decode steps: 0\n";
+  } else {
+    std::vector<double> sorted = stepSeconds;
+    std::sort(sorted.begin(), sorted.end());
+    size_t n = sorted.size();
+    double median =
+        n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    out << "decode steps: " << n << ", per step: median " << formatMs(median)
+        << ", min " << formatMs(sorted.front()) << ", max "
+        << formatMs(sorted.back()) << "\n";
+  }
+  out << "KV cache: " << g.kvBytes << " bytes (" << g.layers
+      << " layers, capacity " << g.capacity << " tokens), " << 2 * g.kvBytes
+      << " bytes with the step's second set\n";
+  out.flush();
+  return 0;
+}
+
 int mlir::loom::runModelDirectory(const ModelRunOptions &options,
                                   std::ostream &out, std::ostream &err) {
+  if (options.generateTokens || !options.prompt.empty()) {
+    if (options.entryGiven || options.referenceGiven)
+      return fail(err, "--entry and --reference apply to .mlir files");
+    return runGenerate(options, out, err);
+  }
   if (options.entryGiven)
     return fail(err, "--entry applies to .mlir files; a model directory has "
                      "one entry point (see its manifest.json)");
@@ -201,8 +337,8 @@ int mlir::loom::runModelDirectory(const ModelRunOptions &options,
   if (!run)
     return fail(err, run.message());
   if (run->runtimeError != 0)
-    return fail(err, "runtime error: " +
-                         (*model)->describeError(run->runtimeError));
+    return fail(err,
+                "runtime error: " + (*model)->describeError(run->runtimeError));
 
   if (!options.outputDir.empty()) {
     if (Status s = createDirectories(options.outputDir); !s.ok())
@@ -266,6 +402,11 @@ static const char *const kUsage =
     "                             next output without a reference\n"
     "  --rtol R                   relative tolerance (default 1e-5)\n"
     "  --atol A                   absolute tolerance (default 1e-6)\n"
+    "  --prompt IDS.npy           the prompt's int64 token ids (--generate)\n"
+    "  --generate N               a `loomc --generate` model: prefill the\n"
+    "                             prompt, then generate N tokens greedily\n"
+    "                             (N - 1 decode steps); --output-dir writes\n"
+    "                             tokens.npy and logits.npy\n"
     "\n"
     "Exit status: 0 when everything ran and matched, 1 otherwise.\n";
 
@@ -316,7 +457,7 @@ mlir::loom::parseModelRunArguments(const std::vector<std::string> &arguments,
       flag = flag.substr(0, eq);
     }
     if (flag == "help" || flag == "h") {
-      char usage[2048];
+      char usage[4096];
       std::snprintf(usage, sizeof(usage), kUsage, toolName.c_str());
       out << usage;
       return std::optional<ModelRunOptions>();
@@ -328,8 +469,8 @@ mlir::loom::parseModelRunArguments(const std::vector<std::string> &arguments,
       continue;
     }
     static const char *const kValueFlags[] = {
-        "input", "compare", "output-dir", "random-seed",
-        "rtol",  "atol",    "entry"};
+        "input", "compare", "output-dir", "random-seed", "rtol",
+        "atol",  "entry",   "prompt",     "generate"};
     if (std::find_if(std::begin(kValueFlags), std::end(kValueFlags),
                      [&](const char *f) { return flag == f; }) ==
         std::end(kValueFlags))
@@ -347,6 +488,14 @@ mlir::loom::parseModelRunArguments(const std::vector<std::string> &arguments,
       options.outputDir = *value;
     } else if (flag == "entry") {
       options.entryGiven = true;
+    } else if (flag == "prompt") {
+      options.prompt = *value;
+    } else if (flag == "generate") {
+      uint64_t n;
+      if (!parseUnsigned(*value, n))
+        return Status::error("--generate '" + *value +
+                             "' is not an unsigned 32-bit integer");
+      options.generateTokens = n;
     } else if (flag == "random-seed") {
       uint64_t seed;
       if (!parseUnsigned(*value, seed))

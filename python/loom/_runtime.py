@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 LIBRARY_NAME = "libLoomRuntimeCore.so"
-API_VERSION = 2
+API_VERSION = 3
 
 # loom_status
 STATUS_OK = 0
@@ -137,6 +137,12 @@ def _declare(lib):
         "loom_model_run_device": ([model_p, c.POINTER(c.c_void_p), c.c_size_t,
                                    c.POINTER(c.c_void_p), c.c_size_t,
                                    c.c_void_p, c.POINTER(c.c_int32)], c.c_int),
+        "loom_model_generate_info": ([model_p] + [c.POINTER(c.c_int64)] * 4,
+                                     c.c_int),
+        "loom_model_generate": ([model_p, c.POINTER(c.c_int64), c.c_size_t,
+                                 c.c_size_t, c.POINTER(c.c_int64),
+                                 c.POINTER(c.c_float), c.POINTER(c.c_int32)],
+                                c.c_int),
         "loom_last_error_message": ([], c.c_char_p),
         "loom_runtime_error_string": ([c.c_int32], c.c_char_p),
         "loom_random_create": ([c.c_uint64], c.c_void_p),
@@ -413,6 +419,56 @@ class Model:
     def __call__(self, *args, **kwargs):
         outputs = self._run(self._bind(args, kwargs))
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    @property
+    def generate_info(self):
+        """For a `loomc --generate` model, {"prompt_length", "vocab",
+        "capacity", "kv_bytes"}; None for other models."""
+        if self._handle is None:
+            raise LoomError("the model is closed")
+        values = [ctypes.c_int64(0) for _ in range(4)]
+        status = self._lib.loom_model_generate_info(
+            self._handle, *[ctypes.byref(v) for v in values])
+        if status != STATUS_OK:
+            return None
+        return dict(zip(("prompt_length", "vocab", "capacity", "kv_bytes"),
+                        (v.value for v in values)))
+
+    def generate(self, prompt_ids, n, return_logits=False):
+        """Greedy generation with a `loomc --generate` model: prefills
+        `prompt_ids` (the model's prompt length of int64 token ids, shape
+        [P] or [1, P]) and returns the `n` new tokens as an int64 array of
+        shape [n] (with return_logits, also the [n, vocab] float32 logits
+        rows they were chosen from). A full KV cache or a bad token raises
+        ModelRuntimeError."""
+        info = self.generate_info
+        if info is None:
+            raise LoomError("model '%s' was not compiled with loomc "
+                            "--generate" % self.name)
+        prompt = np.ascontiguousarray(np.asarray(prompt_ids), np.int64)
+        if prompt.ndim == 2 and prompt.shape[0] == 1:
+            prompt = prompt[0]
+        if prompt.ndim != 1 or prompt.shape[0] != info["prompt_length"]:
+            raise ValueError("the prompt is %s but the model takes %d token "
+                             "ids ([P] or [1, P])" % (
+                                 tuple(np.shape(prompt_ids)),
+                                 info["prompt_length"]))
+        n = int(n)
+        if n < 0:
+            raise ValueError("n must not be negative")
+        tokens = np.zeros(n, np.int64)
+        logits = np.zeros((n, info["vocab"]), np.float32)
+        code = ctypes.c_int32(0)
+        status = self._lib.loom_model_generate(
+            self._handle, prompt.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            prompt.shape[0], n,
+            tokens.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            logits.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+            ctypes.byref(code))
+        if status == STATUS_RUNTIME_ERROR:
+            raise ModelRuntimeError(_last_error(self._lib), code.value)
+        _check(self._lib, status)
+        return (tokens, logits) if return_logits else tokens
 
     def run(self, inputs=(), **kwargs):
         """Runs on `inputs` (a sequence in input order, or a mapping by input

@@ -171,8 +171,8 @@ TEST(Manifest, CUDASection) {
   EXPECT_EQ(m->cuda->lastErrorSymbol, "model_last_error");
   // A cpu manifest has no "cuda" object; a cuda one needs it.
   Result<ModelManifest> cpu = parseManifest(
-      printManifest(makeManifest()).substr(
-          0, printManifest(makeManifest()).rfind('}')) +
+      printManifest(makeManifest())
+              .substr(0, printManifest(makeManifest()).rfind('}')) +
           ", \"cuda\": " + kCUDASection + "}",
       "m.json");
   ASSERT_FALSE(cpu.ok());
@@ -299,3 +299,88 @@ TEST(Manifest, CIdentifiers) {
 }
 
 } // namespace
+
+namespace {
+/// A --generate manifest: prompt 4, vocabulary 8, one layer, capacity 6.
+ModelManifest makeGenerateManifest() {
+  ModelManifest m = makeManifest();
+  m.function = "prefill";
+  m.generate.emplace();
+  setGenerateNames(m);
+  ModelManifest::GenerateSection &g = *m.generate;
+  g.function = "decode_step";
+  g.promptLength = 4;
+  g.capacity = 6;
+  g.vocab = 8;
+  g.layers = 1;
+  auto spec = [](std::string name, DType dtype, std::vector<int64_t> shape) {
+    TensorSpec t;
+    t.cName = name;
+    t.name = std::move(name);
+    t.dtype = dtype;
+    t.shape = std::move(shape);
+    return t;
+  };
+  std::vector<TensorSpec> parts = {spec("keys", DType::F32, {1, 2, 6, 4}),
+                                   spec("values", DType::F32, {1, 2, 6, 4}),
+                                   spec("positions", DType::I64, {1, 2, 6}),
+                                   spec("length", DType::I64, {1}),
+                                   spec("next", DType::I64, {1})};
+  g.inputs = {spec("token", DType::I64, {1, 1}),
+              spec("position", DType::I64, {1})};
+  g.outputs = {spec("logits", DType::F32, {1, 1, 8})};
+  for (int64_t i = 0; i < 5; ++i) {
+    TensorSpec in = parts[i], out = parts[i];
+    out.name = "new_" + out.name;
+    out.cName = out.name;
+    m.outputs.push_back(parts[i]);
+    g.inputs.push_back(in);
+    g.outputs.push_back(out);
+    g.cacheParts.push_back({0, kKVCachePartNames[i], 1 + i, 2 + i, 1 + i});
+    g.kvBytes += parts[i].byteSize();
+  }
+  return m;
+}
+} // namespace
+
+TEST(Manifest, GenerateSection) {
+  ModelManifest original = makeGenerateManifest();
+  std::string text = printManifest(original);
+  Result<ModelManifest> m = parseManifest(text, "m.json");
+  ASSERT_TRUE(m.ok()) << m.message();
+  EXPECT_EQ(m->runSymbol, "model_prefill");
+  EXPECT_EQ(m->signatureSymbol, "model_prefill_signature");
+  ASSERT_TRUE(m->generate.has_value());
+  EXPECT_EQ(m->generate->runPackedSymbol, "model_decode_step_packed");
+  EXPECT_EQ(m->generate->stepSymbol, "model_generate_step");
+  EXPECT_EQ(m->generate->kvBytes, 192 + 192 + 96 + 8 + 8);
+  EXPECT_EQ(m->generate->cacheParts[4].part, "next");
+  EXPECT_EQ(m->generate->inputs.size(), 7u);
+  EXPECT_EQ(printManifest(*m), text);
+
+  auto replaced = [&](const std::string &from, const std::string &to) {
+    std::string copy = text;
+    size_t at = copy.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos)
+      copy.replace(at, from.size(), to);
+    return copy;
+  };
+  expectError(replaced("\"capacity\": 6", "\"capacity\": 5"),
+              "'generate' does not describe its entries: cache part 0 (keys) "
+              "is not [B, H, capacity, D]");
+  expectError(replaced("\"vocab\": 8", "\"vocab\": 9"),
+              "'generate' does not describe its entries: the prefill's first "
+              "output must be the 1x4x9 float32 logits");
+  expectError(replaced("\"layers\": 1", "\"layers\": 2"),
+              "'generate.cache_parts' must have 5 entries per layer");
+  expectError(replaced("\"step_input\": 2", "\"step_input\": 3"),
+              "'generate.cache_parts[0].part' is not layer 0 part 'keys' at "
+              "prefill output 1, step input 2, step output 1");
+  // Without the section the prefill's symbols are not the model's own.
+  ModelManifest plain = original;
+  plain.generate.reset();
+  expectError(printManifest(plain),
+              "'entry_points.run' is 'model_prefill' but must be the model's "
+              "own 'model_run'");
+}

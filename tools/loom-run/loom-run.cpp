@@ -91,6 +91,18 @@ static cl::opt<bool>
                        "kernels); .mlir files only"),
               cl::cat(category));
 
+static cl::opt<std::string>
+    promptFile("prompt",
+               cl::desc("The prompt's int64 token ids (.npy) for --generate"),
+               cl::value_desc("IDS.npy"), cl::cat(category));
+static cl::opt<std::string> generateTokens(
+    "generate",
+    cl::desc("Model directory of `loomc --generate`: prefill --prompt, then "
+             "generate N tokens greedily (N - 1 decode steps); prints the "
+             "tokens, time to first token, per-step latency and KV bytes; "
+             "--output-dir writes tokens.npy and logits.npy"),
+    cl::value_desc("N"), cl::cat(category));
+
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "error: " << msg << "\n";
   return 1;
@@ -248,6 +260,17 @@ static int runModelDirectory() {
   options.absTol = absTol;
   options.entryGiven = entryName.getNumOccurrences() != 0;
   options.referenceGiven = reference.getNumOccurrences() != 0;
+  options.prompt = promptFile;
+  if (generateTokens.getNumOccurrences()) {
+    const std::string &text = generateTokens;
+    unsigned long long n = 0;
+    if (text.empty() || text.size() > 10 ||
+        !llvm::all_of(text, [](char c) { return c >= '0' && c <= '9'; }) ||
+        (n = std::stoull(text)) > 0xffffffffULL)
+      return fail("--generate '" + text +
+                  "' is not an unsigned 32-bit integer");
+    options.generateTokens = n;
+  }
   return mlir::loom::runModelDirectory(options, std::cout, std::cerr);
 }
 
@@ -259,5 +282,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "Loom CPU runner\n");
   if (llvm::sys::fs::is_directory(inputFile))
     return runModelDirectory();
+  if (generateTokens.getNumOccurrences() || promptFile.getNumOccurrences())
+    return fail("--generate and --prompt apply to model directories of "
+                "`loomc --generate`, not to " +
+                inputFile);
   return runMLIRFile();
 }

@@ -175,6 +175,24 @@ static cl::opt<bool>
                cl::desc("Also write a static library (NAME.a) to OUTDIR"),
                cl::cat(category));
 
+static cl::opt<bool> generate(
+    "generate",
+    cl::desc("Compile a causal LM for token generation: @prefill and "
+             "@decode_step (inserted by loom-insert-kv-cache when the model "
+             "lacks them) in one library with a KV cache API "
+             "(docs/loomc.md)"),
+    cl::cat(category));
+static cl::opt<int64_t>
+    kvCapacity("kv-capacity",
+               cl::desc("--generate: the KV cache capacity in tokens "
+                        "(loom-insert-kv-cache's capacity)"),
+               cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<int64_t>
+    promptLength("prompt-length",
+                 cl::desc("--generate: the prompt length @prefill takes "
+                          "(loom-insert-kv-cache's prompt-length)"),
+                 cl::value_desc("P"), cl::init(0), cl::cat(category));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::loom::installLoomcFatalErrorHandler();
@@ -231,6 +249,9 @@ int main(int argc, char **argv) {
   options.precisionBudget = precisionBudget;
   options.calibration = calibration;
   options.reportPath = reportPath;
+  options.generate = generate;
+  options.kvCapacity = kvCapacity;
+  options.promptLength = promptLength;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

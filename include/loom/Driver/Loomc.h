@@ -76,6 +76,13 @@ struct LoomcOptions {
   /// IR is written to once the compile succeeded; empty: no report. With
   /// --emit=lib the output directory also gets a copy, report.json.
   std::string reportPath;
+  /// --generate: compile `@prefill` and `@decode_step` (written by
+  /// loom-insert-kv-cache, which loomc runs when the module lacks them) into
+  /// one library with the generate cache API (docs/loomc.md).
+  bool generate = false;
+  /// --kv-capacity, --prompt-length: loom-insert-kv-cache's `capacity` and
+  /// `prompt-length`; 0: not given.
+  int64_t kvCapacity = 0, promptLength = 0;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line

@@ -32,6 +32,17 @@
 namespace mlir {
 namespace loom {
 
+/// What CompiledModel::generateGreedy did.
+struct GenerateResult {
+  /// 0, or the code of the call that failed: the prefill when `failedStep`
+  /// is 0, else decode step `failedStep` (1-based).
+  int32_t runtimeError = 0;
+  int64_t failedStep = -1;
+  /// Wall time of the prefill and of each decode step that ran.
+  double prefillSeconds = 0;
+  std::vector<double> stepSeconds;
+};
+
 struct CompiledRunResult {
   std::vector<NpyArray> outputs;
   /// What `<name>_run_packed` returned: 0, or a RuntimeError code.
@@ -84,7 +95,38 @@ public:
   /// failed driver call) when it says anything.
   std::string describeError(int32_t code) const;
 
+  /// Whether the library is a `loomc --generate` one (manifest "generate");
+  /// the calls below are only valid then. They are the library's cache API
+  /// (docs/loomc.md): one cache object per sequence, not shared between
+  /// threads; buffers are sized by the manifest (P tokens, P x V and V
+  /// logits).
+  bool isGenerate() const { return cacheCreateFn != nullptr; }
+  /// A new cache object, or null when memory runs out.
+  void *createCache() const { return cacheCreateFn(); }
+  void freeCache(void *cache) const { cacheFreeFn(cache); }
+  int32_t generatePrefill(void *cache, const int64_t *tokens,
+                          float *logits) const {
+    return generatePrefillFn(cache, tokens, logits);
+  }
+  int32_t generateStep(void *cache, int64_t token, int64_t position,
+                       float *logits) const {
+    return generateStepFn(cache, token, position, logits);
+  }
+
+  /// Greedy generation (isGenerate() only): prefills `prompt` (the
+  /// manifest's prompt length of tokens) and writes `count` new tokens to
+  /// `tokens`, the first the argmax of the prefill's last logits row, each
+  /// other the argmax of a decode step fed the previous one; `rows` (null,
+  /// or count x vocab floats) receives each token's logits row. Stops at the
+  /// first run-time error. An error only when the cache cannot be allocated.
+  Result<GenerateResult> generateGreedy(const int64_t *prompt, uint64_t count,
+                                        int64_t *tokens, float *rows) const;
+
 private:
+  using CacheCreateFn = void *(*)();
+  using CacheFreeFn = void (*)(void *);
+  using GeneratePrefillFn = int32_t (*)(void *, const int64_t *, float *);
+  using GenerateStepFn = int32_t (*)(void *, int64_t, int64_t, float *);
   using RunPackedFn = int32_t (*)(void **);
   using RunDevicePackedFn = int32_t (*)(void **, void *);
   using ErrorMessageFn = const char *(*)(int32_t);
@@ -98,6 +140,10 @@ private:
   RunDevicePackedFn runDevicePackedFn = nullptr;
   ErrorMessageFn errorMessageFn = nullptr;
   LastErrorFn lastErrorFn = nullptr;
+  CacheCreateFn cacheCreateFn = nullptr;
+  CacheFreeFn cacheFreeFn = nullptr;
+  GeneratePrefillFn generatePrefillFn = nullptr;
+  GenerateStepFn generateStepFn = nullptr;
 };
 
 } // namespace loom

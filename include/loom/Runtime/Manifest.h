@@ -93,7 +93,41 @@ struct ModelManifest {
     std::string dtype = "f32";
   };
   std::optional<CUDASection> cuda;
+  /// `loomc --generate` only (docs/loomc.md): the library exports two entry
+  /// points. The top-level fields describe the prefill (`<name>_prefill`,
+  /// `<name>_prefill_packed`, `<name>_prefill_signature`); this section the
+  /// decode step and the layout of the KV cache between them.
+  struct GenerateSection {
+    /// The decode step: its MLIR function, entry points and signature.
+    std::string function;
+    std::string runSymbol, runPackedSymbol, signatureSymbol;
+    std::vector<TensorSpec> inputs, outputs;
+    /// The cache API of the generated C runtime in the library.
+    std::string cacheCreateSymbol, cacheFreeSymbol, prefillSymbol, stepSymbol;
+    /// The prompt length P, the cache capacity C, the vocabulary V, the
+    /// number of caches (layers) and the bytes of one set of cache buffers.
+    int64_t promptLength = 0, capacity = 0, vocab = 0, layers = 0, kvBytes = 0;
+    /// One cache buffer: layer `layer`'s part `part` (keys, values,
+    /// positions, length, next) is prefill output `prefillOutput`, decode
+    /// step input `stepInput` and decode step output `stepOutput`.
+    struct CachePart {
+      int64_t layer = 0;
+      std::string part;
+      int64_t prefillOutput = 0, stepInput = 0, stepOutput = 0;
+    };
+    std::vector<CachePart> cacheParts;
+  };
+  std::optional<GenerateSection> generate;
 };
+
+/// The five parts of a flattened `!loom.kv_cache`, in signature order.
+inline constexpr const char *kKVCachePartNames[] = {
+    "keys", "values", "positions", "length", "next"};
+
+/// Sets the entry point names of a `--generate` library (the prefill's at the
+/// top level, the decode step's and the cache API's in `generate`, which
+/// must be set).
+void setGenerateNames(ModelManifest &manifest);
 
 /// Sets the file and symbol names that follow from `manifest.name`.
 void setDerivedNames(ModelManifest &manifest);

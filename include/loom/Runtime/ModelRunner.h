@@ -42,6 +42,11 @@ struct ModelRunOptions {
   /// Flags of the .mlir mode that were given (errors for a directory).
   bool entryGiven = false;
   bool referenceGiven = false;
+  /// --prompt IDS.npy and --generate N: greedy generation of N tokens with
+  /// a `loomc --generate` model (the first from the prefill, one decode
+  /// step for each of the others).
+  std::string prompt;
+  std::optional<uint64_t> generateTokens;
 };
 
 /// Runs a model directory as loom-run does; reports go to `out`, the error

@@ -31,12 +31,16 @@ enum class RuntimeError : int32_t {
   /// A CPU kernel could not allocate its scratch memory; outputs are
   /// incomplete.
   OutOfMemory = 2,
+  /// A `--generate` library's cache API was called with an argument it
+  /// refuses (a token outside the vocabulary, a negative position, a step
+  /// before the prefill, a null pointer); nothing was run.
+  InvalidArgument = 3,
 };
 
 /// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
 /// compiled libraries describe (`<name>_error_message`) and their headers
 /// define as LOOM_* macros.
-inline constexpr int32_t kLastRuntimeError = 2;
+inline constexpr int32_t kLastRuntimeError = 3;
 
 /// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
 /// nullptr for an unknown code.
@@ -48,6 +52,8 @@ inline const char *getRuntimeErrorMacroName(int32_t code) {
     return "LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED";
   case RuntimeError::OutOfMemory:
     return "LOOM_ERROR_OUT_OF_MEMORY";
+  case RuntimeError::InvalidArgument:
+    return "LOOM_ERROR_INVALID_ARGUMENT";
   }
   return nullptr;
 }
@@ -63,6 +69,10 @@ inline const char *describeRuntimeError(int32_t code) {
   case RuntimeError::OutOfMemory:
     return "a CPU kernel could not allocate its scratch memory (the outputs "
            "are incomplete)";
+  case RuntimeError::InvalidArgument:
+    return "invalid argument: a token outside the vocabulary, a negative "
+           "position, a step before the prefill or a null pointer (nothing "
+           "was run)";
   }
   return "unknown loom runtime error";
 }

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 /* The version of this API (not of the compiled-model ABI). */
-#define LOOM_RUNTIME_API_VERSION 2
+#define LOOM_RUNTIME_API_VERSION 3
 
 typedef enum loom_status {
   LOOM_STATUS_OK = 0,
@@ -128,6 +128,27 @@ loom_status loom_model_run_device(const loom_model *model,
 
 /* The message of the last failure of a loom_* call on this thread ("" when
  * none failed yet). Valid until the next failing call on this thread. */
+/* A `loomc --generate` model (docs/loomc.md): its prompt length, vocabulary
+ * size, KV cache capacity and KV bytes (one set of cache buffers), each
+ * pointer may be NULL. LOOM_STATUS_INVALID_ARGUMENT for other models. */
+loom_status loom_model_generate_info(const loom_model *model,
+                                     int64_t *prompt_length, int64_t *vocab,
+                                     int64_t *capacity, int64_t *kv_bytes);
+
+/* Greedy generation with a `loomc --generate` model: prefills `prompt`
+ * (prompt_length token ids, which must be the model's) and writes `count`
+ * new tokens to `tokens`, the first chosen from the prefill's last logits
+ * row, each other from a decode step fed the previous token; `logits` (NULL,
+ * or count x vocab floats) receives each token's row. A cache object of its
+ * own per call, so calls may run concurrently. LOOM_STATUS_RUNTIME_ERROR with
+ * the library's code in *runtime_error (e.g. the KV cache is full: capacity
+ * - prompt_length + 1 tokens fit), and the tokens before the failing step
+ * written. */
+loom_status loom_model_generate(const loom_model *model, const int64_t *prompt,
+                                size_t prompt_length, size_t count,
+                                int64_t *tokens, float *logits,
+                                int32_t *runtime_error);
+
 const char *loom_last_error_message(void);
 
 /* A static description of a status, and of a model's run-time error code

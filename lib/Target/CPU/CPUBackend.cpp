@@ -80,9 +80,21 @@ public:
     std::string logPath = out.getPath("link.log");
     std::string linker =
         options.linker.empty() ? getDefaultLinker().str() : options.linker;
+    // --generate: the cache API, C compiled by the same driver, stays in
+    // the directory as documentation.
+    std::vector<std::string> extra;
+    if (manifest.generate) {
+      std::string source = manifest.name + "_cache.c";
+      if (llvm::Error e =
+              out.writeFile(source, generateCacheRuntimeSource(manifest)))
+        return e;
+      extra = {"-O2", "-fPIC", "-std=c99", "-I" + out.getPath(""),
+               out.getPath(source)};
+    }
+    llvm::SmallVector<llvm::StringRef> extraArgs(extra.begin(), extra.end());
     if (llvm::Error e =
             linkSharedLibrary(linker, objectPath, out.getPath(manifest.library),
-                              manifest.library, logPath))
+                              manifest.library, logPath, extraArgs))
       return e;
     llvm::sys::fs::remove(objectPath);
     llvm::sys::fs::remove(logPath);

@@ -21,6 +21,12 @@
 // and outputs' names, dtypes and shapes (loom/Runtime/ModelSignature.h), which
 // loaders compare with manifest.json before they call anything.
 //
+// A `loomc --generate` library (manifest `generate`) has two entries over
+// one lowered module: `<name>_prefill` / `_prefill_packed` /
+// `_prefill_signature` and `<name>_decode_step` / ... (getEntryManifests),
+// sharing `_error_message`, `_abi_version`, the run-time error slot and the
+// kernels; its cache API is C (CHeader.cpp) linked next to the object.
+//
 // The library defines loom_runtime_error itself: it records the first code of
 // the current call in a thread-local slot that `_run` resets on entry and
 // returns on exit. Everything but the entry points gets internal linkage, so
@@ -131,6 +137,18 @@ lowerToLLVMDialect(ModuleOp module, const ModelManifest &manifest,
   if (!lowered)
     return lowered.takeError();
   MLIRContext *context = module.getContext();
+  // --generate: the decode step is an entry point too.
+  if (manifest.generate) {
+    auto step =
+        (*lowered)->lookupSymbol<func::FuncOp>(manifest.generate->function);
+    if (!step || step.isExternal())
+      return makeError("no function @" + manifest.generate->function +
+                       " with a body in the module");
+    step.setPublic();
+    for (unsigned i = 0, e = step.getNumArguments(); i < e; ++i)
+      step.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                      BoolAttr::get(context, false));
+  }
   PassManager pm(context);
   // --mlir-print-ir-after-all and friends, when the tool registered them.
   if (failed(applyPassManagerCLOptions(pm)))
@@ -254,17 +272,34 @@ void mlir::loom::defineModelSignature(llvm::Module &module,
   signature->setAlignment(llvm::Align(8));
 }
 
-/// Adds the exported entry points around the lowered entry function and
-/// internalises everything else.
-static llvm::Error addEntryPoints(llvm::Module &module,
-                                  const ModelManifest &manifest) {
+/// The entries a library exports, each as a manifest of its own: the
+/// model's, or for --generate the prefill (the top level) and the decode step
+/// (the `generate` section's fields).
+static std::vector<ModelManifest>
+getEntryManifests(const ModelManifest &manifest) {
+  std::vector<ModelManifest> entries = {manifest};
+  if (manifest.generate) {
+    const ModelManifest::GenerateSection &g = *manifest.generate;
+    ModelManifest step = manifest;
+    step.generate.reset();
+    step.function = g.function;
+    step.runSymbol = g.runSymbol;
+    step.runPackedSymbol = g.runPackedSymbol;
+    step.signatureSymbol = g.signatureSymbol;
+    step.inputs = g.inputs;
+    step.outputs = g.outputs;
+    entries.push_back(std::move(step));
+  }
+  return entries;
+}
+
+/// The lowered function of `manifest.function`, checked against the ABI.
+static llvm::Expected<llvm::Function *>
+findEntryImpl(llvm::Module &module, const ModelManifest &manifest) {
   llvm::LLVMContext &ctx = module.getContext();
-  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
   llvm::PointerType *ptr = llvm::PointerType::getUnqual(ctx);
   llvm::Function *impl = module.getFunction(manifest.function);
-  size_t numInputs = manifest.inputs.size();
-  size_t numArgs = numInputs + manifest.outputs.size();
   if (!impl || impl->isDeclaration())
     return makeError("the lowered module lacks @" + manifest.function);
   // One expanded descriptor per input and output, then no results.
@@ -280,53 +315,20 @@ static llvm::Error addEntryPoints(llvm::Module &module,
     return makeError("the lowered @" + manifest.function +
                      " does not take one memref descriptor per input and "
                      "output");
-  impl->setName("__loom_" + manifest.name + "_entry");
-  // The model's own functions become internal, so they can give up a name
-  // the library exports; a function it calls from outside cannot.
-  for (const std::string *symbol :
-       {&manifest.runSymbol, &manifest.runPackedSymbol,
-        &manifest.errorMessageSymbol, &manifest.abiVersionSymbol,
-        &manifest.signatureSymbol}) {
-    llvm::GlobalValue *clash = module.getNamedValue(*symbol);
-    if (!clash)
-      continue;
-    if (clash->isDeclaration())
-      return makeError("the model uses an external symbol '" + *symbol +
-                       "', a name the library exports (choose another "
-                       "--name)");
-    clash->setName(*symbol + ".model");
-  }
+  return impl;
+}
 
-  for (llvm::Function &f : module)
-    if (!f.isDeclaration()) {
-      f.setLinkage(llvm::GlobalValue::InternalLinkage);
-      f.setVisibility(llvm::GlobalValue::DefaultVisibility);
-    }
-  for (llvm::GlobalVariable &g : module.globals()) {
-    if (g.isDeclaration() || g.getName().starts_with("llvm."))
-      continue;
-    // The kernels' thread pool synchronises its own state.
-    if (g.getName().starts_with(kKernelGlobalPrefix)) {
-      g.setLinkage(llvm::GlobalValue::InternalLinkage);
-      continue;
-    }
-    // The header promises concurrent calls: only constants (the weights)
-    // may be shared between them.
-    if (!g.isConstant())
-      return makeError("the lowered model keeps mutable global state (@" +
-                       g.getName() +
-                       "), so calls to the library would not be reentrant");
-    g.setLinkage(llvm::GlobalValue::InternalLinkage);
-    g.setVisibility(llvm::GlobalValue::DefaultVisibility);
-  }
-
-  auto *slot = new llvm::GlobalVariable(
-      module, i32, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
-      llvm::ConstantInt::get(i32, 0), "__loom_runtime_error_code", nullptr,
-      llvm::GlobalValue::GeneralDynamicTLSModel);
-  if (llvm::Error e = defineRuntimeErrorFn(module, slot))
-    return e;
-
+/// Defines `manifest.runSymbol` and `manifest.runPackedSymbol` around
+/// `impl`, with the run-time error `slot`.
+static void defineRunFunctions(llvm::Module &module,
+                               const ModelManifest &manifest,
+                               llvm::Function *impl,
+                               llvm::GlobalVariable *slot) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::PointerType *ptr = llvm::PointerType::getUnqual(ctx);
+  size_t numInputs = manifest.inputs.size();
+  size_t numArgs = numInputs + manifest.outputs.size();
   // <name>_run: reset the slot, run, return what was recorded.
   llvm::SmallVector<llvm::Type *> argTypes(numArgs, ptr);
   auto *runType = llvm::FunctionType::get(i32, argTypes, false);
@@ -376,6 +378,75 @@ static llvm::Error addEntryPoints(llvm::Module &module,
           b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, packed, i)));
     b.CreateRet(b.CreateCall(run, args));
   }
+}
+
+/// Adds the exported entry points around the lowered entry functions and
+/// internalises everything else.
+static llvm::Error addEntryPoints(llvm::Module &module,
+                                  const ModelManifest &manifest) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::PointerType *ptr = llvm::PointerType::getUnqual(ctx);
+  std::vector<ModelManifest> entries = getEntryManifests(manifest);
+  std::vector<llvm::Function *> impls;
+  for (const ModelManifest &entry : entries) {
+    llvm::Expected<llvm::Function *> impl = findEntryImpl(module, entry);
+    if (!impl)
+      return impl.takeError();
+    impls.push_back(*impl);
+  }
+  for (auto [entry, impl] : llvm::zip_equal(entries, impls))
+    impl->setName("__loom_" + entry.runSymbol + "_entry");
+  // The model's own functions become internal, so they can give up a name
+  // the library exports; a function it calls from outside cannot.
+  std::vector<const std::string *> exported = {&manifest.errorMessageSymbol,
+                                               &manifest.abiVersionSymbol};
+  for (const ModelManifest &entry : entries)
+    exported.insert(exported.end(), {&entry.runSymbol, &entry.runPackedSymbol,
+                                     &entry.signatureSymbol});
+  for (const std::string *symbol : exported) {
+    llvm::GlobalValue *clash = module.getNamedValue(*symbol);
+    if (!clash)
+      continue;
+    if (clash->isDeclaration())
+      return makeError("the model uses an external symbol '" + *symbol +
+                       "', a name the library exports (choose another "
+                       "--name)");
+    clash->setName(*symbol + ".model");
+  }
+
+  for (llvm::Function &f : module)
+    if (!f.isDeclaration()) {
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+      f.setVisibility(llvm::GlobalValue::DefaultVisibility);
+    }
+  for (llvm::GlobalVariable &g : module.globals()) {
+    if (g.isDeclaration() || g.getName().starts_with("llvm."))
+      continue;
+    // The kernels' thread pool synchronises its own state.
+    if (g.getName().starts_with(kKernelGlobalPrefix)) {
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+      continue;
+    }
+    // The header promises concurrent calls: only constants (the weights)
+    // may be shared between them.
+    if (!g.isConstant())
+      return makeError("the lowered model keeps mutable global state (@" +
+                       g.getName() +
+                       "), so calls to the library would not be reentrant");
+    g.setLinkage(llvm::GlobalValue::InternalLinkage);
+    g.setVisibility(llvm::GlobalValue::DefaultVisibility);
+  }
+
+  auto *slot = new llvm::GlobalVariable(
+      module, i32, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantInt::get(i32, 0), "__loom_runtime_error_code", nullptr,
+      llvm::GlobalValue::GeneralDynamicTLSModel);
+  if (llvm::Error e = defineRuntimeErrorFn(module, slot))
+    return e;
+
+  for (auto [entry, impl] : llvm::zip_equal(entries, impls))
+    defineRunFunctions(module, entry, impl, slot);
 
   // <name>_error_message(code): the descriptions of RuntimeErrors.h.
   llvm::Function *message = llvm::Function::Create(
@@ -407,7 +478,8 @@ static llvm::Error addEntryPoints(llvm::Module &module,
     b.CreateRet(b.getInt32(static_cast<uint32_t>(kLoomABIVersion)));
   }
 
-  defineModelSignature(module, manifest);
+  for (const ModelManifest &entry : entries)
+    defineModelSignature(module, entry);
 
   std::string verifierMessage;
   llvm::raw_string_ostream verifierStream(verifierMessage);

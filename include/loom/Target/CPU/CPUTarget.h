@@ -101,6 +101,11 @@ std::unique_ptr<TargetBackend> createCPUTargetBackend();
 /// every input's and output's name, shape and dtype as comments and macros.
 std::string generateCHeader(const ModelManifest &manifest);
 
+/// The C source of a --generate library's cache API (`<name>_cache_create`,
+/// `_free`, `<name>_generate_prefill`, `<name>_generate_step`), compiled into
+/// the library next to the model's object file; includes `<name>.h`.
+std::string generateCacheRuntimeSource(const ModelManifest &manifest);
+
 /// The C typedefs of `loom_tensor_signature` and `loom_model_signature`
 /// (ModelSignature.h has their layout), guarded so that several model headers
 /// can be included together.
