@@ -31,12 +31,14 @@ enum class RuntimeError : int32_t {
   /// A CPU kernel could not allocate its scratch memory; outputs are
   /// incomplete.
   OutOfMemory = 2,
+  /// loom.kv.resize would drop valid entries; the result is an empty cache.
+  KVCacheResizeBelowLength = 3,
 };
 
 /// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
 /// compiled libraries describe (`<name>_error_message`) and their headers
 /// define as LOOM_* macros.
-inline constexpr int32_t kLastRuntimeError = 2;
+inline constexpr int32_t kLastRuntimeError = 3;
 
 /// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
 /// nullptr for an unknown code.
@@ -48,6 +50,8 @@ inline const char *getRuntimeErrorMacroName(int32_t code) {
     return "LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED";
   case RuntimeError::OutOfMemory:
     return "LOOM_ERROR_OUT_OF_MEMORY";
+  case RuntimeError::KVCacheResizeBelowLength:
+    return "LOOM_ERROR_KV_CACHE_RESIZE_BELOW_LENGTH";
   }
   return nullptr;
 }
@@ -63,6 +67,9 @@ inline const char *describeRuntimeError(int32_t code) {
   case RuntimeError::OutOfMemory:
     return "a CPU kernel could not allocate its scratch memory (the outputs "
            "are incomplete)";
+  case RuntimeError::KVCacheResizeBelowLength:
+    return "loom.kv.resize: the new capacity is below the cache's length (the "
+           "result is an empty cache)";
   }
   return "unknown loom runtime error";
 }
