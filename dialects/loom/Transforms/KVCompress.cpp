@@ -214,6 +214,14 @@ FailureOr<KVCacheType> KVCompressPass::compressedType(CacheChain chain,
     FailureOr<int64_t> k = budgetFor(chain.attention, capacity);
     if (failed(k))
       return failure();
+    // A quantized cache's capacity is whole groups: the budget is an upper
+    // bound, so it rounds down.
+    if (policy.quantize)
+      *k = *k / group * group;
+    if (*k < 1)
+      return chain.attention.emitError()
+             << "loom-kv-compress: the budget rounded down to whole groups of "
+             << static_cast<int64_t>(group) << " keeps no entry";
     if (policy.windowSinks) {
       if (sinks >= *k)
         return chain.attention.emitError()

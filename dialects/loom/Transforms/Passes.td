@@ -470,7 +470,7 @@ def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
     | `window-sinks` | after every attention (every `interval` steps in the decode step) | `loom.kv.evict window_sinks` to `K` entries keeping `sinks` |
     | `snapkv` | once, after prefill | scores of the last `window` prompt queries (a second `loom.attention` on them), `loom.kv.evict snapkv` of the prompt to `K - (C - P)` entries with pooling `kernel` |
     | `quantize` | once, after prefill; appends quantize completed groups | `loom.kv.quantize` to `bits` in groups of `group` with `residual` full-precision tokens (KIVI) |
-    | `snapkv+quantize` | after prefill | SnapKV, then KIVI |
+    | `snapkv+quantize` | after prefill | SnapKV, then KIVI (the budget rounded down to whole groups) |
 
     `budget` is a count of entries (`budget=24`) or a fraction of the
     uncompressed capacity `C` (`budget=0.5`: `K = floor(0.5 * C)`); `C` is the
