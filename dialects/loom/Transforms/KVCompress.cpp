@@ -187,12 +187,22 @@ FailureOr<CacheChain> KVCompressPass::matchChain(AttentionOp attention) {
   if (chain.append.getCache().getType().isQuantized())
     return attention.emitError()
            << "loom-kv-compress: the cache is already quantized";
-  for (Operation *user : chain.append.getResult().getUsers())
-    if (user != attention.getOperation() && !isa<func::ReturnOp>(user))
-      return attention.emitError()
-             << "loom-kv-compress: the appended cache has a use other than "
-                "this attention and the return ("
-             << user->getName() << ")";
+  for (Operation *user : chain.append.getResult().getUsers()) {
+    if (user == attention.getOperation() || isa<func::ReturnOp>(user) ||
+        isa<KVLengthOp>(user))
+      continue;
+    // Reads of the entries (e.g. loom-insert-kv-cache's check of the step's
+    // position) follow the cache to its compressed capacity: their results
+    // may only be read element by element.
+    if (isa<KVPositionsOp, KVKeysOp, KVValuesOp>(user) &&
+        llvm::all_of(user->getResult(0).getUsers(),
+                     [](Operation *op) { return isa<tensor::ExtractOp>(op); }))
+      continue;
+    return attention.emitError()
+           << "loom-kv-compress: the appended cache has a use other than "
+              "this attention, the return and element reads ("
+           << user->getName() << ")";
+  }
   if (chain.argument && !chain.argument.hasOneUse())
     return attention.emitError()
            << "loom-kv-compress: the cache argument has uses other than its "
@@ -335,6 +345,15 @@ void KVCompressPass::rewriteDecode(CacheChain chain, const Policy &policy,
   KVAppendOp append = chain.append;
   chain.argument.setType(compressed);
   append.getResult().setType(compressed);
+  // Entry reads follow the new capacity (dimension 2 of their result).
+  for (Operation *user : append.getResult().getUsers()) {
+    if (!isa<KVPositionsOp, KVKeysOp, KVValuesOp>(user))
+      continue;
+    auto type = cast<RankedTensorType>(user->getResult(0).getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[2] = compressed.getCapacity();
+    user->getResult(0).setType(type.clone(shape));
+  }
   if (!policy.windowSinks)
     return; // SnapKV and KIVI compress once, after prefill.
   OpBuilder b(attention->getContext());

@@ -486,8 +486,10 @@ def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
     #### Input invariant
     Every `loom.attention` reading a cache reads the result of a
     `loom.kv.append` whose cache comes from `loom.kv.init` or a function
-    argument, and that append result is used only by the attention and the
-    function's return; caches are unquantized. Anything else is an error at
+    argument, and that append result is used only by the attention, the
+    function's return, `loom.kv.length` and entry reads (`loom.kv.positions`,
+    `keys`, `values`) whose results are only read by `tensor.extract` (they
+    follow the cache to its compressed capacity); caches are unquantized. Anything else is an error at
     the attention's location; so is a budget the policy cannot meet (a budget
     below the sinks or the window plus one, a SnapKV budget that leaves no
     room for the prompt, a group that does not divide the capacity).
