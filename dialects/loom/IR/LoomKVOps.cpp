@@ -244,3 +244,20 @@ LogicalResult KVDequantizeOp::verify() {
                          << ", got " << result;
   return success();
 }
+
+LogicalResult KVResizeOp::verify() {
+  KVCacheType source = getCache().getType();
+  KVCacheType result = getResult().getType();
+  if (source.isQuantized() || result.isQuantized())
+    return emitOpError() << "cannot resize a quantized cache; resize before "
+                            "quantizing";
+  KVCacheType expected =
+      KVCacheType::get(getContext(), source.getBatch(), source.getHeads(),
+                       result.getCapacity(), source.getHeadDim(),
+                       source.getValueDim(), source.getElementType(), 0, 0, 0);
+  if (result != expected)
+    return emitOpError() << "result " << result
+                         << " must differ from the operand " << source
+                         << " in its capacity only";
+  return success();
+}

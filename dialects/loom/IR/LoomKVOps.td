@@ -283,4 +283,36 @@ def Loom_KVDequantizeOp : Loom_KVOp<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Capacity
+//===----------------------------------------------------------------------===//
+
+def Loom_KVResizeOp : Loom_KVOp<"resize", [Pure]> {
+  let summary = "Moves a cache's entries into a cache of another capacity";
+  let description = [{
+    The result type is the operand's with another capacity `C'`: the valid
+    entries (with their positions), `length` and `next` are unchanged; storage
+    beyond the length reads as in a fresh cache. This is how a compressed cache
+    gives memory back: after an eviction to `K` entries, a resize to `K + n`
+    holds exactly the budget plus room for `n` appends (`loom-kv-compress`
+    emits that pair).
+
+    Shrinking below a sequence's length would drop valid entries: it is a
+    run-time error (`loom_runtime_error(4)`, the result is then an empty cache),
+    never a silent truncation. Quantized caches cannot be resized (their
+    groups are laid out for the capacity): resize before quantizing.
+
+    ```mlir
+    %small = loom.kv.resize %c
+        : !loom.kv_cache<1x2x128x16xf32> -> !loom.kv_cache<1x2x33x16xf32>
+    ```
+  }];
+  let arguments = (ins Loom_KVCacheType:$cache);
+  let results = (outs Loom_KVCacheType:$result);
+  let assemblyFormat = [{
+    $cache attr-dict `:` qualified(type($cache)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_IR_LOOMKVOPS_TD

@@ -448,4 +448,88 @@ def LoomReport : Pass<"loom-report", "::mlir::ModuleOp"> {
   ];
 }
 
+def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
+  let summary = "Compress the KV caches of a prefill/decode pair (StreamingLLM, "
+                "SnapKV, KIVI)";
+  let description = [{
+    Applies a KV-cache compression policy to every cache of a module in the
+    form `loom-insert-kv-cache` produces: in each function, a cache that is
+    created (`loom.kv.init`) or received as an argument, appended to
+    (`loom.kv.append`), read by one causal `loom.attention` and returned. The
+    compression ops go after that attention, so the current tokens always
+    attend to the whole cache and the cache handed to the next step is the
+    compressed one. Caches received as arguments (the decode step's) are
+    retyped to the compressed type, so the memory the caller keeps between
+    steps is what the budget says: `K + interval` entries per layer and head
+    for eviction (the budget plus room for the appends between two
+    evictions), `K` for SnapKV (the compressed prompt plus the generated
+    tokens), and `bits`-wide codes for `quantize`.
+
+    | policy | where | what |
+    | --- | --- | --- |
+    | `window-sinks` | after every attention (every `interval` steps in the decode step) | `loom.kv.evict window_sinks` to `K` entries keeping `sinks` |
+    | `snapkv` | once, after prefill | scores of the last `window` prompt queries (a second `loom.attention` on them), `loom.kv.evict snapkv` of the prompt to `K - (C - P)` entries with pooling `kernel` |
+    | `quantize` | once, after prefill; appends quantize completed groups | `loom.kv.quantize` to `bits` in groups of `group` with `residual` full-precision tokens (KIVI) |
+    | `snapkv+quantize` | after prefill | SnapKV, then KIVI (the budget rounded down to whole groups) |
+
+    `budget` is a count of entries (`budget=24`) or a fraction of the
+    uncompressed capacity `C` (`budget=0.5`: `K = floor(0.5 * C)`); `C` is the
+    context the generation covers (the `capacity` of `loom-insert-kv-cache`),
+    `P` the prompt length. After an eviction the cache moves into storage of
+    the compressed capacity (`loom.kv.resize`), so no full-size copy is kept.
+
+    ```
+    loom-opt --loom-insert-kv-cache="capacity=64 prompt-length=48" \
+             --loom-kv-compress="policy=window-sinks budget=0.5 sinks=4" model.mlir
+    ```
+
+    #### Input invariant
+    Every `loom.attention` reading a cache reads the result of a
+    `loom.kv.append` whose cache comes from `loom.kv.init` or a function
+    argument, and that append result is used only by the attention, the
+    function's return, `loom.kv.length` and entry reads (`loom.kv.positions`,
+    `keys`, `values`) whose results are only read by `tensor.extract` (they
+    follow the cache to its compressed capacity); caches are unquantized. Anything else is an error at
+    the attention's location; so is a budget the policy cannot meet (a budget
+    below the sinks or the window plus one, a SnapKV budget that leaves no
+    room for the prompt, a group that does not divide the capacity).
+
+    #### Output IR
+    The same functions with compression ops after each attention and the
+    compressed cache types in the signatures of functions that receive
+    caches. Each function gets a `loom.kv_compression` string attribute naming
+    the policy and budget.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"\"\"",
+           "window-sinks, snapkv, quantize or snapkv+quantize">,
+    Option<"budget", "budget", "std::string", /*default=*/"\"\"",
+           "Entries kept per layer, head and sequence: a count, or a fraction "
+           "in (0, 1) of the uncompressed capacity">,
+    Option<"sinks", "sinks", "int64_t", /*default=*/"4",
+           "window-sinks: leading entries always kept">,
+    Option<"window", "window", "int64_t", /*default=*/"8",
+           "snapkv: observation window (last prompt queries)">,
+    Option<"kernel", "kernel", "int64_t", /*default=*/"5",
+           "snapkv: max-pooling kernel over prefix scores (odd)">,
+    Option<"interval", "interval", "int64_t", /*default=*/"1",
+           "window-sinks: decode steps between evictions">,
+    Option<"bits", "bits", "int64_t", /*default=*/"4",
+           "quantize: code width (2, 4 or 8)">,
+    Option<"group", "group", "int64_t", /*default=*/"16",
+           "quantize: tokens (keys) / channels (values) per scale">,
+    Option<"residual", "residual", "int64_t", /*default=*/"-1",
+           "quantize: most recent tokens kept in full precision (-1: group)">,
+  ];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numCompressed", "num-compressed", "Number of caches compressed">,
+  ];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

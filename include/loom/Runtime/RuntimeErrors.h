@@ -35,12 +35,14 @@ enum class RuntimeError : int32_t {
   /// refuses (a token outside the vocabulary, a negative position, a step
   /// before the prefill, a null pointer); nothing was run.
   InvalidArgument = 3,
+  /// loom.kv.resize would drop valid entries; the result is an empty cache.
+  KVCacheResizeBelowLength = 4,
 };
 
 /// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
 /// compiled libraries describe (`<name>_error_message`) and their headers
 /// define as LOOM_* macros.
-inline constexpr int32_t kLastRuntimeError = 3;
+inline constexpr int32_t kLastRuntimeError = 4;
 
 /// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
 /// nullptr for an unknown code.
@@ -54,6 +56,8 @@ inline const char *getRuntimeErrorMacroName(int32_t code) {
     return "LOOM_ERROR_OUT_OF_MEMORY";
   case RuntimeError::InvalidArgument:
     return "LOOM_ERROR_INVALID_ARGUMENT";
+  case RuntimeError::KVCacheResizeBelowLength:
+    return "LOOM_ERROR_KV_CACHE_RESIZE_BELOW_LENGTH";
   }
   return nullptr;
 }
@@ -73,6 +77,9 @@ inline const char *describeRuntimeError(int32_t code) {
     return "invalid argument: a token outside the vocabulary, a negative "
            "position, a step before the prefill or a null pointer (nothing "
            "was run)";
+  case RuntimeError::KVCacheResizeBelowLength:
+    return "loom.kv.resize: the new capacity is below the cache's length (the "
+           "result is an empty cache)";
   }
   return "unknown loom runtime error";
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KVCacheLowering.h"
 #include "KVCacheParts.h"
 #include "ShiftAddLowering.h"
 #include "loom/Conversion/LoomToLinalg.h"
@@ -89,6 +90,7 @@ struct ConvertLoomToLinalgPass
     populateAttentionToLinalgPatterns(converter, patterns);
     populateAttentionVariantsToLinalgPatterns(converter, patterns);
     populateKVCacheToLinalgPatterns(converter, patterns);
+    populateKVCacheResizeToLinalgPatterns(converter, patterns);
     populateLayerOpsToLinalgPatterns(converter, patterns);
     populateMoEToLinalgPatterns(converter, patterns);
     populateQuantToLinalgPatterns(converter, patterns);

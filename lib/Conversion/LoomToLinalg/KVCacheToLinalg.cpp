@@ -39,10 +39,8 @@ Value mlir::loom::createI64Constant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
 }
 
-/// Returns `@loom_runtime_error(i32)`, declaring it in the enclosing module if
-/// needed. Fails when there is no module or the symbol has another type.
-static FailureOr<func::FuncOp>
-getOrInsertRuntimeErrorFn(ConversionPatternRewriter &rewriter, Operation *op) {
+FailureOr<func::FuncOp>
+mlir::loom::getOrInsertRuntimeErrorFn(ConversionPatternRewriter &rewriter, Operation *op) {
   auto module = op->getParentOfType<ModuleOp>();
   if (!module)
     return rewriter.notifyMatchFailure(op, "not inside a builtin.module");
