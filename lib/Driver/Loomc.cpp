@@ -46,6 +46,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <unistd.h>
@@ -467,6 +468,25 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
   return llvm::Error::success();
 }
 
+/// Runs loom-kv-compress with the options of --kv-compress.
+static llvm::Error compressKVCache(MLIRContext &context, ModuleOp module,
+                                   const LoomcOptions &options) {
+  std::string passOptions = options.kvCompress;
+  std::replace(passOptions.begin(), passOptions.end(), ',', ' ');
+  std::string pipeline = "loom-kv-compress{" + passOptions + "}";
+  std::string parseErrors;
+  llvm::raw_string_ostream errorStream(parseErrors);
+  DiagnosticCollector diagnostics(&context);
+  PassManager pm(&context);
+  if (failed(parsePassPipeline("builtin.module(" + pipeline + ")", pm,
+                               errorStream)))
+    return makeError("invalid option --kv-compress=" + options.kvCompress +
+                     ": " + toOneLine(parseErrors));
+  if (failed(pm.run(module)))
+    return diagnostics.takeError("--kv-compress: loom-kv-compress failed");
+  return llvm::Error::success();
+}
+
 /// Runs loom-insert-kv-cache through the pass-pipeline parser (the pass may
 /// not be registered in this build: that is an error saying so).
 static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
@@ -703,6 +723,8 @@ static llvm::Error validateOptions(const LoomcOptions &options,
     return makeError(
         llvm::Twine(options.kvCapacity ? "--kv-capacity" : "--prompt-length") +
         " applies to --generate");
+  if (!options.generate && !options.kvCompress.empty())
+    return makeError("--kv-compress applies to --generate");
   if (options.kvCapacity < 0 || options.promptLength < 0)
     return makeError(llvm::Twine(options.kvCapacity < 0 ? "--kv-capacity"
                                                         : "--prompt-length") +
@@ -814,6 +836,11 @@ static llvm::Error compile(const LoomcOptions &options) {
         !module->get().lookupSymbol<func::FuncOp>("decode_step")) {
       timer.start("loom-insert-kv-cache");
       if (llvm::Error e = insertKVCache(context, **module, options))
+        return e;
+    }
+    if (!options.kvCompress.empty()) {
+      timer.start("loom-kv-compress");
+      if (llvm::Error e = compressKVCache(context, **module, options))
         return e;
     }
     if (options.emit != "mlir")

@@ -193,6 +193,13 @@ static cl::opt<int64_t>
                           "(loom-insert-kv-cache's prompt-length)"),
                  cl::value_desc("P"), cl::init(0), cl::cat(category));
 
+static cl::opt<std::string> kvCompress(
+    "kv-compress",
+    cl::desc("--generate: compress the KV caches with loom-kv-compress "
+             "(policy=window-sinks|snapkv|quantize|snapkv+quantize, budget, "
+             "and the policy's knobs, comma-separated; docs/KVCache.md)"),
+    cl::value_desc("OPTIONS"), cl::init(""), cl::cat(category));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::loom::installLoomcFatalErrorHandler();
@@ -252,6 +259,7 @@ int main(int argc, char **argv) {
   options.generate = generate;
   options.kvCapacity = kvCapacity;
   options.promptLength = promptLength;
+  options.kvCompress = kvCompress;
   if (llvm::Error e = mlir::loom::runLoomc(options)) {
     llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
     return 1;

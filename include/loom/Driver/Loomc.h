@@ -83,6 +83,9 @@ struct LoomcOptions {
   /// --kv-capacity, --prompt-length: loom-insert-kv-cache's `capacity` and
   /// `prompt-length`; 0: not given.
   int64_t kvCapacity = 0, promptLength = 0;
+  /// --kv-compress: loom-kv-compress's options after loom-insert-kv-cache
+  /// (`policy=...,budget=...`, commas or spaces); empty: no compression.
+  std::string kvCompress;
 };
 
 /// Compiles as `options` say. Every failure is an error with a one-line
