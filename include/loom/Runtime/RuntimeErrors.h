@@ -31,12 +31,20 @@ enum class RuntimeError : int32_t {
   /// A CPU kernel could not allocate its scratch memory; outputs are
   /// incomplete.
   OutOfMemory = 2,
+  /// A decode step (loom-insert-kv-cache) was called at a position past the
+  /// tokens its position-dependent tables (rotary cos/sin) cover; its outputs
+  /// are not meaningful.
+  PositionOutOfRange = 3,
+  /// A decode step was called with a position other than the cache's next
+  /// position (the number of tokens appended so far); its outputs are not
+  /// meaningful.
+  PositionMismatch = 4,
 };
 
 /// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
 /// compiled libraries describe (`<name>_error_message`) and their headers
 /// define as LOOM_* macros.
-inline constexpr int32_t kLastRuntimeError = 2;
+inline constexpr int32_t kLastRuntimeError = 4;
 
 /// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
 /// nullptr for an unknown code.
@@ -48,6 +56,10 @@ inline const char *getRuntimeErrorMacroName(int32_t code) {
     return "LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED";
   case RuntimeError::OutOfMemory:
     return "LOOM_ERROR_OUT_OF_MEMORY";
+  case RuntimeError::PositionOutOfRange:
+    return "LOOM_ERROR_POSITION_OUT_OF_RANGE";
+  case RuntimeError::PositionMismatch:
+    return "LOOM_ERROR_POSITION_MISMATCH";
   }
   return nullptr;
 }
@@ -63,6 +75,12 @@ inline const char *describeRuntimeError(int32_t code) {
   case RuntimeError::OutOfMemory:
     return "a CPU kernel could not allocate its scratch memory (the outputs "
            "are incomplete)";
+  case RuntimeError::PositionOutOfRange:
+    return "decode_step: the position is outside the positions the model's "
+           "export covers (its rotary tables end there)";
+  case RuntimeError::PositionMismatch:
+    return "decode_step: the position differs from the KV cache's next "
+           "position (the number of tokens appended so far)";
   }
   return "unknown loom runtime error";
 }
