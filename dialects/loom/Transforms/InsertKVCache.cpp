@@ -608,6 +608,11 @@ func::FuncOp InsertKVCachePass::buildFunction(ModuleOp module, const Plan &plan,
           continue;
         }
         Value table = b.clone(op)->getResult(0);
+        if (!decode && tokens == plan.seqLen) {
+          // The whole table: no slice.
+          mapping.map(cst.getResult(), table);
+          continue;
+        }
         auto type = cast<RankedTensorType>(table.getType());
         SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
         SmallVector<OpFoldResult> sizes,
