@@ -17,6 +17,9 @@
 // RUN: loom-opt %t/two-args.mlir --loom-insert-kv-cache -verify-diagnostics
 // RUN: loom-opt %t/existing.mlir --loom-insert-kv-cache -verify-diagnostics
 
+// RUN: loom-opt %t/function.mlir "--loom-insert-kv-cache=function=decoder" -verify-diagnostics
+// RUN: loom-opt %t/key-scores.mlir --loom-insert-kv-cache -verify-diagnostics
+// RUN: loom-opt %t/captured.mlir --loom-insert-kv-cache -verify-diagnostics
 //--- capacity.mlir
 // capacity < 1
 // expected-error @+1 {{loom-insert-kv-cache: capacity must be at least 1 (got 0)}}
@@ -290,6 +293,67 @@ func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
   %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
   %et = tensor.empty() : tensor<1x1x8x4xf32>
   %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
+  return %o : tensor<1x1x8x4xf32>
+}
+
+//--- function.mlir
+// a function option naming no function
+// expected-error @+1 {{loom-insert-kv-cache: no function @decoder with a body}}
+module {
+func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %x = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ids : tensor<1x8xi64>) outs(%e : tensor<1x8x4xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %f = arith.sitofp %in : i64 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x8x4xf32>
+  %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
+  %et = tensor.empty() : tensor<1x1x8x4xf32>
+  %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
+  return %o : tensor<1x1x8x4xf32>
+}
+}
+
+//--- key-scores.mlir
+// attention returning key scores (their length would be the capacity)
+func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %x = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ids : tensor<1x8xi64>) outs(%e : tensor<1x8x4xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %f = arith.sitofp %in : i64 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x8x4xf32>
+  %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
+  %et = tensor.empty() : tensor<1x1x8x4xf32>
+  %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  // expected-error @+1 {{loom-insert-kv-cache: attention returning key scores is not supported}}
+  %o, %s = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> (tensor<1x1x8x4xf32>, tensor<1x1x8xf32>)
+  return %o : tensor<1x1x8x4xf32>
+}
+
+//--- captured.mlir
+// a token value read inside a region (a fixed token picked by index)
+func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %x = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ids : tensor<1x8xi64>) outs(%e : tensor<1x8x4xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %f = arith.sitofp %in : i64 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x8x4xf32>
+  %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
+  %et = tensor.empty() : tensor<1x1x8x4xf32>
+  %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  %z = tensor.empty() : tensor<1x4xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%z : tensor<1x4xf32>) {
+  ^bb0(%out: f32):
+    %c0 = arith.constant 0 : index
+    %c3 = arith.constant 3 : index
+    // expected-error @+1 {{loom-insert-kv-cache: a value carrying the token axis is used inside the region of 'linalg.generic'}}
+    %v = tensor.extract %x[%c0, %c3, %c0] : tensor<1x8x4xf32>
+    linalg.yield %v : f32
+  } -> tensor<1x4xf32>
   %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
   return %o : tensor<1x1x8x4xf32>
 }
