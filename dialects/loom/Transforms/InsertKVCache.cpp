@@ -31,6 +31,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -733,8 +734,17 @@ void InsertKVCachePass::runOnOperation() {
   FailureOr<func::FuncOp> errorFn = getOrInsertRuntimeErrorFn(module);
   if (failed(errorFn))
     return signalPassFailure();
-  buildFunction(module, plan, /*decode=*/false, *errorFn);
-  buildFunction(module, plan, /*decode=*/true, *errorFn);
+  // The clones are re-typed op by op; an op whose verifier rejects its new
+  // types (a size-dependent attribute the propagation did not know about) is
+  // reported here rather than left as invalid IR.
+  for (bool decode : {false, true}) {
+    func::FuncOp fn = buildFunction(module, plan, decode, *errorFn);
+    if (failed(verify(fn))) {
+      fn.emitError() << "loom-insert-kv-cache: the re-typed @" << fn.getName()
+                     << " does not verify";
+      return signalPassFailure();
+    }
+  }
   func.erase();
 }
 
