@@ -286,6 +286,30 @@ LogicalResult TokenAxisAnalysis::implied(Operation *op, Value v, int64_t axis,
   }
   if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
     return impliedReshape(op, v, axis, out);
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+    // A slice along other axes (a fused QKV split, partial rotary channels)
+    // keeps every token: the token axis must be taken whole.
+    if (slice.getSourceType().getRank() != slice.getResultType().getRank())
+      return op->emitError() << "loom-insert-kv-cache: rank-reducing "
+                                "tensor.extract_slice of a token value";
+    if (slice.isDynamicOffset(axis) || slice.isDynamicSize(axis) ||
+        slice.isDynamicStride(axis) || slice.getStaticOffset(axis) != 0 ||
+        slice.getStaticSize(axis) != seqLen || slice.getStaticStride(axis) != 1)
+      return op->emitError() << "loom-insert-kv-cache: tensor.extract_slice "
+                                "along the token axis";
+    out.push_back({slice.getSource(), axis});
+    out.push_back({slice.getResult(), axis});
+    return success();
+  }
+  if (auto concat = dyn_cast<tensor::ConcatOp>(op)) {
+    if (static_cast<int64_t>(concat.getDim()) == axis)
+      return op->emitError() << "loom-insert-kv-cache: tensor.concat along "
+                                "the token axis";
+    for (Value input : concat.getInputs())
+      out.push_back({input, axis});
+    out.push_back({concat.getResult(), axis});
+    return success();
+  }
   if (auto rope = dyn_cast<RoPEOp>(op)) {
     // Per position: input and output share the axis; a table carries it
     // unless broadcast (size 1) along it.
@@ -625,6 +649,19 @@ func::FuncOp InsertKVCachePass::buildFunction(ModuleOp module, const Plan &plan,
                                          b, cst.getLoc(), newType, table,
                                          offsets, sizes, strides)
                                          .getResult());
+        continue;
+      }
+    }
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      if (std::optional<int64_t> axis = axes.lookup(slice.getResult())) {
+        SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+        sizes[*axis] = b.getIndexAttr(tokens);
+        Value s = tensor::ExtractSliceOp::create(
+            b, slice.getLoc(),
+            cast<RankedTensorType>(retype(slice.getResult())),
+            mapping.lookup(slice.getSource()), slice.getMixedOffsets(), sizes,
+            slice.getMixedStrides());
+        mapping.map(slice.getResult(), s);
         continue;
       }
     }
