@@ -77,7 +77,8 @@ inline const char *describeRuntimeError(int32_t code) {
            "are incomplete)";
   case RuntimeError::PositionOutOfRange:
     return "decode_step: the position is outside the positions the model's "
-           "export covers (its position tables, e.g. rotary cos/sin, end there)";
+           "export covers (its position tables, e.g. rotary cos/sin, end "
+           "there)";
   case RuntimeError::PositionMismatch:
     return "decode_step: the position differs from the KV cache's next "
            "position (the number of tokens appended so far)";
