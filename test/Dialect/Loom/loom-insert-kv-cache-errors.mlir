@@ -20,6 +20,8 @@
 // RUN: loom-opt %t/function.mlir "--loom-insert-kv-cache=function=decoder" -verify-diagnostics
 // RUN: loom-opt %t/key-scores.mlir --loom-insert-kv-cache -verify-diagnostics
 // RUN: loom-opt %t/captured.mlir --loom-insert-kv-cache -verify-diagnostics
+// RUN: loom-opt %t/slice-tokens.mlir --loom-insert-kv-cache -verify-diagnostics
+// RUN: loom-opt %t/concat-tokens.mlir --loom-insert-kv-cache -verify-diagnostics
 //--- capacity.mlir
 // capacity < 1
 // expected-error @+1 {{loom-insert-kv-cache: capacity must be at least 1 (got 0)}}
@@ -233,8 +235,8 @@ func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
   %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
   %et = tensor.empty() : tensor<1x1x8x4xf32>
   %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
-  // expected-error @+1 {{loom-insert-kv-cache: cannot propagate the token axis through 'tensor.concat'}}
-  %c = tensor.concat dim(3) %q, %q : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x8xf32>
+  // expected-error @+1 {{loom-insert-kv-cache: cannot propagate the token axis through 'tensor.cast'}}
+  %c = tensor.cast %q : tensor<1x1x8x4xf32> to tensor<?x1x8x4xf32>
   %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
   return %o : tensor<1x1x8x4xf32>
 }
@@ -354,6 +356,42 @@ func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
     %v = tensor.extract %x[%c0, %c3, %c0] : tensor<1x8x4xf32>
     linalg.yield %v : f32
   } -> tensor<1x4xf32>
+  %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
+  return %o : tensor<1x1x8x4xf32>
+}
+
+//--- slice-tokens.mlir
+// a slice of some tokens (the last token's state)
+func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %x = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ids : tensor<1x8xi64>) outs(%e : tensor<1x8x4xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %f = arith.sitofp %in : i64 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x8x4xf32>
+  %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
+  %et = tensor.empty() : tensor<1x1x8x4xf32>
+  %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  // expected-error @+1 {{loom-insert-kv-cache: tensor.extract_slice along the token axis}}
+  %last = tensor.extract_slice %q[0, 0, 7, 0] [1, 1, 1, 4] [1, 1, 1, 1] : tensor<1x1x8x4xf32> to tensor<1x1x1x4xf32>
+  %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
+  return %o : tensor<1x1x8x4xf32>
+}
+
+//--- concat-tokens.mlir
+// a concatenation along the tokens
+func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %x = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ids : tensor<1x8xi64>) outs(%e : tensor<1x8x4xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %f = arith.sitofp %in : i64 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x8x4xf32>
+  %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
+  %et = tensor.empty() : tensor<1x1x8x4xf32>
+  %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  // expected-error @+1 {{loom-insert-kv-cache: tensor.concat along the token axis}}
+  %c = tensor.concat dim(2) %q, %q : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x16x4xf32>
   %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
   return %o : tensor<1x1x8x4xf32>
 }
