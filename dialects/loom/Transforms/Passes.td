@@ -443,7 +443,9 @@ def LoomInsertKVCache : Pass<"loom-insert-kv-cache", "::mlir::ModuleOp"> {
     indexes the token axis of one operand indexes it on every operand and
     result that uses it: inits, `tensor.empty`, constants), through
     `tensor.collapse_shape`/`expand_shape` (the token axis may be merged only
-    with unit dimensions; output shapes are recomputed), elementwise ops,
+    with unit dimensions; output shapes are recomputed),
+    `tensor.extract_slice` taking the token axis whole, `tensor.concat` along
+    another axis, elementwise ops,
     and loom ops by their semantics (`loom.rms_norm`, `loom.rope` and its
     tables, `loom.moe.ffn` rows, `loom.attention` queries/outputs and
     keys/values). Constants that carry the token axis (rotary cos/sin tables
@@ -485,7 +487,8 @@ def LoomInsertKVCache : Pass<"loom-insert-kv-cache", "::mlir::ModuleOp"> {
     the token sequence, with a mask, key scores, or reading a cache already;
     and any op the propagation cannot see through: a reduction over the token
     loop, a read of the token loop index (`linalg.index`), a token axis
-    merged with a non-unit dimension, `loom.moe.ffn` with a capacity factor
+    merged with a non-unit dimension, a slice or concatenation along the
+    token axis, `loom.moe.ffn` with a capacity factor
     (token dropping depends on how many tokens are routed together), a token
     value used inside a region, or an unknown op.
   }];
