@@ -34,6 +34,9 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "loom-insert-kv-cache"
 
 namespace mlir {
 namespace loom {
@@ -755,6 +758,7 @@ void InsertKVCachePass::runOnOperation() {
         cst && axes.lookup(cst.getResult()) &&
         !isa<SplatElementsAttr>(cst.getValue())) {
       plan.slicesConstants = true;
+      ++numSlicedConstants;
       if (plan.promptLength > plan.seqLen) {
         cst.emitError() << "loom-insert-kv-cache: prompt-length "
                         << plan.promptLength << " exceeds the sequence length "
@@ -782,6 +786,11 @@ void InsertKVCachePass::runOnOperation() {
       return signalPassFailure();
     }
   }
+  numCaches += plan.attentions.size();
+  LLVM_DEBUG(llvm::dbgs() << "loom-insert-kv-cache: " << plan.attentions.size()
+                          << " caches, S = " << plan.seqLen
+                          << ", P = " << plan.promptLength
+                          << ", C = " << plan.capacity << "\n");
   func.erase();
 }
 

@@ -507,6 +507,12 @@ def LoomInsertKVCache : Pass<"loom-insert-kv-cache", "::mlir::ModuleOp"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
+  let statistics = [
+    Statistic<"numCaches", "num-caches",
+              "Number of KV caches (causal attention layers) inserted">,
+    Statistic<"numSlicedConstants", "num-sliced-constants",
+              "Number of position-dependent constants sliced by position">,
+  ];
 }
 
 def LoomReport : Pass<"loom-report", "::mlir::ModuleOp"> {
