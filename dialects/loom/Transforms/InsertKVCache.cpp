@@ -210,8 +210,15 @@ LogicalResult TokenAxisAnalysis::impliedLinalg(linalg::LinalgOp op, Value v,
                     "expression";
         }
       }
-      if (!position)
+      if (!position) {
+        // Every result must keep the tokens apart.
+        if (op.isDpsInit(&operand))
+          return op->emitError()
+                 << "loom-insert-kv-cache: init #"
+                 << operand.getOperandNumber() - op.getNumDpsInputs()
+                 << " is not indexed by the token loop";
         continue;
+      }
       out.push_back({operand.get(), *position});
       if (op.isDpsInit(&operand))
         out.push_back({op.getTiedOpResult(&operand), *position});
@@ -406,7 +413,7 @@ private:
   /// Everything the analysis established about the source function.
   struct Plan {
     func::FuncOp func;
-    int64_t batch = 0, seqLen = 0, capacity = 0, promptLength = 0;
+    int64_t seqLen = 0, capacity = 0, promptLength = 0;
     TokenAxisAnalysis *axes = nullptr;
     /// The causal attention ops in program order (layer order).
     SmallVector<AttentionOp> attentions;
@@ -715,7 +722,6 @@ void InsertKVCachePass::runOnOperation() {
 
   Plan plan;
   plan.func = func;
-  plan.batch = tokenType.getDimSize(0);
   plan.seqLen = tokenType.getDimSize(1);
   plan.capacity = capacity.hasValue() ? capacity : plan.seqLen;
   plan.promptLength = promptLength.hasValue() ? promptLength : plan.seqLen;
