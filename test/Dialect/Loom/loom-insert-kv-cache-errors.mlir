@@ -22,6 +22,7 @@
 // RUN: loom-opt %t/captured.mlir --loom-insert-kv-cache -verify-diagnostics
 // RUN: loom-opt %t/slice-tokens.mlir --loom-insert-kv-cache -verify-diagnostics
 // RUN: loom-opt %t/concat-tokens.mlir --loom-insert-kv-cache -verify-diagnostics
+// RUN: loom-opt %t/dropped-tokens.mlir --loom-insert-kv-cache -verify-diagnostics
 //--- capacity.mlir
 // capacity < 1
 // expected-error @+1 {{loom-insert-kv-cache: capacity must be at least 1 (got 0)}}
@@ -395,3 +396,26 @@ func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
   %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
   return %o : tensor<1x1x8x4xf32>
 }
+
+//--- dropped-tokens.mlir
+// a parallel token loop that no result keeps (the last token wins)
+func.func @main(%ids: tensor<1x8xi64>) -> tensor<1x1x8x4xf32> {
+  %e = tensor.empty() : tensor<1x8x4xf32>
+  %x = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ids : tensor<1x8xi64>) outs(%e : tensor<1x8x4xf32>) {
+  ^bb0(%in: i64, %out: f32):
+    %f = arith.sitofp %in : i64 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x8x4xf32>
+  %x4 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 1, 4] : tensor<1x8x4xf32> into tensor<1x8x1x4xf32>
+  %et = tensor.empty() : tensor<1x1x8x4xf32>
+  %q = linalg.transpose ins(%x4 : tensor<1x8x1x4xf32>) outs(%et : tensor<1x1x8x4xf32>) permutation = [0, 2, 1, 3]
+  %z = tensor.empty() : tensor<1x4xf32>
+  // expected-error @+1 {{loom-insert-kv-cache: init #0 is not indexed by the token loop}}
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<1x8x4xf32>) outs(%z : tensor<1x4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x4xf32>
+  %o = loom.attention %q, %q, %q {causal} : (tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x8x4xf32>
+  return %o : tensor<1x1x8x4xf32>
+}
+
