@@ -409,6 +409,112 @@ def LoomDuplicateFills : Pass<"loom-duplicate-fills", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LoomInsertKVCache : Pass<"loom-insert-kv-cache", "::mlir::ModuleOp"> {
+  let summary = "Split a full-sequence causal LM into @prefill and @decode_step "
+                "functions with one KV cache per attention layer";
+  let description = [{
+    An ONNX export of a causal language model computes the whole sequence
+    at once: `@main(%tokens: tensor<BxSxi64>) -> tensor<BxSxV>`. This pass
+    turns it into the two functions of autoregressive generation and removes
+    the original:
+
+    ```
+    @prefill(%tokens: tensor<BxPxi64>)
+        -> (tensor<BxPxV>, !loom.kv_cache<..>, ..., !loom.kv_cache<..>)
+    @decode_step(%token: tensor<Bx1xi64>, %position: tensor<1xi64>,
+                 %cache_0: !loom.kv_cache<..>, ..., %cache_{L-1})
+        -> (tensor<Bx1xV>, !loom.kv_cache<..>, ...)
+    ```
+
+    There is one `!loom.kv_cache<B x Hkv x C x D>` per causal `loom.attention`
+    (in program order, i.e. layer order), after the original results. In
+    `@prefill` each attention becomes `loom.kv.init`, `loom.kv.append` of the
+    P keys and values and `loom.attention` of the P queries reading the
+    cache; in `@decode_step` the cache comes in as an argument, gets the
+    token's key and value appended, and the one query attends over it
+    (query positions are the cache's `next - Sq + i`, so causality holds).
+    `%position` is the absolute position of `%token` (0-based: the number of
+    tokens already in the caches), one for all B sequences.
+
+    Both functions are the original computation with the sequence length S
+    replaced by T (P or 1) along the token axis. The token axis is found by a
+    dataflow propagation, not by names: it starts at axis 1 of the token
+    argument and flows both ways through linalg ops (the loop dimension that
+    indexes the token axis of one operand indexes it on every operand and
+    result that uses it: inits, `tensor.empty`, constants), through
+    `tensor.collapse_shape`/`expand_shape` (the token axis may be merged only
+    with unit dimensions; output shapes are recomputed),
+    `tensor.extract_slice` taking the token axis whole, `tensor.concat` along
+    another axis, elementwise ops,
+    and loom ops by their semantics (`loom.rms_norm`, `loom.rope` and its
+    tables, `loom.moe.ffn` rows, `loom.attention` queries/outputs and
+    keys/values). Constants that carry the token axis (rotary cos/sin tables
+    `[1,1,S,R]`, any position-dependent table) are sliced with
+    `tensor.extract_slice`: rows `[0, P)` in `@prefill`, the row at the
+    run-time `%position` in `@decode_step`, so one compiled step serves every
+    position.
+
+    #### Options
+    - `capacity` (default S): entries per cache. Appending past it is the
+      run-time error of `loom.kv.append` (LOOM_ERROR_KV_CACHE_CAPACITY_EXCEEDED).
+    - `prompt-length` (default S): P, the tokens `@prefill` takes.
+      Must satisfy `1 <= P <= capacity`, and `P <= S` when constants carry
+      the token axis.
+    - `function` (default: the only public function): the function to split.
+
+    #### Run-time errors (`loom_runtime_error`, see RuntimeErrors.h)
+    - `LOOM_ERROR_POSITION_OUT_OF_RANGE` (3): `@decode_step` at a position
+      outside `[0, S)` when position-dependent constants were sliced (the
+      export's rotary tables end at S); the tables are read clamped, so the
+      step stays in bounds but its outputs are not meaningful.
+    - `LOOM_ERROR_POSITION_MISMATCH` (4): `%position` differs from the
+      position the first cache recorded for the appended token (its `next`).
+
+    #### Input invariant
+    A module with one function (see `function`) taking the token ids
+    `tensor<BxSxi*>` as its only argument, one block, static shapes, causal
+    `loom.attention` on key/value tensors (after `loom-raise-attention`),
+    no `@prefill`/`@decode_step` symbols.
+
+    #### Output IR
+    `@prefill` and `@decode_step` (loom, linalg, tensor, arith, scf ops only)
+    and the private declaration `@loom_runtime_error(i32)`; the original
+    function is removed.
+
+    #### Errors (diagnostics at a location, never a wrong result)
+    Option values out of range; no causal attention over the tokens;
+    non-causal attention; attention whose keys (or queries) do not come from
+    the token sequence, with a mask, key scores, or reading a cache already;
+    and any op the propagation cannot see through: a reduction over the token
+    loop, a read of the token loop index (`linalg.index`), a token axis
+    merged with a non-unit dimension, a slice or concatenation along the
+    token axis, `loom.moe.ffn` with a capacity factor
+    (token dropping depends on how many tokens are routed together), a token
+    value used inside a region, or an unknown op.
+  }];
+  let options = [
+    Option<"capacity", "capacity", "int64_t", /*default=*/"0",
+           "Entries per KV cache (default: the export's sequence length S)">,
+    Option<"promptLength", "prompt-length", "int64_t", /*default=*/"0",
+           "Tokens @prefill takes (default: the export's sequence length S)">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "The function to split (default: the only public one)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::loom::LoomDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numCaches", "num-caches",
+              "Number of KV caches (causal attention layers) inserted">,
+    Statistic<"numSlicedConstants", "num-sliced-constants",
+              "Number of position-dependent constants sliced by position">,
+  ];
+}
+
 def LoomReport : Pass<"loom-report", "::mlir::ModuleOp"> {
   let summary = "Per-layer and total cost: parameters, weight bytes, FLOPs, "
                 "bytes moved, arithmetic intensity, KV-cache bytes per token";

@@ -37,12 +37,20 @@ enum class RuntimeError : int32_t {
   InvalidArgument = 3,
   /// loom.kv.resize would drop valid entries; the result is an empty cache.
   KVCacheResizeBelowLength = 4,
+  /// A decode step (loom-insert-kv-cache) was called at a position past the
+  /// tokens its position-dependent tables (rotary cos/sin) cover; its outputs
+  /// are not meaningful.
+  PositionOutOfRange = 5,
+  /// A decode step was called with a position other than the cache's next
+  /// position (the number of tokens appended so far); its outputs are not
+  /// meaningful.
+  PositionMismatch = 6,
 };
 
 /// The largest code in RuntimeError; codes 0..kLastRuntimeError are the ones
 /// compiled libraries describe (`<name>_error_message`) and their headers
 /// define as LOOM_* macros.
-inline constexpr int32_t kLastRuntimeError = 4;
+inline constexpr int32_t kLastRuntimeError = 6;
 
 /// The macro name of `code` in generated C headers (LOOM_OK, LOOM_ERROR_...),
 /// nullptr for an unknown code.
@@ -58,6 +66,10 @@ inline const char *getRuntimeErrorMacroName(int32_t code) {
     return "LOOM_ERROR_INVALID_ARGUMENT";
   case RuntimeError::KVCacheResizeBelowLength:
     return "LOOM_ERROR_KV_CACHE_RESIZE_BELOW_LENGTH";
+  case RuntimeError::PositionOutOfRange:
+    return "LOOM_ERROR_POSITION_OUT_OF_RANGE";
+  case RuntimeError::PositionMismatch:
+    return "LOOM_ERROR_POSITION_MISMATCH";
   }
   return nullptr;
 }
@@ -80,6 +92,13 @@ inline const char *describeRuntimeError(int32_t code) {
   case RuntimeError::KVCacheResizeBelowLength:
     return "loom.kv.resize: the new capacity is below the cache's length (the "
            "result is an empty cache)";
+  case RuntimeError::PositionOutOfRange:
+    return "decode_step: the position is outside the positions the model's "
+           "export covers (its position tables, e.g. rotary cos/sin, end "
+           "there)";
+  case RuntimeError::PositionMismatch:
+    return "decode_step: the position differs from the KV cache's next "
+           "position (the number of tokens appended so far)";
   }
   return "unknown loom runtime error";
 }
