@@ -478,7 +478,7 @@ static llvm::Error compressKVCache(MLIRContext &context, ModuleOp module,
   llvm::raw_string_ostream errorStream(parseErrors);
   DiagnosticCollector diagnostics(&context);
   PassManager pm(&context);
-  if (failed(parsePassPipeline("builtin.module(" + pipeline + ")", pm,
+  if (failed(parsePassPipeline(pipeline, pm,
                                errorStream)))
     return makeError("invalid option --kv-compress=" + options.kvCompress +
                      ": " + toOneLine(parseErrors));
@@ -511,7 +511,7 @@ static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
   llvm::raw_string_ostream errorStream(parseErrors);
   DiagnosticCollector diagnostics(&context);
   PassManager pm(&context);
-  if (failed(parsePassPipeline("builtin.module(" + pipeline + ")", pm,
+  if (failed(parsePassPipeline(pipeline, pm,
                                errorStream)))
     return makeError("--generate: invalid pass pipeline '" + pipeline +
                      "': " + toOneLine(parseErrors));
