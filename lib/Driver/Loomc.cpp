@@ -439,10 +439,19 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
     return fail("@decode_step's first result must be the logits, a "
                 "tensor<1x1x" +
                 llvm::Twine(g.vocab) + "xf32>, not " + g.outputs[0].describe());
-  g.capacity = prefillCaches.front().getCapacity();
+  g.cacheEntries = prefillCaches.front().getCapacity();
   for (KVCacheType cache : prefillCaches)
-    if (cache.getCapacity() != g.capacity)
+    if (cache.getCapacity() != g.cacheEntries)
       return fail("the KV caches have different capacities");
+  // A compressed cache stores fewer entries than the positions a sequence
+  // reaches (loom-kv-compress records the uncompressed capacity).
+  g.capacity = g.cacheEntries;
+  if (auto context = step->getAttrOfType<IntegerAttr>("loom.kv_context"))
+    g.capacity = context.getInt();
+  if (g.capacity < g.cacheEntries)
+    return fail("@decode_step's loom.kv_context (" + llvm::Twine(g.capacity) +
+                ") is below its caches' capacity " +
+                llvm::Twine(g.cacheEntries));
   if (g.promptLength > g.capacity)
     return fail("the prompt length " + llvm::Twine(g.promptLength) +
                 " exceeds the KV cache capacity " + llvm::Twine(g.capacity));

@@ -233,6 +233,7 @@ std::string mlir::loom::printManifest(const ModelManifest &m) {
     gen.set("entry_points", std::move(genEntries));
     gen.set("prompt_length", JsonValue::integer(g.promptLength));
     gen.set("capacity", JsonValue::integer(g.capacity));
+    gen.set("cache_entries", JsonValue::integer(g.cacheEntries));
     gen.set("vocab", JsonValue::integer(g.vocab));
     gen.set("layers", JsonValue::integer(g.layers));
     gen.set("kv_bytes", JsonValue::integer(g.kvBytes));
@@ -563,6 +564,7 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
       entryReader.checkNoOtherKeys() &&
       reader.readInt("prompt_length", g.promptLength, 1, big) &&
       reader.readInt("capacity", g.capacity, 1, big) &&
+      reader.readInt("cache_entries", g.cacheEntries, 1, big) &&
       reader.readInt("vocab", g.vocab, 1, big) &&
       reader.readInt("layers", g.layers, 1, 4096) &&
       reader.readInt("kv_bytes", g.kvBytes, 0, INT64_MAX) &&
@@ -573,8 +575,9 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
   const std::vector<JsonValue> *parts = reader.readArray("cache_parts");
   if (!parts)
     return false;
-  if (parts->size() != static_cast<size_t>(5 * g.layers))
-    return reader.fail("cache_parts", "must have 5 entries per layer");
+  if (parts->empty())
+    return reader.fail("cache_parts", "must list the parts of every layer");
+  std::set<std::string> layerParts;
   for (size_t i = 0; i < parts->size(); ++i) {
     std::string path = "generate.cache_parts[" + std::to_string(i) + "]";
     if (!(*parts)[i].getAsObject())
@@ -588,19 +591,33 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
         !partReader.readInt("step_output", part.stepOutput, 0, big) ||
         !partReader.checkNoOtherKeys())
       return false;
-    // The fixed layout: logits first, then the five parts of each layer.
+    // The layout: logits first, then the parts of each layer in order, layer
+    // after layer, each part a distinct name within its layer.
     int64_t index = static_cast<int64_t>(i);
-    if (part.layer != index / 5 || part.part != kKVCachePartNames[index % 5] ||
-        part.prefillOutput != 1 + index || part.stepInput != 2 + index ||
+    int64_t current = i ? g.cacheParts.back().layer : 0;
+    if (i && part.layer == current + 1) {
+      current = part.layer;
+      layerParts.clear();
+    }
+    if (part.layer != current)
+      return partReader.fail("layer", "must be " + std::to_string(current) +
+                                          (i ? " or the next layer" : "") +
+                                          " (layers in order from 0)");
+    if (part.part.empty() || !layerParts.insert(part.part).second)
+      return partReader.fail("part", "must be a non-empty name, once per layer");
+    if (part.prefillOutput != 1 + index || part.stepInput != 2 + index ||
         part.stepOutput != 1 + index)
       return partReader.fail(
-          "part", "is not layer " + std::to_string(index / 5) + " part '" +
-                      kKVCachePartNames[index % 5] + "' at prefill output " +
-                      std::to_string(1 + index) + ", step input " +
-                      std::to_string(2 + index) + ", step output " +
-                      std::to_string(1 + index));
+          "part", "is not at prefill output " + std::to_string(1 + index) +
+                      ", step input " + std::to_string(2 + index) +
+                      ", step output " + std::to_string(1 + index));
     g.cacheParts.push_back(part);
   }
+  if (g.cacheParts.back().layer + 1 != g.layers)
+    return reader.fail("cache_parts", "must cover layers 0 to " +
+                                          std::to_string(g.layers - 1));
+  if (g.cacheEntries > g.capacity)
+    return reader.fail("cache_entries", "must not exceed the capacity");
   if (!reader.checkNoOtherKeys())
     return false;
   // Against the tensor lists: tokens, positions and logits as documented,
@@ -636,9 +653,10 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
     if (!sameTensor(t, g.inputs[2 + i]) || !sameTensor(t, g.outputs[1 + i]))
       problem = "cache part " + std::to_string(i) +
                 " differs between the prefill and the decode step";
-    else if (i % 5 == 0 && (t.shape.size() != 4 || t.shape[2] != g.capacity))
+    else if (g.cacheParts[i].part == "keys" &&
+             (t.shape.size() != 4 || t.shape[2] != g.cacheEntries))
       problem = "cache part " + std::to_string(i) +
-                " (keys) is not [B, H, capacity, D]";
+                " (keys) is not [B, H, cache_entries, D]";
     kvBytes += t.byteSize();
   }
   if (problem.empty() && kvBytes != g.kvBytes)

@@ -38,6 +38,8 @@ struct CacheChain {
   AttentionOp attention;
   /// The function argument the cache comes from; null when kv.init makes it.
   BlockArgument argument;
+  /// The capacity before compression: the positions a sequence reaches.
+  int64_t uncompressedCapacity = 0;
 };
 
 struct Policy {
@@ -176,6 +178,7 @@ FailureOr<CacheChain> KVCompressPass::matchChain(AttentionOp attention) {
     return attention.emitError()
            << "loom-kv-compress: attention with an explicit mask over a cache "
               "is not supported";
+  chain.uncompressedCapacity = chain.append.getCache().getType().getCapacity();
   Value source = chain.append.getCache();
   if (auto arg = dyn_cast<BlockArgument>(source);
       arg && isa<func::FuncOp>(arg.getOwner()->getParentOp()))
@@ -441,8 +444,12 @@ void KVCompressPass::runOnOperation() {
   if (!budget.empty())
     summary += " budget=" + budget;
   llvm::SetVector<func::FuncOp> functions;
-  for (auto &[chain, compressed] : chains)
-    functions.insert(chain.attention->getParentOfType<func::FuncOp>());
+  llvm::DenseMap<func::FuncOp, int64_t> contexts;
+  for (auto &[chain, compressed] : chains) {
+    auto fn = chain.attention->getParentOfType<func::FuncOp>();
+    functions.insert(fn);
+    contexts[fn] = std::max(contexts.lookup(fn), chain.uncompressedCapacity);
+  }
   for (func::FuncOp fn : functions) {
     auto ret = cast<func::ReturnOp>(fn.getBody().back().getTerminator());
     fn.setType(FunctionType::get(fn.getContext(),
@@ -450,6 +457,9 @@ void KVCompressPass::runOnOperation() {
                                  ret.getOperandTypes()));
     fn->setAttr("loom.kv_compression",
                 StringAttr::get(fn.getContext(), summary));
+    fn->setAttr("loom.kv_context",
+                IntegerAttr::get(IntegerType::get(fn.getContext(), 64),
+                                 contexts.lookup(fn)));
   }
 }
 

@@ -104,12 +104,19 @@ struct ModelManifest {
     std::vector<TensorSpec> inputs, outputs;
     /// The cache API of the generated C runtime in the library.
     std::string cacheCreateSymbol, cacheFreeSymbol, prefillSymbol, stepSymbol;
-    /// The prompt length P, the cache capacity C, the vocabulary V, the
-    /// number of caches (layers) and the bytes of one set of cache buffers.
+    /// The prompt length P, the positions a sequence reaches C (prompt plus
+    /// steps), the vocabulary V, the number of caches (layers) and the bytes
+    /// of one set of cache buffers.
     int64_t promptLength = 0, capacity = 0, vocab = 0, layers = 0, kvBytes = 0;
+    /// Entries each cache stores: C, or fewer when loom-kv-compress evicts
+    /// (docs/KVCache.md).
+    int64_t cacheEntries = 0;
     /// One cache buffer: layer `layer`'s part `part` (keys, values,
-    /// positions, length, next) is prefill output `prefillOutput`, decode
-    /// step input `stepInput` and decode step output `stepOutput`.
+    /// positions, length, next for a full-precision cache; the parts of a
+    /// quantized cache; a policy's state such as accumulated scores) is
+    /// prefill output `prefillOutput`, decode step input `stepInput` and
+    /// decode step output `stepOutput`. Parts are listed layer by layer, in
+    /// signature order.
     struct CachePart {
       int64_t layer = 0;
       std::string part;
