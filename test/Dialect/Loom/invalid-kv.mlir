@@ -313,6 +313,16 @@ func.func @quantize_bits(%c: !cache) {
 
 // -----
 
+!cache = !loom.kv_cache<1x2x16x6xf32>
+
+func.func @quantize_packing(%c: !cache) {
+  // expected-error @+1 {{kv_cache 2-bit codes are packed 4 to a byte: head dim (6) and value dim (6) must be multiples of 4}}
+  %0 = loom.kv.quantize %c : !cache -> !loom.kv_cache<1x2x16x6xf32, quant = <bits = 2, group = 2, residual = 4>>
+  return
+}
+
+// -----
+
 !cache = !loom.kv_cache<1x2x16x4xf32>
 
 func.func @dequantize_plain(%c: !cache) {
