@@ -8,6 +8,7 @@ independently.
 
     python -m kv_reference <case> <dir>
     python -m kv_reference check_quant <dir> <bits>   # after loom-run --output-dir
+    python -m kv_reference check_packed <dir> <result-dir> <bits> <group> <residual> [<first result>]
 """
 
 import os
@@ -390,15 +391,15 @@ def case_merge(out):
     save_case(out, [keys, values, full_scores], _evicted_results(merged))
 
 
-def _quant_case(out, bits):
+def _quant_case(out, bits, chunks=(10, 4), d=8, capacity=16, group=4,
+                residual=4):
     """Append 10, quantize (groups of 4, residual 4: tokens 0..3 quantized),
     append 4 (tokens 4..7 become a complete group), decode 2 queries from the
     quantized cache, dequantize."""
     rng = np.random.default_rng(10 + bits)
-    cache, ks, vs = _prefill(rng, 1, 2, 14, 8, 16, [10, 4])
-    ref = Cache(1, 2, 16, 8)
+    cache, ks, vs = _prefill(rng, 1, 2, sum(chunks), d, capacity, list(chunks))
+    ref = Cache(1, 2, capacity, d)
     ref.append(ks[0], vs[0])
-    group, residual = 4, 4
     sk1, sv1 = quantize_range(ref, [0], quantized_prefix(ref.length, group, residual),
                               bits, group)
     before = ref.length.copy()
@@ -406,7 +407,8 @@ def _quant_case(out, bits):
     sk2, sv2 = quantize_range(ref, quantized_prefix(before, group, residual),
                               quantized_prefix(ref.length, group, residual),
                               bits, group)
-    assert list(quantized_prefix(ref.length, group, residual)) == [8]
+    if chunks == (10, 4):
+        assert list(quantized_prefix(ref.length, group, residual)) == [8]
     # KIVI's error bound: half a quantization step.
     scale_k, scale_v = sk1 + sk2, sv1 + sv2
     original_k, original_v = cache.read_keys(), cache.read_values()
@@ -414,7 +416,7 @@ def _quant_case(out, bits):
     assert np.all(np.abs(ref.read_values() - original_v) <= scale_v / 2 + 1e-6)
     assert np.any(scale_k > 0) and np.any(ref.read_keys() != original_k)
     # Attention reading the quantized cache sees the dequantized entries.
-    q = _rand(rng, 1, 4, 2, 8)
+    q = _rand(rng, 1, 4, 2, d)
     o, _ = cache_attention(q, ref)
     save_case(out, ks + vs + [q], [ref.read_keys(), ref.read_values(), ref.length, o],
                {"original_keys": original_k, "original_values": original_v,
@@ -440,6 +442,73 @@ def check_quant(out, result_dir):
             sys.exit(f"{name}: full-precision entries changed")
 
 
+def _unpack_codes(codes, bits):
+    """[..., X / per] i8 codes, `per = 8 / bits` a byte, low bits first ->
+    [..., X] integer codes."""
+    per = 8 // bits
+    raw = codes.view(np.uint8).astype(np.int64)
+    parts = [(raw >> (k * bits)) & (2 ** bits - 1) for k in range(per)]
+    return np.stack(parts, axis=-1).reshape(*raw.shape[:-1], raw.shape[-1] * per)
+
+
+def check_packed(out, result_dir, bits, group, residual, first=0):
+    """Checks the eleven parts of a quantized cache that loom-run wrote
+    (result<first>..result<first+10>, KVCacheParts order): dtypes and shapes, bytes held, codes
+    decoding bit for bit to the fake quantization of the case (ref_0/ref_1)
+    and within scale / 2 of the originals, the residual exact."""
+    bits, group, residual, first = int(bits), int(group), int(residual), int(first)
+    parts = [np.load(os.path.join(result_dir, f"result{first + i}.npy"))
+             for i in range(11)]
+    k_codes, v_codes, positions, length, nxt = parts[:5]
+    k_scale, k_zero, v_scale, v_zero, k_res, v_res = parts[5:]
+    b, h, c, dp = k_codes.shape
+    d = dp * 8 // bits
+    dv = v_codes.shape[3] * 8 // bits
+    r = min(c, max(1, group + residual - 1))
+    expect = [((b, h, c, dp), np.int8), ((b, h, c, dv * bits // 8), np.int8),
+              ((b, h, c), np.int64), ((b,), np.int64), ((b,), np.int64),
+              ((b, h, c // group, d), F32), ((b, h, c // group, d), F32),
+              ((b, h, c, dv // group), F32), ((b, h, c, dv // group), F32),
+              ((b, h, r, d), F32), ((b, h, r, dv), F32)]
+    for i, (part, (shape, dtype)) in enumerate(zip(parts, expect)):
+        if part.shape != shape or part.dtype != dtype:
+            sys.exit(f"result{first + i}: {part.shape} {part.dtype}, "
+                     f"expected {shape} {dtype}")
+    codes_bytes = k_codes.nbytes + v_codes.nbytes
+    scale_bytes = sum(p.nbytes for p in (k_scale, k_zero, v_scale, v_zero))
+    res_bytes = k_res.nbytes + v_res.nbytes
+    print(f"bytes: codes={codes_bytes} scales={scale_bytes} residual={res_bytes} "
+          f"total={codes_bytes + scale_bytes + res_bytes} "
+          f"full_precision={4 * b * h * c * (d + dv)}")
+    prefix = quantized_prefix(length, group, residual)
+    for name, codes, scale, zero, res, ref_index in (
+            ("keys", k_codes, k_scale, k_zero, k_res, 0),
+            ("values", v_codes, v_scale, v_zero, v_res, 1)):
+        q = _unpack_codes(codes, bits).astype(F32)
+        if name == "keys":  # per channel over token groups
+            scale_full = np.repeat(scale, group, axis=2)
+            zero_full = np.repeat(zero, group, axis=2)
+        else:  # per token over channel groups
+            scale_full = np.repeat(scale, group, axis=3)
+            zero_full = np.repeat(zero, group, axis=3)
+        decoded = np.where(scale_full == 0, zero_full,
+                           (q * scale_full + zero_full).astype(F32)).astype(F32)
+        fake = np.load(os.path.join(out, f"ref_{ref_index}.npy"))
+        original = np.load(os.path.join(out, f"original_{name}.npy"))
+        decode_exact = bound_ok = residual_exact = True
+        for bi in range(b):
+            p, n = int(prefix[bi]), int(length[bi])
+            decode_exact &= bool(np.array_equal(decoded[bi, :, :p], fake[bi, :, :p]))
+            err = np.abs(decoded[bi, :, :p] - original[bi, :, :p])
+            bound_ok &= bool(np.all(err <= scale_full[bi, :, :p] / 2 + 1e-6))
+            residual_exact &= bool(np.array_equal(res[bi, :, :n - p], original[bi, :, p:n]))
+            residual_exact &= bool(np.all(res[bi, :, n - p:] == 0))
+        print(f"{name}: prefix={int(prefix[0])} decode_exact={decode_exact} "
+              f"bound_ok={bound_ok} residual_exact={residual_exact}")
+        if not (decode_exact and bound_ok and residual_exact):
+            sys.exit(f"{name}: packed storage does not decode as expected")
+
+
 CASES = {
     "append_attention": case_append_attention,
     "capacity": case_capacity,
@@ -451,10 +520,16 @@ CASES = {
     "quant2": lambda out: _quant_case(out, 2),
     "quant4": lambda out: _quant_case(out, 4),
     "quant8": lambda out: _quant_case(out, 8),
+    # A larger cache (C = 64, D = 16, groups of 16) where packing pays off.
+    "quant2_large": lambda out: _quant_case(out, 2, chunks=(40, 16), d=16,
+                                            capacity=64, group=16, residual=8),
 }
 
 
 def main(argv):
+    if len(argv) in (7, 8) and argv[1] == "check_packed":
+        check_packed(*argv[2:])
+        return
     if len(argv) >= 3 and argv[1] == "check_quant":
         check_quant(argv[2], argv[3])
         return
