@@ -159,6 +159,14 @@ LogicalResult KVEvictOp::verify() {
     return emitOpError() << "policy 'window_sinks' takes no scores operand";
   if (getScores() && failed(checkScores(*this, cache, getScores())))
     return failure();
+  if (getKeptScores() && !getScores())
+    return emitOpError() << "'kept_scores' requires a scores operand";
+  if (getKeptScores() &&
+      failed(checkTensorType(
+          *this, "kept_scores", getKeptScores().getType(),
+          {cache.getBatch(), cache.getHeads(), cache.getCapacity()},
+          Float32Type::get(getContext()))))
+    return failure();
 
   // Each policy's knobs, and only those.
   auto onlyWith = [&](StringRef name, bool present,
@@ -203,6 +211,12 @@ LogicalResult KVMergeOp::verify() {
   if (failed(checkBudget(*this, cache, budget, getBudgetFraction())) ||
       failed(checkScores(*this, cache, getScores())) ||
       failed(checkPartOfBudget(*this, "recent", getRecent(), budget)))
+    return failure();
+  if (getKeptScores() &&
+      failed(checkTensorType(
+          *this, "kept_scores", getKeptScores().getType(),
+          {cache.getBatch(), cache.getHeads(), cache.getCapacity()},
+          Float32Type::get(getContext()))))
     return failure();
   float threshold = getThreshold().convertToFloat();
   if (!(threshold >= -1.0f && threshold <= 1.0f))

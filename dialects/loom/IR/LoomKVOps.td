@@ -156,6 +156,13 @@ def Loom_KVEvictOp : Loom_KVOp<"evict",
     Quantized caches cannot be evicted (their groups would be split): dequantize
     first.
 
+    With a scores operand the op may return `kept_scores [B,H,C]` (f32): the
+    operand's scores compacted like the entries, aligned with the result cache
+    (entry `j` of the result has score `kept_scores[j]`, zero from the new
+    length on). H2O accumulates attention over the whole decode: add the
+    `key_scores` of later `loom.attention` calls on the result to
+    `kept_scores` and pass the sum to the next eviction.
+
     ```mlir
     %a = loom.kv.evict window_sinks %c {budget = 64, sinks = 4}
         : !loom.kv_cache<1x2x128x16xf32>
@@ -163,6 +170,9 @@ def Loom_KVEvictOp : Loom_KVOp<"evict",
         {budget_fraction = 0.5 : f32, recent = 8} : !loom.kv_cache<1x2x128x16xf32>
     %d = loom.kv.evict snapkv %c scores(%s : tensor<1x2x128xf32>)
         {budget = 32, window = 8, kernel = 5} : !loom.kv_cache<1x2x128x16xf32>
+    %e, %kept = loom.kv.evict h2o %c scores(%s : tensor<1x2x128xf32>)
+        {budget = 64, recent = 8}
+        : !loom.kv_cache<1x2x128x16xf32>, tensor<1x2x128xf32>
     ```
   }];
   let arguments = (ins Loom_KVCacheType:$cache,
@@ -174,10 +184,11 @@ def Loom_KVEvictOp : Loom_KVOp<"evict",
                        OptionalAttr<I64Attr>:$recent,
                        OptionalAttr<I64Attr>:$window,
                        OptionalAttr<I64Attr>:$kernel);
-  let results = (outs Loom_KVCacheType:$result);
+  let results = (outs Loom_KVCacheType:$result,
+                  Optional<AnyRankedTensor>:$kept_scores);
   let assemblyFormat = [{
     `` $policy $cache (`scores` `(` $scores^ `:` type($scores) `)`)? attr-dict
-    `:` qualified(type($cache))
+    `:` qualified(type($cache)) (`,` type($kept_scores)^)?
   }];
   let hasVerifier = 1;
 }
@@ -206,6 +217,11 @@ def Loom_KVMergeOp : Loom_KVOp<"merge",
     A sequence with `length <= K` is left unchanged. Quantized caches cannot be
     merged: dequantize first.
 
+    The optional result `kept_scores [B,H,C]` (f32) carries the scores with the
+    cache, aligned with the result's entries: a merged entry's score is the sum
+    of the scores of its set (the attention its tokens accumulated), zero from
+    the new length on.
+
     ```mlir
     %m = loom.kv.merge %c scores(%s : tensor<1x2x128xf32>)
         {budget = 64, recent = 8, threshold = 0.8 : f32, sigma = 1.0 : f32}
@@ -218,10 +234,11 @@ def Loom_KVMergeOp : Loom_KVOp<"merge",
                        DefaultValuedAttr<I64Attr, "0">:$recent,
                        F32Attr:$threshold,
                        F32Attr:$sigma);
-  let results = (outs Loom_KVCacheType:$result);
+  let results = (outs Loom_KVCacheType:$result,
+                  Optional<AnyRankedTensor>:$kept_scores);
   let assemblyFormat = [{
     $cache `scores` `(` $scores `:` type($scores) `)` attr-dict `:`
-    qualified(type($cache))
+    qualified(type($cache)) (`,` type($kept_scores)^)?
   }];
   let hasVerifier = 1;
 }

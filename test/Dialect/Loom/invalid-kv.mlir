@@ -154,6 +154,36 @@ func.func @window_sinks_with_scores(%c: !cache, %s: tensor<1x2x16xf32>) {
 
 !cache = !loom.kv_cache<1x2x16x4xf32>
 
+func.func @kept_scores_without_scores(%c: !cache) {
+  // expected-error @+1 {{'kept_scores' requires a scores operand}}
+  %0, %1 = loom.kv.evict window_sinks %c {budget = 8} : !cache, tensor<1x2x16xf32>
+  return
+}
+
+// -----
+
+!cache = !loom.kv_cache<1x2x16x4xf32>
+
+func.func @kept_scores_type(%c: !cache, %s: tensor<1x2x16xf32>) {
+  // expected-error @+1 {{kept_scores must be 'tensor<1x2x16xf32>', got 'tensor<1x2x8xf32>'}}
+  %0, %1 = loom.kv.evict h2o %c scores(%s : tensor<1x2x16xf32>) {budget = 8} : !cache, tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+!cache = !loom.kv_cache<1x2x16x4xf32>
+
+func.func @merge_kept_scores_type(%c: !cache, %s: tensor<1x2x16xf32>) {
+  // expected-error @+1 {{kept_scores must be 'tensor<1x2x16xf32>', got 'tensor<1x2x16xf16>'}}
+  %0, %1 = loom.kv.merge %c scores(%s : tensor<1x2x16xf32>) {budget = 8, threshold = 0.8 : f32, sigma = 1.0 : f32} : !cache, tensor<1x2x16xf16>
+  return
+}
+
+// -----
+
+!cache = !loom.kv_cache<1x2x16x4xf32>
+
 func.func @evict_scores_shape(%c: !cache, %s: tensor<1x2x8xf32>) {
   // expected-error @+1 {{scores must be 'tensor<1x2x16xf32>', got 'tensor<1x2x8xf32>'}}
   %0 = loom.kv.evict h2o %c scores(%s : tensor<1x2x8xf32>) {budget = 8} : !cache
