@@ -163,6 +163,7 @@ def merge(cache, scores, budget, recent, threshold, sigma):
     """KVMerger as loom.kv.merge describes it."""
     batch, heads = cache.keys.shape[:2]
     new_keys, new_values = cache.keys.copy(), cache.values.copy()
+    set_scores = scores.astype(F32).copy()  # a kept entry: its set's sum
     keep_lists = []
     merged_sets = 0
     for b in range(batch):
@@ -200,9 +201,16 @@ def merge(cache, scores, budget, recent, threshold, sigma):
                 w = w / w.sum()
                 new_keys[b, h, p] = (w[:, None] * keys[members]).sum(axis=0)
                 new_values[b, h, p] = (w[:, None] * cache.values[b, h, members]).sum(axis=0)
+                set_scores[b, h, p] = F32(sum(scores[b, h, j] for j in sorted(members)))
             per_head.append(pivots + list(range(end, n)))
         keep_lists.append(per_head)
-    return cache.keep(keep_lists, new_keys, new_values), merged_sets
+    merged = cache.keep(keep_lists, new_keys, new_values)
+    # The scores carried with the cache (kept_scores), aligned with its entries.
+    kept_scores = np.zeros(scores.shape, F32)
+    for b, per_head in enumerate(keep_lists):
+        for h, kept in enumerate(per_head):
+            kept_scores[b, h, :len(kept)] = set_scores[b, h, kept]
+    return merged, merged_sets, kept_scores
 
 
 def fake_quantize(x, lo, hi, bits):
@@ -351,6 +359,50 @@ def case_evict_h2o(out):
     save_case(out, ks + vs + [q], [scores] + _evicted_results(evicted))
 
 
+def case_h2o_accumulate(out):
+    """H2O over a decode: 12-token prefill scored by its 12 queries, evict to 8
+    (2 recent), append 2 tokens scored by 2 decode queries, evict to 6 (2
+    recent) by the scores accumulated over both attentions. Sequential: the
+    accumulated attention of every token is kept by original position (a
+    dict), independently of where the cache stores the token."""
+    rng = np.random.default_rng(21)
+    cache, ks, vs = _prefill(rng, 1, 2, 12, 8, 16, [12])
+    q1 = _rand(rng, 1, 4, 12, 8) * F32(2.0)
+    acc = {}  # (b, h, original position) -> accumulated attention
+
+    def accumulate(q, c):
+        _, scores = cache_attention(q, c)
+        for b in range(c.keys.shape[0]):
+            for h in range(c.keys.shape[1]):
+                for j in range(int(c.length[b])):
+                    key = (b, h, int(c.positions[b, h, j]))
+                    acc[key] = F32(acc.get(key, F32(0)) + scores[b, h, j])
+
+    def aligned(c):
+        """acc in the cache's entry order, zero from the length on."""
+        a = np.zeros(c.positions.shape, F32)
+        for b in range(c.keys.shape[0]):
+            for h in range(c.keys.shape[1]):
+                for j in range(int(c.length[b])):
+                    a[b, h, j] = acc[(b, h, int(c.positions[b, h, j]))]
+        return a
+
+    accumulate(q1, cache)
+    first = evict(cache, "h2o", 8, scores=aligned(cache), recent=2)
+    k2, v2 = _rand(rng, 1, 2, 2, 8), _rand(rng, 1, 2, 2, 8)
+    first.append(k2, v2)
+    q2 = _rand(rng, 1, 4, 2, 8) * F32(2.0)
+    accumulate(q2, first)
+    total = aligned(first)
+    second = evict(first, "h2o", 6, scores=total, recent=2)
+    # The second eviction depends on the accumulated, not the last, scores.
+    _, last = cache_attention(q2, first)
+    by_last = evict(first, "h2o", 6, scores=last, recent=2)
+    assert not np.array_equal(by_last.read_positions(), second.read_positions())
+    save_case(out, [ks[0], vs[0], q1, k2, v2, q2],
+              [total, aligned(second)] + _evicted_results(second))
+
+
 def case_evict_snapkv(out):
     """Observation window 4 (the last 4 prompt queries), kernel 3, budget 7:
     the window plus the 3 best pooled prefix keys (pooling makes exact ties,
@@ -384,11 +436,12 @@ def case_merge(out):
     cache.append(keys, values)
     full_scores = np.zeros((b, h, 16), F32)
     full_scores[:, :, :n] = scores
-    merged, merged_sets = merge(cache, full_scores, budget=7, recent=2,
-                                threshold=0.9, sigma=1.0)
+    merged, merged_sets, kept_scores = merge(cache, full_scores, budget=7,
+                                             recent=2, threshold=0.9, sigma=1.0)
     # The test is only meaningful if several sets merged more than one key.
     assert merged_sets >= 3, merged_sets
-    save_case(out, [keys, values, full_scores], _evicted_results(merged))
+    save_case(out, [keys, values, full_scores],
+              _evicted_results(merged) + [kept_scores])
 
 
 def _quant_case(out, bits, chunks=(10, 4), d=8, capacity=16, group=4,
@@ -516,6 +569,7 @@ CASES = {
     "evict_h2o": case_evict_h2o,
     "evict_then_decode": case_evict_then_decode,
     "evict_snapkv": case_evict_snapkv,
+    "h2o_accumulate": case_h2o_accumulate,
     "merge": case_merge,
     "quant2": lambda out: _quant_case(out, 2),
     "quant4": lambda out: _quant_case(out, 4),
