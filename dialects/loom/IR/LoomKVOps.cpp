@@ -258,3 +258,45 @@ LogicalResult KVDequantizeOp::verify() {
                          << ", got " << result;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// KVProjectOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KVProjectOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto basisType = cast<RankedTensorType>(getBasis().getType());
+  if (inputType.getRank() != 4 || !inputType.hasStaticShape())
+    return emitOpError() << "input must be a static rank-4 tensor [B,H,T,X], "
+                            "got "
+                         << inputType;
+  if (basisType.getRank() != 3 || !basisType.hasStaticShape())
+    return emitOpError() << "basis must be a static rank-3 tensor [H,D,r], got "
+                         << basisType;
+  if (!isa<FloatType>(inputType.getElementType()) ||
+      basisType.getElementType() != inputType.getElementType())
+    return emitOpError() << "input and basis must have the same float element "
+                            "type, got "
+                         << inputType.getElementType() << " and "
+                         << basisType.getElementType();
+  int64_t heads = basisType.getDimSize(0), dim = basisType.getDimSize(1),
+          rank = basisType.getDimSize(2);
+  if (rank > dim)
+    return emitOpError() << "rank (" << rank
+                         << ") must not exceed the head dim (" << dim << ")";
+  if (inputType.getDimSize(1) % heads != 0)
+    return emitOpError() << "input heads (" << inputType.getDimSize(1)
+                         << ") must be a multiple of the basis heads (" << heads
+                         << ")";
+  int64_t from = getReconstruct() ? rank : dim;
+  int64_t to = getReconstruct() ? dim : rank;
+  if (inputType.getDimSize(3) != from)
+    return emitOpError() << "input last dim must be " << from << " ("
+                         << (getReconstruct() ? "the rank, reconstructing"
+                                              : "the head dim, projecting")
+                         << "), got " << inputType.getDimSize(3);
+  return checkTensorType(*this, "result", getResult().getType(),
+                         {inputType.getDimSize(0), inputType.getDimSize(1),
+                          inputType.getDimSize(2), to},
+                         inputType.getElementType());
+}

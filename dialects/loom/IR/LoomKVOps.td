@@ -300,4 +300,47 @@ def Loom_KVDequantizeOp : Loom_KVOp<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Low-rank projection (MatryoshkaKV)
+//===----------------------------------------------------------------------===//
+
+def Loom_KVProjectOp : Loom_KVOp<"project", [Pure]> {
+  let summary = "Projects keys, values or queries onto per-head low-rank bases";
+  let description = [{
+    MatryoshkaKV-style low-rank KV: `basis [H,D,r]` holds, for each key/value
+    head, a `[D, r]` projection whose columns are meant to be orthonormal
+    (`basis[h]^T basis[h] = I`; fitting them, e.g. by PCA of calibration keys
+    and values, is left to a separate pass). `x [B,Hx,T,X]` has `Hx` a
+    multiple of `H`; head `i` of `x` uses `basis[i / (Hx / H)]`, so query heads
+    of a GQA group share their key/value head's basis.
+
+    - Projecting (default): `X = D`, `result[b,i,t] = x[b,i,t] @ basis[h]`, of
+      shape `[B,Hx,T,r]`.
+    - `reconstruct`: `X = r`, `result[b,i,t] = x[b,i,t] @ basis[h]^T`, of shape
+      `[B,Hx,T,D]`.
+
+    Attention in the reduced space: project keys (and the queries, with the
+    key basis) and values before caching them in a cache of head dim `r`,
+    attend with the full-dimension scale (`scale = 1/sqrt(D)`), and
+    reconstruct the output with the value basis. With orthonormal bases this
+    equals attention over the reconstructed keys `P P^T k` and values
+    `P P^T v`, exactly when they lie in the span.
+
+    ```mlir
+    %kr = loom.kv.project %k, %pk
+        : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+    %o = loom.kv.project %or, %pv {reconstruct}
+        : tensor<1x4x1x4xf32>, tensor<2x16x4xf32> -> tensor<1x4x1x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$basis,
+                       UnitAttr:$reconstruct);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $basis attr-dict `:` type($input) `,` type($basis) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_IR_LOOMKVOPS_TD

@@ -370,3 +370,59 @@ func.func @dequantize_result(%c: !qcache) {
   %0 = loom.kv.dequantize %c : !qcache -> !loom.kv_cache<1x2x16x4xf16>
   return
 }
+
+// -----
+
+func.func @project_input_rank(%x: tensor<2x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{input must be a static rank-4 tensor [B,H,T,X], got 'tensor<2x12x16xf32>'}}
+  %0 = loom.kv.project %x, %p : tensor<2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_basis_rank(%x: tensor<1x2x12x16xf32>, %p: tensor<16x4xf32>) {
+  // expected-error @+1 {{basis must be a static rank-3 tensor [H,D,r], got 'tensor<16x4xf32>'}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x16xf32>, tensor<16x4xf32> -> tensor<1x2x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_element_type(%x: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf16>) {
+  // expected-error @+1 {{input and basis must have the same float element type, got 'f32' and 'f16'}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf16> -> tensor<1x2x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_rank(%x: tensor<1x2x12x4xf32>, %p: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{rank (8) must not exceed the head dim (4)}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x4xf32>, tensor<2x4x8xf32> -> tensor<1x2x12x8xf32>
+  return
+}
+
+// -----
+
+func.func @project_heads(%x: tensor<1x3x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{input heads (3) must be a multiple of the basis heads (2)}}
+  %0 = loom.kv.project %x, %p : tensor<1x3x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x3x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_input_dim(%x: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{input last dim must be 4 (the rank, reconstructing), got 16}}
+  %0 = loom.kv.project %x, %p {reconstruct} : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x16xf32>
+  return
+}
+
+// -----
+
+func.func @project_result(%x: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{result must be 'tensor<1x2x12x4xf32>', got 'tensor<1x2x12x8xf32>'}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x8xf32>
+  return
+}

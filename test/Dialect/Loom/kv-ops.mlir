@@ -61,3 +61,12 @@ func.func @quantize(%c: !cache) -> !cache {
   %d = loom.kv.dequantize %q : !qcache -> !cache
   return %d : !cache
 }
+
+// CHECK-LABEL: func.func @project
+func.func @project(%k: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf32>, %o: tensor<1x4x1x4xf32>) -> (tensor<1x2x12x4xf32>, tensor<1x4x1x16xf32>) {
+  // CHECK: loom.kv.project %{{.*}}, %{{.*}} : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+  %kr = loom.kv.project %k, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+  // CHECK: loom.kv.project %{{.*}}, %{{.*}} {reconstruct} : tensor<1x4x1x4xf32>, tensor<2x16x4xf32> -> tensor<1x4x1x16xf32>
+  %r = loom.kv.project %o, %p {reconstruct} : tensor<1x4x1x4xf32>, tensor<2x16x4xf32> -> tensor<1x4x1x16xf32>
+  return %kr, %r : tensor<1x2x12x4xf32>, tensor<1x4x1x16xf32>
+}
