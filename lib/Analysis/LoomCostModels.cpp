@@ -301,6 +301,13 @@ static void addComputeCost(KVDequantizeOp op, OpCost &cost) {
                (cache.getHeadDim() + cache.getValueDim());
 }
 
+/// A multiply-add per input element and rank dimension.
+static void addComputeCost(KVProjectOp op, OpCost &cost) {
+  ArrayRef<int64_t> basis = shapeOf(op.getBasis());
+  cost.flops = 2 * numElements(op.getInput()) *
+               (op.getReconstruct() ? basis[1] : basis[2]);
+}
+
 //===----------------------------------------------------------------------===//
 // Activation quantization and token reduction
 //===----------------------------------------------------------------------===//
@@ -373,7 +380,7 @@ void mlir::loom::registerLoomOpCostModels(DialectRegistry &registry) {
                          RMSNormOp, RoPEOp, AttentionOp, LinearAttentionOp,
                          BlockSparseAttentionOp, MoEFFNOp, MoERouteOp,
                          MoEDispatchOp, MoEExpertsOp, MoECombineOp, KVAppendOp,
-                         KVQuantizeOp, KVDequantizeOp, QuantizeOp, DequantizeOp,
-                         TokenScoreOp, TokenMergeOp>(ctx);
+                         KVQuantizeOp, KVDequantizeOp, KVProjectOp, QuantizeOp,
+                         DequantizeOp, TokenScoreOp, TokenMergeOp>(ctx);
   });
 }

@@ -403,6 +403,35 @@ def case_h2o_accumulate(out):
               [total, aligned(second)] + _evicted_results(second))
 
 
+def case_low_rank(out):
+    """MatryoshkaKV: keys and values projected on per-head orthonormal [D, r]
+    bases before caching (D = 16, r = 4 for keys, 6 for values), 10 + 2 tokens
+    appended, 2 causal decode queries projected with the key basis, output
+    reconstructed with the value basis. Reference: full-dimension attention
+    over the reconstructed keys P P^T k and values P P^T v (equal in exact
+    arithmetic to attention in the reduced space)."""
+    rng = np.random.default_rng(31)
+    b, h, hq, d, rk, rv = 1, 2, 4, 16, 4, 6
+
+    def basis(r):
+        return np.stack([np.linalg.qr(rng.standard_normal((d, r)))[0]
+                         for _ in range(h)]).astype(F32)  # [H, D, r]
+
+    pk, pv = basis(rk), basis(rv)
+    k1, v1 = _rand(rng, b, h, 10, d), _rand(rng, b, h, 10, d)
+    k2, v2 = _rand(rng, b, h, 2, d), _rand(rng, b, h, 2, d)
+    q = _rand(rng, b, hq, 2, d)
+    keys = np.concatenate([k1, k2], axis=2)
+    values = np.concatenate([v1, v2], axis=2)
+    recon_k = np.einsum("hdr,her,bhte->bhtd", pk, pk, keys).astype(F32)
+    recon_v = np.einsum("hdr,her,bhte->bhtd", pv, pv, values).astype(F32)
+    positions = np.broadcast_to(np.arange(12), (b, h, 12))
+    o, _ = attention(q, recon_k, recon_v, positions, np.array([[10, 11]]))
+    full, _ = attention(q, keys, values, positions, np.array([[10, 11]]))
+    assert np.max(np.abs(full - o)) > 1e-2, "the projection must matter"
+    save_case(out, [k1, v1, k2, v2, q, pk, pv], [o])
+
+
 def case_evict_snapkv(out):
     """Observation window 4 (the last 4 prompt queries), kernel 3, budget 7:
     the window plus the 3 best pooled prefix keys (pooling makes exact ties,
@@ -570,6 +599,7 @@ CASES = {
     "evict_then_decode": case_evict_then_decode,
     "evict_snapkv": case_evict_snapkv,
     "h2o_accumulate": case_h2o_accumulate,
+    "low_rank": case_low_rank,
     "merge": case_merge,
     "quant2": lambda out: _quant_case(out, 2),
     "quant4": lambda out: _quant_case(out, 4),

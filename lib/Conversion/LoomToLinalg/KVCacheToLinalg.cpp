@@ -841,6 +841,58 @@ struct KVDequantizeLowering : OpConversionPattern<KVDequantizeOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// loom.kv.project
+//===----------------------------------------------------------------------===//
+
+/// result[b,i,t,j] = sum_x input[b,i,t,x] * basis[i / group, x, j] (projecting)
+/// or basis[i / group, j, x] (reconstructing), accumulated in f32.
+struct KVProjectLowering : OpConversionPattern<KVProjectOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(KVProjectOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    auto basisType = cast<RankedTensorType>(op.getBasis().getType());
+    int64_t group = inputType.getDimSize(1) / basisType.getDimSize(0);
+    Type f32 = rewriter.getF32Type();
+    // Loops: b, i, t, j (output), x (reduction).
+    AffineExpr d0, d1, d2, d3, d4;
+    bindDims(ctx, d0, d1, d2, d3, d4);
+    AffineExpr head = d1.floorDiv(group);
+    AffineMap basisMap = op.getReconstruct()
+                             ? AffineMap::get(5, 0, {head, d3, d4}, ctx)
+                             : AffineMap::get(5, 0, {head, d4, d3}, ctx);
+    Value sum = createGeneric(
+        rewriter, loc, {adaptor.getInput().front(), adaptor.getBasis().front()},
+        createFilledTensor(rewriter, loc, resultType.getShape(), f32,
+                           rewriter.getF32FloatAttr(0)),
+        {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx), basisMap,
+         AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+        "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value product = arith::MulFOp::create(
+              nb, nl, castToF32(nb, nl, args[0]), castToF32(nb, nl, args[1]));
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], product));
+        });
+    Type elementType = resultType.getElementType();
+    if (elementType != f32) {
+      AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+      sum = createGeneric(
+          rewriter, loc, {sum},
+          createEmptyTensor(rewriter, loc, resultType.getShape(), elementType),
+          {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+            yieldValue(nb, nl, castFromF32(nb, nl, a[0], elementType));
+          });
+    }
+    rewriter.replaceOp(op, sum);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::loom::populateKVCacheToLinalgPatterns(const TypeConverter &converter,
@@ -850,6 +902,6 @@ void mlir::loom::populateKVCacheToLinalgPatterns(const TypeConverter &converter,
       .add<KVInitLowering, KVAppendLowering, KVAccessorLowering<KVKeysOp>,
            KVAccessorLowering<KVValuesOp>, KVAccessorLowering<KVPositionsOp>,
            KVAccessorLowering<KVLengthOp>, KVQuantizeLowering,
-           KVDequantizeLowering>(converter, ctx);
+           KVDequantizeLowering, KVProjectLowering>(converter, ctx);
   populateKVCacheCompressionToLinalgPatterns(converter, patterns);
 }

@@ -33,3 +33,18 @@ func.func @append_plain(%c: !cache, %k: tensor<1x2x1x64xf16>, %v: tensor<1x2x1x6
   %r = loom.kv.append %c, %k, %v : !cache, tensor<1x2x1x64xf16>, tensor<1x2x1x64xf16> loc("append_f16")
   return %r : !cache
 }
+
+// -----
+
+// loom.kv.project: a multiply-add per input element and rank dimension,
+// 2 * (1*2*12*16) * 4 = 3072 FLOPs; the low-rank cache holds 2 * (4 + 4)
+// channels per token, 64 bytes in f32 against 256 at full rank.
+
+// CHECK: proj loom.kv.project 0 0 3072
+// CHECK: append_lr loom.kv.append {{.*}} 64
+!lrcache = !loom.kv_cache<1x2x16x4xf32>
+func.func @low_rank(%c: !lrcache, %k: tensor<1x2x12x16xf32>, %v: tensor<1x2x12x4xf32>, %p: tensor<2x16x4xf32>) -> !lrcache {
+  %kr = loom.kv.project %k, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32> loc("proj")
+  %r = loom.kv.append %c, %kr, %v : !lrcache, tensor<1x2x12x4xf32>, tensor<1x2x12x4xf32> loc("append_lr")
+  return %r : !lrcache
+}
