@@ -505,6 +505,28 @@ def _quant_case(out, bits, chunks=(10, 4), d=8, capacity=16, group=4,
                 "scale_keys": scale_k, "scale_values": scale_v})
 
 
+def case_quant_decode(out):
+    """Token-by-token decode into an initially empty 4-bit cache (groups of 2,
+    residual 3): every step appends one token, quantizes the groups that just
+    fell out of the residual, and attends with one query. 12 steps in a
+    16-entry cache end with 8 quantized tokens and 4 in the residual."""
+    rng = np.random.default_rng(41)
+    bits, group, residual, steps = 4, 2, 3, 12
+    ref = Cache(1, 2, 16, 8)
+    k, v = _rand(rng, 1, 2, steps, 8), _rand(rng, 1, 2, steps, 8)
+    q = _rand(rng, 1, 4, steps, 8)
+    outs = np.zeros((1, 4, steps, 8), F32)
+    for t in range(steps):
+        before = ref.length.copy()
+        ref.append(k[:, :, t:t + 1], v[:, :, t:t + 1])
+        quantize_range(ref, quantized_prefix(before, group, residual),
+                       quantized_prefix(ref.length, group, residual), bits, group)
+        o, _ = cache_attention(q[:, :, t:t + 1], ref)
+        outs[:, :, t:t + 1] = o
+    assert list(quantized_prefix(ref.length, group, residual)) == [8]
+    save_case(out, [q, k, v], [outs, ref.read_keys(), ref.read_values(), ref.length])
+
+
 def check_quant(out, result_dir):
     """Asserts loom-run's dequantized results are within half a step of the
     original entries (and exact outside the quantized groups)."""
@@ -600,6 +622,7 @@ CASES = {
     "evict_snapkv": case_evict_snapkv,
     "h2o_accumulate": case_h2o_accumulate,
     "low_rank": case_low_rank,
+    "quant_decode": case_quant_decode,
     "merge": case_merge,
     "quant2": lambda out: _quant_case(out, 2),
     "quant4": lambda out: _quant_case(out, 4),
