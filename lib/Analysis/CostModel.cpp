@@ -41,15 +41,21 @@ std::optional<int64_t> mlir::loom::getStorageBytes(Type type) {
     if (ShapedType::isDynamic(cache.getBatch()) ||
         ShapedType::isDynamic(cache.getCapacity()))
       return std::nullopt;
-    std::optional<int64_t> bits =
-        cache.isQuantized() ? std::optional<int64_t>(cache.getQuantBits())
-                            : getElementStorageBits(cache.getElementType());
+    std::optional<int64_t> bits = getElementStorageBits(cache.getElementType());
     if (!bits)
       return std::nullopt;
-    int64_t elements = cache.getBatch() * cache.getHeads() *
-                       cache.getCapacity() *
-                       (cache.getHeadDim() + cache.getValueDim());
-    return (elements * *bits + 7) / 8;
+    int64_t channels = cache.getHeadDim() + cache.getValueDim();
+    int64_t perToken = cache.getBatch() * cache.getHeads() * channels;
+    if (!cache.isQuantized())
+      return (perToken * cache.getCapacity() * *bits + 7) / 8;
+    // KIVI storage (KVCacheParts.h): packed codes, f32 scales and zero points
+    // of the key groups [B,H,C/g,D] and value groups [B,H,C,Dv/g], and the
+    // full-precision residual window [B,H,R,D+Dv].
+    int64_t capacity = cache.getCapacity(), group = cache.getQuantGroup();
+    int64_t codes = perToken * capacity * cache.getQuantBits() / 8;
+    int64_t scales = 2 * 4 * perToken * capacity / group;
+    int64_t residual = (perToken * cache.getResidualCapacity() * *bits + 7) / 8;
+    return codes + scales + residual;
   }
   if (std::optional<int64_t> bits = getElementStorageBits(type))
     return (*bits + 7) / 8;

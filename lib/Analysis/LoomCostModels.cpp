@@ -259,15 +259,21 @@ static void addComputeCost(MoEDispatchOp, OpCost &) {}
 // KV cache
 //===----------------------------------------------------------------------===//
 
-/// Bytes one token of one sequence occupies in `cache`.
+/// Bytes one token of one sequence occupies in `cache`. Quantized (KIVI): the
+/// packed codes, `bits` per element, plus the f32 scale and zero point of the
+/// groups, amortised per token (keys: 8 * D / group bytes, values: 8 * Dv /
+/// group), i.e. `H * (D + Dv) * (bits + 64 / group)` bits. The residual window
+/// is a fixed cost per sequence, not per token (see getStorageBytes).
 static int64_t getCacheBytesPerToken(KVCacheType cache) {
-  int64_t bits =
-      cache.isQuantized()
-          ? cache.getQuantBits()
-          : getElementStorageBits(cache.getElementType()).value_or(0);
-  return (cache.getHeads() * (cache.getHeadDim() + cache.getValueDim()) * bits +
-          7) /
-         8;
+  int64_t elements =
+      cache.getHeads() * (cache.getHeadDim() + cache.getValueDim());
+  if (cache.isQuantized()) {
+    int64_t group = cache.getQuantGroup();
+    int64_t bitsTimesGroup = cache.getQuantBits() * group + 64;
+    return llvm::divideCeil(elements * bitsTimesGroup, 8 * group);
+  }
+  int64_t bits = getElementStorageBits(cache.getElementType()).value_or(0);
+  return (elements * bits + 7) / 8;
 }
 
 /// An append updates the cache in place: it reads the new keys and values
@@ -293,6 +299,13 @@ static void addComputeCost(KVDequantizeOp op, OpCost &cost) {
   KVCacheType cache = op.getCache().getType();
   cost.flops = 2 * cache.getBatch() * cache.getHeads() * cache.getCapacity() *
                (cache.getHeadDim() + cache.getValueDim());
+}
+
+/// A multiply-add per input element and rank dimension.
+static void addComputeCost(KVProjectOp op, OpCost &cost) {
+  ArrayRef<int64_t> basis = shapeOf(op.getBasis());
+  cost.flops = 2 * numElements(op.getInput()) *
+               (op.getReconstruct() ? basis[1] : basis[2]);
 }
 
 //===----------------------------------------------------------------------===//
@@ -367,7 +380,7 @@ void mlir::loom::registerLoomOpCostModels(DialectRegistry &registry) {
                          RMSNormOp, RoPEOp, AttentionOp, LinearAttentionOp,
                          BlockSparseAttentionOp, MoEFFNOp, MoERouteOp,
                          MoEDispatchOp, MoEExpertsOp, MoECombineOp, KVAppendOp,
-                         KVQuantizeOp, KVDequantizeOp, QuantizeOp, DequantizeOp,
-                         TokenScoreOp, TokenMergeOp>(ctx);
+                         KVQuantizeOp, KVDequantizeOp, KVProjectOp, QuantizeOp,
+                         DequantizeOp, TokenScoreOp, TokenMergeOp>(ctx);
   });
 }

@@ -8,6 +8,7 @@ independently.
 
     python -m kv_reference <case> <dir>
     python -m kv_reference check_quant <dir> <bits>   # after loom-run --output-dir
+    python -m kv_reference check_packed <dir> <result-dir> <bits> <group> <residual> [<first result>]
 """
 
 import os
@@ -162,6 +163,7 @@ def merge(cache, scores, budget, recent, threshold, sigma):
     """KVMerger as loom.kv.merge describes it."""
     batch, heads = cache.keys.shape[:2]
     new_keys, new_values = cache.keys.copy(), cache.values.copy()
+    set_scores = scores.astype(F32).copy()  # a kept entry: its set's sum
     keep_lists = []
     merged_sets = 0
     for b in range(batch):
@@ -199,9 +201,16 @@ def merge(cache, scores, budget, recent, threshold, sigma):
                 w = w / w.sum()
                 new_keys[b, h, p] = (w[:, None] * keys[members]).sum(axis=0)
                 new_values[b, h, p] = (w[:, None] * cache.values[b, h, members]).sum(axis=0)
+                set_scores[b, h, p] = F32(sum(scores[b, h, j] for j in sorted(members)))
             per_head.append(pivots + list(range(end, n)))
         keep_lists.append(per_head)
-    return cache.keep(keep_lists, new_keys, new_values), merged_sets
+    merged = cache.keep(keep_lists, new_keys, new_values)
+    # The scores carried with the cache (kept_scores), aligned with its entries.
+    kept_scores = np.zeros(scores.shape, F32)
+    for b, per_head in enumerate(keep_lists):
+        for h, kept in enumerate(per_head):
+            kept_scores[b, h, :len(kept)] = set_scores[b, h, kept]
+    return merged, merged_sets, kept_scores
 
 
 def fake_quantize(x, lo, hi, bits):
@@ -350,6 +359,79 @@ def case_evict_h2o(out):
     save_case(out, ks + vs + [q], [scores] + _evicted_results(evicted))
 
 
+def case_h2o_accumulate(out):
+    """H2O over a decode: 12-token prefill scored by its 12 queries, evict to 8
+    (2 recent), append 2 tokens scored by 2 decode queries, evict to 6 (2
+    recent) by the scores accumulated over both attentions. Sequential: the
+    accumulated attention of every token is kept by original position (a
+    dict), independently of where the cache stores the token."""
+    rng = np.random.default_rng(21)
+    cache, ks, vs = _prefill(rng, 1, 2, 12, 8, 16, [12])
+    q1 = _rand(rng, 1, 4, 12, 8) * F32(2.0)
+    acc = {}  # (b, h, original position) -> accumulated attention
+
+    def accumulate(q, c):
+        _, scores = cache_attention(q, c)
+        for b in range(c.keys.shape[0]):
+            for h in range(c.keys.shape[1]):
+                for j in range(int(c.length[b])):
+                    key = (b, h, int(c.positions[b, h, j]))
+                    acc[key] = F32(acc.get(key, F32(0)) + scores[b, h, j])
+
+    def aligned(c):
+        """acc in the cache's entry order, zero from the length on."""
+        a = np.zeros(c.positions.shape, F32)
+        for b in range(c.keys.shape[0]):
+            for h in range(c.keys.shape[1]):
+                for j in range(int(c.length[b])):
+                    a[b, h, j] = acc[(b, h, int(c.positions[b, h, j]))]
+        return a
+
+    accumulate(q1, cache)
+    first = evict(cache, "h2o", 8, scores=aligned(cache), recent=2)
+    k2, v2 = _rand(rng, 1, 2, 2, 8), _rand(rng, 1, 2, 2, 8)
+    first.append(k2, v2)
+    q2 = _rand(rng, 1, 4, 2, 8) * F32(2.0)
+    accumulate(q2, first)
+    total = aligned(first)
+    second = evict(first, "h2o", 6, scores=total, recent=2)
+    # The second eviction depends on the accumulated, not the last, scores.
+    _, last = cache_attention(q2, first)
+    by_last = evict(first, "h2o", 6, scores=last, recent=2)
+    assert not np.array_equal(by_last.read_positions(), second.read_positions())
+    save_case(out, [ks[0], vs[0], q1, k2, v2, q2],
+              [total, aligned(second)] + _evicted_results(second))
+
+
+def case_low_rank(out):
+    """MatryoshkaKV: keys and values projected on per-head orthonormal [D, r]
+    bases before caching (D = 16, r = 4 for keys, 6 for values), 10 + 2 tokens
+    appended, 2 causal decode queries projected with the key basis, output
+    reconstructed with the value basis. Reference: full-dimension attention
+    over the reconstructed keys P P^T k and values P P^T v (equal in exact
+    arithmetic to attention in the reduced space)."""
+    rng = np.random.default_rng(31)
+    b, h, hq, d, rk, rv = 1, 2, 4, 16, 4, 6
+
+    def basis(r):
+        return np.stack([np.linalg.qr(rng.standard_normal((d, r)))[0]
+                         for _ in range(h)]).astype(F32)  # [H, D, r]
+
+    pk, pv = basis(rk), basis(rv)
+    k1, v1 = _rand(rng, b, h, 10, d), _rand(rng, b, h, 10, d)
+    k2, v2 = _rand(rng, b, h, 2, d), _rand(rng, b, h, 2, d)
+    q = _rand(rng, b, hq, 2, d)
+    keys = np.concatenate([k1, k2], axis=2)
+    values = np.concatenate([v1, v2], axis=2)
+    recon_k = np.einsum("hdr,her,bhte->bhtd", pk, pk, keys).astype(F32)
+    recon_v = np.einsum("hdr,her,bhte->bhtd", pv, pv, values).astype(F32)
+    positions = np.broadcast_to(np.arange(12), (b, h, 12))
+    o, _ = attention(q, recon_k, recon_v, positions, np.array([[10, 11]]))
+    full, _ = attention(q, keys, values, positions, np.array([[10, 11]]))
+    assert np.max(np.abs(full - o)) > 1e-2, "the projection must matter"
+    save_case(out, [k1, v1, k2, v2, q, pk, pv], [o])
+
+
 def case_evict_snapkv(out):
     """Observation window 4 (the last 4 prompt queries), kernel 3, budget 7:
     the window plus the 3 best pooled prefix keys (pooling makes exact ties,
@@ -383,22 +465,23 @@ def case_merge(out):
     cache.append(keys, values)
     full_scores = np.zeros((b, h, 16), F32)
     full_scores[:, :, :n] = scores
-    merged, merged_sets = merge(cache, full_scores, budget=7, recent=2,
-                                threshold=0.9, sigma=1.0)
+    merged, merged_sets, kept_scores = merge(cache, full_scores, budget=7,
+                                             recent=2, threshold=0.9, sigma=1.0)
     # The test is only meaningful if several sets merged more than one key.
     assert merged_sets >= 3, merged_sets
-    save_case(out, [keys, values, full_scores], _evicted_results(merged))
+    save_case(out, [keys, values, full_scores],
+              _evicted_results(merged) + [kept_scores])
 
 
-def _quant_case(out, bits):
+def _quant_case(out, bits, chunks=(10, 4), d=8, capacity=16, group=4,
+                residual=4):
     """Append 10, quantize (groups of 4, residual 4: tokens 0..3 quantized),
     append 4 (tokens 4..7 become a complete group), decode 2 queries from the
     quantized cache, dequantize."""
     rng = np.random.default_rng(10 + bits)
-    cache, ks, vs = _prefill(rng, 1, 2, 14, 8, 16, [10, 4])
-    ref = Cache(1, 2, 16, 8)
+    cache, ks, vs = _prefill(rng, 1, 2, sum(chunks), d, capacity, list(chunks))
+    ref = Cache(1, 2, capacity, d)
     ref.append(ks[0], vs[0])
-    group, residual = 4, 4
     sk1, sv1 = quantize_range(ref, [0], quantized_prefix(ref.length, group, residual),
                               bits, group)
     before = ref.length.copy()
@@ -406,7 +489,8 @@ def _quant_case(out, bits):
     sk2, sv2 = quantize_range(ref, quantized_prefix(before, group, residual),
                               quantized_prefix(ref.length, group, residual),
                               bits, group)
-    assert list(quantized_prefix(ref.length, group, residual)) == [8]
+    if chunks == (10, 4):
+        assert list(quantized_prefix(ref.length, group, residual)) == [8]
     # KIVI's error bound: half a quantization step.
     scale_k, scale_v = sk1 + sk2, sv1 + sv2
     original_k, original_v = cache.read_keys(), cache.read_values()
@@ -414,11 +498,33 @@ def _quant_case(out, bits):
     assert np.all(np.abs(ref.read_values() - original_v) <= scale_v / 2 + 1e-6)
     assert np.any(scale_k > 0) and np.any(ref.read_keys() != original_k)
     # Attention reading the quantized cache sees the dequantized entries.
-    q = _rand(rng, 1, 4, 2, 8)
+    q = _rand(rng, 1, 4, 2, d)
     o, _ = cache_attention(q, ref)
     save_case(out, ks + vs + [q], [ref.read_keys(), ref.read_values(), ref.length, o],
                {"original_keys": original_k, "original_values": original_v,
                 "scale_keys": scale_k, "scale_values": scale_v})
+
+
+def case_quant_decode(out):
+    """Token-by-token decode into an initially empty 4-bit cache (groups of 2,
+    residual 3): every step appends one token, quantizes the groups that just
+    fell out of the residual, and attends with one query. 12 steps in a
+    16-entry cache end with 8 quantized tokens and 4 in the residual."""
+    rng = np.random.default_rng(41)
+    bits, group, residual, steps = 4, 2, 3, 12
+    ref = Cache(1, 2, 16, 8)
+    k, v = _rand(rng, 1, 2, steps, 8), _rand(rng, 1, 2, steps, 8)
+    q = _rand(rng, 1, 4, steps, 8)
+    outs = np.zeros((1, 4, steps, 8), F32)
+    for t in range(steps):
+        before = ref.length.copy()
+        ref.append(k[:, :, t:t + 1], v[:, :, t:t + 1])
+        quantize_range(ref, quantized_prefix(before, group, residual),
+                       quantized_prefix(ref.length, group, residual), bits, group)
+        o, _ = cache_attention(q[:, :, t:t + 1], ref)
+        outs[:, :, t:t + 1] = o
+    assert list(quantized_prefix(ref.length, group, residual)) == [8]
+    save_case(out, [q, k, v], [outs, ref.read_keys(), ref.read_values(), ref.length])
 
 
 def check_quant(out, result_dir):
@@ -440,6 +546,73 @@ def check_quant(out, result_dir):
             sys.exit(f"{name}: full-precision entries changed")
 
 
+def _unpack_codes(codes, bits):
+    """[..., X / per] i8 codes, `per = 8 / bits` a byte, low bits first ->
+    [..., X] integer codes."""
+    per = 8 // bits
+    raw = codes.view(np.uint8).astype(np.int64)
+    parts = [(raw >> (k * bits)) & (2 ** bits - 1) for k in range(per)]
+    return np.stack(parts, axis=-1).reshape(*raw.shape[:-1], raw.shape[-1] * per)
+
+
+def check_packed(out, result_dir, bits, group, residual, first=0):
+    """Checks the eleven parts of a quantized cache that loom-run wrote
+    (result<first>..result<first+10>, KVCacheParts order): dtypes and shapes, bytes held, codes
+    decoding bit for bit to the fake quantization of the case (ref_0/ref_1)
+    and within scale / 2 of the originals, the residual exact."""
+    bits, group, residual, first = int(bits), int(group), int(residual), int(first)
+    parts = [np.load(os.path.join(result_dir, f"result{first + i}.npy"))
+             for i in range(11)]
+    k_codes, v_codes, positions, length, nxt = parts[:5]
+    k_scale, k_zero, v_scale, v_zero, k_res, v_res = parts[5:]
+    b, h, c, dp = k_codes.shape
+    d = dp * 8 // bits
+    dv = v_codes.shape[3] * 8 // bits
+    r = min(c, max(1, group + residual - 1))
+    expect = [((b, h, c, dp), np.int8), ((b, h, c, dv * bits // 8), np.int8),
+              ((b, h, c), np.int64), ((b,), np.int64), ((b,), np.int64),
+              ((b, h, c // group, d), F32), ((b, h, c // group, d), F32),
+              ((b, h, c, dv // group), F32), ((b, h, c, dv // group), F32),
+              ((b, h, r, d), F32), ((b, h, r, dv), F32)]
+    for i, (part, (shape, dtype)) in enumerate(zip(parts, expect)):
+        if part.shape != shape or part.dtype != dtype:
+            sys.exit(f"result{first + i}: {part.shape} {part.dtype}, "
+                     f"expected {shape} {dtype}")
+    codes_bytes = k_codes.nbytes + v_codes.nbytes
+    scale_bytes = sum(p.nbytes for p in (k_scale, k_zero, v_scale, v_zero))
+    res_bytes = k_res.nbytes + v_res.nbytes
+    print(f"bytes: codes={codes_bytes} scales={scale_bytes} residual={res_bytes} "
+          f"total={codes_bytes + scale_bytes + res_bytes} "
+          f"full_precision={4 * b * h * c * (d + dv)}")
+    prefix = quantized_prefix(length, group, residual)
+    for name, codes, scale, zero, res, ref_index in (
+            ("keys", k_codes, k_scale, k_zero, k_res, 0),
+            ("values", v_codes, v_scale, v_zero, v_res, 1)):
+        q = _unpack_codes(codes, bits).astype(F32)
+        if name == "keys":  # per channel over token groups
+            scale_full = np.repeat(scale, group, axis=2)
+            zero_full = np.repeat(zero, group, axis=2)
+        else:  # per token over channel groups
+            scale_full = np.repeat(scale, group, axis=3)
+            zero_full = np.repeat(zero, group, axis=3)
+        decoded = np.where(scale_full == 0, zero_full,
+                           (q * scale_full + zero_full).astype(F32)).astype(F32)
+        fake = np.load(os.path.join(out, f"ref_{ref_index}.npy"))
+        original = np.load(os.path.join(out, f"original_{name}.npy"))
+        decode_exact = bound_ok = residual_exact = True
+        for bi in range(b):
+            p, n = int(prefix[bi]), int(length[bi])
+            decode_exact &= bool(np.array_equal(decoded[bi, :, :p], fake[bi, :, :p]))
+            err = np.abs(decoded[bi, :, :p] - original[bi, :, :p])
+            bound_ok &= bool(np.all(err <= scale_full[bi, :, :p] / 2 + 1e-6))
+            residual_exact &= bool(np.array_equal(res[bi, :, :n - p], original[bi, :, p:n]))
+            residual_exact &= bool(np.all(res[bi, :, n - p:] == 0))
+        print(f"{name}: prefix={int(prefix[0])} decode_exact={decode_exact} "
+              f"bound_ok={bound_ok} residual_exact={residual_exact}")
+        if not (decode_exact and bound_ok and residual_exact):
+            sys.exit(f"{name}: packed storage does not decode as expected")
+
+
 CASES = {
     "append_attention": case_append_attention,
     "capacity": case_capacity,
@@ -447,14 +620,23 @@ CASES = {
     "evict_h2o": case_evict_h2o,
     "evict_then_decode": case_evict_then_decode,
     "evict_snapkv": case_evict_snapkv,
+    "h2o_accumulate": case_h2o_accumulate,
+    "low_rank": case_low_rank,
+    "quant_decode": case_quant_decode,
     "merge": case_merge,
     "quant2": lambda out: _quant_case(out, 2),
     "quant4": lambda out: _quant_case(out, 4),
     "quant8": lambda out: _quant_case(out, 8),
+    # A larger cache (C = 64, D = 16, groups of 16) where packing pays off.
+    "quant2_large": lambda out: _quant_case(out, 2, chunks=(40, 16), d=16,
+                                            capacity=64, group=16, residual=8),
 }
 
 
 def main(argv):
+    if len(argv) in (7, 8) and argv[1] == "check_packed":
+        check_packed(*argv[2:])
+        return
     if len(argv) >= 3 and argv[1] == "check_quant":
         check_quant(argv[2], argv[3])
         return

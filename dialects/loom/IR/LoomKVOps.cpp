@@ -159,6 +159,14 @@ LogicalResult KVEvictOp::verify() {
     return emitOpError() << "policy 'window_sinks' takes no scores operand";
   if (getScores() && failed(checkScores(*this, cache, getScores())))
     return failure();
+  if (getKeptScores() && !getScores())
+    return emitOpError() << "'kept_scores' requires a scores operand";
+  if (getKeptScores() &&
+      failed(checkTensorType(
+          *this, "kept_scores", getKeptScores().getType(),
+          {cache.getBatch(), cache.getHeads(), cache.getCapacity()},
+          Float32Type::get(getContext()))))
+    return failure();
 
   // Each policy's knobs, and only those.
   auto onlyWith = [&](StringRef name, bool present,
@@ -203,6 +211,12 @@ LogicalResult KVMergeOp::verify() {
   if (failed(checkBudget(*this, cache, budget, getBudgetFraction())) ||
       failed(checkScores(*this, cache, getScores())) ||
       failed(checkPartOfBudget(*this, "recent", getRecent(), budget)))
+    return failure();
+  if (getKeptScores() &&
+      failed(checkTensorType(
+          *this, "kept_scores", getKeptScores().getType(),
+          {cache.getBatch(), cache.getHeads(), cache.getCapacity()},
+          Float32Type::get(getContext()))))
     return failure();
   float threshold = getThreshold().convertToFloat();
   if (!(threshold >= -1.0f && threshold <= 1.0f))
@@ -260,4 +274,46 @@ LogicalResult KVResizeOp::verify() {
                          << " must differ from the operand " << source
                          << " in its capacity only";
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// KVProjectOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KVProjectOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto basisType = cast<RankedTensorType>(getBasis().getType());
+  if (inputType.getRank() != 4 || !inputType.hasStaticShape())
+    return emitOpError() << "input must be a static rank-4 tensor [B,H,T,X], "
+                            "got "
+                         << inputType;
+  if (basisType.getRank() != 3 || !basisType.hasStaticShape())
+    return emitOpError() << "basis must be a static rank-3 tensor [H,D,r], got "
+                         << basisType;
+  if (!isa<FloatType>(inputType.getElementType()) ||
+      basisType.getElementType() != inputType.getElementType())
+    return emitOpError() << "input and basis must have the same float element "
+                            "type, got "
+                         << inputType.getElementType() << " and "
+                         << basisType.getElementType();
+  int64_t heads = basisType.getDimSize(0), dim = basisType.getDimSize(1),
+          rank = basisType.getDimSize(2);
+  if (rank > dim)
+    return emitOpError() << "rank (" << rank
+                         << ") must not exceed the head dim (" << dim << ")";
+  if (inputType.getDimSize(1) % heads != 0)
+    return emitOpError() << "input heads (" << inputType.getDimSize(1)
+                         << ") must be a multiple of the basis heads (" << heads
+                         << ")";
+  int64_t from = getReconstruct() ? rank : dim;
+  int64_t to = getReconstruct() ? dim : rank;
+  if (inputType.getDimSize(3) != from)
+    return emitOpError() << "input last dim must be " << from << " ("
+                         << (getReconstruct() ? "the rank, reconstructing"
+                                              : "the head dim, projecting")
+                         << "), got " << inputType.getDimSize(3);
+  return checkTensorType(*this, "result", getResult().getType(),
+                         {inputType.getDimSize(0), inputType.getDimSize(1),
+                          inputType.getDimSize(2), to},
+                         inputType.getElementType());
 }

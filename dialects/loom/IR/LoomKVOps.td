@@ -156,6 +156,13 @@ def Loom_KVEvictOp : Loom_KVOp<"evict",
     Quantized caches cannot be evicted (their groups would be split): dequantize
     first.
 
+    With a scores operand the op may return `kept_scores [B,H,C]` (f32): the
+    operand's scores compacted like the entries, aligned with the result cache
+    (entry `j` of the result has score `kept_scores[j]`, zero from the new
+    length on). H2O accumulates attention over the whole decode: add the
+    `key_scores` of later `loom.attention` calls on the result to
+    `kept_scores` and pass the sum to the next eviction.
+
     ```mlir
     %a = loom.kv.evict window_sinks %c {budget = 64, sinks = 4}
         : !loom.kv_cache<1x2x128x16xf32>
@@ -163,6 +170,9 @@ def Loom_KVEvictOp : Loom_KVOp<"evict",
         {budget_fraction = 0.5 : f32, recent = 8} : !loom.kv_cache<1x2x128x16xf32>
     %d = loom.kv.evict snapkv %c scores(%s : tensor<1x2x128xf32>)
         {budget = 32, window = 8, kernel = 5} : !loom.kv_cache<1x2x128x16xf32>
+    %e, %kept = loom.kv.evict h2o %c scores(%s : tensor<1x2x128xf32>)
+        {budget = 64, recent = 8}
+        : !loom.kv_cache<1x2x128x16xf32>, tensor<1x2x128xf32>
     ```
   }];
   let arguments = (ins Loom_KVCacheType:$cache,
@@ -174,10 +184,11 @@ def Loom_KVEvictOp : Loom_KVOp<"evict",
                        OptionalAttr<I64Attr>:$recent,
                        OptionalAttr<I64Attr>:$window,
                        OptionalAttr<I64Attr>:$kernel);
-  let results = (outs Loom_KVCacheType:$result);
+  let results = (outs Loom_KVCacheType:$result,
+                  Optional<AnyRankedTensor>:$kept_scores);
   let assemblyFormat = [{
     `` $policy $cache (`scores` `(` $scores^ `:` type($scores) `)`)? attr-dict
-    `:` qualified(type($cache))
+    `:` qualified(type($cache)) (`,` type($kept_scores)^)?
   }];
   let hasVerifier = 1;
 }
@@ -206,6 +217,11 @@ def Loom_KVMergeOp : Loom_KVOp<"merge",
     A sequence with `length <= K` is left unchanged. Quantized caches cannot be
     merged: dequantize first.
 
+    The optional result `kept_scores [B,H,C]` (f32) carries the scores with the
+    cache, aligned with the result's entries: a merged entry's score is the sum
+    of the scores of its set (the attention its tokens accumulated), zero from
+    the new length on.
+
     ```mlir
     %m = loom.kv.merge %c scores(%s : tensor<1x2x128xf32>)
         {budget = 64, recent = 8, threshold = 0.8 : f32, sigma = 1.0 : f32}
@@ -218,10 +234,11 @@ def Loom_KVMergeOp : Loom_KVOp<"merge",
                        DefaultValuedAttr<I64Attr, "0">:$recent,
                        F32Attr:$threshold,
                        F32Attr:$sigma);
-  let results = (outs Loom_KVCacheType:$result);
+  let results = (outs Loom_KVCacheType:$result,
+                  Optional<AnyRankedTensor>:$kept_scores);
   let assemblyFormat = [{
     $cache `scores` `(` $scores `:` type($scores) `)` attr-dict `:`
-    qualified(type($cache))
+    qualified(type($cache)) (`,` type($kept_scores)^)?
   }];
   let hasVerifier = 1;
 }
@@ -311,6 +328,49 @@ def Loom_KVResizeOp : Loom_KVOp<"resize", [Pure]> {
   let results = (outs Loom_KVCacheType:$result);
   let assemblyFormat = [{
     $cache attr-dict `:` qualified(type($cache)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Low-rank projection (MatryoshkaKV)
+//===----------------------------------------------------------------------===//
+
+def Loom_KVProjectOp : Loom_KVOp<"project", [Pure]> {
+  let summary = "Projects keys, values or queries onto per-head low-rank bases";
+  let description = [{
+    MatryoshkaKV-style low-rank KV: `basis [H,D,r]` holds, for each key/value
+    head, a `[D, r]` projection whose columns are meant to be orthonormal
+    (`basis[h]^T basis[h] = I`; fitting them, e.g. by PCA of calibration keys
+    and values, is left to a separate pass). `x [B,Hx,T,X]` has `Hx` a
+    multiple of `H`; head `i` of `x` uses `basis[i / (Hx / H)]`, so query heads
+    of a GQA group share their key/value head's basis.
+
+    - Projecting (default): `X = D`, `result[b,i,t] = x[b,i,t] @ basis[h]`, of
+      shape `[B,Hx,T,r]`.
+    - `reconstruct`: `X = r`, `result[b,i,t] = x[b,i,t] @ basis[h]^T`, of shape
+      `[B,Hx,T,D]`.
+
+    Attention in the reduced space: project keys (and the queries, with the
+    key basis) and values before caching them in a cache of head dim `r`,
+    attend with the full-dimension scale (`scale = 1/sqrt(D)`), and
+    reconstruct the output with the value basis. With orthonormal bases this
+    equals attention over the reconstructed keys `P P^T k` and values
+    `P P^T v`, exactly when they lie in the span.
+
+    ```mlir
+    %kr = loom.kv.project %k, %pk
+        : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+    %o = loom.kv.project %or, %pv {reconstruct}
+        : tensor<1x4x1x4xf32>, tensor<2x16x4xf32> -> tensor<1x4x1x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$basis,
+                       UnitAttr:$reconstruct);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $basis attr-dict `:` type($input) `,` type($basis) `->`
+    type($result)
   }];
   let hasVerifier = 1;
 }

@@ -52,6 +52,12 @@ LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (valueDim % quantGroup != 0)
     return emitError() << "kv_cache quant group (" << quantGroup
                        << ") must divide the value dim (" << valueDim << ")";
+  int64_t perByte = 8 / quantBits;
+  if (headDim % perByte != 0 || valueDim % perByte != 0)
+    return emitError() << "kv_cache " << quantBits << "-bit codes are packed "
+                       << perByte << " to a byte: head dim (" << headDim
+                       << ") and value dim (" << valueDim
+                       << ") must be multiples of " << perByte;
   if (quantResidual < 0 || quantResidual > capacity)
     return emitError()
            << "kv_cache quant residual must be in [0, capacity], got "

@@ -23,7 +23,8 @@ def Loom_KVCacheType : Loom_Type<"KVCache", "kv_cache"> {
     `value_dim` (default `D`) sets `Dv`. `quant` selects quantized storage
     (KIVI-style): `bits` in {2, 4, 8}, keys quantized per channel and values per token
     in groups of `group` entries, the most recent `residual` tokens kept in full
-    precision.
+    precision. Codes of 2 and 4 bits are packed four and two to a byte along
+    the channels, so `D` and `Dv` must be multiples of `8 / bits`.
 
     ```mlir
     !loom.kv_cache<1x2x128x16xf32>
@@ -55,6 +56,17 @@ def Loom_KVCacheType : Loom_Type<"KVCache", "kv_cache"> {
     /// The shape of the value storage, [B, H, C, Dv].
     ::llvm::SmallVector<int64_t> getValueShape() const {
       return {getBatch(), getHeads(), getCapacity(), getValueDim()};
+    }
+    /// Quantized caches: integer codes packed per i8 byte (8 / bits).
+    int64_t getCodesPerByte() const { return 8 / getQuantBits(); }
+    /// Quantized caches: the most full-precision (residual) entries a
+    /// sequence can hold, `min(C, group + residual - 1)` (at least 1): after
+    /// every append the whole groups before the last `residual` tokens are
+    /// quantized, so fewer than `group + residual` tokens remain.
+    int64_t getResidualCapacity() const {
+      int64_t r = getQuantGroup() + getQuantResidual() - 1;
+      r = r < getCapacity() ? r : getCapacity();
+      return r < 1 ? 1 : r;
     }
   }];
 }

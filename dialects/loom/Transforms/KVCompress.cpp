@@ -278,12 +278,13 @@ LogicalResult KVCompressPass::rewritePrefill(CacheChain chain,
 
   if (policy.windowSinks) {
     int64_t k = compressed.getCapacity() - interval;
-    cache = KVEvictOp::create(
-        b, loc, type, cache,
-        EvictionPolicyAttr::get(b.getContext(), EvictionPolicy::window_sinks),
-        Value(), b.getI64IntegerAttr(k), FloatAttr(),
-        b.getI64IntegerAttr(sinks), IntegerAttr(), IntegerAttr(),
-        IntegerAttr());
+    cache = KVEvictOp::create(b, loc, type, /*kept_scores=*/Type(), cache,
+                              EvictionPolicyAttr::get(
+                                  b.getContext(), EvictionPolicy::window_sinks),
+                              Value(), b.getI64IntegerAttr(k), FloatAttr(),
+                              b.getI64IntegerAttr(sinks), IntegerAttr(),
+                              IntegerAttr(), IntegerAttr())
+                .getResult();
     cache =
         KVResizeOp::create(b, loc, resized(compressed.getCapacity()), cache);
   }
@@ -325,11 +326,12 @@ LogicalResult KVCompressPass::rewritePrefill(CacheChain chain,
         attention.getWindowAttr(), attention.getSinksAttr(),
         attention.getHammingAttr());
     cache = KVEvictOp::create(
-        b, loc, type, cache,
-        EvictionPolicyAttr::get(b.getContext(), EvictionPolicy::snapkv),
-        observe.getKeyScores(), b.getI64IntegerAttr(kept), FloatAttr(),
-        IntegerAttr(), IntegerAttr(), b.getI64IntegerAttr(window),
-        b.getI64IntegerAttr(kernel));
+                b, loc, type, /*kept_scores=*/Type(), cache,
+                EvictionPolicyAttr::get(b.getContext(), EvictionPolicy::snapkv),
+                observe.getKeyScores(), b.getI64IntegerAttr(kept), FloatAttr(),
+                IntegerAttr(), IntegerAttr(), b.getI64IntegerAttr(window),
+                b.getI64IntegerAttr(kernel))
+                .getResult();
     cache = KVResizeOp::create(b, loc, resized(total), cache);
   }
   if (policy.quantize)
@@ -365,12 +367,13 @@ void KVCompressPass::rewriteDecode(CacheChain chain, const Policy &policy,
   Value cache = append.getResult();
   int64_t k = compressed.getCapacity() - interval;
   auto evict = [&](OpBuilder &nb, Location nl) -> Value {
-    return KVEvictOp::create(
-        nb, nl, compressed, cache,
-        EvictionPolicyAttr::get(nb.getContext(), EvictionPolicy::window_sinks),
-        Value(), nb.getI64IntegerAttr(k), FloatAttr(),
-        nb.getI64IntegerAttr(sinks), IntegerAttr(), IntegerAttr(),
-        IntegerAttr());
+    return KVEvictOp::create(nb, nl, compressed, /*kept_scores=*/Type(), cache,
+                             EvictionPolicyAttr::get(
+                                 nb.getContext(), EvictionPolicy::window_sinks),
+                             Value(), nb.getI64IntegerAttr(k), FloatAttr(),
+                             nb.getI64IntegerAttr(sinks), IntegerAttr(),
+                             IntegerAttr(), IntegerAttr())
+        .getResult();
   };
   Value compressedCache;
   if (interval == 1) {

@@ -25,8 +25,9 @@ std::optional<int64_t> getElementStorageBits(Type type);
 
 /// Bytes a value of `type` occupies: a statically shaped tensor (elements
 /// times element bits, rounded up to bytes), a `!loom.kv_cache` (its key and
-/// value storage: B*H*C*(D+Dv) elements at the element or quantized width),
-/// or a scalar. std::nullopt for dynamic shapes and unknown types.
+/// value storage: B*H*C*(D+Dv) elements at the element width; quantized: the
+/// packed codes, f32 scales and zero points and the residual window), or a
+/// scalar. std::nullopt for dynamic shapes and unknown types.
 std::optional<int64_t> getStorageBytes(Type type);
 
 /// The result of the `arith.constant` that `value` is, possibly seen through

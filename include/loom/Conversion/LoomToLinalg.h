@@ -22,7 +22,8 @@ namespace loom {
 void registerLoomDecompositionInterfaces(DialectRegistry &registry);
 
 /// The type converter of the reference lowering: `!loom.kv_cache` becomes its
-/// five component tensors (see KVCacheParts), every other type is kept.
+/// five component tensors (eleven for a quantized cache; see KVCacheParts),
+/// every other type is kept.
 void populateLoomToLinalgTypeConversions(TypeConverter &converter);
 
 /// Softmax and Hamming attention (tensor or cache keys/values).

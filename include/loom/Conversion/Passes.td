@@ -18,7 +18,9 @@ def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg"> {
 
     #### Output IR
     No loom ops remain; `!loom.kv_cache` values are replaced by their components
-    (keys, values, positions, length, next position). Ops the pass cannot lower are
+    (keys, values, positions, length, next position; a quantized cache holds i8
+    codes in place of keys and values and adds scales, zero points and the
+    residual window, see docs/KVCache.md). Ops the pass cannot lower are
     reported as errors with their location.
   }];
   let options = [

@@ -249,8 +249,11 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
     AttentionSources src;
     if (op.readsCache()) {
       KVCacheParts parts = KVCacheParts::unpack(adaptor.getKey());
-      src = {parts.keys, parts.values, parts.positions, parts.length,
-             parts.next};
+      // A quantized cache is dequantized on the fly.
+      auto [keys, values] =
+          readKVCacheEntries(rewriter, op.getLoc(),
+                             cast<KVCacheType>(op.getKey().getType()), parts);
+      src = {keys, values, parts.positions, parts.length, parts.next};
     } else {
       auto kType = cast<RankedTensorType>(op.getKey().getType());
       if (!kType.hasStaticShape() ||

@@ -39,14 +39,29 @@ void mlir::loom::getKVCachePartTypes(KVCacheType type,
                                      SmallVectorImpl<Type> &types) {
   MLIRContext *ctx = type.getContext();
   Type i64 = IntegerType::get(ctx, 64);
-  types.push_back(
-      RankedTensorType::get(type.getKeyShape(), type.getElementType()));
-  types.push_back(
-      RankedTensorType::get(type.getValueShape(), type.getElementType()));
-  types.push_back(RankedTensorType::get(
-      {type.getBatch(), type.getHeads(), type.getCapacity()}, i64));
-  types.push_back(RankedTensorType::get({type.getBatch()}, i64));
-  types.push_back(RankedTensorType::get({type.getBatch()}, i64));
+  int64_t b = type.getBatch(), h = type.getHeads(), c = type.getCapacity(),
+          d = type.getHeadDim(), dv = type.getValueDim();
+  Type element = type.getElementType();
+  if (!type.isQuantized()) {
+    types.push_back(RankedTensorType::get(type.getKeyShape(), element));
+    types.push_back(RankedTensorType::get(type.getValueShape(), element));
+  } else {
+    Type i8 = IntegerType::get(ctx, 8);
+    int64_t perByte = type.getCodesPerByte();
+    types.push_back(RankedTensorType::get({b, h, c, d / perByte}, i8));
+    types.push_back(RankedTensorType::get({b, h, c, dv / perByte}, i8));
+  }
+  types.push_back(RankedTensorType::get({b, h, c}, i64));
+  types.push_back(RankedTensorType::get({b}, i64));
+  types.push_back(RankedTensorType::get({b}, i64));
+  if (!type.isQuantized())
+    return;
+  Type f32 = Float32Type::get(ctx);
+  int64_t g = type.getQuantGroup(), r = type.getResidualCapacity();
+  types.append(2, RankedTensorType::get({b, h, c / g, d}, f32));
+  types.append(2, RankedTensorType::get({b, h, c, dv / g}, f32));
+  types.push_back(RankedTensorType::get({b, h, r, d}, element));
+  types.push_back(RankedTensorType::get({b, h, r, dv}, element));
 }
 
 void mlir::loom::populateLoomToLinalgTypeConversions(TypeConverter &converter) {

@@ -307,7 +307,12 @@ struct KVEvictLowering : OpConversionPattern<KVEvictOp> {
     }
     KVCacheParts parts =
         builder.compactCache(old, old.keys, old.values, keep, budget);
-    rewriter.replaceOpWithMultiple(op, {parts.pack()});
+    SmallVector<SmallVector<Value>> results = {llvm::to_vector(parts.pack())};
+    // The operand's (unpooled) scores, aligned with the kept entries.
+    if (op.getKeptScores())
+      results.push_back({builder.compact(adaptor.getScores().front(), keep,
+                                         rewriter.getF32FloatAttr(0))});
+    rewriter.replaceOpWithMultiple(op, results);
     return success();
   }
 };
@@ -348,12 +353,36 @@ struct KVMergeLowering : OpConversionPattern<KVMergeOp> {
     Value values = weightedMeans(cb, old.values, owner, weights);
 
     KVCacheParts parts = cb.compactCache(old, keys, values, keep, budget);
-    rewriter.replaceOpWithMultiple(op, {parts.pack()});
+    SmallVector<SmallVector<Value>> results = {llvm::to_vector(parts.pack())};
+    // A merged entry carries the summed scores of its set.
+    if (op.getKeptScores())
+      results.push_back(
+          {cb.compact(setScores(cb, adaptor.getScores().front(), owner), keep,
+                      rewriter.getF32FloatAttr(0))});
+    rewriter.replaceOpWithMultiple(op, results);
     return success();
   }
 
 private:
   using Builder = CompressionBuilder;
+
+  /// sums[b,h,p] = sum of scores[b,h,j] over the entries j whose owner is p.
+  static Value setScores(Builder &cb, Value scores, Value owner) {
+    Type f32 = cb.b.getF32Type();
+    return createGeneric(
+        cb.b, cb.loc, {scores, owner},
+        createFilledTensor(cb.b, cb.loc, cb.headShape(), f32,
+                           cb.b.getF32FloatAttr(0)),
+        {cb.map4({cb.d0, cb.d1, cb.d3}), cb.map4({cb.d0, cb.d1, cb.d3}),
+         cb.map4({cb.d0, cb.d1, cb.d2})},
+        "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value mine = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                             args[1], indexAsI64(nb, nl, 2));
+          Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
+          Value add = arith::SelectOp::create(nb, nl, mine, args[0], zero);
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], add));
+        });
+  }
 
   /// Entries of the evictable region (index < evictableEnd) that are kept.
   static Value pivots(Builder &cb, Value keep, Value evictableEnd) {

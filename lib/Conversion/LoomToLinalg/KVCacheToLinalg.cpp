@@ -6,8 +6,9 @@
 //
 // Appending past the capacity writes nothing: the lowering calls
 // `loom_runtime_error(1)` (RuntimeErrors.h) under an scf.if and yields the
-// unchanged cache. Quantized caches hold dequantized values (fake
-// quantization), which is numerically what reading a packed cache gives.
+// unchanged cache. Quantized caches hold packed integer codes, f32 scales and
+// zero points and a full-precision residual window (KVCacheParts.h); reads
+// dequantize on the fly.
 //
 // Preconditions: verifier-valid ops (static shapes) inside a builtin.module
 // (append declares the runtime-error function there).
@@ -95,29 +96,6 @@ static Value quantizedPrefix(OpBuilder &b, Location loc, KVCacheType type,
       });
 }
 
-/// Fake-quantizes `x` with the group's minimum `lo` and maximum `hi` (all f32)
-/// to `bits` bits, asymmetric: q = clamp(roundeven((x - lo) / scale)).
-static Value fakeQuantize(OpBuilder &b, Location loc, Value x, Value lo,
-                          Value hi, unsigned bits) {
-  float levels = static_cast<float>((1u << bits) - 1);
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  Value maxLevel = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(levels));
-  Value scale = arith::DivFOp::create(
-      b, loc, arith::SubFOp::create(b, loc, hi, lo), maxLevel);
-  Value q = math::RoundEvenOp::create(
-      b, loc,
-      arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, x, lo),
-                            scale));
-  q = arith::MinimumFOp::create(
-      b, loc, arith::MaximumFOp::create(b, loc, q, zero), maxLevel);
-  Value dequantized = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, q, scale), lo);
-  // A constant group (scale 0) reads back exactly.
-  Value constant =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
-  return arith::SelectOp::create(b, loc, constant, lo, dequantized);
-}
-
 /// Reduces `storage` [B,H,C,X] over groups of `group` entries along dimension
 /// `dim` (2: tokens, 3: channels) with min or max, in f32.
 static Value groupExtremum(OpBuilder &b, Location loc, Value storage,
@@ -162,56 +140,355 @@ static Value groupExtremum(OpBuilder &b, Location loc, Value storage,
       });
 }
 
-/// Fake-quantizes the tokens in [from[b], to[b]) of `storage` [B,H,C,X]; groups
-/// run along `dim` (2: keys, per channel; 3: values, per token).
-static Value quantizeTokens(OpBuilder &b, Location loc, Value storage,
-                            unsigned dim, KVCacheType type, Value from,
-                            Value to) {
+/// min(max(v, lo), hi) on i64 scalars.
+static Value clampI64(OpBuilder &b, Location loc, Value v, int64_t lo,
+                      int64_t hi) {
+  v = arith::MaxSIOp::create(b, loc, v, createI64Constant(b, loc, lo));
+  return arith::MinSIOp::create(b, loc, v, createI64Constant(b, loc, hi));
+}
+
+/// `2^bits - 1` as an f32 constant.
+static Value maxLevel(OpBuilder &b, Location loc, unsigned bits) {
+  return arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(static_cast<float>((1u << bits) - 1)));
+}
+
+/// The code (an integral f32 in [0, 2^bits - 1]) of `x` in a group of zero
+/// point `lo` and `scale` (all f32): clamp(roundeven((x - lo) / scale)); 0 for
+/// a constant group (scale 0).
+static Value quantizeCode(OpBuilder &b, Location loc, Value x, Value lo,
+                          Value scale, unsigned bits) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value levels = maxLevel(b, loc, bits);
+  Value q = math::RoundEvenOp::create(
+      b, loc,
+      arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, x, lo),
+                            scale));
+  q = arith::MinimumFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, q, zero), levels);
+  Value constant =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
+  return arith::SelectOp::create(b, loc, constant, zero, q);
+}
+
+/// What code `q` (f32) of a group of `scale` and zero point `lo` reads as:
+/// `q * scale + lo`; a constant group (scale 0) reads back exactly as `lo`.
+static Value dequantizeCode(OpBuilder &b, Location loc, Value q, Value scale,
+                            Value lo) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value value = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, q, scale), lo);
+  Value constant =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
+  return arith::SelectOp::create(b, loc, constant, lo, value);
+}
+
+namespace {
+/// The quantized storage of keys or values: packed codes, scales, zero points.
+struct QuantizedStorage {
+  Value codes, scales, zeros;
+};
+} // namespace
+
+/// Quantizes the entries [base[b], prefix[b]) of a quantized cache into `old`,
+/// reading them from `window` [B,H,W,X], which holds entry `base[b] + w` at `w`
+/// (W a multiple of the group for keys; `base` a multiple of the group).
+/// Keys (`isKeys`) are grouped per channel over tokens, values per token over
+/// channels. Everything outside the range is kept from `old`.
+static QuantizedStorage quantizeWindow(OpBuilder &b, Location loc,
+                                       KVCacheType type, Value window,
+                                       bool isKeys, Value base, Value prefix,
+                                       const QuantizedStorage &old) {
   MLIRContext *ctx = b.getContext();
   int64_t group = type.getQuantGroup();
   unsigned bits = type.getQuantBits();
-  Value lo = groupExtremum(b, loc, storage, dim, group, /*isMax=*/false);
-  Value hi = groupExtremum(b, loc, storage, dim, group, /*isMax=*/true);
-  AffineExpr d0, d1, d2, d3;
-  bindDims(ctx, d0, d1, d2, d3);
-  SmallVector<AffineExpr> groupExprs = {d0, d1, d2, d3};
-  groupExprs[dim] = groupExprs[dim].floorDiv(group);
+  int64_t perByte = type.getCodesPerByte();
+  auto windowType = cast<RankedTensorType>(window.getType());
+  int64_t width = windowType.getDimSize(2);
+  unsigned dim = isKeys ? 2 : 3;
+  // Per group of the window: zero point (the minimum) and scale.
+  Value lo = groupExtremum(b, loc, window, dim, group, /*isMax=*/false);
+  Value hi = groupExtremum(b, loc, window, dim, group, /*isMax=*/true);
+  auto groupType = cast<RankedTensorType>(lo.getType());
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-  AffineMap groupMap = AffineMap::get(4, 0, groupExprs, ctx);
-  AffineMap batchMap = AffineMap::get(4, 0, {d0}, ctx);
-  Type elementType = type.getElementType();
-  auto storageType = cast<RankedTensorType>(storage.getType());
+  AffineMap batchMap = selectDims(ctx, 4, {0});
+  Value scale = createGeneric(
+      b, loc, {lo, hi},
+      createEmptyTensor(b, loc, groupType.getShape(), b.getF32Type()),
+      {id4, id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+        yieldValue(nb, nl,
+                   arith::DivFOp::create(
+                       nb, nl, arith::SubFOp::create(nb, nl, a[1], a[0]),
+                       maxLevel(nb, nl, bits)));
+      });
+
+  // True when cache entry `c` is being quantized; its window index.
+  auto entryInRange = [&](OpBuilder &nb, Location nl, Value c, Value from,
+                          Value to) {
+    return arith::AndIOp::create(
+        nb, nl,
+        arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, c, from),
+        arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, c, to));
+  };
+  // The window group of cache group `index` (keys: a token group; values: a
+  // token), clamped so reads stay in bounds outside the range.
+  auto windowGroup = [&](OpBuilder &nb, Location nl, Value c, Value from) {
+    Value w = arith::SubIOp::create(nb, nl, c, from);
+    if (isKeys)
+      w = arith::DivSIOp::create(nb, nl, w, createI64Constant(nb, nl, group));
+    return clampI64(nb, nl, w, 0, groupType.getDimSize(2) - 1);
+  };
+
+  // Scales and zero points of the new groups.
+  auto updateGroups = [&](Value oldGroups, Value fresh) {
+    auto t = cast<RankedTensorType>(oldGroups.getType());
+    return createGeneric(
+        b, loc, {oldGroups, base, prefix},
+        createEmptyTensor(b, loc, t.getShape(), b.getF32Type()),
+        {id4, batchMap, batchMap, id4}, "pppp",
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value c = indexAsI64(nb, nl, 2);
+          if (isKeys)
+            c = arith::MulIOp::create(nb, nl, c,
+                                      createI64Constant(nb, nl, group));
+          Value w = windowGroup(nb, nl, c, a[1]);
+          Value read = tensor::ExtractOp::create(
+              nb, nl, fresh,
+              ValueRange{linalg::IndexOp::create(nb, nl, 0),
+                         linalg::IndexOp::create(nb, nl, 1), toIndex(nb, nl, w),
+                         linalg::IndexOp::create(nb, nl, 3)});
+          yieldValue(
+              nb, nl,
+              arith::SelectOp::create(
+                  nb, nl, entryInRange(nb, nl, c, a[1], a[2]), read, a[0]));
+        });
+  };
+  QuantizedStorage result;
+  result.scales = updateGroups(old.scales, scale);
+  result.zeros = updateGroups(old.zeros, lo);
+
+  // Codes: byte j of entry c packs channels j*perByte .. j*perByte+perByte-1,
+  // the first in the low bits.
+  auto codesType = cast<RankedTensorType>(old.codes.getType());
+  Type i32 = b.getI32Type();
+  result.codes = createGeneric(
+      b, loc, {old.codes, base, prefix},
+      createEmptyTensor(b, loc, codesType.getShape(), b.getI8Type()),
+      {id4, batchMap, batchMap, id4}, "pppp",
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value c = indexAsI64(nb, nl, 2);
+        Value w = clampI64(nb, nl, arith::SubIOp::create(nb, nl, c, a[1]), 0,
+                           width - 1);
+        Value wIndex = toIndex(nb, nl, w);
+        Value b0 = linalg::IndexOp::create(nb, nl, 0);
+        Value h = linalg::IndexOp::create(nb, nl, 1);
+        Value byteIndex = indexAsI64(nb, nl, 3);
+        Value packed =
+            arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(0));
+        for (int64_t k = 0; k < perByte; ++k) {
+          Value channel = arith::AddIOp::create(
+              nb, nl,
+              arith::MulIOp::create(nb, nl, byteIndex,
+                                    createI64Constant(nb, nl, perByte)),
+              createI64Constant(nb, nl, k));
+          Value x = castToF32(
+              nb, nl,
+              tensor::ExtractOp::create(
+                  nb, nl, window,
+                  ValueRange{b0, h, wIndex, toIndex(nb, nl, channel)}));
+          SmallVector<Value> groupIndex = {b0, h, wIndex,
+                                           toIndex(nb, nl, channel)};
+          if (isKeys)
+            groupIndex[2] = arith::DivSIOp::create(
+                nb, nl, wIndex, arith::ConstantIndexOp::create(nb, nl, group));
+          else
+            groupIndex[3] = arith::DivSIOp::create(
+                nb, nl, groupIndex[3],
+                arith::ConstantIndexOp::create(nb, nl, group));
+          Value groupLo = tensor::ExtractOp::create(nb, nl, lo, groupIndex);
+          Value groupScale =
+              tensor::ExtractOp::create(nb, nl, scale, groupIndex);
+          Value code = arith::FPToUIOp::create(
+              nb, nl, i32, quantizeCode(nb, nl, x, groupLo, groupScale, bits));
+          if (k != 0)
+            code = arith::ShLIOp::create(
+                nb, nl, code,
+                arith::ConstantOp::create(
+                    nb, nl,
+                    nb.getI32IntegerAttr(static_cast<int32_t>(k * bits))));
+          packed = arith::OrIOp::create(nb, nl, packed, code);
+        }
+        Value byte = arith::TruncIOp::create(nb, nl, nb.getI8Type(), packed);
+        yieldValue(nb, nl,
+                   arith::SelectOp::create(nb, nl,
+                                           entryInRange(nb, nl, c, a[1], a[2]),
+                                           byte, a[0]));
+      });
+  return result;
+}
+
+/// The residual of a quantized cache of `length` entries whose first `prefix`
+/// are quantized: residual[i] = entry prefix + i (zero from length - prefix
+/// on), read from `window`, which holds entry base + w at w.
+static Value residualFromWindow(OpBuilder &b, Location loc, KVCacheType type,
+                                Value window, Value base, Value prefix,
+                                Value length) {
+  MLIRContext *ctx = b.getContext();
+  auto windowType = cast<RankedTensorType>(window.getType());
+  int64_t width = windowType.getDimSize(2);
+  Type elementType = windowType.getElementType();
+  SmallVector<int64_t> shape(windowType.getShape());
+  shape[2] = type.getResidualCapacity();
+  AffineMap batchMap = selectDims(ctx, 4, {0});
   return createGeneric(
-      b, loc, {storage, lo, hi, from, to},
-      createEmptyTensor(b, loc, storageType.getShape(), elementType),
-      {id4, groupMap, groupMap, batchMap, batchMap, id4}, "pppp",
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value token = indexAsI64(nb, nl, 2);
-        Value inRange = arith::AndIOp::create(
-            nb, nl,
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, token,
-                                  args[3]),
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, token,
-                                  args[4]));
-        Value quantized =
-            castFromF32(nb, nl,
-                        fakeQuantize(nb, nl, castToF32(nb, nl, args[0]),
-                                     args[1], args[2], bits),
-                        elementType);
-        yieldValue(
-            nb, nl,
-            arith::SelectOp::create(nb, nl, inRange, quantized, args[0]));
+      b, loc, {base, prefix, length},
+      createEmptyTensor(b, loc, shape, elementType),
+      {batchMap, batchMap, batchMap, AffineMap::getMultiDimIdentityMap(4, ctx)},
+      "pppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value i = indexAsI64(nb, nl, 2);
+        Value valid =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, i,
+                                  arith::SubIOp::create(nb, nl, a[2], a[1]));
+        Value w = arith::AddIOp::create(
+            nb, nl, arith::SubIOp::create(nb, nl, a[1], a[0]), i);
+        w = clampI64(nb, nl, w, 0, width - 1);
+        Value x = tensor::ExtractOp::create(
+            nb, nl, window,
+            ValueRange{linalg::IndexOp::create(nb, nl, 0),
+                       linalg::IndexOp::create(nb, nl, 1), toIndex(nb, nl, w),
+                       linalg::IndexOp::create(nb, nl, 3)});
+        Value zero =
+            arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elementType, 0));
+        yieldValue(nb, nl, arith::SelectOp::create(nb, nl, valid, x, zero));
       });
 }
 
-/// Quantizes the groups of `parts` that became complete when the length went
-/// from `oldLength` to `parts.length` (both [B] i64).
-static void quantizeNewGroups(OpBuilder &b, Location loc, KVCacheType type,
-                              KVCacheParts &parts, Value oldLength) {
-  Value from = quantizedPrefix(b, loc, type, oldLength);
-  Value to = quantizedPrefix(b, loc, type, parts.length);
-  parts.keys = quantizeTokens(b, loc, parts.keys, 2, type, from, to);
-  parts.values = quantizeTokens(b, loc, parts.values, 3, type, from, to);
+/// Quantizes the entries [base, prefix(length)) of `parts` from the key and
+/// value windows and rebuilds the residual (see quantizeWindow).
+static void quantizeFromWindows(OpBuilder &b, Location loc, KVCacheType type,
+                                KVCacheParts &parts, Value keyWindow,
+                                Value valueWindow, Value base) {
+  Value prefix = quantizedPrefix(b, loc, type, parts.length);
+  QuantizedStorage keys =
+      quantizeWindow(b, loc, type, keyWindow, /*isKeys=*/true, base, prefix,
+                     {parts.keys, parts.keyScales, parts.keyZeros});
+  QuantizedStorage values =
+      quantizeWindow(b, loc, type, valueWindow, /*isKeys=*/false, base, prefix,
+                     {parts.values, parts.valueScales, parts.valueZeros});
+  parts.keys = keys.codes;
+  parts.keyScales = keys.scales;
+  parts.keyZeros = keys.zeros;
+  parts.values = values.codes;
+  parts.valueScales = values.scales;
+  parts.valueZeros = values.zeros;
+  parts.residualKeys =
+      residualFromWindow(b, loc, type, keyWindow, base, prefix, parts.length);
+  parts.residualValues =
+      residualFromWindow(b, loc, type, valueWindow, base, prefix, parts.length);
+}
+
+/// Reads keys (`isKeys`) or values of a quantized cache as [B,H,C,X]: entries
+/// before the quantized prefix dequantized, then the residual, then zeros.
+static Value readQuantizedEntries(OpBuilder &b, Location loc, KVCacheType type,
+                                  const KVCacheParts &parts, bool isKeys) {
+  MLIRContext *ctx = b.getContext();
+  int64_t group = type.getQuantGroup(), perByte = type.getCodesPerByte();
+  unsigned bits = type.getQuantBits();
+  Type elementType = type.getElementType();
+  Value codes = isKeys ? parts.keys : parts.values;
+  Value scales = isKeys ? parts.keyScales : parts.valueScales;
+  Value zeros = isKeys ? parts.keyZeros : parts.valueZeros;
+  Value residual = isKeys ? parts.residualKeys : parts.residualValues;
+  int64_t residualCapacity = type.getResidualCapacity();
+  Value prefix = quantizedPrefix(b, loc, type, parts.length);
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  AffineMap codeMap =
+      AffineMap::get(4, 0, {d0, d1, d2, d3.floorDiv(perByte)}, ctx);
+  AffineMap groupMap =
+      isKeys ? AffineMap::get(4, 0, {d0, d1, d2.floorDiv(group), d3}, ctx)
+             : AffineMap::get(4, 0, {d0, d1, d2, d3.floorDiv(group)}, ctx);
+  AffineMap batchMap = AffineMap::get(4, 0, {d0}, ctx);
+  SmallVector<int64_t> shape =
+      isKeys ? type.getKeyShape() : type.getValueShape();
+  return createGeneric(
+      b, loc, {codes, scales, zeros, prefix, parts.length},
+      createEmptyTensor(b, loc, shape, elementType),
+      {codeMap, groupMap, groupMap, batchMap, batchMap,
+       AffineMap::getMultiDimIdentityMap(4, ctx)},
+      "pppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Type i32 = nb.getI32Type();
+        Value c = indexAsI64(nb, nl, 2);
+        Value channel = indexAsI64(nb, nl, 3);
+        // The code: bits (channel % perByte) * bits of the byte.
+        Value shift = arith::MulIOp::create(
+            nb, nl,
+            arith::RemSIOp::create(nb, nl, channel,
+                                   createI64Constant(nb, nl, perByte)),
+            createI64Constant(nb, nl, bits));
+        Value code = arith::ShRUIOp::create(
+            nb, nl, arith::ExtUIOp::create(nb, nl, i32, a[0]),
+            arith::TruncIOp::create(nb, nl, i32, shift));
+        code = arith::AndIOp::create(
+            nb, nl, code,
+            arith::ConstantOp::create(
+                nb, nl,
+                nb.getI32IntegerAttr(static_cast<int32_t>((1u << bits) - 1))));
+        Value q = arith::UIToFPOp::create(nb, nl, nb.getF32Type(), code);
+        Value dequantized = castFromF32(
+            nb, nl, dequantizeCode(nb, nl, q, a[1], a[2]), elementType);
+        Value r = clampI64(nb, nl, arith::SubIOp::create(nb, nl, c, a[3]), 0,
+                           residualCapacity - 1);
+        Value stored = tensor::ExtractOp::create(
+            nb, nl, residual,
+            ValueRange{linalg::IndexOp::create(nb, nl, 0),
+                       linalg::IndexOp::create(nb, nl, 1), toIndex(nb, nl, r),
+                       linalg::IndexOp::create(nb, nl, 3)});
+        Value zero =
+            arith::ConstantOp::create(nb, nl, nb.getFloatAttr(elementType, 0));
+        Value inResidual =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, c, a[4]);
+        Value quantized =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, c, a[3]);
+        yieldValue(
+            nb, nl,
+            arith::SelectOp::create(
+                nb, nl, quantized, dequantized,
+                arith::SelectOp::create(nb, nl, inResidual, stored, zero)));
+      });
+}
+
+std::pair<Value, Value>
+mlir::loom::readKVCacheEntries(OpBuilder &b, Location loc, KVCacheType type,
+                               const KVCacheParts &parts) {
+  if (!type.isQuantized())
+    return {parts.keys, parts.values};
+  return {readQuantizedEntries(b, loc, type, parts, /*isKeys=*/true),
+          readQuantizedEntries(b, loc, type, parts, /*isKeys=*/false)};
+}
+
+/// The empty quantized storage of a cache of `type` (codes, scales, zero
+/// points and residual all zero) into `parts`.
+static void initQuantizedStorage(OpBuilder &b, Location loc, KVCacheType type,
+                                 KVCacheParts &parts) {
+  SmallVector<Type> types;
+  getKVCachePartTypes(type, types);
+  auto zeroOf = [&](Type t) {
+    auto tensorType = cast<RankedTensorType>(t);
+    Type element = tensorType.getElementType();
+    TypedAttr zero = isa<FloatType>(element)
+                         ? TypedAttr(b.getFloatAttr(element, 0))
+                         : TypedAttr(b.getIntegerAttr(element, 0));
+    return createFilledTensor(b, loc, tensorType.getShape(), element, zero);
+  };
+  parts.keys = zeroOf(types[0]);
+  parts.values = zeroOf(types[1]);
+  parts.keyScales = zeroOf(types[5]);
+  parts.keyZeros = zeroOf(types[6]);
+  parts.valueScales = zeroOf(types[7]);
+  parts.valueZeros = zeroOf(types[8]);
+  parts.residualKeys = zeroOf(types[9]);
+  parts.residualValues = zeroOf(types[10]);
 }
 
 namespace {
@@ -231,12 +508,16 @@ struct KVInitLowering : OpConversionPattern<KVInitOp> {
     Type elementType = type.getElementType();
     Type i64 = rewriter.getI64Type();
     KVCacheParts parts;
-    parts.keys =
-        createFilledTensor(rewriter, loc, type.getKeyShape(), elementType,
-                           rewriter.getFloatAttr(elementType, 0));
-    parts.values =
-        createFilledTensor(rewriter, loc, type.getValueShape(), elementType,
-                           rewriter.getFloatAttr(elementType, 0));
+    if (type.isQuantized()) {
+      initQuantizedStorage(rewriter, loc, type, parts);
+    } else {
+      parts.keys =
+          createFilledTensor(rewriter, loc, type.getKeyShape(), elementType,
+                             rewriter.getFloatAttr(elementType, 0));
+      parts.values =
+          createFilledTensor(rewriter, loc, type.getValueShape(), elementType,
+                             rewriter.getFloatAttr(elementType, 0));
+    }
     parts.positions = createFilledTensor(
         rewriter, loc, {type.getBatch(), type.getHeads(), type.getCapacity()},
         i64, rewriter.getI64IntegerAttr(-1));
@@ -303,7 +584,7 @@ struct KVAppendLowering : OpConversionPattern<KVAppendOp> {
           KVCacheParts parts =
               appendEntries(b, l, type, old, newKeys, newValues, tokens);
           if (type.isQuantized())
-            quantizeNewGroups(b, l, type, parts, old.length);
+            appendQuantized(b, l, type, old, newKeys, newValues, tokens, parts);
           scf::YieldOp::create(b, l, parts.pack());
         });
     rewriter.replaceOpWithMultiple(op, {ifOp.getResults()});
@@ -311,7 +592,70 @@ struct KVAppendLowering : OpConversionPattern<KVAppendOp> {
   }
 
 private:
-  /// Writes `tokens` new entries at each sequence's length (no capacity check).
+  /// The quantized storage after appending `tokens` entries to `old`: the
+  /// entries from the old quantized prefix on (the old residual, then the new
+  /// entries) form a window; its groups that became complete are quantized and
+  /// the rest becomes the new residual. `parts` has the new length.
+  static void appendQuantized(OpBuilder &b, Location loc, KVCacheType type,
+                              const KVCacheParts &old, Value newKeys,
+                              Value newValues, int64_t tokens,
+                              KVCacheParts &parts) {
+    MLIRContext *ctx = b.getContext();
+    int64_t group = type.getQuantGroup();
+    int64_t residualCapacity = type.getResidualCapacity();
+    int64_t width = llvm::divideCeil(residualCapacity + tokens, group) * group;
+    Value base = quantizedPrefix(b, loc, type, old.length);
+    AffineMap batchMap = selectDims(ctx, 4, {0});
+    auto window = [&](Value residual, Value fresh) {
+      auto freshType = cast<RankedTensorType>(fresh.getType());
+      SmallVector<int64_t> shape(freshType.getShape());
+      shape[2] = width;
+      Type elementType = freshType.getElementType();
+      return createGeneric(
+          b, loc, {base, old.length},
+          createEmptyTensor(b, loc, shape, elementType),
+          {batchMap, batchMap, AffineMap::getMultiDimIdentityMap(4, ctx)},
+          "pppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value w = indexAsI64(nb, nl, 2);
+            Value c = arith::AddIOp::create(nb, nl, a[0], w);
+            Value b0 = linalg::IndexOp::create(nb, nl, 0);
+            Value h = linalg::IndexOp::create(nb, nl, 1);
+            Value x = linalg::IndexOp::create(nb, nl, 3);
+            Value r = clampI64(nb, nl, w, 0, residualCapacity - 1);
+            Value t = clampI64(nb, nl, arith::SubIOp::create(nb, nl, c, a[1]),
+                               0, tokens - 1);
+            Value fromResidual = tensor::ExtractOp::create(
+                nb, nl, residual, ValueRange{b0, h, toIndex(nb, nl, r), x});
+            Value fromFresh = tensor::ExtractOp::create(
+                nb, nl, fresh, ValueRange{b0, h, toIndex(nb, nl, t), x});
+            Value inOld = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::slt, c, a[1]);
+            Value inNew = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::slt, c,
+                arith::AddIOp::create(nb, nl, a[1],
+                                      createI64Constant(nb, nl, tokens)));
+            Value zero = arith::ConstantOp::create(
+                nb, nl, nb.getFloatAttr(elementType, 0));
+            yieldValue(
+                nb, nl,
+                arith::SelectOp::create(
+                    nb, nl, inOld, fromResidual,
+                    arith::SelectOp::create(nb, nl, inNew, fromFresh, zero)));
+          });
+    };
+    Value keyWindow = window(old.residualKeys, newKeys);
+    Value valueWindow = window(old.residualValues, newValues);
+    parts.keys = old.keys;
+    parts.values = old.values;
+    parts.keyScales = old.keyScales;
+    parts.keyZeros = old.keyZeros;
+    parts.valueScales = old.valueScales;
+    parts.valueZeros = old.valueZeros;
+    quantizeFromWindows(b, loc, type, parts, keyWindow, valueWindow, base);
+  }
+
+  /// Writes `tokens` new entries at each sequence's length (no capacity check);
+  /// the key and value storage only of a full-precision cache.
   static KVCacheParts appendEntries(OpBuilder &b, Location loc,
                                     KVCacheType type, const KVCacheParts &old,
                                     Value newKeys, Value newValues,
@@ -359,8 +703,10 @@ private:
     };
 
     KVCacheParts parts;
-    parts.keys = writeStorage(old.keys, newKeys);
-    parts.values = writeStorage(old.values, newValues);
+    if (!type.isQuantized()) {
+      parts.keys = writeStorage(old.keys, newKeys);
+      parts.values = writeStorage(old.values, newValues);
+    }
     auto positionsType = cast<RankedTensorType>(old.positions.getType());
     AffineMap batchOf3 = AffineMap::get(3, 0, {d0}, ctx);
     parts.positions = createGeneric(
@@ -424,14 +770,21 @@ template <typename OpTy> struct KVAccessorLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     KVCacheParts parts = KVCacheParts::unpack(adaptor.getCache());
-    Type elementType = op.getCache().getType().getElementType();
+    KVCacheType type = op.getCache().getType();
+    Type elementType = type.getElementType();
     Value result;
+    // A quantized cache reads as zeros from the length on already.
     if constexpr (std::is_same_v<OpTy, KVKeysOp>)
-      result = maskInvalidEntries(rewriter, loc, parts.keys, parts.length,
-                                  rewriter.getFloatAttr(elementType, 0));
+      result = type.isQuantized()
+                   ? readKVCacheEntries(rewriter, loc, type, parts).first
+                   : maskInvalidEntries(rewriter, loc, parts.keys, parts.length,
+                                        rewriter.getFloatAttr(elementType, 0));
     else if constexpr (std::is_same_v<OpTy, KVValuesOp>)
-      result = maskInvalidEntries(rewriter, loc, parts.values, parts.length,
-                                  rewriter.getFloatAttr(elementType, 0));
+      result =
+          type.isQuantized()
+              ? readKVCacheEntries(rewriter, loc, type, parts).second
+              : maskInvalidEntries(rewriter, loc, parts.values, parts.length,
+                                   rewriter.getFloatAttr(elementType, 0));
     else if constexpr (std::is_same_v<OpTy, KVPositionsOp>)
       result = maskInvalidEntries(rewriter, loc, parts.positions, parts.length,
                                   rewriter.getI64IntegerAttr(-1));
@@ -454,25 +807,86 @@ struct KVQuantizeLowering : OpConversionPattern<KVQuantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     KVCacheType type = op.getResult().getType();
-    KVCacheParts parts = KVCacheParts::unpack(adaptor.getCache());
+    KVCacheParts source = KVCacheParts::unpack(adaptor.getCache());
     Value nothingQuantized = createFilledTensor(
         rewriter, loc, {type.getBatch()}, rewriter.getI64Type(),
         rewriter.getI64IntegerAttr(0));
-    // Quantizing from an empty prefix: every complete group is new.
-    quantizeNewGroups(rewriter, loc, type, parts, nothingQuantized);
+    // The full-precision storage is the window (entry c at c): every
+    // complete group before the residual is quantized.
+    KVCacheParts parts = source;
+    initQuantizedStorage(rewriter, loc, type, parts);
+    quantizeFromWindows(rewriter, loc, type, parts, source.keys, source.values,
+                        nothingQuantized);
     rewriter.replaceOpWithMultiple(op, {parts.pack()});
     return success();
   }
 };
 
-/// The storage already holds what a quantized cache reads back as.
+/// Full-precision storage holding what the quantized cache reads as.
 struct KVDequantizeLowering : OpConversionPattern<KVDequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(KVDequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithMultiple(op, {llvm::to_vector(adaptor.getCache())});
+    KVCacheParts quantized = KVCacheParts::unpack(adaptor.getCache());
+    auto [keys, values] = readKVCacheEntries(
+        rewriter, op.getLoc(), op.getCache().getType(), quantized);
+    KVCacheParts parts{keys, values, quantized.positions, quantized.length,
+                       quantized.next};
+    rewriter.replaceOpWithMultiple(op, {parts.pack()});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// loom.kv.project
+//===----------------------------------------------------------------------===//
+
+/// result[b,i,t,j] = sum_x input[b,i,t,x] * basis[i / group, x, j] (projecting)
+/// or basis[i / group, j, x] (reconstructing), accumulated in f32.
+struct KVProjectLowering : OpConversionPattern<KVProjectOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(KVProjectOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    auto basisType = cast<RankedTensorType>(op.getBasis().getType());
+    int64_t group = inputType.getDimSize(1) / basisType.getDimSize(0);
+    Type f32 = rewriter.getF32Type();
+    // Loops: b, i, t, j (output), x (reduction).
+    AffineExpr d0, d1, d2, d3, d4;
+    bindDims(ctx, d0, d1, d2, d3, d4);
+    AffineExpr head = d1.floorDiv(group);
+    AffineMap basisMap = op.getReconstruct()
+                             ? AffineMap::get(5, 0, {head, d3, d4}, ctx)
+                             : AffineMap::get(5, 0, {head, d4, d3}, ctx);
+    Value sum = createGeneric(
+        rewriter, loc, {adaptor.getInput().front(), adaptor.getBasis().front()},
+        createFilledTensor(rewriter, loc, resultType.getShape(), f32,
+                           rewriter.getF32FloatAttr(0)),
+        {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx), basisMap,
+         AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+        "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value product = arith::MulFOp::create(
+              nb, nl, castToF32(nb, nl, args[0]), castToF32(nb, nl, args[1]));
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[2], product));
+        });
+    Type elementType = resultType.getElementType();
+    if (elementType != f32) {
+      AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+      sum = createGeneric(
+          rewriter, loc, {sum},
+          createEmptyTensor(rewriter, loc, resultType.getShape(), elementType),
+          {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+            yieldValue(nb, nl, castFromF32(nb, nl, a[0], elementType));
+          });
+    }
+    rewriter.replaceOp(op, sum);
     return success();
   }
 };
@@ -486,6 +900,6 @@ void mlir::loom::populateKVCacheToLinalgPatterns(const TypeConverter &converter,
       .add<KVInitLowering, KVAppendLowering, KVAccessorLowering<KVKeysOp>,
            KVAccessorLowering<KVValuesOp>, KVAccessorLowering<KVPositionsOp>,
            KVAccessorLowering<KVLengthOp>, KVQuantizeLowering,
-           KVDequantizeLowering>(converter, ctx);
+           KVDequantizeLowering, KVProjectLowering>(converter, ctx);
   populateKVCacheCompressionToLinalgPatterns(converter, patterns);
 }

@@ -51,3 +51,20 @@ func.func @merge(%c: !loom.kv_cache<1x2x16x4xf32>, %s: tensor<1x2x16xf32>) -> !l
       {budget = 8, recent = 2, threshold = 0.75 : f32, sigma = 2.0 : f32} : !loom.kv_cache<1x2x16x4xf32>
   return %0 : !loom.kv_cache<1x2x16x4xf32>
 }
+
+// -----
+
+// kept_scores: the scores operand compacted like the entries (fill 0), one
+// more result next to the cache's five tensors.
+
+// CHECK-LABEL: func.func @h2o_kept_scores
+// CHECK-SAME: (%{{.*}}: tensor<1x2x16x8xf32>, %{{.*}}: tensor<1x2x16x8xf32>, %{{.*}}: tensor<1x2x16xi64>, %{{.*}}: tensor<1xi64>, %{{.*}}: tensor<1xi64>, %[[S:[^:]*]]: tensor<1x2x16xf32>)
+// CHECK-SAME: -> (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1x2x16xf32>)
+// CHECK: %[[KEPT:.*]] = linalg.generic {{.*}} ins(%[[S]], {{.*}}) outs({{.*}} : tensor<1x2x16xf32>)
+// CHECK: return {{.*}}, %[[KEPT]] :
+func.func @h2o_kept_scores(%c: !loom.kv_cache<1x2x16x8xf32>, %s: tensor<1x2x16xf32>)
+    -> (!loom.kv_cache<1x2x16x8xf32>, tensor<1x2x16xf32>) {
+  %e, %k = loom.kv.evict h2o %c scores(%s : tensor<1x2x16xf32>) {budget = 8, recent = 2}
+      : !loom.kv_cache<1x2x16x8xf32>, tensor<1x2x16xf32>
+  return %e, %k : !loom.kv_cache<1x2x16x8xf32>, tensor<1x2x16xf32>
+}

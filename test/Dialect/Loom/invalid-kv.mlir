@@ -154,6 +154,36 @@ func.func @window_sinks_with_scores(%c: !cache, %s: tensor<1x2x16xf32>) {
 
 !cache = !loom.kv_cache<1x2x16x4xf32>
 
+func.func @kept_scores_without_scores(%c: !cache) {
+  // expected-error @+1 {{'kept_scores' requires a scores operand}}
+  %0, %1 = loom.kv.evict window_sinks %c {budget = 8} : !cache, tensor<1x2x16xf32>
+  return
+}
+
+// -----
+
+!cache = !loom.kv_cache<1x2x16x4xf32>
+
+func.func @kept_scores_type(%c: !cache, %s: tensor<1x2x16xf32>) {
+  // expected-error @+1 {{kept_scores must be 'tensor<1x2x16xf32>', got 'tensor<1x2x8xf32>'}}
+  %0, %1 = loom.kv.evict h2o %c scores(%s : tensor<1x2x16xf32>) {budget = 8} : !cache, tensor<1x2x8xf32>
+  return
+}
+
+// -----
+
+!cache = !loom.kv_cache<1x2x16x4xf32>
+
+func.func @merge_kept_scores_type(%c: !cache, %s: tensor<1x2x16xf32>) {
+  // expected-error @+1 {{kept_scores must be 'tensor<1x2x16xf32>', got 'tensor<1x2x16xf16>'}}
+  %0, %1 = loom.kv.merge %c scores(%s : tensor<1x2x16xf32>) {budget = 8, threshold = 0.8 : f32, sigma = 1.0 : f32} : !cache, tensor<1x2x16xf16>
+  return
+}
+
+// -----
+
+!cache = !loom.kv_cache<1x2x16x4xf32>
+
 func.func @evict_scores_shape(%c: !cache, %s: tensor<1x2x8xf32>) {
   // expected-error @+1 {{scores must be 'tensor<1x2x16xf32>', got 'tensor<1x2x8xf32>'}}
   %0 = loom.kv.evict h2o %c scores(%s : tensor<1x2x8xf32>) {budget = 8} : !cache
@@ -313,6 +343,16 @@ func.func @quantize_bits(%c: !cache) {
 
 // -----
 
+!cache = !loom.kv_cache<1x2x16x6xf32>
+
+func.func @quantize_packing(%c: !cache) {
+  // expected-error @+1 {{kv_cache 2-bit codes are packed 4 to a byte: head dim (6) and value dim (6) must be multiples of 4}}
+  %0 = loom.kv.quantize %c : !cache -> !loom.kv_cache<1x2x16x6xf32, quant = <bits = 2, group = 2, residual = 4>>
+  return
+}
+
+// -----
+
 !cache = !loom.kv_cache<1x2x16x4xf32>
 
 func.func @dequantize_plain(%c: !cache) {
@@ -328,5 +368,61 @@ func.func @dequantize_plain(%c: !cache) {
 func.func @dequantize_result(%c: !qcache) {
   // expected-error @+1 {{result must be '!loom.kv_cache<1x2x16x4xf32>', got '!loom.kv_cache<1x2x16x4xf16>'}}
   %0 = loom.kv.dequantize %c : !qcache -> !loom.kv_cache<1x2x16x4xf16>
+  return
+}
+
+// -----
+
+func.func @project_input_rank(%x: tensor<2x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{input must be a static rank-4 tensor [B,H,T,X], got 'tensor<2x12x16xf32>'}}
+  %0 = loom.kv.project %x, %p : tensor<2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_basis_rank(%x: tensor<1x2x12x16xf32>, %p: tensor<16x4xf32>) {
+  // expected-error @+1 {{basis must be a static rank-3 tensor [H,D,r], got 'tensor<16x4xf32>'}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x16xf32>, tensor<16x4xf32> -> tensor<1x2x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_element_type(%x: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf16>) {
+  // expected-error @+1 {{input and basis must have the same float element type, got 'f32' and 'f16'}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf16> -> tensor<1x2x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_rank(%x: tensor<1x2x12x4xf32>, %p: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{rank (8) must not exceed the head dim (4)}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x4xf32>, tensor<2x4x8xf32> -> tensor<1x2x12x8xf32>
+  return
+}
+
+// -----
+
+func.func @project_heads(%x: tensor<1x3x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{input heads (3) must be a multiple of the basis heads (2)}}
+  %0 = loom.kv.project %x, %p : tensor<1x3x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x3x12x4xf32>
+  return
+}
+
+// -----
+
+func.func @project_input_dim(%x: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{input last dim must be 4 (the rank, reconstructing), got 16}}
+  %0 = loom.kv.project %x, %p {reconstruct} : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x16xf32>
+  return
+}
+
+// -----
+
+func.func @project_result(%x: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{result must be 'tensor<1x2x12x4xf32>', got 'tensor<1x2x12x8xf32>'}}
+  %0 = loom.kv.project %x, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x8xf32>
   return
 }

@@ -50,6 +50,18 @@ func.func private @g(%c: !loom.kv_cache<1x2x32x16xf32, value_dim = 8, quant = <b
 
 // -----
 
+// 2-bit codes are packed four to a byte: the head dim must be a multiple of 4.
+// expected-error @+1 {{kv_cache 2-bit codes are packed 4 to a byte: head dim (6) and value dim (4) must be multiples of 4}}
+func.func private @g(%c: !loom.kv_cache<1x2x32x6xf32, value_dim = 4, quant = <bits = 2, group = 4>>)
+
+// -----
+
+// 4-bit codes are packed two to a byte: the value dim must be even.
+// expected-error @+1 {{kv_cache 4-bit codes are packed 2 to a byte: head dim (4) and value dim (1) must be multiples of 2}}
+func.func private @g(%c: !loom.kv_cache<1x2x32x4xf32, value_dim = 1, quant = <bits = 4, group = 1>>)
+
+// -----
+
 // Residual beyond capacity.
 // expected-error @+1 {{kv_cache quant residual must be in [0, capacity], got 64}}
 func.func private @g(%c: !loom.kv_cache<1x2x32x16xf32, quant = <bits = 4, group = 16, residual = 64>>)

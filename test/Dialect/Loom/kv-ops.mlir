@@ -44,6 +44,15 @@ func.func @merge(%c: !cache, %s: tensor<1x2x16xf32>) -> !cache {
   return %m : !cache
 }
 
+// CHECK-LABEL: func.func @kept_scores
+func.func @kept_scores(%c: !cache, %s: tensor<1x2x16xf32>) -> (tensor<1x2x16xf32>, tensor<1x2x16xf32>) {
+  // CHECK: %{{.*}}, %[[KE:.*]] = loom.kv.evict h2o %{{.*}} scores(%{{.*}} : tensor<1x2x16xf32>) {budget = 8 : i64, recent = 2 : i64} : !loom.kv_cache<1x2x16x4xf32>, tensor<1x2x16xf32>
+  %e, %ke = loom.kv.evict h2o %c scores(%s : tensor<1x2x16xf32>) {budget = 8, recent = 2} : !cache, tensor<1x2x16xf32>
+  // CHECK: %{{.*}}, %[[KM:.*]] = loom.kv.merge %{{.*}} scores(%{{.*}} : tensor<1x2x16xf32>) {{.*}} : !loom.kv_cache<1x2x16x4xf32>, tensor<1x2x16xf32>
+  %m, %km = loom.kv.merge %c scores(%s : tensor<1x2x16xf32>) {budget = 8, threshold = 0.8 : f32, sigma = 1.0 : f32} : !cache, tensor<1x2x16xf32>
+  return %ke, %km : tensor<1x2x16xf32>, tensor<1x2x16xf32>
+}
+
 // CHECK-LABEL: func.func @quantize
 func.func @quantize(%c: !cache) -> !cache {
   // CHECK: %[[Q:.*]] = loom.kv.quantize %{{.*}} : !loom.kv_cache<1x2x16x4xf32> -> !loom.kv_cache<1x2x16x4xf32, quant = <bits = 4, group = 4, residual = 4>>
@@ -51,4 +60,13 @@ func.func @quantize(%c: !cache) -> !cache {
   // CHECK: loom.kv.dequantize %[[Q]] : !loom.kv_cache<1x2x16x4xf32, quant = <bits = 4, group = 4, residual = 4>> -> !loom.kv_cache<1x2x16x4xf32>
   %d = loom.kv.dequantize %q : !qcache -> !cache
   return %d : !cache
+}
+
+// CHECK-LABEL: func.func @project
+func.func @project(%k: tensor<1x2x12x16xf32>, %p: tensor<2x16x4xf32>, %o: tensor<1x4x1x4xf32>) -> (tensor<1x2x12x4xf32>, tensor<1x4x1x16xf32>) {
+  // CHECK: loom.kv.project %{{.*}}, %{{.*}} : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+  %kr = loom.kv.project %k, %p : tensor<1x2x12x16xf32>, tensor<2x16x4xf32> -> tensor<1x2x12x4xf32>
+  // CHECK: loom.kv.project %{{.*}}, %{{.*}} {reconstruct} : tensor<1x4x1x4xf32>, tensor<2x16x4xf32> -> tensor<1x4x1x16xf32>
+  %r = loom.kv.project %o, %p {reconstruct} : tensor<1x4x1x4xf32>, tensor<2x16x4xf32> -> tensor<1x4x1x16xf32>
+  return %kr, %r : tensor<1x2x12x4xf32>, tensor<1x4x1x16xf32>
 }
