@@ -17,6 +17,7 @@
 #include "loom/Support/Errors.h"
 
 #include "loom/Analysis/CostReport.h"
+#include "loom/Conversion/LoomToLinalg.h"
 #include "loom/Driver/OutputDirectory.h"
 #include "loom/Frontend/ONNX/ONNXImporter.h"
 #include "loom/IR/LoomTypes.h"
@@ -313,21 +314,10 @@ static llvm::Error buildSignature(func::FuncOp func, ModelManifest &manifest) {
 // --generate: @prefill and @decode_step
 //===----------------------------------------------------------------------===//
 
-/// The five tensors a `!loom.kv_cache` becomes in the reference lowering
-/// (docs/KVCache.md), in signature order.
-static llvm::SmallVector<Type, 5> getCachePartTypes(KVCacheType type) {
-  Type i64 = IntegerType::get(type.getContext(), 64);
-  return {RankedTensorType::get(type.getKeyShape(), type.getElementType()),
-          RankedTensorType::get(type.getValueShape(), type.getElementType()),
-          RankedTensorType::get(
-              {type.getBatch(), type.getHeads(), type.getCapacity()}, i64),
-          RankedTensorType::get({type.getBatch()}, i64),
-          RankedTensorType::get({type.getBatch()}, i64)};
-}
-
 /// Appends the specs of `types` (the arguments or results of `func`, from
-/// `first` on), expanding each cache into its five parts named
-/// `<cachePrefix><layer>.<part>`; the others are named `names[i]`.
+/// `first` on), expanding each cache into the parts of the reference lowering
+/// (getKVCachePartTypes) named `<cachePrefix><layer>.<part>`; the others are
+/// named `names[i]`.
 static llvm::Error
 buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
                    llvm::ArrayRef<llvm::StringRef> names,
@@ -355,12 +345,15 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
                        "; expected only KV caches after the " + names.back());
     size_t layer = caches.size();
     caches.push_back(cache);
-    for (auto [part, partType] : llvm::enumerate(getCachePartTypes(cache)))
+    llvm::SmallVector<Type> partTypes;
+    llvm::SmallVector<llvm::StringRef> partNames;
+    getKVCachePartTypes(cache, partTypes);
+    getKVCachePartNames(cache, partNames);
+    for (auto [partType, partName] : llvm::zip_equal(partTypes, partNames))
       if (llvm::Error e = buildTensorSpec(
               func, partType, nullptr, false, kind,
-              (cachePrefix + llvm::Twine(layer) + "." + kKVCachePartNames[part])
-                  .str(),
-              i, cNames, list))
+              (cachePrefix + llvm::Twine(layer) + "." + partName).str(), i,
+              cNames, list))
         return e;
   }
   return llvm::Error::success();
@@ -464,15 +457,21 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
                 " but @prefill of " + options.inputPath + " takes " +
                 llvm::Twine(g.promptLength) + " tokens");
   g.layers = static_cast<int64_t>(prefillCaches.size());
-  for (int64_t i = 0; i < 5 * g.layers; ++i) {
-    ModelManifest::GenerateSection::CachePart part;
-    part.layer = i / 5;
-    part.part = kKVCachePartNames[i % 5];
-    part.prefillOutput = 1 + i;
-    part.stepInput = 2 + i;
-    part.stepOutput = 1 + i;
-    g.cacheParts.push_back(part);
-    g.kvBytes += manifest.outputs[1 + i].byteSize();
+  int64_t index = 0;
+  for (auto [layer, cache] : llvm::enumerate(prefillCaches)) {
+    llvm::SmallVector<llvm::StringRef> partNames;
+    getKVCachePartNames(cache, partNames);
+    for (llvm::StringRef name : partNames) {
+      ModelManifest::GenerateSection::CachePart part;
+      part.layer = static_cast<int64_t>(layer);
+      part.part = name.str();
+      part.prefillOutput = 1 + index;
+      part.stepInput = 2 + index;
+      part.stepOutput = 1 + index;
+      g.cacheParts.push_back(part);
+      g.kvBytes += manifest.outputs[1 + index].byteSize();
+      ++index;
+    }
   }
   return llvm::Error::success();
 }

@@ -311,6 +311,7 @@ ModelManifest makeGenerateManifest() {
   g.function = "decode_step";
   g.promptLength = 4;
   g.capacity = 6;
+  g.cacheEntries = 6;
   g.vocab = 8;
   g.layers = 1;
   auto spec = [](std::string name, DType dtype, std::vector<int64_t> shape) {
@@ -336,7 +337,7 @@ ModelManifest makeGenerateManifest() {
     m.outputs.push_back(parts[i]);
     g.inputs.push_back(in);
     g.outputs.push_back(out);
-    g.cacheParts.push_back({0, kKVCachePartNames[i], 1 + i, 2 + i, 1 + i});
+    g.cacheParts.push_back({0, parts[i].name, 1 + i, 2 + i, 1 + i});
     g.kvBytes += parts[i].byteSize();
   }
   return m;
@@ -366,17 +367,25 @@ TEST(Manifest, GenerateSection) {
       copy.replace(at, from.size(), to);
     return copy;
   };
-  expectError(replaced("\"capacity\": 6", "\"capacity\": 5"),
+  expectError(replaced("\"cache_entries\": 6", "\"cache_entries\": 5"),
               "'generate' does not describe its entries: cache part 0 (keys) "
-              "is not [B, H, capacity, D]");
+              "is not [B, H, cache_entries, D]");
+  expectError(replaced("\"capacity\": 6", "\"capacity\": 5"),
+              "'generate.cache_entries' must not exceed the capacity");
   expectError(replaced("\"vocab\": 8", "\"vocab\": 9"),
               "'generate' does not describe its entries: the prefill's first "
               "output must be the 1x4x9 float32 logits");
   expectError(replaced("\"layers\": 1", "\"layers\": 2"),
-              "'generate.cache_parts' must have 5 entries per layer");
+              "'generate.cache_parts' must cover layers 0 to 1");
+  expectError(replaced("\"part\": \"values\"", "\"part\": \"keys\""),
+              "'generate.cache_parts[1].part' must be a non-empty name, once "
+              "per layer");
+  expectError(replaced("\"layer\": 0", "\"layer\": 1"),
+              "'generate.cache_parts[0].layer' must be 0 (layers in order "
+              "from 0)");
   expectError(replaced("\"step_input\": 2", "\"step_input\": 3"),
-              "'generate.cache_parts[0].part' is not layer 0 part 'keys' at "
-              "prefill output 1, step input 2, step output 1");
+              "'generate.cache_parts[0].part' is not at prefill output 1, "
+              "step input 2, step output 1");
   // Without the section the prefill's symbols are not the model's own.
   ModelManifest plain = original;
   plain.generate.reset();

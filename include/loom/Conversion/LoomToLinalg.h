@@ -9,6 +9,7 @@
 #ifndef LOOM_CONVERSION_LOOMTOLINALG_H
 #define LOOM_CONVERSION_LOOMTOLINALG_H
 
+#include "loom/IR/LoomTypes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -25,6 +26,14 @@ void registerLoomDecompositionInterfaces(DialectRegistry &registry);
 /// five component tensors (eleven for a quantized cache; see KVCacheParts),
 /// every other type is kept.
 void populateLoomToLinalgTypeConversions(TypeConverter &converter);
+
+/// The tensors a `!loom.kv_cache` of `type` becomes, in signature order, and
+/// their names (keys, values, positions, length, next; then, for a quantized
+/// cache, key_scales, key_zeros, value_scales, value_zeros, residual_keys,
+/// residual_values). Runtimes that pass caches across the ABI use these.
+void getKVCachePartTypes(KVCacheType type, llvm::SmallVectorImpl<Type> &types);
+void getKVCachePartNames(KVCacheType type,
+                         llvm::SmallVectorImpl<llvm::StringRef> &names);
 
 /// Softmax and Hamming attention (tensor or cache keys/values).
 void populateAttentionToLinalgPatterns(const TypeConverter &converter,

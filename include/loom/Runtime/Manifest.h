@@ -127,9 +127,6 @@ struct ModelManifest {
   std::optional<GenerateSection> generate;
 };
 
-/// The five parts of a flattened `!loom.kv_cache`, in signature order.
-inline constexpr const char *kKVCachePartNames[] = {
-    "keys", "values", "positions", "length", "next"};
 
 /// Sets the entry point names of a `--generate` library (the prefill's at the
 /// top level, the decode step's and the cache API's in `generate`, which

@@ -64,6 +64,14 @@ void mlir::loom::getKVCachePartTypes(KVCacheType type,
   types.push_back(RankedTensorType::get({b, h, r, dv}, element));
 }
 
+void mlir::loom::getKVCachePartNames(KVCacheType type,
+                                     SmallVectorImpl<StringRef> &names) {
+  names.append({"keys", "values", "positions", "length", "next"});
+  if (type.isQuantized())
+    names.append({"key_scales", "key_zeros", "value_scales", "value_zeros",
+                  "residual_keys", "residual_values"});
+}
+
 void mlir::loom::populateLoomToLinalgTypeConversions(TypeConverter &converter) {
   converter.addConversion([](Type type) { return type; });
   converter.addConversion(

@@ -17,6 +17,7 @@
 #ifndef LOOM_LIB_CONVERSION_LOOMTOLINALG_KVCACHEPARTS_H
 #define LOOM_LIB_CONVERSION_LOOMTOLINALG_KVCACHEPARTS_H
 
+#include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
@@ -77,7 +78,6 @@ struct KVCacheParts {
 };
 
 /// Appends the converted types of `type` to `types`, in KVCacheParts order.
-void getKVCachePartTypes(KVCacheType type, llvm::SmallVectorImpl<Type> &types);
 
 /// The full-precision keys [B,H,C,D] and values [B,H,C,Dv] a cache reads as:
 /// for a quantized cache, quantized entries dequantized on the fly
