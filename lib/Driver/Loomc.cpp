@@ -323,7 +323,8 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
                    llvm::ArrayRef<llvm::StringRef> names,
                    llvm::StringRef cachePrefix, llvm::StringSet<> &cNames,
                    std::vector<TensorSpec> &list,
-                   llvm::SmallVectorImpl<KVCacheType> &caches) {
+                   llvm::SmallVectorImpl<KVCacheType> &caches,
+                   std::vector<std::pair<int64_t, std::string>> &parts) {
   for (auto [i, t] : llvm::enumerate(types)) {
     if (i < names.size()) {
       if (isa<KVCacheType>(t))
@@ -339,6 +340,22 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
       continue;
     }
     auto cache = dyn_cast<KVCacheType>(t);
+    // A compression policy's state (loom-kv-compress: accumulated scores)
+    // travels with the cache before it.
+    auto state = kind == "argument"
+                     ? func.getArgAttrOfType<StringAttr>(i, "loom.kv_state")
+                     : func.getResultAttrOfType<StringAttr>(i, "loom.kv_state");
+    if (!cache && state && !caches.empty()) {
+      int64_t layer = static_cast<int64_t>(caches.size()) - 1;
+      std::string name = state.getValue().str();
+      if (llvm::Error e = buildTensorSpec(
+              func, t, nullptr, false, kind,
+              (cachePrefix + llvm::Twine(layer) + "." + name).str(), i, cNames,
+              list))
+        return e;
+      parts.emplace_back(layer, name);
+      continue;
+    }
     if (!cache)
       return makeError("--generate: @" + func.getName() + "'s " + kind + " " +
                        llvm::Twine(i) + " has type " + typeToString(t) +
@@ -349,12 +366,14 @@ buildGenerateSpecs(func::FuncOp func, TypeRange types, llvm::StringRef kind,
     llvm::SmallVector<llvm::StringRef> partNames;
     getKVCachePartTypes(cache, partTypes);
     getKVCachePartNames(cache, partNames);
-    for (auto [partType, partName] : llvm::zip_equal(partTypes, partNames))
+    for (auto [partType, partName] : llvm::zip_equal(partTypes, partNames)) {
       if (llvm::Error e = buildTensorSpec(
               func, partType, nullptr, false, kind,
               (cachePrefix + llvm::Twine(layer) + "." + partName).str(), i,
               cNames, list))
         return e;
+      parts.emplace_back(static_cast<int64_t>(layer), partName.str());
+    }
   }
   return llvm::Error::success();
 }
@@ -378,6 +397,8 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
   setGenerateNames(manifest);
   llvm::SmallVector<KVCacheType> prefillCaches, stepInCaches, stepOutCaches;
   llvm::StringSet<> prefillNames, stepNames;
+  std::vector<std::pair<int64_t, std::string>> inParts, prefillParts,
+      stepInParts, stepOutParts;
   FunctionType pt = prefill.getFunctionType(), st = step.getFunctionType();
   auto fail = [&](const llvm::Twine &why) {
     return makeError("--generate: " + why);
@@ -387,25 +408,31 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
                 llvm::Twine(pt.getNumInputs()) + " arguments");
   if (llvm::Error e =
           buildGenerateSpecs(prefill, pt.getInputs(), "argument", {"tokens"},
-                             "", prefillNames, manifest.inputs, prefillCaches))
+                             "", prefillNames, manifest.inputs, prefillCaches,
+                             inParts))
     return e;
   if (llvm::Error e = buildGenerateSpecs(prefill, pt.getResults(), "result",
                                          {"logits"}, "cache", prefillNames,
-                                         manifest.outputs, prefillCaches))
+                                         manifest.outputs, prefillCaches,
+                                         prefillParts))
     return e;
   if (llvm::Error e = buildGenerateSpecs(step, st.getInputs(), "argument",
                                          {"token", "position"}, "cache",
-                                         stepNames, g.inputs, stepInCaches))
+                                         stepNames, g.inputs, stepInCaches,
+                                         stepInParts))
     return e;
   if (llvm::Error e =
           buildGenerateSpecs(step, st.getResults(), "result", {"logits"},
-                             "new_cache", stepNames, g.outputs, stepOutCaches))
+                             "new_cache", stepNames, g.outputs, stepOutCaches,
+                             stepOutParts))
     return e;
   if (prefillCaches.empty())
     return fail("@prefill returns no KV cache");
-  if (prefillCaches != stepInCaches || prefillCaches != stepOutCaches)
-    return fail("@decode_step must take and return the KV caches that "
-                "@prefill returns, of the same types and in the same order");
+  if (prefillCaches != stepInCaches || prefillCaches != stepOutCaches ||
+      prefillParts != stepInParts || prefillParts != stepOutParts)
+    return fail("@decode_step must take and return the KV caches (and their "
+                "states) that @prefill returns, of the same types and in the "
+                "same order");
   const TensorSpec &tokens = manifest.inputs[0];
   if (tokens.dtype != DType::I64 || tokens.shape.size() != 2 ||
       tokens.shape[0] != 1)
@@ -457,21 +484,15 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
                 " but @prefill of " + options.inputPath + " takes " +
                 llvm::Twine(g.promptLength) + " tokens");
   g.layers = static_cast<int64_t>(prefillCaches.size());
-  int64_t index = 0;
-  for (auto [layer, cache] : llvm::enumerate(prefillCaches)) {
-    llvm::SmallVector<llvm::StringRef> partNames;
-    getKVCachePartNames(cache, partNames);
-    for (llvm::StringRef name : partNames) {
-      ModelManifest::GenerateSection::CachePart part;
-      part.layer = static_cast<int64_t>(layer);
-      part.part = name.str();
-      part.prefillOutput = 1 + index;
-      part.stepInput = 2 + index;
-      part.stepOutput = 1 + index;
-      g.cacheParts.push_back(part);
-      g.kvBytes += manifest.outputs[1 + index].byteSize();
-      ++index;
-    }
+  for (auto [index, layerPart] : llvm::enumerate(prefillParts)) {
+    ModelManifest::GenerateSection::CachePart part;
+    part.layer = layerPart.first;
+    part.part = layerPart.second;
+    part.prefillOutput = 1 + static_cast<int64_t>(index);
+    part.stepInput = 2 + static_cast<int64_t>(index);
+    part.stepOutput = 1 + static_cast<int64_t>(index);
+    g.cacheParts.push_back(part);
+    g.kvBytes += manifest.outputs[1 + index].byteSize();
   }
   return llvm::Error::success();
 }

@@ -11,6 +11,7 @@
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -43,9 +44,17 @@ struct CacheChain {
 };
 
 struct Policy {
-  bool windowSinks = false, snapkv = false, quantize = false;
+  bool windowSinks = false, snapkv = false, quantize = false, h2o = false,
+       merge = false;
   std::string name;
+  /// Evicts (or merges) after every step's attention.
+  bool perStep() const { return windowSinks || h2o || merge; }
+  /// Carries accumulated attention scores with the cache.
+  bool scored() const { return h2o || merge; }
 };
+
+/// The attribute naming a per-layer state tensor that travels with a cache.
+constexpr llvm::StringLiteral kStateAttr = "loom.kv_state";
 
 struct KVCompressPass : loom::impl::LoomKVCompressBase<KVCompressPass> {
   using LoomKVCompressBase::LoomKVCompressBase;
@@ -59,10 +68,17 @@ private:
   FailureOr<CacheChain> matchChain(AttentionOp attention);
   /// The type of the cache the caller keeps between steps.
   FailureOr<KVCacheType> compressedType(CacheChain chain, const Policy &policy);
-  LogicalResult rewritePrefill(CacheChain chain, const Policy &policy,
-                               KVCacheType compressed);
-  void rewriteDecode(CacheChain chain, const Policy &policy,
-                     KVCacheType compressed);
+  /// Both return the compressed cache and, for scored policies, the
+  /// accumulated scores that travel with it.
+  FailureOr<std::pair<Value, Value>> rewritePrefill(CacheChain chain,
+                                                    const Policy &policy,
+                                                    KVCacheType compressed);
+  std::pair<Value, Value> rewriteDecode(CacheChain chain, const Policy &policy,
+                                        KVCacheType compressed);
+  /// One eviction (window-sinks, h2o) or merge to `k` entries.
+  std::pair<Value, Value> compressStep(OpBuilder &b, Location loc,
+                                       const Policy &policy, Value cache,
+                                       Value scores, int64_t k);
 
   double fraction = 0;
   int64_t count = 0;
@@ -83,18 +99,23 @@ LogicalResult KVCompressPass::parseOptions(Policy &parsed) {
       parsed.snapkv = true;
     else if (part == "quantize")
       parsed.quantize = true;
+    else if (part == "h2o")
+      parsed.h2o = true;
+    else if (part == "merge")
+      parsed.merge = true;
     else
       return mlir::emitError(module.getLoc())
              << "loom-kv-compress: unknown policy '" << part
-             << "' (expected window-sinks, snapkv, quantize or "
+             << "' (expected window-sinks, h2o, merge, snapkv, quantize or "
                 "snapkv+quantize)";
   }
-  if (parsed.windowSinks && (parsed.snapkv || parsed.quantize))
+  if (parsed.perStep() && parts.size() > 1)
     return mlir::emitError(module.getLoc())
-           << "loom-kv-compress: window-sinks evicts at every step and cannot "
-              "be combined with another policy (quantized caches cannot be "
-              "evicted)";
-  bool evicts = parsed.windowSinks || parsed.snapkv;
+           << "loom-kv-compress: " << policy
+           << ": window-sinks, h2o and merge compress at every step and "
+              "cannot be combined with another policy (quantized caches "
+              "cannot be evicted)";
+  bool evicts = parsed.perStep() || parsed.snapkv;
   if (evicts) {
     if (budget.empty())
       return mlir::emitError(module.getLoc())
@@ -129,9 +150,19 @@ LogicalResult KVCompressPass::parseOptions(Policy &parsed) {
   if (interval < 1)
     return mlir::emitError(module.getLoc())
            << "loom-kv-compress: interval must be >= 1";
-  if (interval != 1 && !parsed.windowSinks)
+  if (interval != 1 && !parsed.perStep())
     return mlir::emitError(module.getLoc())
-           << "loom-kv-compress: interval applies to window-sinks only";
+           << "loom-kv-compress: interval applies to window-sinks, h2o and "
+              "merge only";
+  if (recent < 0)
+    return mlir::emitError(module.getLoc())
+           << "loom-kv-compress: recent must be >= 0";
+  if (!(threshold >= -1.0 && threshold <= 1.0))
+    return mlir::emitError(module.getLoc())
+           << "loom-kv-compress: threshold is a cosine similarity in [-1, 1]";
+  if (!(sigma > 0))
+    return mlir::emitError(module.getLoc())
+           << "loom-kv-compress: sigma must be positive";
   if (parsed.quantize) {
     if (bits != 2 && bits != 4 && bits != 8)
       return mlir::emitError(module.getLoc())
@@ -235,11 +266,16 @@ FailureOr<KVCacheType> KVCompressPass::compressedType(CacheChain chain,
       return chain.attention.emitError()
              << "loom-kv-compress: the budget rounded down to whole groups of "
              << static_cast<int64_t>(group) << " keeps no entry";
-    if (policy.windowSinks) {
-      if (sinks >= *k)
+    if (policy.perStep()) {
+      if (policy.windowSinks && sinks >= *k)
         return chain.attention.emitError()
                << "loom-kv-compress: budget " << *k << " leaves no room after "
                << static_cast<int64_t>(sinks) << " sinks";
+      if (policy.scored() && recent >= *k)
+        return chain.attention.emitError()
+               << "loom-kv-compress: budget " << *k
+               << " leaves no room beside the " << static_cast<int64_t>(recent)
+               << " recent entries";
       result = withCapacity(*k + interval);
     } else {
       result = withCapacity(*k);
@@ -259,16 +295,96 @@ FailureOr<KVCacheType> KVCompressPass::compressedType(CacheChain chain,
   return result;
 }
 
-LogicalResult KVCompressPass::rewritePrefill(CacheChain chain,
-                                             const Policy &policy,
-                                             KVCacheType compressed) {
+/// `attention` with its key_scores result (recreated when it has none).
+static std::pair<AttentionOp, Value> withKeyScores(AttentionOp attention) {
+  if (Value scores = attention.getKeyScores())
+    return {attention, scores};
+  KVCacheType cache = attention.getCacheType();
+  OpBuilder b(attention);
+  auto scoresType = RankedTensorType::get(
+      {cache.getBatch(), cache.getHeads(), cache.getCapacity()},
+      b.getF32Type());
+  auto scored = AttentionOp::create(
+      b, attention.getLoc(), attention.getOutput().getType(), scoresType,
+      attention.getQuery(), attention.getKey(), attention.getValue(),
+      attention.getMask(), attention.getScaleAttr(), attention.getCausalAttr(),
+      attention.getWindowAttr(), attention.getSinksAttr(),
+      attention.getHammingAttr());
+  attention.getOutput().replaceAllUsesWith(scored.getOutput());
+  attention.erase();
+  return {scored, scored.getKeyScores()};
+}
+
+/// `scores` [B,H,C] moved to capacity `c` along dimension 2 (only the first
+/// length entries are meaningful; the rest are zero on both sides).
+static Value resizeScores(OpBuilder &b, Location loc, Value scores, int64_t c) {
+  auto type = cast<RankedTensorType>(scores.getType());
+  int64_t old = type.getDimSize(2);
+  SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)),
+      strides(3, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(type.getDimSize(0)),
+                                     b.getIndexAttr(type.getDimSize(1)),
+                                     b.getIndexAttr(std::min(old, c))};
+  auto sliceType = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), std::min(old, c)},
+      type.getElementType());
+  if (c <= old)
+    return tensor::ExtractSliceOp::create(b, loc, sliceType, scores, offsets,
+                                          sizes, strides);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value empty = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{type.getDimSize(0), type.getDimSize(1), c},
+      b.getF32Type());
+  Value filled = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  return tensor::InsertSliceOp::create(b, loc, scores, filled, offsets, sizes,
+                                       strides);
+}
+
+std::pair<Value, Value> KVCompressPass::compressStep(OpBuilder &b, Location loc,
+                                                     const Policy &policy,
+                                                     Value cache, Value scores,
+                                                     int64_t k) {
+  auto type = cast<KVCacheType>(cache.getType());
+  Type keptType = scores ? scores.getType() : Type();
+  if (policy.windowSinks)
+    return {KVEvictOp::create(b, loc, type, Type(), cache,
+                              EvictionPolicyAttr::get(
+                                  b.getContext(), EvictionPolicy::window_sinks),
+                              Value(), b.getI64IntegerAttr(k), FloatAttr(),
+                              b.getI64IntegerAttr(sinks), IntegerAttr(),
+                              IntegerAttr(), IntegerAttr())
+                .getResult(),
+            Value()};
+  if (policy.h2o) {
+    auto evict = KVEvictOp::create(
+        b, loc, type, keptType, cache,
+        EvictionPolicyAttr::get(b.getContext(), EvictionPolicy::h2o), scores,
+        b.getI64IntegerAttr(k), FloatAttr(), IntegerAttr(),
+        b.getI64IntegerAttr(recent), IntegerAttr(), IntegerAttr());
+    return {evict.getResult(), evict.getKeptScores()};
+  }
+  auto merge = KVMergeOp::create(
+      b, loc, type, keptType, cache, scores, b.getI64IntegerAttr(k),
+      FloatAttr(), b.getI64IntegerAttr(recent),
+      b.getF32FloatAttr(static_cast<float>(threshold)),
+      b.getF32FloatAttr(static_cast<float>(sigma)));
+  return {merge.getResult(), merge.getKeptScores()};
+}
+
+FailureOr<std::pair<Value, Value>>
+KVCompressPass::rewritePrefill(CacheChain chain, const Policy &policy,
+                               KVCacheType compressed) {
   AttentionOp attention = chain.attention;
   KVAppendOp append = chain.append;
   KVCacheType type = append.getCache().getType();
+  Value scores;
+  if (policy.scored())
+    std::tie(attention, scores) = withKeyScores(attention);
   OpBuilder b(attention->getContext());
   b.setInsertionPointAfter(attention);
   Location loc = attention.getLoc();
   Value cache = append.getResult();
+  Value state;
   int64_t capacity = type.getCapacity();
   auto resized = [&](int64_t c) {
     return KVCacheType::get(type.getContext(), type.getBatch(), type.getHeads(),
@@ -276,17 +392,13 @@ LogicalResult KVCompressPass::rewritePrefill(CacheChain chain,
                             type.getElementType(), 0, 0, 0);
   };
 
-  if (policy.windowSinks) {
-    int64_t k = compressed.getCapacity() - interval;
-    cache = KVEvictOp::create(b, loc, type, /*kept_scores=*/Type(), cache,
-                              EvictionPolicyAttr::get(
-                                  b.getContext(), EvictionPolicy::window_sinks),
-                              Value(), b.getI64IntegerAttr(k), FloatAttr(),
-                              b.getI64IntegerAttr(sinks), IntegerAttr(),
-                              IntegerAttr(), IntegerAttr())
-                .getResult();
+  if (policy.perStep()) {
+    std::tie(cache, state) = compressStep(b, loc, policy, cache, scores,
+                                          compressed.getCapacity() - interval);
     cache =
         KVResizeOp::create(b, loc, resized(compressed.getCapacity()), cache);
+    if (state)
+      state = resizeScores(b, loc, state, compressed.getCapacity());
   }
   if (policy.snapkv) {
     auto queryType = cast<RankedTensorType>(attention.getQuery().getType());
@@ -336,16 +448,12 @@ LogicalResult KVCompressPass::rewritePrefill(CacheChain chain,
   }
   if (policy.quantize)
     cache = KVQuantizeOp::create(b, loc, compressed, cache);
-
-  for (OpOperand &use :
-       llvm::make_early_inc_range(append.getResult().getUses()))
-    if (isa<func::ReturnOp>(use.getOwner()))
-      use.set(cache);
-  return success();
+  return std::make_pair(cache, state);
 }
 
-void KVCompressPass::rewriteDecode(CacheChain chain, const Policy &policy,
-                                   KVCacheType compressed) {
+std::pair<Value, Value> KVCompressPass::rewriteDecode(CacheChain chain,
+                                                      const Policy &policy,
+                                                      KVCacheType compressed) {
   AttentionOp attention = chain.attention;
   KVAppendOp append = chain.append;
   chain.argument.setType(compressed);
@@ -359,54 +467,78 @@ void KVCompressPass::rewriteDecode(CacheChain chain, const Policy &policy,
     shape[2] = compressed.getCapacity();
     user->getResult(0).setType(type.clone(shape));
   }
-  if (!policy.windowSinks)
-    return; // SnapKV and KIVI compress once, after prefill.
-  OpBuilder b(attention->getContext());
-  b.setInsertionPointAfter(attention);
-  Location loc = attention.getLoc();
   Value cache = append.getResult();
-  int64_t k = compressed.getCapacity() - interval;
-  auto evict = [&](OpBuilder &nb, Location nl) -> Value {
-    return KVEvictOp::create(nb, nl, compressed, /*kept_scores=*/Type(), cache,
-                             EvictionPolicyAttr::get(
-                                 nb.getContext(), EvictionPolicy::window_sinks),
-                             Value(), nb.getI64IntegerAttr(k), FloatAttr(),
-                             nb.getI64IntegerAttr(sinks), IntegerAttr(),
-                             IntegerAttr(), IntegerAttr())
-        .getResult();
-  };
-  Value compressedCache;
-  if (interval == 1) {
-    compressedCache = evict(b, loc);
-  } else {
-    // Evict once the cache is full: when some sequence holds K + interval
-    // entries (the next append would not fit).
-    Value lengths = KVLengthOp::create(
-        b, loc, RankedTensorType::get({compressed.getBatch()}, b.getI64Type()),
-        cache);
-    Value full;
-    Value limit = arith::ConstantOp::create(
-        b, loc, b.getI64IntegerAttr(compressed.getCapacity()));
-    for (int64_t i = 0; i < compressed.getBatch(); ++i) {
-      Value index = arith::ConstantIndexOp::create(b, loc, i);
-      Value length = tensor::ExtractOp::create(b, loc, lengths, index);
-      Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                           length, limit);
-      full = full ? arith::OrIOp::create(b, loc, full, isFull) : isFull;
-    }
-    auto ifOp = scf::IfOp::create(
-        b, loc, full,
-        [&](OpBuilder &nb, Location nl) {
-          scf::YieldOp::create(nb, nl, evict(nb, nl));
-        },
-        [&](OpBuilder &nb, Location nl) {
-          scf::YieldOp::create(nb, nl, cache);
-        });
-    compressedCache = ifOp.getResult(0);
+  if (!policy.perStep())
+    return {cache, Value()}; // SnapKV and KIVI compress once, after prefill.
+
+  // H2O and merging rank by the attention accumulated over the steps: the
+  // caller passes it in beside the cache (a state argument) and gets it back.
+  Value accumulated;
+  if (policy.scored()) {
+    auto fn = cast<func::FuncOp>(chain.argument.getOwner()->getParentOp());
+    unsigned index = chain.argument.getArgNumber() + 1;
+    auto stateType =
+        RankedTensorType::get({compressed.getBatch(), compressed.getHeads(),
+                               compressed.getCapacity()},
+                              Float32Type::get(fn.getContext()));
+    (void)fn.insertArgument(
+        index, stateType,
+        DictionaryAttr::get(
+            fn.getContext(),
+            {NamedAttribute(StringAttr::get(fn.getContext(), kStateAttr),
+                            StringAttr::get(fn.getContext(), "scores"))}),
+        chain.argument.getLoc());
+    Value state = fn.getArgument(index);
+    Value scores;
+    std::tie(attention, scores) = withKeyScores(attention);
+    OpBuilder b(attention->getContext());
+    b.setInsertionPointAfter(attention);
+    Value init =
+        tensor::EmptyOp::create(b, attention.getLoc(), stateType.getShape(),
+                                stateType.getElementType());
+    accumulated =
+        linalg::AddOp::create(b, attention.getLoc(), ValueRange{state, scores},
+                              ValueRange{init})
+            .getResult(0);
   }
-  for (OpOperand &use : llvm::make_early_inc_range(cache.getUses()))
-    if (isa<func::ReturnOp>(use.getOwner()))
-      use.set(compressedCache);
+  OpBuilder b(attention->getContext());
+  b.setInsertionPointAfter(accumulated ? accumulated.getDefiningOp()
+                                       : attention.getOperation());
+  Location loc = attention.getLoc();
+  int64_t k = compressed.getCapacity() - interval;
+  if (interval == 1)
+    return compressStep(b, loc, policy, cache, accumulated, k);
+  // Compress once the cache is full: when some sequence holds K + interval
+  // entries (the next append would not fit).
+  Value lengths = KVLengthOp::create(
+      b, loc, RankedTensorType::get({compressed.getBatch()}, b.getI64Type()),
+      cache);
+  Value full;
+  Value limit = arith::ConstantOp::create(
+      b, loc, b.getI64IntegerAttr(compressed.getCapacity()));
+  for (int64_t i = 0; i < compressed.getBatch(); ++i) {
+    Value index = arith::ConstantIndexOp::create(b, loc, i);
+    Value length = tensor::ExtractOp::create(b, loc, lengths, index);
+    Value isFull =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, length, limit);
+    full = full ? arith::OrIOp::create(b, loc, full, isFull) : isFull;
+  }
+  auto pack = [&](Value c, Value st) {
+    SmallVector<Value> values = {c};
+    if (st)
+      values.push_back(st);
+    return values;
+  };
+  auto ifOp = scf::IfOp::create(
+      b, loc, full,
+      [&](OpBuilder &nb, Location nl) {
+        auto [c, st] = compressStep(nb, nl, policy, cache, accumulated, k);
+        scf::YieldOp::create(nb, nl, pack(c, st));
+      },
+      [&](OpBuilder &nb, Location nl) {
+        scf::YieldOp::create(nb, nl, pack(cache, accumulated));
+      });
+  return {ifOp.getResult(0), accumulated ? ifOp.getResult(1) : Value()};
 }
 
 void KVCompressPass::runOnOperation() {
@@ -435,17 +567,6 @@ void KVCompressPass::runOnOperation() {
       return signalPassFailure();
     chains.push_back({*chain, *compressed});
   }
-  for (auto &[chain, compressed] : chains) {
-    if (chain.argument)
-      rewriteDecode(chain, parsed, compressed);
-    else if (failed(rewritePrefill(chain, parsed, compressed)))
-      return signalPassFailure();
-    ++numCompressed;
-  }
-  // Signatures follow the retyped arguments and returned values.
-  std::string summary = parsed.name;
-  if (!budget.empty())
-    summary += " budget=" + budget;
   llvm::SetVector<func::FuncOp> functions;
   llvm::DenseMap<func::FuncOp, int64_t> contexts;
   for (auto &[chain, compressed] : chains) {
@@ -453,6 +574,75 @@ void KVCompressPass::runOnOperation() {
     functions.insert(fn);
     contexts[fn] = std::max(contexts.lookup(fn), chain.uncompressedCapacity);
   }
+  // The returned cache of each chain becomes its compressed cache, followed
+  // by its state when the policy carries one.
+  llvm::DenseMap<Value, std::pair<Value, Value>> replacements;
+  for (auto &[chain, compressed] : chains) {
+    Value returned = chain.append.getResult();
+    if (chain.argument) {
+      replacements[returned] = rewriteDecode(chain, parsed, compressed);
+    } else {
+      FailureOr<std::pair<Value, Value>> result =
+          rewritePrefill(chain, parsed, compressed);
+      if (failed(result))
+        return signalPassFailure();
+      replacements[returned] = *result;
+    }
+    ++numCompressed;
+  }
+  SmallVector<func::ReturnOp> returns;
+  module.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+  for (func::ReturnOp ret : returns) {
+    SmallVector<Value> operands;
+    SmallVector<unsigned> stateResults;
+    bool changed = false;
+    for (Value operand : ret.getOperands()) {
+      auto it = replacements.find(operand);
+      if (it == replacements.end()) {
+        operands.push_back(operand);
+        continue;
+      }
+      changed = true;
+      operands.push_back(it->second.first);
+      if (it->second.second) {
+        stateResults.push_back(operands.size());
+        operands.push_back(it->second.second);
+      }
+    }
+    if (!changed)
+      continue;
+    auto fn = ret->getParentOfType<func::FuncOp>();
+    SmallVector<DictionaryAttr> resultAttrs;
+    fn.getAllResultAttrs(resultAttrs);
+    OpBuilder b(ret);
+    func::ReturnOp::create(b, ret.getLoc(), operands);
+    ret.erase();
+    // Result attributes (e.g. onnx.name of the logits) stay with their
+    // results; the states get theirs.
+    SmallVector<Attribute> newAttrs;
+    unsigned old = 0;
+    for (unsigned i = 0; i < operands.size(); ++i) {
+      if (llvm::is_contained(stateResults, i)) {
+        newAttrs.push_back(DictionaryAttr::get(
+            fn.getContext(),
+            {NamedAttribute(StringAttr::get(fn.getContext(), kStateAttr),
+                            StringAttr::get(fn.getContext(), "scores"))}));
+        continue;
+      }
+      newAttrs.push_back(old < resultAttrs.size()
+                             ? Attribute(resultAttrs[old])
+                             : DictionaryAttr::get(fn.getContext()));
+      ++old;
+    }
+    fn.setType(FunctionType::get(fn.getContext(),
+                                 fn.getBody().getArgumentTypes(),
+                                 TypeRange(ValueRange(operands))));
+    fn.setAllResultAttrs(newAttrs);
+  }
+  // Signatures follow the retyped arguments and returned values.
+  std::string summary = parsed.name;
+  if (!budget.empty())
+    summary += " budget=" + budget;
   for (func::FuncOp fn : functions) {
     auto ret = cast<func::ReturnOp>(fn.getBody().back().getTerminator());
     fn.setType(FunctionType::get(fn.getContext(),

@@ -569,11 +569,14 @@ def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
     steps is what the budget says: `K + interval` entries per layer and head
     for eviction (the budget plus room for the appends between two
     evictions), `K` for SnapKV (the compressed prompt plus the generated
-    tokens), and `bits`-wide codes for `quantize`.
+    tokens), and `bits`-wide codes for `quantize`. H2O and merging also keep
+    `[B,H,K + interval]` f32 accumulated scores per layer.
 
     | policy | where | what |
     | --- | --- | --- |
     | `window-sinks` | after every attention (every `interval` steps in the decode step) | `loom.kv.evict window_sinks` to `K` entries keeping `sinks` |
+    | `h2o` | after every attention (every `interval` steps) | `loom.kv.evict h2o` to `K` entries: `recent` plus the heaviest accumulated attention; the accumulated scores travel with the cache as a state tensor (`loom.kv_state = "scores"` on the decode step's argument and result) |
+    | `merge` | the same | `loom.kv.merge` (KVMerger) to `K` entries with `recent`, `threshold`, `sigma`; the scores of a merged entry are its set's sum |
     | `snapkv` | once, after prefill | scores of the last `window` prompt queries (a second `loom.attention` on them), `loom.kv.evict snapkv` of the prompt to `K - (C - P)` entries with pooling `kernel` |
     | `quantize` | once, after prefill; appends quantize completed groups | `loom.kv.quantize` to `bits` in groups of `group` with `residual` full-precision tokens (KIVI) |
     | `snapkv+quantize` | after prefill | SnapKV, then KIVI (the budget rounded down to whole groups) |
@@ -608,7 +611,7 @@ def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"policy", "policy", "std::string", /*default=*/"\"\"",
-           "window-sinks, snapkv, quantize or snapkv+quantize">,
+           "window-sinks, h2o, merge, snapkv, quantize or snapkv+quantize">,
     Option<"budget", "budget", "std::string", /*default=*/"\"\"",
            "Entries kept per layer, head and sequence: a count, or a fraction "
            "in (0, 1) of the uncompressed capacity">,
@@ -619,7 +622,13 @@ def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
     Option<"kernel", "kernel", "int64_t", /*default=*/"5",
            "snapkv: max-pooling kernel over prefix scores (odd)">,
     Option<"interval", "interval", "int64_t", /*default=*/"1",
-           "window-sinks: decode steps between evictions">,
+           "window-sinks, h2o, merge: decode steps between evictions">,
+    Option<"recent", "recent", "int64_t", /*default=*/"4",
+           "h2o, merge: most recent entries always kept">,
+    Option<"threshold", "threshold", "double", /*default=*/"0.5",
+           "merge: cosine similarity to the pivot for joining its set">,
+    Option<"sigma", "sigma", "double", /*default=*/"1.0",
+           "merge: Gaussian kernel width of the merge weights">,
     Option<"bits", "bits", "int64_t", /*default=*/"4",
            "quantize: code width (2, 4 or 8)">,
     Option<"group", "group", "int64_t", /*default=*/"16",
