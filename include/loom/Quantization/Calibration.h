@@ -54,6 +54,15 @@ collectLayerStatistics(func::FuncOp func, ArrayRef<LinearLayer> layers,
 /// A compiled copy of `func` that takes the weights of `layers` as extra
 /// arguments, so that the model can be run with any layer's weight replaced
 /// (by its dequantized approximation) without recompiling.
+/// The calibration rows each expert of a `loom.moe.ffn` receives: for every
+/// op in `moeOps` (in order) and every expert `e`, the rows `[count, H]`
+/// (row-major f32) that the router dispatched to `e` over all samples (the
+/// op's `loom.moe.dispatch` rows of `e`'s group, after capacity drops).
+using ExpertRows = std::vector<std::vector<float>>;
+FailureOr<std::vector<ExpertRows>>
+collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
+                  ArrayRef<CalibrationSample> samples);
+
 class WeightSubstitutionRunner {
 public:
   /// Errors are emitted on `func`.
