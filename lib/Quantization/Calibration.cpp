@@ -235,8 +235,8 @@ mlir::loom::collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
     auto experts = combine.getExpertOutput().getDefiningOp<MoEExpertsOp>();
     op->replaceAllUsesWith(replacement);
     op->erase();
-    for (Value v :
-         {experts.getRows(), experts.getOffsets(), experts.getCounts()}) {
+    for (Value v : {experts.getRows(), experts.getOffsets(),
+                    experts.getCounts(), op.getInput()}) {
       operands.push_back(v);
       indices.push_back(firstTap);
       types.push_back(v.getType());
@@ -257,10 +257,12 @@ mlir::loom::collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
       return func.emitError()
              << "calibration: " << llvm::toString(run.takeError());
     for (size_t i = 0; i < ops.size(); ++i) {
-      const NpyArray &rows = run->outputs[firstTap + 3 * i];
-      const NpyArray &offsets = run->outputs[firstTap + 3 * i + 1];
-      const NpyArray &counts = run->outputs[firstTap + 3 * i + 2];
-      if (rows.dtype != DType::F32 || rows.shape.size() != 2)
+      const NpyArray &rows = run->outputs[firstTap + 4 * i];
+      const NpyArray &offsets = run->outputs[firstTap + 4 * i + 1];
+      const NpyArray &counts = run->outputs[firstTap + 4 * i + 2];
+      const NpyArray &input = run->outputs[firstTap + 4 * i + 3];
+      if (rows.dtype != DType::F32 || rows.shape.size() != 2 ||
+          input.dtype != DType::F32)
         return func.emitError()
                << "calibration: the expert rows of a loom.moe.ffn must be f32";
       int64_t hidden = rows.shape[1];
@@ -270,10 +272,13 @@ mlir::loom::collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
       const int64_t *count =
           reinterpret_cast<const int64_t *>(counts.data.data());
       int64_t numExperts = offsets.numElements();
-      result[i].resize(numExperts);
+      result[i].routed.resize(numExperts);
       for (int64_t e = 0; e < numExperts; ++e)
-        result[i][e].insert(result[i][e].end(), x + offset[e] * hidden,
-                            x + (offset[e] + count[e]) * hidden);
+        result[i].routed[e].insert(result[i].routed[e].end(),
+                                   x + offset[e] * hidden,
+                                   x + (offset[e] + count[e]) * hidden);
+      const float *in = reinterpret_cast<const float *>(input.data.data());
+      result[i].all.insert(result[i].all.end(), in, in + input.numElements());
     }
   }
   return result;

@@ -337,7 +337,9 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits,
     int64_t numFFN = weights[0]->experts;
     int64_t hidden = weights[0]->k, ffnSize = weights[0]->n;
     std::vector<std::vector<float>> expertRows(numFFN);
+    const std::vector<float> *allRows = nullptr;
     if (gptq) {
+      allRows = &rows[layerIndex].all;
       SmallVector<int64_t> ffnExperts;
       int64_t numExperts = moe.getRouterWeight().getType().getDimSize(1);
       for (int64_t e = 0; e < numExperts; ++e)
@@ -346,9 +348,9 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits,
                 MoEExpertKind::ffn)
           ffnExperts.push_back(e);
       for (auto [j, e] : llvm::enumerate(ffnExperts))
-        expertRows[j] = rows[layerIndex][e];
+        expertRows[j] = rows[layerIndex].routed[e];
     }
-    int64_t withoutRows = 0;
+    int64_t fromAllRows = 0;
 
     std::vector<std::vector<int8_t>> codes(weights.size()),
         zeros(weights.size());
@@ -364,12 +366,19 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits,
       bool isW2 = i == 1; // w1, w2, w3 in findExpertWeights' order
       for (int64_t e = 0; e < numFFN; ++e) {
         std::vector<double> hessian;
-        const std::vector<float> &x = expertRows[e];
-        int64_t count = x.size() / hidden;
+        // The expert's routed rows, or, when they are fewer than the
+        // weight's inputs (a singular Hessian GPTQ would overfit), every
+        // input row of the layer.
+        const std::vector<float> *x = &expertRows[e];
+        if (gptq && int64_t(x->size() / hidden) < k) {
+          x = allRows;
+          ++fromAllRows;
+        }
+        int64_t count = x->size() / hidden;
         if (gptq && count > 0) {
           hessian.assign(k * k, 0.0);
           if (!isW2) {
-            quant::accumulateHessian(hessian, x.data(), count, k);
+            quant::accumulateHessian(hessian, x->data(), count, k);
           } else {
             // The expert's hidden activation on its rows, from the float
             // w1 (and w3): the input of w2.
@@ -381,17 +390,15 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits,
               for (int64_t f = 0; f < ffnSize; ++f) {
                 double g = 0, u = 0;
                 for (int64_t h = 0; h < hidden; ++h) {
-                  g += double(x[r * hidden + h]) * w1[f * hidden + h];
+                  g += double((*x)[r * hidden + h]) * w1[f * hidden + h];
                   if (w3)
-                    u += double(x[r * hidden + h]) * (*w3)[f * hidden + h];
+                    u += double((*x)[r * hidden + h]) * (*w3)[f * hidden + h];
                 }
                 double a = expertActivation(moe.getActivation(), g);
                 act[r * ffnSize + f] = float(w3 ? a * u : a);
               }
             quant::accumulateHessian(hessian, act.data(), count, k);
           }
-        } else if (gptq) {
-          ++withoutRows;
         }
         quant::UniformOptions fit = options;
         fit.rounding = hessian.empty() ? quant::UniformRounding::Nearest
@@ -470,11 +477,12 @@ LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits,
         << (gptq ? "GPTQ with each expert's routed calibration rows"
                  : "rounded to nearest")
         << "; dequantized inside the expert loop";
-    if (withoutRows)
+    if (fromAllRows)
       mlir::emitRemark(loc)
-          << kPass << ": " << withoutRows
-          << " expert weight(s) received no calibration rows: rounded to "
-             "nearest";
+          << kPass << ": " << fromAllRows
+          << " expert weight(s) were routed fewer calibration rows than "
+             "they have inputs: their GPTQ Hessians come from every input "
+             "row of the layer";
   }
   return success();
 }
