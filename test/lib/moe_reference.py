@@ -470,6 +470,26 @@ def case_quantized_experts(outdir):
             save(outdir, x=x, wg=wg, ref_ffn_i4=f32(dense_moe(x, w, i, w1, w2, w3)))
 
 
+def case_quantized_kernel(outdir):
+    """Random inputs of test/Integration/CPUKernels/moe-quantized.mlir (the
+    fast path is checked against the reference lowering; any codes do)."""
+    rng = np.random.default_rng(33)
+    def codes(*shape):
+        return rng.integers(-128, 128, shape).astype(np.int8)
+    def scales(*shape):
+        return f32(rng.uniform(0.002, 0.01, shape))
+    save(outdir, a_x=f32(rng.uniform(-1, 1, (5, 64))),
+         a_wg=f32(rng.uniform(-1, 1, (64, 8))),
+         a_q1=codes(8, 64, 96), a_q2=codes(8, 96, 64), a_q3=codes(8, 64, 96),
+         a_s1=scales(8, 1, 96), a_s2=scales(8, 1, 64), a_s3=scales(8, 1, 96))
+    save(outdir, b_x=f32(rng.uniform(-1, 1, (33, 32))),
+         b_wg=f32(rng.uniform(-1, 1, (32, 4))),
+         b_q1=codes(4, 16, 144), b_q2=codes(4, 72, 32),
+         b_s1=scales(4, 2, 144), b_s2=scales(4, 9, 32),
+         b_z1=rng.integers(-8, 8, (4, 2, 144)).astype(np.int8),
+         b_z2=rng.integers(-8, 8, (4, 9, 32)).astype(np.int8))
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items()
          if name.startswith("case_")}
 
