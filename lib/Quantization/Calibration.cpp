@@ -4,6 +4,9 @@
 
 #include "loom/Quantization/Fitting.h"
 
+#include "loom/IR/LoomOps.h"
+#include "loom/Transforms/Transforms.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -202,6 +205,83 @@ FailureOr<std::vector<LayerStatistics>> mlir::loom::collectLayerStatistics(
     }
   }
   return stats;
+}
+
+FailureOr<std::vector<ExpertRows>>
+mlir::loom::collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
+                              ArrayRef<CalibrationSample> samples) {
+  std::vector<ExpertRows> result(moeOps.size());
+  if (moeOps.empty())
+    return result;
+  // A copy whose MoE layers are decomposed and whose function also returns
+  // each layer's dispatched rows, offsets and counts.
+  OwningOpRef<ModuleOp> copy = cloneModuleOf(func);
+  auto tapped = copy->lookupSymbol<func::FuncOp>(func.getName());
+  SmallVector<MoEFFNOp> ops;
+  for (Operation *op : moeOps)
+    ops.push_back(cast<MoEFFNOp>(opAtWalkIndex(tapped, walkIndexOf(func, op))));
+  auto returnOp = cast<func::ReturnOp>(tapped.getBody().back().getTerminator());
+  unsigned firstTap = returnOp.getNumOperands();
+  SmallVector<Value> operands(returnOp.getOperands());
+  SmallVector<unsigned> indices;
+  SmallVector<Type> types;
+  SmallVector<DictionaryAttr> attrs;
+  for (MoEFFNOp op : ops) {
+    OpBuilder b(op);
+    SmallVector<Value> replacement = buildMoEFFNDecomposition(
+        b, op, op.getInput(), op.getRouterWeight(), op.getW1(), op.getW2(),
+        op.getW3(), op.getConstants(), op.getScales(), op.getZeroPoints());
+    auto combine = replacement[0].getDefiningOp<MoECombineOp>();
+    auto experts = combine.getExpertOutput().getDefiningOp<MoEExpertsOp>();
+    op->replaceAllUsesWith(replacement);
+    op->erase();
+    for (Value v : {experts.getRows(), experts.getOffsets(),
+                    experts.getCounts(), op.getInput()}) {
+      operands.push_back(v);
+      indices.push_back(firstTap);
+      types.push_back(v.getType());
+      attrs.push_back(DictionaryAttr::get(func.getContext()));
+    }
+  }
+  if (failed(tapped.insertResults(indices, types, attrs)))
+    return func.emitError() << "internal error: cannot tap the expert rows";
+  returnOp->setOperands(operands);
+  auto jit = JitModule::compile(*copy, func.getName(), /*reference=*/false,
+                                /*isolate=*/true);
+  if (!jit)
+    return func.emitError()
+           << "calibration: " << llvm::toString(jit.takeError());
+  for (const CalibrationSample &sample : samples) {
+    auto run = (*jit)->run(sample);
+    if (!run)
+      return func.emitError()
+             << "calibration: " << llvm::toString(run.takeError());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const NpyArray &rows = run->outputs[firstTap + 4 * i];
+      const NpyArray &offsets = run->outputs[firstTap + 4 * i + 1];
+      const NpyArray &counts = run->outputs[firstTap + 4 * i + 2];
+      const NpyArray &input = run->outputs[firstTap + 4 * i + 3];
+      if (rows.dtype != DType::F32 || rows.shape.size() != 2 ||
+          input.dtype != DType::F32)
+        return func.emitError()
+               << "calibration: the expert rows of a loom.moe.ffn must be f32";
+      int64_t hidden = rows.shape[1];
+      const float *x = reinterpret_cast<const float *>(rows.data.data());
+      const int64_t *offset =
+          reinterpret_cast<const int64_t *>(offsets.data.data());
+      const int64_t *count =
+          reinterpret_cast<const int64_t *>(counts.data.data());
+      int64_t numExperts = offsets.numElements();
+      result[i].routed.resize(numExperts);
+      for (int64_t e = 0; e < numExperts; ++e)
+        result[i].routed[e].insert(result[i].routed[e].end(),
+                                   x + offset[e] * hidden,
+                                   x + (offset[e] + count[e]) * hidden);
+      const float *in = reinterpret_cast<const float *>(input.data.data());
+      result[i].all.insert(result[i].all.end(), in, in + input.numElements());
+    }
+  }
+  return result;
 }
 
 /// `values` ([rows, cols], row-major f32) as an argument of the JIT.

@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
+
 namespace mlir {
 namespace loom {
 #define GEN_PASS_DEF_LOOMQUANTIZE
@@ -64,7 +66,8 @@ struct QuantizePass
                          const LayerStatistics *stats);
   void rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
                    const LayerStatistics *stats);
-  LogicalResult quantizeExperts(func::FuncOp func, int64_t bits);
+  LogicalResult quantizeExperts(func::FuncOp func, int64_t bits,
+                                ArrayRef<ExpertRows> rows);
   void runOnOperation() override;
 
   bool isW8A8() const { return mode == "w8a8"; }
@@ -250,67 +253,236 @@ void QuantizePass::rewriteW8A8(const SelectedLayer &s, ArrayRef<float> weight,
   layer.op.erase();
 }
 
-/// The expert weights of loom.moe.ffn (weight-only): each expert's `[K,N]`
-/// matrix gets `bits`-wide codes per output channel, stored as an `i8`
-/// constant `[E,K,N]` with `[E,N]` scales (and zero points), and the op reads
-/// `W = (q - z) * s` from an elementwise linalg.generic: the artifact holds
-/// the codes, every call dequantizes them (loom.moe.ffn has no quantized
-/// operands; its experts then run in f32 as before).
-LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits) {
-  for (const ExpertWeight &w : findExpertWeights(func)) {
+/// The activation of a non-gated expert (or SwiGLU's gate), in double.
+static double expertActivation(MoEActivation activation, double x) {
+  switch (activation) {
+  case MoEActivation::swiglu:
+    return x / (1 + std::exp(-x));
+  case MoEActivation::gelu:
+    return 0.5 * x * (1 + std::erf(x * M_SQRT1_2));
+  case MoEActivation::gelu_tanh:
+    return 0.5 * x *
+           (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+  case MoEActivation::relu:
+    return x > 0 ? x : 0;
+  }
+  return x;
+}
+
+/// The expert weights of each loom.moe.ffn (weight-only): every expert's
+/// `[K,N]` matrix of w1, w2 (and w3) gets `bits`-wide codes per output
+/// channel or per group, symmetric or with zero points, rounded to nearest
+/// or by GPTQ with the Hessian of the calibration rows routed to that expert
+/// (`rows` from collectExpertRows: `x` for w1 and w3, the expert's hidden
+/// activation for w2). The op then takes the codes `[NF,K,N]` (int8) or
+/// `[NF,K/2,N]` (packed int4) with `[NF,G,N]` scales as operands and
+/// dequantizes them inside its expert loop.
+LogicalResult QuantizePass::quantizeExperts(func::FuncOp func, int64_t bits,
+                                            ArrayRef<ExpertRows> rows) {
+  std::vector<ExpertWeight> all = findExpertWeights(func);
+  for (auto [layerIndex, moeOp] : llvm::enumerate(findMoEOps(func))) {
+    auto moe = cast<MoEFFNOp>(moeOp);
+    SmallVector<const ExpertWeight *> weights;
+    for (const ExpertWeight &w : all)
+      if (w.op == moeOp)
+        weights.push_back(&w);
+    unsigned expected = moe.getW3() ? 3 : 2;
+    if (weights.size() != expected || !moe.getScales().empty()) {
+      mlir::emitRemark(moe.getLoc())
+          << kPass
+          << ": expert weights of loom.moe.ffn left alone (not all f32 "
+             "constants)";
+      continue;
+    }
+    // Storage: int4 (two codes per byte along K) for 2 to 4 bits, if every
+    // K is even; groups if asked for and the group size divides every K.
+    int64_t storage = bits <= 4 ? 4 : 8;
+    for (const ExpertWeight *w : weights)
+      if (storage == 4 && w->k % 2) {
+        mlir::emitRemark(moe.getLoc())
+            << kPass << ": expert weight '" << w->name
+            << "' has an odd K = " << w->k << ": the layer stores int8 codes";
+        storage = 8;
+      }
+    int64_t group = 0;
+    if (granularity == "group") {
+      group = groupSize;
+      for (const ExpertWeight *w : weights)
+        if (w->k % group || (storage == 4 && group % 2)) {
+          mlir::emitRemark(moe.getLoc())
+              << kPass << ": group size " << group
+              << " does not divide K = " << w->k << " of '" << w->name
+              << "'; the layer's experts use one scale per output channel";
+          group = 0;
+          break;
+        }
+    }
     quant::UniformOptions options;
     options.bits = bits;
     options.symmetric = symmetric;
-    std::vector<int8_t> codes(w.experts * w.k * w.n);
-    std::vector<float> scales(w.experts * w.n);
-    std::vector<int8_t> zeros(symmetric ? 0 : w.experts * w.n);
-    std::optional<std::vector<std::vector<float>>> experts =
-        readExpertWeightsNK(w);
-    if (!experts)
-      return w.op->emitError()
-             << kPass << ": cannot read the expert weight " << w.name;
-    for (int64_t e = 0; e < w.experts; ++e) {
-      quant::UniformWeights q =
-          quant::quantizeUniform((*experts)[e].data(), w.n, w.k, options);
-      for (int64_t nn = 0; nn < w.n; ++nn) {
-        scales[e * w.n + nn] = q.scales[nn];
-        if (!symmetric)
-          zeros[e * w.n + nn] = q.zeroPoints[nn];
-        for (int64_t kk = 0; kk < w.k; ++kk)
-          codes[(e * w.k + kk) * w.n + nn] = q.codes[nn * w.k + kk];
+    options.groupSize = group;
+    bool gptq = rounding == "gptq";
+
+    // The float weights ([N,K] per expert) and, for GPTQ, each ffn
+    // expert's routed rows.
+    std::vector<std::vector<std::vector<float>>> floatWeights;
+    for (const ExpertWeight *w : weights) {
+      std::optional<std::vector<std::vector<float>>> experts =
+          readExpertWeightsNK(*w);
+      if (!experts)
+        return moe.emitError()
+               << kPass << ": cannot read the expert weight " << w->name;
+      floatWeights.push_back(std::move(*experts));
+    }
+    int64_t numFFN = weights[0]->experts;
+    int64_t hidden = weights[0]->k, ffnSize = weights[0]->n;
+    std::vector<std::vector<float>> expertRows(numFFN);
+    const std::vector<float> *allRows = nullptr;
+    if (gptq) {
+      allRows = &rows[layerIndex].all;
+      SmallVector<int64_t> ffnExperts;
+      int64_t numExperts = moe.getRouterWeight().getType().getDimSize(1);
+      for (int64_t e = 0; e < numExperts; ++e)
+        if (!moe.getKinds() ||
+            cast<MoEExpertKindAttr>((*moe.getKinds())[e]).getValue() ==
+                MoEExpertKind::ffn)
+          ffnExperts.push_back(e);
+      for (auto [j, e] : llvm::enumerate(ffnExperts))
+        expertRows[j] = rows[layerIndex].routed[e];
+    }
+    int64_t fromAllRows = 0;
+
+    std::vector<std::vector<int8_t>> codes(weights.size()),
+        zeros(weights.size());
+    std::vector<std::vector<float>> scales(weights.size());
+    for (auto [i, w] : llvm::enumerate(weights)) {
+      int64_t k = w->k, n = w->n;
+      int64_t numGroups = group ? k / group : 1;
+      int64_t packedK = storage == 4 ? k / 2 : k;
+      codes[i].assign(numFFN * packedK * n, 0);
+      scales[i].assign(numFFN * numGroups * n, 0);
+      if (!symmetric)
+        zeros[i].assign(numFFN * numGroups * n, 0);
+      bool isW2 = i == 1; // w1, w2, w3 in findExpertWeights' order
+      for (int64_t e = 0; e < numFFN; ++e) {
+        std::vector<double> hessian;
+        // The expert's routed rows, or, when they are fewer than the
+        // weight's inputs (a singular Hessian GPTQ would overfit), every
+        // input row of the layer.
+        const std::vector<float> *x = &expertRows[e];
+        if (gptq && int64_t(x->size() / hidden) < k) {
+          x = allRows;
+          ++fromAllRows;
+        }
+        int64_t count = x->size() / hidden;
+        if (gptq && count > 0) {
+          hessian.assign(k * k, 0.0);
+          if (!isW2) {
+            quant::accumulateHessian(hessian, x->data(), count, k);
+          } else {
+            // The expert's hidden activation on its rows, from the float
+            // w1 (and w3): the input of w2.
+            const std::vector<float> &w1 = floatWeights[0][e];
+            const std::vector<float> *w3 =
+                weights.size() > 2 ? &floatWeights[2][e] : nullptr;
+            std::vector<float> act(count * ffnSize);
+            for (int64_t r = 0; r < count; ++r)
+              for (int64_t f = 0; f < ffnSize; ++f) {
+                double g = 0, u = 0;
+                for (int64_t h = 0; h < hidden; ++h) {
+                  g += double((*x)[r * hidden + h]) * w1[f * hidden + h];
+                  if (w3)
+                    u += double((*x)[r * hidden + h]) * (*w3)[f * hidden + h];
+                }
+                double a = expertActivation(moe.getActivation(), g);
+                act[r * ffnSize + f] = float(w3 ? a * u : a);
+              }
+            quant::accumulateHessian(hessian, act.data(), count, k);
+          }
+        }
+        quant::UniformOptions fit = options;
+        fit.rounding = hessian.empty() ? quant::UniformRounding::Nearest
+                                       : quant::UniformRounding::Gptq;
+        quant::UniformWeights q =
+            quant::quantizeUniform(floatWeights[i][e].data(), n, k, fit,
+                                   hessian.empty() ? nullptr : hessian.data());
+        for (int64_t nn = 0; nn < n; ++nn) {
+          for (int64_t g = 0; g < numGroups; ++g) {
+            int64_t at = (e * numGroups + g) * n + nn;
+            scales[i][at] = q.scales[nn * numGroups + g];
+            if (!symmetric)
+              zeros[i][at] = q.zeroPoints[nn * numGroups + g];
+          }
+          for (int64_t kk = 0; kk < k; ++kk) {
+            int8_t code = q.codes[nn * k + kk];
+            int64_t at = (e * packedK + (storage == 4 ? kk / 2 : kk)) * n + nn;
+            if (storage == 8)
+              codes[i][at] = code;
+            else if (kk % 2 == 0)
+              codes[i][at] = int8_t((codes[i][at] & 0xF0) | (code & 0x0F));
+            else
+              codes[i][at] = int8_t((codes[i][at] & 0x0F) | (code << 4));
+          }
+        }
       }
     }
-    OpBuilder b(w.op);
-    Location loc = w.op->getLoc();
-    MLIRContext *ctx = b.getContext();
+
+    OpBuilder b(moe);
+    Location loc = moe.getLoc();
     Type f32 = b.getF32Type(), i8 = b.getI8Type();
-    Value q = makeConstant<int8_t>(
-        b, loc, RankedTensorType::get({w.experts, w.k, w.n}, i8), codes,
-        "loom_qexperts");
-    auto paramType = RankedTensorType::get({w.experts, w.n}, f32);
-    Value s = makeConstant<float>(b, loc, paramType, scales, "loom_qscale");
-    SmallVector<Value> inputs = {q, s};
-    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
-               d2 = getAffineDimExpr(2, ctx);
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d0, d1, d2}, ctx),
-                                   AffineMap::get(3, 0, {d0, d2}, ctx)};
-    if (!symmetric) {
-      inputs.push_back(makeConstant<int8_t>(
-          b, loc, RankedTensorType::get({w.experts, w.n}, i8), zeros,
-          "loom_qzero"));
-      maps.push_back(maps[1]);
+    SmallVector<Value> codeValues, scaleValues, zeroValues;
+    for (auto [i, w] : llvm::enumerate(weights)) {
+      int64_t numGroups = group ? w->k / group : 1;
+      int64_t packedK = storage == 4 ? w->k / 2 : w->k;
+      codeValues.push_back(makeConstant<int8_t>(
+          b, loc, RankedTensorType::get({numFFN, packedK, w->n}, i8), codes[i],
+          "loom_qexperts"));
+      auto paramType = [&](Type t) {
+        return RankedTensorType::get({numFFN, numGroups, w->n}, t);
+      };
+      scaleValues.push_back(makeConstant<float>(b, loc, paramType(f32),
+                                                scales[i], "loom_qscale"));
+      if (!symmetric)
+        zeroValues.push_back(makeConstant<int8_t>(b, loc, paramType(i8),
+                                                  zeros[i], "loom_qzero"));
     }
-    Value dequantized = elementwise(
-        b, loc, RankedTensorType::get({w.experts, w.k, w.n}, f32), inputs, maps,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value code = arith::SIToFPOp::create(nb, nloc, f32, args[0]);
-          if (args.size() > 2)
-            code = arith::SubFOp::create(
-                nb, nloc, code,
-                arith::SIToFPOp::create(nb, nloc, f32, args[2]));
-          return arith::MulFOp::create(nb, nloc, code, args[1]).getResult();
-        });
-    w.op->setOperand(w.operandIndex, dequantized);
+    // codeValues follow `weights`, which follow w1, w2, w3 (findExpertWeights'
+    // order).
+    auto quantized = MoEFFNOp::create(
+        b, loc, moe->getResultTypes(), moe.getInput(), moe.getRouterWeight(),
+        codeValues[0], codeValues[1],
+        codeValues.size() > 2 ? codeValues[2] : Value(), moe.getConstants(),
+        scaleValues, zeroValues, moe.getModeAttr(), moe.getKAttr(),
+        moe.getTopPAttr(), moe.getKMaxAttr(), moe.getRenormalizeAttr(),
+        moe.getCapacityFactorAttr(), moe.getActivationAttr(),
+        moe.getKindsAttr(),
+        storage == 4 ? b.getI64IntegerAttr(4) : IntegerAttr(),
+        group ? b.getI64IntegerAttr(group) : IntegerAttr());
+    quantized->setDiscardableAttrs(moe->getDiscardableAttrDictionary());
+    moe->replaceAllUsesWith(quantized);
+    SmallVector<Value> floatValues = {moe.getW1(), moe.getW2()};
+    if (moe.getW3())
+      floatValues.push_back(moe.getW3());
+    moe->erase();
+    // The f32 expert constants are dead now: the artifact holds the codes.
+    for (Value v : floatValues)
+      if (Operation *def = v.getDefiningOp(); def && def->use_empty())
+        def->erase();
+    mlir::emitRemark(loc)
+        << kPass << ": expert weights of loom.moe.ffn stored as " << bits
+        << "-bit codes (" << (storage == 4 ? "packed int4" : "int8") << "), "
+        << (group ? "groups of " + std::to_string(group)
+                  : std::string("per output channel"))
+        << ", " << (symmetric ? "symmetric" : "with zero points") << ", "
+        << (gptq ? "GPTQ with each expert's routed calibration rows"
+                 : "rounded to nearest")
+        << "; dequantized inside the expert loop";
+    if (fromAllRows)
+      mlir::emitRemark(loc)
+          << kPass << ": " << fromAllRows
+          << " expert weight(s) were routed fewer calibration rows than "
+             "they have inputs: their GPTQ Hessians come from every input "
+             "row of the layer";
   }
   return success();
 }
@@ -351,17 +523,31 @@ void QuantizePass::runOnOperation() {
       rewriteWeightOnly(s, *weight, layerStats);
     ++numQuantized;
   }
-  // Mixture-of-experts weights: weight-only codes dequantized per call, or
-  // left alone.
-  for (Operation *moe : findMoEOps(selection->func))
-    mlir::emitRemark(moe->getLoc())
-        << kPass
-        << (w8a8 ? ": expert weights of loom.moe.ffn left in f32 (mode=w8a8 "
-                   "rewrites linear layers only)"
-                 : ": expert weights of loom.moe.ffn stored as int8 codes "
-                   "per output channel, dequantized in each call");
-  if (!w8a8 && failed(quantizeExperts(selection->func, bits)))
-    return signalPassFailure();
+  // Mixture-of-experts weights: quantized operands of loom.moe.ffn
+  // (weight-only), or left alone (w8a8).
+  std::vector<Operation *> moeOps = findMoEOps(selection->func);
+  if (w8a8) {
+    for (Operation *moe : moeOps)
+      mlir::emitRemark(moe->getLoc())
+          << kPass
+          << ": expert weights of loom.moe.ffn left in f32 (mode=w8a8 "
+             "rewrites linear layers only)";
+  } else if (!moeOps.empty()) {
+    std::vector<ExpertRows> rows;
+    if (rounding == "gptq") {
+      FailureOr<std::vector<CalibrationSample>> samples =
+          loadCalibrationSamples(selection->func, calibration);
+      if (failed(samples))
+        return signalPassFailure();
+      FailureOr<std::vector<ExpertRows>> collected =
+          collectExpertRows(selection->func, moeOps, *samples);
+      if (failed(collected))
+        return signalPassFailure();
+      rows = std::move(*collected);
+    }
+    if (failed(quantizeExperts(selection->func, bits, rows)))
+      return signalPassFailure();
+  }
   mlir::emitRemark(selection->func.getLoc())
       << kPass << ": rewrote " << selection->layers.size() << " linear layers ("
       << mode << ", " << (w8a8 ? 8 : int64_t(bits)) << "-bit"

@@ -424,6 +424,72 @@ def case_hf_tiny_moe_block(outdir, models_dir):
     assert np.abs(dense - torch_out).max() < 1e-5, "weight mapping is wrong"
 
 
+def pack_int4(q):
+    """Two int4 codes per byte along dimension 1 (loom.qmatmul's packing: the
+    even code in the low nibble)."""
+    q = np.asarray(q, np.int64)
+    low, high = q[:, 0::2] & 0xF, q[:, 1::2] & 0xF
+    return ((high << 4) | low).astype(np.uint8).view(np.int8)
+
+
+def quantized_weight(rng, nf, k, n, bits, group, asymmetric):
+    """Random codes `[NF,K,N]` in the range of `bits`, scales `[NF,G,N]` (and
+    zero points), and the dequantized float64 weight they stand for."""
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    g = k // group if group else 1
+    q = rng.integers(lo, hi + 1, (nf, k, n))
+    s = f32(rng.uniform(0.5, 1.5, (nf, g, n)) * 0.3 / (1 << (bits - 1)))
+    z = rng.integers(lo // 2, hi // 2 + 1, (nf, g, n)) if asymmetric else np.zeros((nf, g, n), np.int64)
+    rows = np.arange(k) // (group if group else k)
+    w = (q - z[:, rows, :]) * s[:, rows, :].astype(np.float64)
+    codes = pack_int4(q) if bits == 4 else q.astype(np.int8)
+    return codes, s, z.astype(np.int8), w
+
+
+def case_quantized_experts(outdir):
+    """loom.moe.experts and loom.moe.ffn with int8 per-channel and packed int4
+    grouped asymmetric expert weights, against float64 on the dequantized
+    weights."""
+    rng = np.random.default_rng(21)
+    t, h, f, e, k = 10, 16, 24, 4, 2
+    x, (rows, perm, offsets, counts) = dispatched_inputs(rng, t, h, e, k)
+    save(outdir, rows=rows, offsets=offsets, counts=counts)
+    for tag, bits, group, asym in (("i8", 8, None, False), ("i4", 4, 8, True)):
+        parts = [quantized_weight(rng, e, kk, nn, bits, group, asym)
+                 for kk, nn in ((h, f), (f, h), (h, f))]
+        (q1, s1, z1, w1), (q2, s2, z2, w2), (q3, s3, z3, w3) = parts
+        save(outdir, **{f"{tag}_q1": q1, f"{tag}_q2": q2, f"{tag}_q3": q3,
+                        f"{tag}_s1": s1, f"{tag}_s2": s2, f"{tag}_s3": s3,
+                        f"{tag}_z1": z1, f"{tag}_z2": z2, f"{tag}_z3": z3})
+        save(outdir, **{f"ref_{tag}": f32(experts(rows, offsets, counts, w1, w2, w3))})
+        if tag == "i4":
+            wg = f32(rng.standard_normal((h, e)) * 0.5)
+            logits = x.astype(np.float64) @ wg.astype(np.float64)
+            check_margin(logits, 2)
+            w, i, d = route(logits, k=2, renormalize=True)
+            save(outdir, x=x, wg=wg, ref_ffn_i4=f32(dense_moe(x, w, i, w1, w2, w3)))
+
+
+def case_quantized_kernel(outdir):
+    """Random inputs of test/Integration/CPUKernels/moe-quantized.mlir (the
+    fast path is checked against the reference lowering; any codes do)."""
+    rng = np.random.default_rng(33)
+    def codes(*shape):
+        return rng.integers(-128, 128, shape).astype(np.int8)
+    def scales(*shape):
+        return f32(rng.uniform(0.002, 0.01, shape))
+    save(outdir, a_x=f32(rng.uniform(-1, 1, (5, 64))),
+         a_wg=f32(rng.uniform(-1, 1, (64, 8))),
+         a_q1=codes(8, 64, 96), a_q2=codes(8, 96, 64), a_q3=codes(8, 64, 96),
+         a_s1=scales(8, 1, 96), a_s2=scales(8, 1, 64), a_s3=scales(8, 1, 96))
+    save(outdir, b_x=f32(rng.uniform(-1, 1, (33, 32))),
+         b_wg=f32(rng.uniform(-1, 1, (32, 4))),
+         b_q1=codes(4, 16, 144), b_q2=codes(4, 72, 32),
+         b_s1=scales(4, 2, 144), b_s2=scales(4, 9, 32),
+         b_z1=rng.integers(-8, 8, (4, 2, 144)).astype(np.int8),
+         b_z2=rng.integers(-8, 8, (4, 9, 32)).astype(np.int8))
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items()
          if name.startswith("case_")}
 

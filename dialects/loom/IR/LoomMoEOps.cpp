@@ -94,10 +94,67 @@ static SmallVector<MoEExpertKind> expertKinds(std::optional<ArrayAttr> kinds,
 
 /// Checks expert kinds, weights and constants of `numExperts` experts over rows
 /// of width `hidden`.
+/// Checks the quantization operands of expert weights `weights` (w1, w2 and
+/// w3 when present), given as codes: `[NF,K,N]` i8, or `[NF,K/2,N]` for
+/// `bits = 4`, with `[NF,G,N]` f32 scales (and i8 zero points).
+static LogicalResult
+verifyExpertQuantization(Operation *op, int64_t numFFN,
+                         ArrayRef<std::pair<Value, StringRef>> weights,
+                         ArrayRef<std::pair<int64_t, int64_t>> kn,
+                         ValueRange scales, ValueRange zeroPoints,
+                         std::optional<int64_t> bits,
+                         std::optional<int64_t> groupSize) {
+  Builder b(op->getContext());
+  int64_t storage = bits.value_or(8);
+  if (storage != 8 && storage != 4)
+    return op->emitOpError("'bits' must be 8 or 4 (int8 or packed int4 "
+                           "codes), got ")
+           << storage;
+  if (scales.size() != weights.size())
+    return op->emitOpError("scales needs one tensor per expert weight (")
+           << weights.size() << "), got " << scales.size();
+  if (!zeroPoints.empty() && zeroPoints.size() != scales.size())
+    return op->emitOpError("zero_points needs one tensor per scale (")
+           << scales.size() << "), got " << zeroPoints.size();
+  for (auto [i, weight] : llvm::enumerate(weights)) {
+    auto [k, n] = kn[i];
+    if (ShapedType::isDynamic(k))
+      return op->emitOpError("quantized ")
+             << weight.second << " needs a static input dimension";
+    if (storage == 4 && k % 2)
+      return op->emitOpError("bits = 4 packs two codes per byte: ")
+             << weight.second << " needs an even input dimension, got " << k;
+    int64_t groups = 1;
+    if (groupSize) {
+      if (*groupSize <= 0 || k % *groupSize || (storage == 4 && *groupSize % 2))
+        return op->emitOpError("'group_size' must be positive, divide ")
+               << weight.second << "'s input dimension (" << k
+               << ") and be even for bits = 4, got " << *groupSize;
+      groups = k / *groupSize;
+    }
+    int64_t packedK = storage == 4 ? k / 2 : k;
+    std::string codes = (weight.second + " codes").str();
+    std::string scale = (weight.second + " scales [NF,G,N]").str();
+    std::string zero = (weight.second + " zero_points [NF,G,N]").str();
+    if (failed(expectTensor(op, codes, weight.first.getType(),
+                            {numFFN, packedK, n}, b.getI8Type())) ||
+        failed(expectTensor(op, scale, scales[i].getType(), {numFFN, groups, n},
+                            b.getF32Type())) ||
+        (!zeroPoints.empty() &&
+         failed(expectTensor(op, zero, zeroPoints[i].getType(),
+                             {numFFN, groups, n}, b.getI8Type()))))
+      return failure();
+  }
+  return success();
+}
+
 static LogicalResult verifyExperts(Operation *op, MoEActivation activation,
                                    std::optional<ArrayAttr> kinds,
                                    int64_t numExperts, int64_t hidden, Value w1,
-                                   Value w2, Value w3, Value constants) {
+                                   Value w2, Value w3, Value constants,
+                                   ValueRange scales, ValueRange zeroPoints,
+                                   std::optional<int64_t> bits,
+                                   std::optional<int64_t> groupSize) {
   if (kinds && static_cast<int64_t>(kinds->size()) != numExperts)
     return op->emitOpError("'kinds' has ")
            << kinds->size() << " entries but there are " << numExperts
@@ -111,19 +168,34 @@ static LogicalResult verifyExperts(Operation *op, MoEActivation activation,
     return op->emitOpError("w1 must be a rank-3 tensor [NF,H,F], got ")
            << w1.getType();
   int64_t ffnSize = w1Type.getDimSize(2);
-  if (failed(expectTensor(op, "w1 [NF,H,F]", w1.getType(),
-                          {numFFN, hidden, ffnSize}, Type())) ||
-      failed(expectTensor(op, "w2 [NF,F,H]", w2.getType(),
-                          {numFFN, ffnSize, hidden}, Type())))
-    return failure();
+  bool quantized = !scales.empty();
+  if (!quantized && (bits || groupSize || !zeroPoints.empty()))
+    return op->emitOpError("'bits', 'group_size' and zero_points apply only "
+                           "to quantized weights (with scales)");
   if (activation == MoEActivation::swiglu) {
     if (!w3)
       return op->emitOpError("activation swiglu requires w3");
-    if (failed(expectTensor(op, "w3 [NF,H,F]", w3.getType(),
-                            {numFFN, hidden, ffnSize}, Type())))
-      return failure();
   } else if (w3) {
     return op->emitOpError("w3 is only used by activation swiglu");
+  }
+  if (quantized) {
+    SmallVector<std::pair<Value, StringRef>> weights = {{w1, "w1"}, {w2, "w2"}};
+    SmallVector<std::pair<int64_t, int64_t>> kn = {{hidden, ffnSize},
+                                                   {ffnSize, hidden}};
+    if (w3) {
+      weights.push_back({w3, "w3"});
+      kn.push_back({hidden, ffnSize});
+    }
+    if (failed(verifyExpertQuantization(op, numFFN, weights, kn, scales,
+                                        zeroPoints, bits, groupSize)))
+      return failure();
+  } else if (failed(expectTensor(op, "w1 [NF,H,F]", w1.getType(),
+                                 {numFFN, hidden, ffnSize}, Type())) ||
+             failed(expectTensor(op, "w2 [NF,F,H]", w2.getType(),
+                                 {numFFN, ffnSize, hidden}, Type())) ||
+             (w3 && failed(expectTensor(op, "w3 [NF,H,F]", w3.getType(),
+                                        {numFFN, hidden, ffnSize}, Type())))) {
+    return failure();
   }
   if (numConstant > 0 && !constants)
     return op->emitOpError(
@@ -244,7 +316,9 @@ LogicalResult MoEExpertsOp::verify() {
     return failure();
   int64_t hidden = rows->getDimSize(1);
   if (failed(verifyExperts(*this, getActivation(), getKinds(), numExperts,
-                           hidden, getW1(), getW2(), getW3(), getConstants())))
+                           hidden, getW1(), getW2(), getW3(), getConstants(),
+                           getScales(), getZeroPoints(), getBits(),
+                           getGroupSize())))
     return failure();
   return expectTensor(*this, "output [R,H]", getOutput().getType(),
                       rows->getShape(), rows->getElementType());
@@ -302,7 +376,9 @@ LogicalResult MoEFFNOp::verify() {
                            getRenormalize(), getCapacityFactor(),
                            numExperts)) ||
       failed(verifyExperts(*this, getActivation(), getKinds(), numExperts,
-                           hidden, getW1(), getW2(), getW3(), getConstants())))
+                           hidden, getW1(), getW2(), getW3(), getConstants(),
+                           getScales(), getZeroPoints(), getBits(),
+                           getGroupSize())))
     return failure();
   Type i64 = Builder(getContext()).getI64Type();
   if (failed(expectTensor(*this, "output [T,H]", getOutput().getType(),

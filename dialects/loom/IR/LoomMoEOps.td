@@ -198,6 +198,19 @@ def Loom_MoEExpertsOp : Loom_Op<"moe.experts",
       `nn.Linear` weights are their transposes.
     - `constants [NC,H]` holds the vectors of the `NC` `constant` experts in
       expert order; it is required iff some expert is `constant`.
+    - Quantized expert weights (weight-only, like `loom.qmatmul`): with
+      `scales(...)` the weights are integer codes and
+      `W[j,k,n] = (q[j,k,n] - z[j,k/g,n]) * s[j,k/g,n]`, dequantized in f32.
+      `scales` has one tensor per weight (`s1, s2[, s3]` for `w1, w2[, w3]`),
+      each `[NF,G,N]` f32 with `G = K / group_size` (`K` the weight's input
+      dimension, `N` its output dimension), or `G = 1` without `group_size`
+      (per output channel). `zero_points` (optional, asymmetric) are shaped
+      as the scales, `i8` in the range of `bits`; without them `z = 0`.
+      `bits = 8` (default): a weight is `[NF,K,N]` of `i8`. `bits = 4`: it
+      is `[NF,K/2,N]` of `i8`, two signed int4 codes per byte packed along
+      `K` as `loom.qmatmul` packs them: byte `[j,i,n]` holds `q[j,2i,n]` in
+      bits 0..3 and `q[j,2i+1,n]` in bits 4..7 (`K` even). `bits`,
+      `group_size` and `zero_points` require `scales`.
 
     ```mlir
     %y = loom.moe.experts %rows, %offsets, %counts
@@ -212,6 +225,12 @@ def Loom_MoEExpertsOp : Loom_Op<"moe.experts",
                  #loom.moe_expert<constant>]}
         : (tensor<32x64xf32>, tensor<5xi64>, tensor<5xi64>, tensor<2x64x128xf32>,
            tensor<2x128x64xf32>, tensor<1x64xf32>) -> tensor<32x64xf32>
+    // int4 experts, groups of 32 along K, symmetric.
+    %y3 = loom.moe.experts %rows, %offsets, %counts
+        weights(%q1, %q2, %q3) scales(%s1, %s2, %s3) {bits = 4, group_size = 32}
+        : (tensor<32x64xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x32x128xi8>,
+           tensor<8x64x64xi8>, tensor<8x32x128xi8>, tensor<8x2x128xf32>,
+           tensor<8x4x64xf32>, tensor<8x2x128xf32>) -> tensor<32x64xf32>
     ```
   }];
   let arguments = (ins
@@ -222,14 +241,20 @@ def Loom_MoEExpertsOp : Loom_Op<"moe.experts",
     AnyRankedTensor:$w2,
     Optional<AnyRankedTensor>:$w3,
     Optional<AnyRankedTensor>:$constants,
+    Variadic<AnyRankedTensor>:$scales,
+    Variadic<AnyRankedTensor>:$zero_points,
     DefaultValuedAttr<Loom_MoEActivationAttr,
                       "::mlir::loom::MoEActivation::swiglu">:$activation,
-    OptionalAttr<Loom_MoEExpertKindArrayAttr>:$kinds
+    OptionalAttr<Loom_MoEExpertKindArrayAttr>:$kinds,
+    OptionalAttr<I64Attr>:$bits,
+    OptionalAttr<I64Attr>:$group_size
   );
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $rows `,` $offsets `,` $counts `weights` `(` $w1 `,` $w2 (`,` $w3^)? `)`
-    (`constants` `(` $constants^ `)`)? attr-dict
+    (`constants` `(` $constants^ `)`)?
+    (`scales` `(` $scales^ `)`)? (`zero_points` `(` $zero_points^ `)`)?
+    attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -290,8 +315,9 @@ def Loom_MoEFFNOp : Loom_Op<"moe.ffn", [Pure, AttrSizedOperandSegments]> {
     which is what `loom-decompose-moe` (and the reference lowering) produce.
     The routing attributes (`mode`, `k`, `top_p`, `k_max`, `renormalize`,
     `capacity_factor`) are those of `loom.moe.route`, the expert attributes and
-    weights (`activation`, `kinds`, `w1`, `w2`, `w3`, `constants`) those of
-    `loom.moe.experts`. Results: `out [T,H]` (x's element type) and `dropped`
+    weights (`activation`, `kinds`, `w1`, `w2`, `w3`, `constants`, and the
+    quantization operands and attributes `scales`, `zero_points`, `bits`,
+    `group_size`) those of `loom.moe.experts`. Results: `out [T,H]` (x's element type) and `dropped`
     (`tensor<i64>`).
 
     ```mlir
@@ -310,6 +336,8 @@ def Loom_MoEFFNOp : Loom_Op<"moe.ffn", [Pure, AttrSizedOperandSegments]> {
     AnyRankedTensor:$w2,
     Optional<AnyRankedTensor>:$w3,
     Optional<AnyRankedTensor>:$constants,
+    Variadic<AnyRankedTensor>:$scales,
+    Variadic<AnyRankedTensor>:$zero_points,
     DefaultValuedAttr<Loom_MoERoutingModeAttr,
                       "::mlir::loom::MoERoutingMode::softmax_topk">:$mode,
     OptionalAttr<I64Attr>:$k,
@@ -319,12 +347,16 @@ def Loom_MoEFFNOp : Loom_Op<"moe.ffn", [Pure, AttrSizedOperandSegments]> {
     OptionalAttr<F64Attr>:$capacity_factor,
     DefaultValuedAttr<Loom_MoEActivationAttr,
                       "::mlir::loom::MoEActivation::swiglu">:$activation,
-    OptionalAttr<Loom_MoEExpertKindArrayAttr>:$kinds
+    OptionalAttr<Loom_MoEExpertKindArrayAttr>:$kinds,
+    OptionalAttr<I64Attr>:$bits,
+    OptionalAttr<I64Attr>:$group_size
   );
   let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$dropped);
   let assemblyFormat = [{
     $input `,` $router_weight `weights` `(` $w1 `,` $w2 (`,` $w3^)? `)`
-    (`constants` `(` $constants^ `)`)? attr-dict
+    (`constants` `(` $constants^ `)`)?
+    (`scales` `(` $scales^ `)`)? (`zero_points` `(` $zero_points^ `)`)?
+    attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

@@ -31,7 +31,8 @@ using namespace mlir::loom;
 SmallVector<Value>
 mlir::loom::buildMoEFFNDecomposition(OpBuilder &b, MoEFFNOp op, Value input,
                                      Value routerWeight, Value w1, Value w2,
-                                     Value w3, Value constants) {
+                                     Value w3, Value constants,
+                                     ValueRange scales, ValueRange zeroPoints) {
   Location loc = op.getLoc();
   auto inputType = cast<RankedTensorType>(input.getType());
   auto routerType = cast<RankedTensorType>(routerWeight.getType());
@@ -71,7 +72,8 @@ mlir::loom::buildMoEFFNDecomposition(OpBuilder &b, MoEFFNOp op, Value input,
   auto experts = MoEExpertsOp::create(
       b, loc, dispatch.getRows().getType(), dispatch.getRows(),
       dispatch.getOffsets(), dispatch.getCounts(), w1, w2, w3, constants,
-      op.getActivationAttr(), op.getKindsAttr());
+      scales, zeroPoints, op.getActivationAttr(), op.getKindsAttr(),
+      op.getBitsAttr(), op.getGroupSizeAttr());
 
   auto combine = MoECombineOp::create(
       b, loc, op.getOutput().getType(), experts.getOutput(),
@@ -91,7 +93,8 @@ struct DecomposeMoEFFN : OpRewritePattern<MoEFFNOp> {
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not split");
     SmallVector<Value> results = buildMoEFFNDecomposition(
         rewriter, op, op.getInput(), op.getRouterWeight(), op.getW1(),
-        op.getW2(), op.getW3(), op.getConstants());
+        op.getW2(), op.getW3(), op.getConstants(), op.getScales(),
+        op.getZeroPoints());
     rewriter.replaceOp(op, results);
     return success();
   }

@@ -408,10 +408,12 @@ static LogicalResult buildFFN(PatternRewriter &rewriter, Operation *root,
   auto op = loom::MoEFFNOp::create(
       rewriter, loc, outType, RankedTensorType::get({}, rewriter.getI64Type()),
       router.input, router.routerWeight, w1, w2, w3, /*constants=*/Value(),
-      router.mode, rewriter.getI64IntegerAttr(router.topk.getK()),
+      /*scales=*/ValueRange(), /*zero_points=*/ValueRange(), router.mode,
+      rewriter.getI64IntegerAttr(router.topk.getK()),
       /*top_p=*/FloatAttr(), /*k_max=*/IntegerAttr(), router.renormalize,
       /*capacity_factor=*/FloatAttr(), MoEActivation::swiglu,
-      /*kinds=*/ArrayAttr());
+      /*kinds=*/ArrayAttr(), /*bits=*/IntegerAttr(),
+      /*group_size=*/IntegerAttr());
   if (failed(mlir::verify(op))) {
     rewriter.eraseOp(op);
     return failure();

@@ -19,12 +19,14 @@ class MoEFFNOp;
 /// Builds the decomposition of `op` (router matmul, loom.moe.route, dispatch,
 /// experts, combine) on the given operand values (the op's own operands, or
 /// their converted values inside a dialect conversion; the optional `w3` and
-/// `constants` may be null). Returns the values replacing the op's results
-/// (output, dropped). Precondition: static shapes.
+/// `constants` may be null; `scales` and `zeroPoints` are empty for float
+/// experts). Returns the values replacing the op's results (output, dropped).
+/// Precondition: static shapes.
 SmallVector<Value> buildMoEFFNDecomposition(OpBuilder &builder, MoEFFNOp op,
                                             Value input, Value routerWeight,
                                             Value w1, Value w2, Value w3,
-                                            Value constants);
+                                            Value constants, ValueRange scales,
+                                            ValueRange zeroPoints);
 
 /// Rewrites `loom.moe.ffn` into its steps (see `loom-decompose-moe`).
 void populateDecomposeMoEPatterns(RewritePatternSet &patterns);

@@ -54,6 +54,20 @@ collectLayerStatistics(func::FuncOp func, ArrayRef<LinearLayer> layers,
 /// A compiled copy of `func` that takes the weights of `layers` as extra
 /// arguments, so that the model can be run with any layer's weight replaced
 /// (by its dequantized approximation) without recompiling.
+/// The calibration rows of a `loom.moe.ffn` over all samples: `routed[e]`,
+/// the rows `[count, H]` (row-major f32) the router dispatched to expert `e`
+/// (its `loom.moe.dispatch` group, after capacity drops), and `all`, every
+/// input row of the layer.
+struct ExpertRows {
+  std::vector<std::vector<float>> routed;
+  std::vector<float> all;
+};
+
+/// The ExpertRows of every op in `moeOps` (in order).
+FailureOr<std::vector<ExpertRows>>
+collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
+                  ArrayRef<CalibrationSample> samples);
+
 class WeightSubstitutionRunner {
 public:
   /// Errors are emitted on `func`.

@@ -130,13 +130,15 @@ void loom_gemm_rows_by_packed_b(int64_t rows, int64_t cols, int64_t kc,
 /// y[n,g,f,i,j] += sum_{c,p,q} x[n,g,c, i*sh + p*dh, j*sw + q*dw] *
 /// w[g,f,c,p,q]: the importer's grouped 2-D convolution (x [N,G,C,H,W] already
 /// padded, w [G,F,C,KH,KW], y [N,G,F,OH,OW]), each operand with five strides.
-void loom_kernel_conv2d_f32(
-    int64_t batch, int64_t groups, int64_t channels, int64_t filters,
-    int64_t oh, int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
-    int64_t dh, int64_t dw, const float *x, int64_t x_s0, int64_t x_s1,
-    int64_t x_s2, int64_t x_s3, int64_t x_s4, const float *w, int64_t w_s0,
-    int64_t w_s1, int64_t w_s2, int64_t w_s3, int64_t w_s4, float *y,
-    int64_t y_s0, int64_t y_s1, int64_t y_s2, int64_t y_s3, int64_t y_s4);
+void loom_kernel_conv2d_f32(int64_t batch, int64_t groups, int64_t channels,
+                            int64_t filters, int64_t oh, int64_t ow, int64_t kh,
+                            int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                            int64_t dw, const float *x, int64_t x_s0,
+                            int64_t x_s1, int64_t x_s2, int64_t x_s3,
+                            int64_t x_s4, const float *w, int64_t w_s0,
+                            int64_t w_s1, int64_t w_s2, int64_t w_s3,
+                            int64_t w_s4, float *y, int64_t y_s0, int64_t y_s1,
+                            int64_t y_s2, int64_t y_s3, int64_t y_s4);
 
 /*===----------------------------------------------------------------------===
  * Quantized and binary-coded matrix multiplication
@@ -157,20 +159,21 @@ void loom_kernel_qmatmul_f32(int64_t m, int64_t n, int64_t k, int32_t bits,
                              int64_t x_cs, const int8_t *w, int64_t w_rs,
                              int64_t w_cs, const float *scales, int64_t s_rs,
                              int64_t s_cs, const int8_t *zero_points,
-                             int64_t z_rs, int64_t z_cs, float *y,
-                             int64_t y_rs, int64_t y_cs);
+                             int64_t z_rs, int64_t z_cs, float *y, int64_t y_rs,
+                             int64_t y_cs);
 
 /// `loom.bcq_matmul` with f32 activations and result: planes [planes, n,
 /// k/8] of bits (bit j of byte c is column 8c + j, set = +1, clear = -1),
 /// exponents [planes, n, k/group_size] (alpha = 2^e), group_size a multiple
 /// of 8 dividing k; y [m, n] is overwritten. The additions are the op's, in
 /// its order, so the result has the reference lowering's bits.
-void loom_kernel_bcq_matmul_f32(
-    int64_t m, int64_t n, int64_t k, int64_t planes, int64_t group_size,
-    const float *x, int64_t x_rs, int64_t x_cs, const int8_t *bits,
-    int64_t b_ps, int64_t b_rs, int64_t b_cs, const int8_t *exponents,
-    int64_t e_ps, int64_t e_rs, int64_t e_cs, float *y, int64_t y_rs,
-    int64_t y_cs);
+void loom_kernel_bcq_matmul_f32(int64_t m, int64_t n, int64_t k, int64_t planes,
+                                int64_t group_size, const float *x,
+                                int64_t x_rs, int64_t x_cs, const int8_t *bits,
+                                int64_t b_ps, int64_t b_rs, int64_t b_cs,
+                                const int8_t *exponents, int64_t e_ps,
+                                int64_t e_rs, int64_t e_cs, float *y,
+                                int64_t y_rs, int64_t y_cs);
 
 /*===----------------------------------------------------------------------===
  * Attention
@@ -213,25 +216,49 @@ void loom_kernel_attention_f32(
 /// W2 [experts, ffn, hidden]; w3 is only read for SwiGLU); other rows of out
 /// are 0. Every operand comes with its strides.
 void loom_kernel_moe_experts_f32(
-    int64_t rows, int64_t hidden, int64_t ffn, int64_t experts,
-    const float *x, int64_t x_rs, int64_t x_cs, const int64_t *offsets,
-    int64_t offsets_s, const int64_t *counts, int64_t counts_s,
-    const float *w1, int64_t w1_se, int64_t w1_sh, int64_t w1_sf,
-    const float *w2, int64_t w2_se, int64_t w2_sf, int64_t w2_sh,
-    const float *w3, int64_t w3_se, int64_t w3_sh, int64_t w3_sf, float *out,
-    int64_t out_rs, int64_t out_cs, int32_t activation);
+    int64_t rows, int64_t hidden, int64_t ffn, int64_t experts, const float *x,
+    int64_t x_rs, int64_t x_cs, const int64_t *offsets, int64_t offsets_s,
+    const int64_t *counts, int64_t counts_s, const float *w1, int64_t w1_se,
+    int64_t w1_sh, int64_t w1_sf, const float *w2, int64_t w2_se, int64_t w2_sf,
+    int64_t w2_sh, const float *w3, int64_t w3_se, int64_t w3_sh, int64_t w3_sf,
+    float *out, int64_t out_rs, int64_t out_cs, int32_t activation);
+
+/// One quantized expert weight of `loom.moe.experts` (codes [experts, K, N]
+/// i8, or [experts, K/2, N] packed int4 along K as loom.qmatmul packs them;
+/// scales and zero points [experts, K / group_size, N]; `zero_points` null
+/// when symmetric), each with its strides.
+typedef struct {
+  const int8_t *codes;
+  int64_t codes_se, codes_sk, codes_sn;
+  const float *scales;
+  int64_t scales_se, scales_sg, scales_sn;
+  const int8_t *zero_points;
+  int64_t zero_se, zero_sg, zero_sn;
+  int64_t group_size;
+} loom_moe_quant_weight;
+
+/// loom_kernel_moe_experts_f32 with quantized weights (`bits` 8 or 4): each
+/// (expert, column chunk) work item dequantizes its [K, chunk] tile of the
+/// weight, `(q - z) * s` in f32, into a scratch buffer and runs the same
+/// GEMM, so no f32 copy of the experts exists. `w3` is read only for SwiGLU.
+void loom_kernel_moe_experts_q_f32(
+    int64_t rows, int64_t hidden, int64_t ffn, int64_t experts, const float *x,
+    int64_t x_rs, int64_t x_cs, const int64_t *offsets, int64_t offsets_s,
+    const int64_t *counts, int64_t counts_s, const loom_moe_quant_weight *w1,
+    const loom_moe_quant_weight *w2, const loom_moe_quant_weight *w3,
+    int32_t bits, float *out, int64_t out_rs, int64_t out_cs,
+    int32_t activation);
 
 /// `loom.moe.combine`: out[t, :] = sum over rows r (ascending) with
 /// permutation[r] = t * slots + s of weights[t, s] * y[r, :]; rows with an
 /// assignment outside [0, tokens * slots) contribute nothing. A scatter over
 /// the rows, where the reference lowering scans every row for every token.
-void loom_kernel_moe_combine_f32(int64_t tokens, int64_t slots,
-                                 int64_t hidden, int64_t rows, const float *y,
-                                 int64_t y_rs, int64_t y_cs,
-                                 const int64_t *permutation, int64_t perm_s,
-                                 const float *weights, int64_t w_ts,
-                                 int64_t w_ss, float *out, int64_t out_ts,
-                                 int64_t out_hs);
+void loom_kernel_moe_combine_f32(int64_t tokens, int64_t slots, int64_t hidden,
+                                 int64_t rows, const float *y, int64_t y_rs,
+                                 int64_t y_cs, const int64_t *permutation,
+                                 int64_t perm_s, const float *weights,
+                                 int64_t w_ts, int64_t w_ss, float *out,
+                                 int64_t out_ts, int64_t out_hs);
 
 /*===----------------------------------------------------------------------===
  * Entry points with MLIR memref descriptors
@@ -249,11 +276,13 @@ typedef struct {
 /// `func.call @loom_attention_f32` of convert-loom-attention-to-cpu-kernels:
 /// loom_kernel_attention_f32 on descriptors. The mask is read only when
 /// `has_mask`; its dimensions of size 1 broadcast.
-void _mlir_ciface_loom_attention_f32(
-    const loom_memref4_f32 *q, const loom_memref4_f32 *k,
-    const loom_memref4_f32 *v, const loom_memref4_f32 *mask,
-    const loom_memref4_f32 *out, float scale, int32_t causal, int64_t window,
-    int64_t sinks, int32_t has_mask);
+void _mlir_ciface_loom_attention_f32(const loom_memref4_f32 *q,
+                                     const loom_memref4_f32 *k,
+                                     const loom_memref4_f32 *v,
+                                     const loom_memref4_f32 *mask,
+                                     const loom_memref4_f32 *out, float scale,
+                                     int32_t causal, int64_t window,
+                                     int64_t sinks, int32_t has_mask);
 
 /// Descriptors of rank 1-3 memrefs of f32 or i64.
 typedef struct {
@@ -308,6 +337,20 @@ typedef struct {
   int64_t sizes[3];
   int64_t strides[3];
 } loom_memref3_i8;
+
+/// `func.call @loom_moe_experts_q_f32` of convert-loom-moe-to-cpu-kernels:
+/// loom_kernel_moe_experts_q_f32 on descriptors (codes, scales and zero
+/// points in w1, w2, w3 order; w3's only read for SwiGLU, zero points only
+/// when `has_zero_points`).
+void _mlir_ciface_loom_moe_experts_q_f32(
+    const loom_memref2_f32 *x, const loom_memref1_i64 *offsets,
+    const loom_memref1_i64 *counts, const loom_memref3_i8 *q1,
+    const loom_memref3_i8 *q2, const loom_memref3_i8 *q3,
+    const loom_memref3_f32 *s1, const loom_memref3_f32 *s2,
+    const loom_memref3_f32 *s3, const loom_memref3_i8 *z1,
+    const loom_memref3_i8 *z2, const loom_memref3_i8 *z3,
+    const loom_memref2_f32 *out, int32_t activation, int32_t bits,
+    int32_t has_zero_points);
 
 /// `func.call @loom_qmatmul_f32` of convert-loom-quant-to-cpu-kernels:
 /// loom_kernel_qmatmul_f32 on descriptors. Scales and zero points are

@@ -477,6 +477,57 @@ static Value buildActivation(BodyBuilder &bb, MoEActivation activation,
   llvm_unreachable("unknown MoE activation");
 }
 
+/// The expert weights of a `loom.moe.experts` (after conversion) and how to
+/// read one f32 element of them: float weights are read as they are;
+/// quantized codes are dequantized element by element inside the expert
+/// contraction, `(q - z) * s`, so no f32 copy of the experts is built.
+struct ExpertWeights {
+  SmallVector<Value> weights, scales, zeroPoints;
+  bool int4 = false;
+  std::optional<int64_t> groupSize;
+
+  /// Element `[slice, k, n]` of weight `i` (k the input dimension) in f32.
+  Value load(BodyBuilder &bb, unsigned i, Value slice, Value k, Value n) const {
+    OpBuilder &b = bb.b;
+    Location loc = bb.loc;
+    if (scales.empty())
+      return castToF32(b, loc, bb.extract(weights[i], {slice, k, n}));
+    Value row =
+        int4 ? arith::ShRSIOp::create(b, loc, k, bb.i64(1)).getResult() : k;
+    Value q = bb.extract(weights[i], {slice, row, n});
+    if (int4) {
+      // Even k: the low nibble, odd k: the high one (loom.qmatmul's packing),
+      // sign-extended by an arithmetic right shift.
+      auto i8 = [&](int64_t v) -> Value {
+        return arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(v));
+      };
+      Value low = arith::ShRSIOp::create(
+          b, loc, arith::ShLIOp::create(b, loc, q, i8(4)), i8(4));
+      Value high = arith::ShRSIOp::create(b, loc, q, i8(4));
+      Value odd =
+          bb.cmpi(arith::CmpIPredicate::ne, bb.andi(k, bb.i64(1)), bb.i64(0));
+      q = bb.select(odd, high, low);
+    }
+    Value group =
+        groupSize
+            ? arith::DivSIOp::create(b, loc, k, bb.i64(*groupSize)).getResult()
+            : bb.i64(0);
+    Value value = arith::SIToFPOp::create(b, loc, b.getF32Type(), q);
+    if (!zeroPoints.empty())
+      value = bb.subf(value, arith::SIToFPOp::create(
+                                 b, loc, b.getF32Type(),
+                                 bb.extract(zeroPoints[i], {slice, group, n})));
+    return bb.mulf(value, bb.extract(scales[i], {slice, group, n}));
+  }
+};
+
+static SmallVector<Value> flatten(ArrayRef<ValueRange> ranges) {
+  SmallVector<Value> values;
+  for (ValueRange range : ranges)
+    llvm::append_range(values, range);
+  return values;
+}
+
 struct MoEExpertsLowering : OpConversionPattern<MoEExpertsOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -494,8 +545,15 @@ struct MoEExpertsLowering : OpConversionPattern<MoEExpertsOp> {
     Value rows = adaptor.getRows().front();
     Value offsets = adaptor.getOffsets().front();
     Value counts = adaptor.getCounts().front();
-    Value w1 = adaptor.getW1().front(), w2 = adaptor.getW2().front();
-    Value w3 = op.getW3() ? adaptor.getW3().front() : Value();
+    // Weight slots: 0 = w1, 1 = w2, 2 = w3 (scales are in the same order).
+    ExpertWeights weights;
+    weights.weights = {adaptor.getW1().front(), adaptor.getW2().front()};
+    if (op.getW3())
+      weights.weights.push_back(adaptor.getW3().front());
+    weights.scales = flatten(adaptor.getScales());
+    weights.zeroPoints = flatten(adaptor.getZeroPoints());
+    weights.int4 = op.getBits() == 4;
+    weights.groupSize = op.getGroupSize();
     Value constants =
         op.getConstants() ? adaptor.getConstants().front() : Value();
     int64_t numRows = rowsType.getDimSize(0), hidden = rowsType.getDimSize(1);
@@ -563,7 +621,7 @@ struct MoEExpertsLowering : OpConversionPattern<MoEExpertsOp> {
     Value ffnOut;
     if (numFFN > 0) {
       // projection[r,f] = sum_h rows[r,h] * w[slice(r),h,f] for ffn rows.
-      auto project = [&](Value weight) {
+      auto project = [&](unsigned weight) {
         return createGeneric(
             b, loc, {rows, rowKind, rowSlice},
             zerosF32(b, loc, {numRows, ffnSize}),
@@ -573,19 +631,18 @@ struct MoEExpertsLowering : OpConversionPattern<MoEExpertsOp> {
               BodyBuilder bb{nb, nl};
               Value isFFN = bb.cmpi(P::eq, args[1], bb.i64(ffnCode));
               Value slice = bb.select(isFFN, args[2], bb.i64(0));
-              Value w = castToF32(
-                  nb, nl,
-                  bb.extract(weight, {slice, bb.index(2), bb.index(1)}));
+              Value w =
+                  weights.load(bb, weight, slice, bb.index(2), bb.index(1));
               Value prod = bb.mulf(castToF32(nb, nl, args[0]), w);
               yieldValue(nb, nl,
                          bb.addf(args[3], bb.select(isFFN, prod, bb.f32(0))));
             });
       };
-      Value gate = project(w1);
+      Value gate = project(0);
       AffineMap id2 = selectDims(ctx, 2, {0, 1});
       Value hiddenAct;
       if (activation == MoEActivation::swiglu) {
-        Value up = project(w3);
+        Value up = project(2);
         hiddenAct = createGeneric(
             b, loc, {gate, up},
             createEmptyTensor(b, loc, {numRows, ffnSize}, b.getF32Type()),
@@ -615,8 +672,7 @@ struct MoEExpertsLowering : OpConversionPattern<MoEExpertsOp> {
             BodyBuilder bb{nb, nl};
             Value isFFN = bb.cmpi(P::eq, args[1], bb.i64(ffnCode));
             Value slice = bb.select(isFFN, args[2], bb.i64(0));
-            Value w = castToF32(
-                nb, nl, bb.extract(w2, {slice, bb.index(2), bb.index(1)}));
+            Value w = weights.load(bb, 1, slice, bb.index(2), bb.index(1));
             yieldValue(nb, nl,
                        bb.addf(args[3], bb.select(isFFN, bb.mulf(args[0], w),
                                                   bb.f32(0))));
@@ -735,7 +791,8 @@ struct MoEFFNLowering : OpConversionPattern<MoEFFNOp> {
         rewriter, op, single(adaptor.getInput()),
         single(adaptor.getRouterWeight()), single(adaptor.getW1()),
         single(adaptor.getW2()), single(adaptor.getW3()),
-        single(adaptor.getConstants()));
+        single(adaptor.getConstants()), flatten(adaptor.getScales()),
+        flatten(adaptor.getZeroPoints()));
     rewriter.replaceOp(op, results);
     return success();
   }

@@ -16,11 +16,13 @@ static int64_t broadcastStride(const loom_memref4_f32 *mask, int dim,
   return mask->sizes[dim] == 1 && size != 1 ? 0 : mask->strides[dim];
 }
 
-void _mlir_ciface_loom_attention_f32(
-    const loom_memref4_f32 *q, const loom_memref4_f32 *k,
-    const loom_memref4_f32 *v, const loom_memref4_f32 *mask,
-    const loom_memref4_f32 *out, float scale, int32_t causal, int64_t window,
-    int64_t sinks, int32_t has_mask) {
+void _mlir_ciface_loom_attention_f32(const loom_memref4_f32 *q,
+                                     const loom_memref4_f32 *k,
+                                     const loom_memref4_f32 *v,
+                                     const loom_memref4_f32 *mask,
+                                     const loom_memref4_f32 *out, float scale,
+                                     int32_t causal, int64_t window,
+                                     int64_t sinks, int32_t has_mask) {
   int64_t batch = q->sizes[0], hq = q->sizes[1], sq = q->sizes[2];
   int64_t d = q->sizes[3], hkv = k->sizes[1], skv = k->sizes[2];
   int64_t dv = v->sizes[3];
@@ -51,12 +53,52 @@ void _mlir_ciface_loom_moe_experts_f32(
       x->aligned + x->offset, x->strides[0], x->strides[1],
       offsets->aligned + offsets->offset, offsets->strides[0],
       counts->aligned + counts->offset, counts->strides[0],
-      w1->aligned + w1->offset, w1->strides[0], w1->strides[1],
-      w1->strides[2], w2->aligned + w2->offset, w2->strides[0],
-      w2->strides[1], w2->strides[2], w3->aligned + w3->offset,
-      w3->strides[0], w3->strides[1], w3->strides[2],
-      out->aligned + out->offset, out->strides[0], out->strides[1],
-      activation);
+      w1->aligned + w1->offset, w1->strides[0], w1->strides[1], w1->strides[2],
+      w2->aligned + w2->offset, w2->strides[0], w2->strides[1], w2->strides[2],
+      w3->aligned + w3->offset, w3->strides[0], w3->strides[1], w3->strides[2],
+      out->aligned + out->offset, out->strides[0], out->strides[1], activation);
+}
+
+static loom_moe_quant_weight quantWeight(const loom_memref3_i8 *q,
+                                         const loom_memref3_f32 *s,
+                                         const loom_memref3_i8 *z,
+                                         int64_t reduction, int32_t hasZero) {
+  loom_moe_quant_weight w = {q->aligned + q->offset,
+                             q->strides[0],
+                             q->strides[1],
+                             q->strides[2],
+                             s->aligned + s->offset,
+                             s->strides[0],
+                             s->strides[1],
+                             s->strides[2],
+                             hasZero ? z->aligned + z->offset : 0,
+                             z->strides[0],
+                             z->strides[1],
+                             z->strides[2],
+                             s->sizes[1] > 0 ? reduction / s->sizes[1]
+                                             : reduction};
+  return w;
+}
+
+void _mlir_ciface_loom_moe_experts_q_f32(
+    const loom_memref2_f32 *x, const loom_memref1_i64 *offsets,
+    const loom_memref1_i64 *counts, const loom_memref3_i8 *q1,
+    const loom_memref3_i8 *q2, const loom_memref3_i8 *q3,
+    const loom_memref3_f32 *s1, const loom_memref3_f32 *s2,
+    const loom_memref3_f32 *s3, const loom_memref3_i8 *z1,
+    const loom_memref3_i8 *z2, const loom_memref3_i8 *z3,
+    const loom_memref2_f32 *out, int32_t activation, int32_t bits,
+    int32_t has_zero_points) {
+  int64_t hidden = x->sizes[1], ffn = q1->sizes[2];
+  loom_moe_quant_weight w1 = quantWeight(q1, s1, z1, hidden, has_zero_points);
+  loom_moe_quant_weight w2 = quantWeight(q2, s2, z2, ffn, has_zero_points);
+  loom_moe_quant_weight w3 = quantWeight(q3, s3, z3, hidden, has_zero_points);
+  loom_kernel_moe_experts_q_f32(
+      x->sizes[0], hidden, ffn, offsets->sizes[0], x->aligned + x->offset,
+      x->strides[0], x->strides[1], offsets->aligned + offsets->offset,
+      offsets->strides[0], counts->aligned + counts->offset, counts->strides[0],
+      &w1, &w2, &w3, bits, out->aligned + out->offset, out->strides[0],
+      out->strides[1], activation);
 }
 
 void _mlir_ciface_loom_moe_combine_f32(const loom_memref2_f32 *y,
@@ -85,8 +127,8 @@ void _mlir_ciface_loom_qmatmul_f32(const loom_memref2_f32 *x,
       x->sizes[0], w->sizes[0], k, bits, groups > 0 ? k / groups : k,
       x->aligned + x->offset, x->strides[0], x->strides[1],
       w->aligned + w->offset, w->strides[0], w->strides[1],
-      scales->aligned + scales->offset, scales->strides[0],
-      scales->strides[1], zeros, has_zero_points ? zero_points->strides[0] : 0,
+      scales->aligned + scales->offset, scales->strides[0], scales->strides[1],
+      zeros, has_zero_points ? zero_points->strides[0] : 0,
       has_zero_points ? zero_points->strides[1] : 0, y->aligned + y->offset,
       y->strides[0], y->strides[1]);
 }

@@ -539,3 +539,120 @@ func.func @f(%x: tensor<16x16xf32>, %g: tensor<16x8xf32>, %w1: tensor<8x16x32xf3
   %out, %d = loom.moe.ffn %x, %g weights(%w1, %w2, %w3) {k = 2} : (tensor<16x16xf32>, tensor<16x8xf32>, tensor<8x16x32xf32>, tensor<8x32x16xf32>, tensor<8x16x32xf32>) -> (tensor<16x16xf32>, tensor<i32>)
   return
 }
+
+// -----
+
+// Quantization attributes on float weights.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xf32>, %w2: tensor<8x32x16xf32>, %w3: tensor<8x16x32xf32>) {
+  // expected-error @+1 {{'bits', 'group_size' and zero_points apply only to quantized weights (with scales)}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) {bits = 4} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xf32>, tensor<8x32x16xf32>, tensor<8x16x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Unsupported storage width.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x32xf32>) {
+  // expected-error @+1 {{'bits' must be 8 or 4 (int8 or packed int4 codes), got 3}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) {bits = 3} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>, tensor<8x1x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// A scale missing.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>) {
+  // expected-error @+1 {{scales needs one tensor per expert weight (3), got 2}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2) : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Zero points missing for some scales.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x32xf32>, %z1: tensor<8x1x32xi8>) {
+  // expected-error @+1 {{zero_points needs one tensor per scale (3), got 1}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) zero_points(%z1) : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>, tensor<8x1x32xf32>, tensor<8x1x32xi8>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Quantized weight with a dynamic input dimension (w2's F).
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x?xi8>, %w2: tensor<8x?x16xi8>, %w3: tensor<8x16x?xi8>, %s1: tensor<8x1x?xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x?xf32>) {
+  // expected-error @+1 {{quantized w2 needs a static input dimension}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x?xi8>, tensor<8x?x16xi8>, tensor<8x16x?xi8>, tensor<8x1x?xf32>, tensor<8x1x16xf32>, tensor<8x1x?xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// int4 codes with an odd input dimension (w2's F = 31).
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x8x31xi8>, %w2: tensor<8x15x16xi8>, %w3: tensor<8x8x31xi8>, %s1: tensor<8x1x31xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x31xf32>) {
+  // expected-error @+1 {{bits = 4 packs two codes per byte: w2 needs an even input dimension, got 31}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) {bits = 4} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x8x31xi8>, tensor<8x15x16xi8>, tensor<8x8x31xi8>, tensor<8x1x31xf32>, tensor<8x1x16xf32>, tensor<8x1x31xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Group size not dividing the input dimension.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x2x32xf32>, %s2: tensor<8x4x16xf32>, %s3: tensor<8x2x32xf32>) {
+  // expected-error @+1 {{'group_size' must be positive, divide w1's input dimension (16) and be even for bits = 4, got 6}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) {group_size = 6} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x2x32xf32>, tensor<8x4x16xf32>, tensor<8x2x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Odd group size for int4.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x8x32xi8>, %w2: tensor<8x16x16xi8>, %w3: tensor<8x8x32xi8>, %s1: tensor<8x16x32xf32>, %s2: tensor<8x32x16xf32>, %s3: tensor<8x16x32xf32>) {
+  // expected-error @+1 {{'group_size' must be positive, divide w1's input dimension (16) and be even for bits = 4, got 1}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) {bits = 4, group_size = 1} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x8x32xi8>, tensor<8x16x16xi8>, tensor<8x8x32xi8>, tensor<8x16x32xf32>, tensor<8x32x16xf32>, tensor<8x16x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Float codes.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xf32>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x32xf32>) {
+  // expected-error @+1 {{expected w1 codes of shape [8, 16, 32] and element type 'i8', got 'tensor<8x16x32xf32>'}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xf32>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>, tensor<8x1x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// int4 codes not packed (w3 holds K, not K/2, rows).
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x8x32xi8>, %w2: tensor<8x16x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x32xf32>) {
+  // expected-error @+1 {{expected w3 codes of shape [8, 8, 32] and element type 'i8', got 'tensor<8x16x32xi8>'}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) {bits = 4} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x8x32xi8>, tensor<8x16x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>, tensor<8x1x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Scales per channel given for groups.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x32xf32>) {
+  // expected-error @+1 {{expected w1 scales [NF,G,N] of shape [8, 2, 32] and element type 'f32', got 'tensor<8x1x32xf32>'}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) {group_size = 8} : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>, tensor<8x1x32xf32>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Zero points of the wrong type.
+func.func @f(%r: tensor<32x16xf32>, %o: tensor<8xi64>, %c: tensor<8xi64>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>, %s2: tensor<8x1x16xf32>, %s3: tensor<8x1x32xf32>, %z1: tensor<8x1x32xi32>, %z2: tensor<8x1x16xi8>, %z3: tensor<8x1x32xi8>) {
+  // expected-error @+1 {{expected w1 zero_points [NF,G,N] of shape [8, 1, 32] and element type 'i8', got 'tensor<8x1x32xi32>'}}
+  %y = loom.moe.experts %r, %o, %c weights(%w1, %w2, %w3) scales(%s1, %s2, %s3) zero_points(%z1, %z2, %z3) : (tensor<32x16xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>, tensor<8x1x16xf32>, tensor<8x1x32xf32>, tensor<8x1x32xi32>, tensor<8x1x16xi8>, tensor<8x1x32xi8>) -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+// Layer with a scale missing (loom.moe.ffn shares the checks).
+func.func @f(%x: tensor<16x16xf32>, %g: tensor<16x8xf32>, %w1: tensor<8x16x32xi8>, %w2: tensor<8x32x16xi8>, %w3: tensor<8x16x32xi8>, %s1: tensor<8x1x32xf32>) {
+  // expected-error @+1 {{scales needs one tensor per expert weight (3), got 1}}
+  %out, %d = loom.moe.ffn %x, %g weights(%w1, %w2, %w3) scales(%s1) {k = 2} : (tensor<16x16xf32>, tensor<16x8xf32>, tensor<8x16x32xi8>, tensor<8x32x16xi8>, tensor<8x16x32xi8>, tensor<8x1x32xf32>) -> (tensor<16x16xf32>, tensor<i64>)
+  return
+}

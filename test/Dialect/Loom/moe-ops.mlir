@@ -61,3 +61,32 @@ func.func @layers(%x: tensor<16x64xf32>, %wg: tensor<64x8xf32>, %w1: tensor<8x64
       -> (tensor<16x64xf32>, tensor<i64>)
   return %out, %out2 : tensor<16x64xf32>, tensor<16x64xf32>
 }
+
+// Quantized expert weights: int8 per output channel, and packed int4 with
+// groups and zero points (loom.moe.experts and loom.moe.ffn).
+// CHECK-LABEL: func @quantized_experts
+func.func @quantized_experts(%rows: tensor<32x64xf32>, %offsets: tensor<8xi64>, %counts: tensor<8xi64>,
+                             %q1: tensor<8x64x128xi8>, %q2: tensor<8x128x64xi8>, %q3: tensor<8x64x128xi8>,
+                             %s1: tensor<8x1x128xf32>, %s2: tensor<8x1x64xf32>, %s3: tensor<8x1x128xf32>,
+                             %p1: tensor<8x32x128xi8>, %p2: tensor<8x64x64xi8>, %p3: tensor<8x32x128xi8>,
+                             %g1: tensor<8x2x128xf32>, %g2: tensor<8x4x64xf32>, %g3: tensor<8x2x128xf32>,
+                             %z1: tensor<8x2x128xi8>, %z2: tensor<8x4x64xi8>, %z3: tensor<8x2x128xi8>,
+                             %x: tensor<16x64xf32>, %wg: tensor<64x8xf32>) {
+  // CHECK: loom.moe.experts %{{.*}}, %{{.*}}, %{{.*}} weights(%{{.*}}, %{{.*}}, %{{.*}}) scales(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<32x64xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x64x128xi8>
+  %y = loom.moe.experts %rows, %offsets, %counts weights(%q1, %q2, %q3) scales(%s1, %s2, %s3)
+      : (tensor<32x64xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x64x128xi8>, tensor<8x128x64xi8>,
+         tensor<8x64x128xi8>, tensor<8x1x128xf32>, tensor<8x1x64xf32>, tensor<8x1x128xf32>) -> tensor<32x64xf32>
+  // CHECK: loom.moe.experts %{{.*}}, %{{.*}}, %{{.*}} weights(%{{.*}}, %{{.*}}, %{{.*}}) scales(%{{.*}}, %{{.*}}, %{{.*}}) zero_points(%{{.*}}, %{{.*}}, %{{.*}}) {bits = 4 : i64, group_size = 32 : i64}
+  %y4 = loom.moe.experts %rows, %offsets, %counts weights(%p1, %p2, %p3) scales(%g1, %g2, %g3)
+      zero_points(%z1, %z2, %z3) {bits = 4, group_size = 32}
+      : (tensor<32x64xf32>, tensor<8xi64>, tensor<8xi64>, tensor<8x32x128xi8>, tensor<8x64x64xi8>,
+         tensor<8x32x128xi8>, tensor<8x2x128xf32>, tensor<8x4x64xf32>, tensor<8x2x128xf32>,
+         tensor<8x2x128xi8>, tensor<8x4x64xi8>, tensor<8x2x128xi8>) -> tensor<32x64xf32>
+  // CHECK: loom.moe.ffn %{{.*}}, %{{.*}} weights(%{{.*}}, %{{.*}}, %{{.*}}) scales(%{{.*}}, %{{.*}}, %{{.*}}) zero_points(%{{.*}}, %{{.*}}, %{{.*}}) {bits = 4 : i64, group_size = 32 : i64, k = 2 : i64}
+  %out, %d = loom.moe.ffn %x, %wg weights(%p1, %p2, %p3) scales(%g1, %g2, %g3)
+      zero_points(%z1, %z2, %z3) {k = 2, bits = 4, group_size = 32}
+      : (tensor<16x64xf32>, tensor<64x8xf32>, tensor<8x32x128xi8>, tensor<8x64x64xi8>,
+         tensor<8x32x128xi8>, tensor<8x2x128xf32>, tensor<8x4x64xf32>, tensor<8x2x128xf32>,
+         tensor<8x2x128xi8>, tensor<8x4x64xi8>, tensor<8x2x128xi8>) -> (tensor<16x64xf32>, tensor<i64>)
+  return
+}
