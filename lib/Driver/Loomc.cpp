@@ -516,8 +516,7 @@ static llvm::Error compressKVCache(MLIRContext &context, ModuleOp module,
   return llvm::Error::success();
 }
 
-/// Runs loom-insert-kv-cache through the pass-pipeline parser (the pass may
-/// not be registered in this build: that is an error saying so).
+/// Runs loom-insert-kv-cache (with --kv-capacity and --prompt-length).
 static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
                                  const LoomcOptions &options) {
   std::string pipeline = "loom-insert-kv-cache";
@@ -529,13 +528,6 @@ static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
                           std::to_string(options.promptLength));
   if (!passOptions.empty())
     pipeline += "{" + llvm::join(passOptions, " ") + "}";
-  if (!PassInfo::lookup("loom-insert-kv-cache") &&
-      !PassPipelineInfo::lookup("loom-insert-kv-cache"))
-    return makeError("--generate: " + options.inputPath +
-                     " has no @prefill and @decode_step, and this build "
-                     "cannot insert them: the pass loom-insert-kv-cache is "
-                     "not registered (compile an .mlir module that defines "
-                     "both functions)");
   std::string parseErrors;
   llvm::raw_string_ostream errorStream(parseErrors);
   DiagnosticCollector diagnostics(&context);

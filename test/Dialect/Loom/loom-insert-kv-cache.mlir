@@ -31,7 +31,7 @@
 // CHECK: %[[PAST:.*]] = arith.cmpi sge, %[[P]], %c8_i64 : i64
 // CHECK: %[[BAD:.*]] = arith.ori %[[NEG]], %[[PAST]] : i1
 // CHECK: scf.if %[[BAD]] {
-// CHECK-NEXT: %[[C3:.*]] = arith.constant 3 : i32
+// CHECK-NEXT: %[[C3:.*]] = arith.constant 5 : i32
 // CHECK-NEXT: func.call @loom_runtime_error(%[[C3]]) : (i32) -> ()
 // CHECK: %[[MIN:.*]] = arith.minsi %[[P]], %c7_i64 : i64
 // CHECK: %[[MAX:.*]] = arith.maxsi %[[MIN]], %{{.*}} : i64
@@ -46,7 +46,7 @@
 // CHECK: loom.kv.positions %[[C1]]
 // CHECK: %[[NE:.*]] = arith.cmpi ne, %{{.*}}, %[[P]] : i64
 // CHECK: scf.if %[[NE]] {
-// CHECK-NEXT: %[[C4:.*]] = arith.constant 4 : i32
+// CHECK-NEXT: %[[C4:.*]] = arith.constant 6 : i32
 // CHECK-NEXT: func.call @loom_runtime_error(%[[C4]]) : (i32) -> ()
 // CHECK: loom.attention %[[Q1]], %[[C1]] {causal, scale = 5.000000e-01 : f32} : (tensor<1x2x1x4xf32>, !loom.kv_cache<1x1x8x4xf32>) -> tensor<1x2x1x4xf32>
 // CHECK: %[[L1:.*]] = tensor.expand_shape {{.*}} output_shape [1, 1, 16] : tensor<1x16xf32> into tensor<1x1x16xf32>
