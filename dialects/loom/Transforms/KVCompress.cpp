@@ -254,7 +254,7 @@ FailureOr<KVCacheType> KVCompressPass::compressedType(CacheChain chain,
                             type.getElementType(), 0, 0, 0);
   };
   KVCacheType result = type;
-  if (policy.windowSinks || policy.snapkv) {
+  if (policy.perStep() || policy.snapkv) {
     FailureOr<int64_t> k = budgetFor(chain.attention, capacity);
     if (failed(k))
       return failure();

@@ -5,6 +5,12 @@
 // RUN:   --loom-kv-compress="policy=window-sinks budget=6 sinks=2 interval=3" \
 // RUN:   | FileCheck %s --check-prefix=INTERVAL
 // RUN: loom-opt %s --split-input-file \
+// RUN:   --loom-kv-compress="policy=h2o budget=8 recent=2" \
+// RUN:   | FileCheck %s --check-prefix=H2O
+// RUN: loom-opt %s --split-input-file \
+// RUN:   --loom-kv-compress="policy=merge budget=8 recent=2 threshold=0.8 sigma=2.0 interval=2" \
+// RUN:   | FileCheck %s --check-prefix=MERGE
+// RUN: loom-opt %s --split-input-file \
 // RUN:   --loom-kv-compress="policy=snapkv budget=12 window=2 kernel=3" \
 // RUN:   | FileCheck %s --check-prefix=SNAP
 // RUN: loom-opt %s --split-input-file \
@@ -89,3 +95,33 @@ func.func @decode_step(%q: tensor<1x4x1x8xf32>, %k: tensor<1x2x1x8xf32>,
 // BOTH: loom.kv.quantize %[[R]] : !loom.kv_cache<1x2x12x8xf32> -> !loom.kv_cache<1x2x12x8xf32, quant = <bits = 4, group = 4, residual = 4>>
 // BOTH-LABEL: func.func @decode_step
 // BOTH-SAME: !loom.kv_cache<1x2x12x8xf32, quant = <bits = 4, group = 4, residual = 4>>
+
+// With h2o the prefill's attention returns its key scores; eviction returns the
+// scores of the kept entries, which travel with the cache as a state.
+// H2O-LABEL: func.func @prefill
+// H2O-SAME: -> (tensor<1x4x8x8xf32>, !loom.kv_cache<1x2x9x8xf32>, tensor<1x2x9xf32> {loom.kv_state = "scores"})
+// H2O: %[[C1:.*]] = loom.kv.append
+// H2O: %{{.*}}, %[[S:.*]] = loom.attention %{{.*}}, %[[C1]] {causal}
+// H2O: %[[E:.*]], %[[K:.*]] = loom.kv.evict h2o %[[C1]] scores(%[[S]] : tensor<1x2x16xf32>) {budget = 8 : i64, recent = 2 : i64} : !loom.kv_cache<1x2x16x8xf32>, tensor<1x2x16xf32>
+// H2O: %[[R:.*]] = loom.kv.resize %[[E]]
+// H2O: %[[RS:.*]] = tensor.extract_slice %[[K]][0, 0, 0] [1, 2, 9] [1, 1, 1]
+// H2O: return %{{.*}}, %[[R]], %[[RS]]
+// H2O-LABEL: func.func @decode_step
+// H2O-SAME: %{{.*}}: !loom.kv_cache<1x2x9x8xf32>, %[[ACC:.*]]: tensor<1x2x9xf32> {loom.kv_state = "scores"})
+// H2O-SAME: -> (tensor<1x4x1x8xf32>, !loom.kv_cache<1x2x9x8xf32>, tensor<1x2x9xf32> {loom.kv_state = "scores"})
+// H2O: %[[D1:.*]] = loom.kv.append
+// H2O: %{{.*}}, %[[DS:.*]] = loom.attention %{{.*}}, %[[D1]] {causal}
+// H2O: %[[SUM:.*]] = linalg.add ins(%[[ACC]], %[[DS]] : tensor<1x2x9xf32>, tensor<1x2x9xf32>)
+// H2O: %[[DE:.*]], %[[DK:.*]] = loom.kv.evict h2o %[[D1]] scores(%[[SUM]] : tensor<1x2x9xf32>) {budget = 8 : i64, recent = 2 : i64}
+// H2O: return %{{.*}}, %[[DE]], %[[DK]]
+
+// Merging every 2 steps: capacity K + 2, the state flows through the scf.if.
+// MERGE-LABEL: func.func @prefill
+// MERGE: loom.kv.merge %{{.*}} scores(%{{.*}} : tensor<1x2x16xf32>) {budget = 8 : i64, recent = 2 : i64, sigma = 2.000000e+00 : f32, threshold = 8.000000e-01 : f32} : !loom.kv_cache<1x2x16x8xf32>, tensor<1x2x16xf32>
+// MERGE-LABEL: func.func @decode_step
+// MERGE-SAME: !loom.kv_cache<1x2x10x8xf32>, %{{.*}}: tensor<1x2x10xf32> {loom.kv_state = "scores"})
+// MERGE: %[[IF:.*]]:2 = scf.if
+// MERGE: loom.kv.merge
+// MERGE: scf.yield
+// MERGE: } else {
+// MERGE: return %{{.*}}, %[[IF]]#0, %[[IF]]#1

@@ -102,6 +102,41 @@ def main():
     residual = int(opts.get("residual", -1))
     residual = group if residual < 0 else residual
     quantize = "quantize" in policy.split("+")
+    recent = int(opts.get("recent", 4))
+    threshold = float(opts.get("threshold", 0.5))
+    sigma = float(opts.get("sigma", 1.0))
+    # H2O: the attention each token accumulated, by original position (as
+    # case_h2o_accumulate does), independent of where the cache stores it.
+    acc = {}
+    # Merging: the scores carried with the cache, aligned with its entries
+    # (a merged entry's is its set's sum).
+    carried = np.zeros((1, hkv, capacity), np.float32)
+    merged_sets = [0]  # sets of more than one entry (merging did happen)
+
+    def accumulate(scores):
+        for h in range(hkv):
+            for j in range(int(cache.length[0])):
+                key = (h, int(cache.positions[0, h, j]))
+                acc[key] = np.float32(acc.get(key, np.float32(0)) + scores[0, h, j])
+
+    def aligned():
+        a = np.zeros(cache.positions.shape, np.float32)
+        for h in range(hkv):
+            for j in range(int(cache.length[0])):
+                a[0, h, j] = acc[(h, int(cache.positions[0, h, j]))]
+        return a
+
+    def compress_step(scores):
+        nonlocal cache, carried
+        if policy == "window-sinks":
+            cache = ref.evict(cache, "window_sinks", k_budget, sinks=sinks)
+        elif policy == "h2o":
+            accumulate(scores)
+            cache = ref.evict(cache, "h2o", k_budget, scores=aligned(), recent=recent)
+        elif policy == "merge":
+            total = carried + scores
+            cache, sets, carried = ref.merge(cache, total, k_budget, recent, threshold, sigma)
+            merged_sets[0] += sets
 
     # The reference cache, stepped the way the policy says.
     cache = ref.Cache(1, hkv, capacity, d)
@@ -124,6 +159,12 @@ def main():
         length = int(got_cache[3][0])
         if length != int(cache.length[0]):
             sys.exit(f"FAIL: step {step}: length {length}, reference {cache.length[0]}")
+        if policy in ("h2o", "merge"):
+            want_state = aligned() if policy == "h2o" else carried
+            got_state = got_cache[5][0, :, :length]
+            if not np.allclose(got_state, want_state[0, :, :length], rtol=1e-5, atol=1e-6):
+                sys.exit(f"FAIL: step {step}: carried scores {got_state.tolist()}, "
+                         f"reference {want_state[0, :, :length].tolist()}")
         got_pos = got_cache[2][0, :, :length]
         want_pos = cache.positions[0, :, :length]
         if not np.array_equal(got_pos, want_pos):
@@ -134,9 +175,9 @@ def main():
     q, k, v = q_all[:, :, :prompt], k_all[:, :, :prompt], v_all[:, :, :prompt]
     results = loom_call(lowered, "prefill", [q, k, v], workdir, "prefill")
     cache.append(k, v)
-    want, _ = ref.cache_attention(q, cache)
-    if policy.startswith("window-sinks"):
-        cache = ref.evict(cache, "window_sinks", k_budget, sinks=sinks)
+    want, scores = ref.cache_attention(q, cache)
+    if policy in ("window-sinks", "h2o", "merge"):
+        compress_step(scores)
     if policy.startswith("snapkv"):
         _, scores = ref.cache_attention(q[:, :, prompt - window:], cache)
         kept = k_budget - (capacity - prompt)
@@ -156,10 +197,14 @@ def main():
         cache.append(k, v)
         if quantize:
             quantize_new(old_length)
-        want, _ = ref.cache_attention(q, cache)
-        if policy == "window-sinks" and (interval == 1 or
-                                         cache.length[0] >= k_budget + interval):
-            cache = ref.evict(cache, "window_sinks", k_budget, sinks=sinks)
+        want, scores = ref.cache_attention(q, cache)
+        if policy in ("window-sinks", "h2o", "merge") and (
+                interval == 1 or cache.length[0] >= k_budget + interval):
+            compress_step(scores)
+        elif policy == "h2o":
+            accumulate(scores)
+        elif policy == "merge":
+            carried = carried + scores
         parts = results[1:]
         compare(f"decode {t}", results[0], want, parts)
         if policy == "window-sinks" and interval == 1:
@@ -175,6 +220,7 @@ def main():
     full = 2 * hkv * capacity * d * 4 + hkv * capacity * 8 + 16
     print(f"{policy}: {steps} steps ok, max abs error {worst:.2e}"
           + (f", windowed oracle {oracle_worst:.2e}" if oracle_worst else "")
+          + (f", {merged_sets[0]} merged sets" if policy == "merge" else "")
           + f"; cache bytes held {held} (uncompressed {full})")
 
 
