@@ -6,7 +6,13 @@ SwiGLU; seeded random weights) with its onnxruntime reference logits, compiles i
 with `loomc --target=cpu`, counts the `loom.attention` ops the raising produced,
 runs the compiled model with `loom-run` against the reference (rtol 0, atol 1e-4 of
 the largest reference magnitude) and prints the top-5 next tokens at the last
-position next to the reference's. When ../shared/models (next to the repository)
+position next to the reference's. Then token generation: `loomc --generate` turns
+the same full-sequence export into a prefill and a decode step over a KV cache;
+`loom-run --generate` prefills 8 tokens and decodes greedily to the end of the
+positions the export covers, and the demo checks every generated token against
+onnxruntime running the full-sequence model on the growing sequence. The same is
+compiled with an H2O-compressed cache (`--kv-compress`, half the context) and its
+memory and agreement are printed. When ../shared/models (next to the repository)
 holds tiny_llama.onnx, that exported HuggingFace model is run the same way.
 Exits non-zero on any failure or mismatch.
 """
@@ -153,6 +159,68 @@ def run_model(bindir, onnx_path, input_path, ref_path, workdir, expect_attention
     return ratio
 
 
+def greedy_reference(onnx_path, prompt, steps):
+    """Greedy tokens of onnxruntime on the full-sequence export, re-run on the
+    growing sequence (padded to the export's length: the model is causal)."""
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    seq = session.get_inputs()[0].shape[1]
+    tokens = list(prompt)
+    for _ in range(steps):
+        ids = np.zeros((1, seq), np.int64)
+        ids[0, :len(tokens)] = tokens
+        logits = session.run(None, {name: ids})[0]
+        tokens.append(int(np.argmax(logits[0, len(tokens) - 1])))
+    return tokens[len(prompt):], seq
+
+
+GENERATE_RE = re.compile(r"generated \d+ tokens: ([\d ]+)")
+
+
+def generate(bindir, onnx_path, input_path, workdir, prompt_len=8):
+    """loomc --generate (plain and H2O-compressed) and loom-run --generate,
+    checked against onnxruntime's greedy tokens on the full-sequence model."""
+    loomc, loom_run = tool(bindir, "loomc"), tool(bindir, "loom-run")
+    name = os.path.splitext(os.path.basename(onnx_path))[0]
+    if name == "model":  # make_llama.py's DIR/model.onnx
+        name = os.path.basename(os.path.dirname(onnx_path))
+    ids = np.load(input_path).reshape(-1)
+    prompt_path = os.path.join(workdir, f"{name}-prompt.npy")
+    np.save(prompt_path, ids[None, :prompt_len].astype(np.int64))
+    reference, seq = greedy_reference(onnx_path, ids[:prompt_len], 1)
+    steps = seq - prompt_len + 1  # the prefill's token, then one per position
+    reference, _ = greedy_reference(onnx_path, ids[:prompt_len], steps)
+    results = {}
+    for label, extra in [("full cache", []),
+                         ("H2O, half the context", ["--kv-compress=policy=h2o,budget=0.5,recent=4"])]:
+        outdir = os.path.join(workdir, f"{name}-generate-{len(results)}")
+        print(f"== {name}: loomc --generate --kv-capacity={seq} --prompt-length={prompt_len} "
+              + " ".join(extra) + f" ({label}) ==")
+        run_tool([loomc, onnx_path, "--generate", f"--kv-capacity={seq}",
+                  f"--prompt-length={prompt_len}", "-o", outdir] + extra, "loomc --generate")
+        print(f"== {name}: loom-run --prompt ({prompt_len} tokens) --generate {steps} ==")
+        out = run_tool([loom_run, outdir, "--prompt", prompt_path, "--generate", str(steps)],
+                       "loom-run --generate")
+        sys.stdout.write("  " + out.strip().replace("\n", "\n  ") + "\n")
+        match = GENERATE_RE.search(out)
+        if not match:
+            raise DemoError(f"loom-run --generate printed no tokens:\n{out}")
+        results[label] = [int(t) for t in match.group(1).split()]
+    exact = results["full cache"]
+    if exact != reference:
+        raise DemoError(f"{name}: generated tokens {exact} differ from onnxruntime's greedy "
+                        f"tokens on the full-sequence model {reference}")
+    print(f"the {steps} generated tokens equal onnxruntime's greedy tokens on the "
+          f"full-sequence model")
+    compressed = results["H2O, half the context"]
+    agree = sum(a == b for a, b in zip(compressed, exact))
+    print(f"H2O at half the context: {agree} of {steps} tokens as with the full cache "
+          f"(greedy, free-running: one different token changes what follows)")
+
+
 def generate_llama(workdir):
     """Runs examples/make_llama.py into workdir/llama; returns that directory."""
     out = os.path.join(workdir, "llama")
@@ -188,6 +256,8 @@ def main(argv=None):
             run_model(bindir, os.path.join(gen, "model.onnx"),
                       os.path.join(gen, "input_ids.npy"), os.path.join(gen, "logits.npy"),
                       workdir, expect_attention=make_llama.LAYERS)
+            generate(bindir, os.path.join(gen, "model.onnx"),
+                     os.path.join(gen, "input_ids.npy"), workdir)
             tiny = os.path.join(SHARED_MODELS, "tiny_llama.onnx")
             if os.path.isfile(tiny):
                 run_model(bindir, tiny, os.path.join(SHARED_MODELS, "tiny_llama_input.npy"),

@@ -46,6 +46,8 @@ def policies(window):
     """(label, loom-kv-compress options or None, budget-dependent)."""
     return [
         ("window-sinks", "policy=window-sinks budget={b} sinks=4", True),
+        ("h2o", "policy=h2o budget={b} recent=4", True),
+        ("merge", "policy=merge budget={b} recent=4 threshold=0.5 sigma=1.0", True),
         ("snapkv", f"policy=snapkv budget={{b}} window={window} kernel=5", True),
         ("snapkv+kivi4", f"policy=snapkv+quantize budget={{b}} window={window} "
          "kernel=5 bits=4 group=4", True),
