@@ -32,6 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from genlib import FullModel, Generator  # noqa: E402
 
 MODELS = {"tiny_llama": (64, [8, 16, 32, 48]), "tiny_mixtral": (32, [8, 16, 24])}
+# Compressed caches (loom-kv-compress) timed at the longest prompt.
+COMPRESSED = {"window-sinks": "policy=window-sinks,budget=0.5,sinks=4",
+              "h2o": "policy=h2o,budget=0.5,recent=4",
+              "kivi4": "policy=quantize,bits=4,group=8"}
 
 
 def compile_all(args):
@@ -46,6 +50,11 @@ def compile_all(args):
         for prompt in prompts:
             builds[f"generate-p{prompt}"] = ["--generate", f"--kv-capacity={seq}",
                                              f"--prompt-length={prompt}"]
+        if name == "tiny_llama":
+            for label, options in COMPRESSED.items():
+                builds[f"generate-p{prompts[-1]}-{label}"] = [
+                    "--generate", f"--kv-capacity={seq}", f"--prompt-length={prompts[-1]}",
+                    f"--kv-compress={options}"]
         for label, extra in builds.items():
             outdir = os.path.join(args.out, f"{name}-{label}")
             cmd = [args.loomc, onnx, "-o", outdir, f"--mcpu={args.mcpu}"] + extra
@@ -53,7 +62,8 @@ def compile_all(args):
             mlir = os.path.join(outdir, "model.mlir")
             if os.path.exists(mlir):
                 os.remove(mlir)
-        plan[name] = {"seq": seq, "prompts": prompts}
+        plan[name] = {"seq": seq, "prompts": prompts,
+                      "compressed": list(COMPRESSED) if name == "tiny_llama" else []}
     with open(os.path.join(args.out, "plan.json"), "w") as f:
         json.dump(plan, f, indent=1)
 
@@ -89,8 +99,11 @@ def run_all(args):
         feed = {session.get_inputs()[0].name: ids}
         ort_ms = median_ms(lambda: session.run(None, feed), args.reps)
         rows = []
-        for prompt in info["prompts"]:
-            gen = Generator(os.path.join(args.dir, f"{name}-generate-p{prompt}"))
+        runs = [(p, "") for p in info["prompts"]] + \
+            [(info["prompts"][-1], c) for c in info.get("compressed", [])]
+        for prompt, compressed in runs:
+            suffix = f"-{compressed}" if compressed else ""
+            gen = Generator(os.path.join(args.dir, f"{name}-generate-p{prompt}{suffix}"))
             step_times, prefill_times = [], []
             rounds = max(1, args.reps // (seq - prompt))
             for _ in range(rounds + 1):
@@ -104,7 +117,8 @@ def run_all(args):
                     step_times.append((time.perf_counter() - start) * 1e3)
             step_times = step_times[seq - prompt:]  # the first round warms up
             step_ms = statistics.median(step_times)
-            rows.append({"prompt_length": prompt, "steps_timed": len(step_times),
+            rows.append({"prompt_length": prompt, "kv_compression": compressed or "none",
+                         "steps_timed": len(step_times),
                          "decode_step_ms": step_ms,
                          "prefill_ms": statistics.median(prefill_times[1:]),
                          "full_sequence_loom_ms": full_ms,
@@ -113,7 +127,8 @@ def run_all(args):
                          "speedup_vs_ort_full": ort_ms / step_ms,
                          "kv_bytes": gen.kv_bytes})
             gen.close()
-            print(f"{name} P={prompt:3d}: decode step {step_ms:.3f} ms, "
+            print(f"{name} P={prompt:3d}{' ' + compressed if compressed else ''}: "
+                  f"decode step {step_ms:.3f} ms, "
                   f"full sequence Loom {full_ms:.3f} ms ({full_ms / step_ms:.1f}x), "
                   f"onnxruntime {ort_ms:.3f} ms ({ort_ms / step_ms:.1f}x), "
                   f"prefill {rows[-1]['prefill_ms']:.3f} ms")

@@ -48,6 +48,7 @@ def policies(window):
         ("window-sinks", "policy=window-sinks budget={b} sinks=4", True),
         ("h2o", "policy=h2o budget={b} recent=4", True),
         ("merge", "policy=merge budget={b} recent=4 threshold=0.5 sigma=1.0", True),
+        ("merge-t0.1", "policy=merge budget={b} recent=4 threshold=0.1 sigma=1.0", True),
         ("snapkv", f"policy=snapkv budget={{b}} window={window} kernel=5", True),
         ("snapkv+kivi4", f"policy=snapkv+quantize budget={{b}} window={window} "
          "kernel=5 bits=4 group=4", True),
@@ -107,7 +108,23 @@ def exactness(args, name, onnx, seq, prompt_ids, work):
 
 
 def run_generation(outdir, prompt, forced):
-    """Prefill, then one step per forced token; returns the step logits."""
+    """Prefill, then one step per forced token; returns the step logits.
+    Each library runs in its own process (a process that loads dozens of
+    compiled models, each with its own thread pool, is not what a user runs)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "prompt.npy"), np.asarray(prompt, np.int64))
+        np.save(os.path.join(tmp, "forced.npy"), np.asarray(forced, np.int64))
+        out = os.path.join(tmp, "out.npz")
+        subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", outdir,
+                        tmp, out], check=True)
+        data = np.load(out)
+        return data["first"], data["rows"], int(data["kv"])
+
+
+def _generation_worker(outdir, tmp, out):
+    prompt = np.load(os.path.join(tmp, "prompt.npy"))
+    forced = np.load(os.path.join(tmp, "forced.npy"))
     gen = Generator(outdir)
     first = gen.prefill(prompt)[-1].copy()
     rows = []
@@ -117,7 +134,7 @@ def run_generation(outdir, prompt, forced):
         position += 1
     kv = gen.kv_bytes
     gen.close()
-    return first, np.array(rows), kv
+    np.savez(out, first=first, rows=np.array(rows), kv=np.int64(kv))
 
 
 def compression(args, name, onnx, seq, window, prompt_ids, work):
@@ -136,7 +153,7 @@ def compression(args, name, onnx, seq, window, prompt_ids, work):
     gen.close()
     _, ref_rows, ref_kv = run_generation(ref_dir, prompt, forced)
     p_ref = softmax(ref_rows.astype(np.float64))
-    rows = [{"config": "none", "budget": None, "kv_bytes": ref_kv,
+    rows = [{"config": "none", "budget": None, "options": "", "kv_bytes": ref_kv,
              "kv_ratio": 1.0, "top1": 1.0, "kl": 0.0}]
     for label, template, budgeted in policies(window):
         for budget in (BUDGETS if budgeted else [None]):
@@ -171,7 +188,7 @@ def table(results):
                              f"error: {row['error']} | | | |")
                 continue
             lines.append(f"| {name} | {row['config']} | {budget} | {row['kv_bytes']:,} | "
-                         f"{row['kv_ratio']:.2f}x | {row['top1']:.3f} | {row['kl']:.4f} |")
+                         f"{row['kv_ratio']:.2f}x | {row['top1']:.3f} | {row['kl']:.2e} |")
     return "\n".join(lines)
 
 
@@ -198,6 +215,9 @@ def check(results, bounds):
 
 
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        _generation_worker(*sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--shared", default=os.path.join(
