@@ -149,6 +149,32 @@ static OwningOpRef<ModuleOp> cloneModuleOf(func::FuncOp func) {
   return OwningOpRef<ModuleOp>(cast<ModuleOp>(module->clone()));
 }
 
+/// Makes `tapped` (the copy of `func` in `copy`) also return `taps` after its
+/// own results, and compiles `copy` with the JIT; `firstTap` is then the
+/// output index of the first tap.
+static FailureOr<std::unique_ptr<JitModule>>
+compileWithTaps(func::FuncOp func, ModuleOp copy, func::FuncOp tapped,
+                ArrayRef<Value> taps, unsigned &firstTap) {
+  auto returnOp = cast<func::ReturnOp>(tapped.getBody().back().getTerminator());
+  firstTap = returnOp.getNumOperands();
+  SmallVector<Value> operands(returnOp.getOperands());
+  operands.append(taps.begin(), taps.end());
+  SmallVector<unsigned> indices(taps.size(), firstTap);
+  SmallVector<Type> types(ValueRange(taps).getTypes());
+  SmallVector<DictionaryAttr> attrs(taps.size(),
+                                    DictionaryAttr::get(func.getContext()));
+  if (failed(tapped.insertResults(indices, types, attrs)))
+    return func.emitError()
+           << "internal error: cannot tap the values calibration reads";
+  returnOp->setOperands(operands);
+  auto jit = JitModule::compile(copy, func.getName(), /*reference=*/false,
+                                /*isolate=*/true);
+  if (!jit)
+    return func.emitError()
+           << "calibration: " << llvm::toString(jit.takeError());
+  return std::move(*jit);
+}
+
 FailureOr<std::vector<LayerStatistics>> mlir::loom::collectLayerStatistics(
     func::FuncOp func, ArrayRef<LinearLayer> layers,
     ArrayRef<CalibrationSample> samples, bool withHessian) {
@@ -158,30 +184,16 @@ FailureOr<std::vector<LayerStatistics>> mlir::loom::collectLayerStatistics(
   // A copy whose function also returns every layer's input.
   OwningOpRef<ModuleOp> copy = cloneModuleOf(func);
   auto tapped = copy->lookupSymbol<func::FuncOp>(func.getName());
-  auto returnOp = cast<func::ReturnOp>(tapped.getBody().back().getTerminator());
-  unsigned firstTap = returnOp.getNumOperands();
-  SmallVector<Value> operands(returnOp.getOperands());
-  SmallVector<unsigned> indices;
-  SmallVector<Type> types;
-  SmallVector<DictionaryAttr> attrs;
-  for (const LinearLayer &layer : layers) {
-    auto op = cast<linalg::MatmulOp>(
-        opAtWalkIndex(tapped, walkIndexOf(func, layer.op)));
-    Value x = op.getDpsInputs()[0];
-    operands.push_back(x);
-    indices.push_back(firstTap);
-    types.push_back(x.getType());
-    attrs.push_back(DictionaryAttr::get(func.getContext()));
-  }
-  if (failed(tapped.insertResults(indices, types, attrs)))
-    return func.emitError() << "internal error: cannot tap the layer inputs";
-  returnOp->setOperands(operands);
-
-  auto jit = JitModule::compile(*copy, func.getName(), /*reference=*/false,
-                                /*isolate=*/true);
-  if (!jit)
-    return func.emitError()
-           << "calibration: " << llvm::toString(jit.takeError());
+  SmallVector<Value> taps;
+  for (const LinearLayer &layer : layers)
+    taps.push_back(cast<linalg::MatmulOp>(
+                       opAtWalkIndex(tapped, walkIndexOf(func, layer.op)))
+                       .getDpsInputs()[0]);
+  unsigned firstTap = 0;
+  FailureOr<std::unique_ptr<JitModule>> jit =
+      compileWithTaps(func, *copy, tapped, taps, firstTap);
+  if (failed(jit))
+    return failure();
   for (auto [i, layer] : llvm::enumerate(layers)) {
     stats[i].k = layer.k;
     if (withHessian)
@@ -220,12 +232,7 @@ mlir::loom::collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
   SmallVector<MoEFFNOp> ops;
   for (Operation *op : moeOps)
     ops.push_back(cast<MoEFFNOp>(opAtWalkIndex(tapped, walkIndexOf(func, op))));
-  auto returnOp = cast<func::ReturnOp>(tapped.getBody().back().getTerminator());
-  unsigned firstTap = returnOp.getNumOperands();
-  SmallVector<Value> operands(returnOp.getOperands());
-  SmallVector<unsigned> indices;
-  SmallVector<Type> types;
-  SmallVector<DictionaryAttr> attrs;
+  SmallVector<Value> taps;
   for (MoEFFNOp op : ops) {
     OpBuilder b(op);
     SmallVector<Value> replacement = buildMoEFFNDecomposition(
@@ -233,24 +240,16 @@ mlir::loom::collectExpertRows(func::FuncOp func, ArrayRef<Operation *> moeOps,
         op.getW3(), op.getConstants(), op.getScales(), op.getZeroPoints());
     auto combine = replacement[0].getDefiningOp<MoECombineOp>();
     auto experts = combine.getExpertOutput().getDefiningOp<MoEExpertsOp>();
+    taps.append({experts.getRows(), experts.getOffsets(), experts.getCounts(),
+                 op.getInput()});
     op->replaceAllUsesWith(replacement);
     op->erase();
-    for (Value v : {experts.getRows(), experts.getOffsets(),
-                    experts.getCounts(), op.getInput()}) {
-      operands.push_back(v);
-      indices.push_back(firstTap);
-      types.push_back(v.getType());
-      attrs.push_back(DictionaryAttr::get(func.getContext()));
-    }
   }
-  if (failed(tapped.insertResults(indices, types, attrs)))
-    return func.emitError() << "internal error: cannot tap the expert rows";
-  returnOp->setOperands(operands);
-  auto jit = JitModule::compile(*copy, func.getName(), /*reference=*/false,
-                                /*isolate=*/true);
-  if (!jit)
-    return func.emitError()
-           << "calibration: " << llvm::toString(jit.takeError());
+  unsigned firstTap = 0;
+  FailureOr<std::unique_ptr<JitModule>> jit =
+      compileWithTaps(func, *copy, tapped, taps, firstTap);
+  if (failed(jit))
+    return failure();
   for (const CalibrationSample &sample : samples) {
     auto run = (*jit)->run(sample);
     if (!run)
