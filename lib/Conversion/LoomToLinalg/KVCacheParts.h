@@ -87,6 +87,29 @@ std::pair<Value, Value> readKVCacheEntries(OpBuilder &b, Location loc,
                                            KVCacheType type,
                                            const KVCacheParts &parts);
 
+/// `value` (an i64) as an index.
+Value kvIndexCast(OpBuilder &b, Location loc, Value value);
+
+/// min(max(v, lo), hi) on i64 scalars.
+Value clampI64(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi);
+
+/// Per sequence, the number of leading tokens of a quantized cache of
+/// `length` entries that are stored quantized: whole groups before the last
+/// `residual` tokens (KVCacheQuantizedStorage.cpp).
+Value quantizedPrefix(OpBuilder &b, Location loc, KVCacheType type,
+                      Value length);
+
+/// Quantizes the entries [base, prefix(length)) of `parts` from the key and
+/// value windows ([B,H,W,X], entry base + w at w) and rebuilds the residual.
+void quantizeFromWindows(OpBuilder &b, Location loc, KVCacheType type,
+                         KVCacheParts &parts, Value keyWindow,
+                         Value valueWindow, Value base);
+
+/// The empty quantized storage of a cache of `type` (codes, scales, zero
+/// points and residual all zero) into `parts`.
+void initQuantizedStorage(OpBuilder &b, Location loc, KVCacheType type,
+                          KVCacheParts &parts);
+
 } // namespace loom
 } // namespace mlir
 
