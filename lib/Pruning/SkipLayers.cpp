@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -30,6 +31,13 @@ namespace loom {
 
 using namespace mlir;
 using namespace mlir::loom;
+
+/// `value` as %g prints it ("0.8", "1.5").
+static std::string formatNumber(double value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%g", value);
+  return text;
+}
 
 namespace {
 constexpr StringLiteral kPass = "loom-skip-layers";
@@ -71,8 +79,7 @@ LogicalResult SkipLayersPass::validateOptions(
   if (hasThreshold() == hasCount())
     return bad("exactly one of threshold and count must be given");
   if (hasThreshold() && !(threshold >= -1.0 && threshold <= 1.0))
-    return bad("threshold must be in [-1, 1], not " +
-               llvm::formatv("{0}", static_cast<double>(threshold)).str());
+    return bad("threshold must be in [-1, 1], not " + formatNumber(threshold));
   if (hasCount() && count < 0)
     return bad("count must be non-negative, not " +
                Twine(static_cast<int64_t>(count)));
@@ -204,10 +211,8 @@ void SkipLayersPass::runOnOperation() {
   mlir::emitRemark(func.getLoc())
       << kPass << ": removed " << removedIndices.size() << " of " << n << " "
       << noun << "s ("
-      << (hasCount()
-              ? "count=" + std::to_string(static_cast<int64_t>(count))
-              : llvm::formatv("cosine >= {0}", static_cast<double>(threshold))
-                    .str())
+      << (hasCount() ? "count=" + std::to_string(static_cast<int64_t>(count))
+                     : "cosine >= " + formatNumber(threshold))
       << ")";
   if (!removedIndices.empty())
     eraseDeadOps(func.getBody().front());
