@@ -4,7 +4,7 @@ agreement with the full model and latency.
 
     # here (needs loomc): calibration inputs, then the libraries
     python3 bench/layers/skip.py compile --out DIR [--shared ../shared]
-        [--loomc build/bin/loomc] [--jobs N] [--mcpu x86-64-v4]
+        [--loomc build/bin/loomc] [--jobs N] [--mcpu CPU]
     # anywhere with numpy and the Loom runtime library (no MLIR): run them
     python3 bench/layers/skip.py run DIR [--reps R] [--out FILE.json]
         [--check BOUNDS.json]
@@ -79,7 +79,9 @@ def compile_all(args):
     def build(item):
         label, options = item
         outdir = os.path.join(args.out, label)
-        cmd = [args.loomc, onnx, "-o", outdir, f"--mcpu={args.mcpu}"]
+        cmd = [args.loomc, onnx, "-o", outdir]
+        if args.mcpu:
+            cmd.append(f"--mcpu={args.mcpu}")
         if options:
             cmd += [f"--skip-layers={options}",
                     "--calibration=" + os.path.join(args.out, "calibration")]
@@ -185,7 +187,7 @@ def main():
     c.add_argument("--out", required=True)
     c.add_argument("--loomc", default="build/bin/loomc")
     c.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "shared"))
-    c.add_argument("--mcpu", default="x86-64-v4")
+    c.add_argument("--mcpu", help="loomc --mcpu (default: the host CPU)")
     c.add_argument("--jobs", type=int, default=os.cpu_count())
     r = sub.add_parser("run")
     r.add_argument("dir")
