@@ -19,7 +19,9 @@ candidate's cosine and the removed indices) goes to DIR/plan.json.
 reports: top-1 agreement with the full model (argmax of the logits per
 position, over the saved input and 7 held-out random sequences, seed 1:
 512 positions), the max abs error on the saved input against the saved
-reference output, and the median latency of R calls on the saved input.
+reference output, and the median latency of R calls on the saved input
+(after 5 warm-up calls; one library loaded at a time, so that the thread
+pools of several do not compete).
 `--check` fails (exit 1) when a bound of the JSON file is not met: agreement
 floors per build, the reference tolerance of the full and count=0 builds,
 and that the removed sublayers are the highest-cosine (least changing) ones.
@@ -101,7 +103,8 @@ def compile_all(args):
 
 
 def median_ms(fn, reps):
-    fn()
+    for _ in range(5):  # warm-up
+        fn()
     times = []
     for _ in range(reps):
         start = time.perf_counter()
