@@ -13,9 +13,10 @@
 #include "loom/Quantization/Calibration.h"
 #include "loom/Quantization/LinearLayers.h"
 
-#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -28,6 +29,8 @@ namespace loom {
 #include "loom/Pruning/Passes.h.inc"
 } // namespace loom
 } // namespace mlir
+
+#define DEBUG_TYPE "loom-skip-layers"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -132,10 +135,10 @@ SkipLayersPass::score(func::FuncOp func, ArrayRef<Sublayer> sublayers) {
 
 /// Erases the ops of `block` left without uses (users come after their
 /// operands, so one reverse sweep suffices).
-static void eraseDeadOps(Block &block) {
+static void eraseDeadOps(RewriterBase &rewriter, Block &block) {
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
     if (isOpTriviallyDead(&op))
-      op.erase();
+      rewriter.eraseOp(&op);
 }
 
 void SkipLayersPass::runOnOperation() {
@@ -164,6 +167,10 @@ void SkipLayersPass::runOnOperation() {
     return signalPassFailure();
   }
   int64_t n = sublayers.size();
+  LLVM_DEBUG({
+    for (const Sublayer &s : sublayers)
+      llvm::dbgs() << kindName << " " << s.index << ": " << *s.add << "\n";
+  });
   if (hasCount() && count > n) {
     func.emitError() << kPass << ": count=" << static_cast<int64_t>(count)
                      << " but the function has only " << n << " " << noun
@@ -194,6 +201,7 @@ void SkipLayersPass::runOnOperation() {
       << kPass << ": cosine(x, x + f(x)) of the " << n << " " << noun
       << "s, most redundant first: " << ranked;
 
+  IRRewriter rewriter(func.getContext());
   // Program order backwards: a removed sublayer's output may be the input
   // of the next removed one (consecutive blocks).
   SmallVector<int64_t> removedIndices;
@@ -204,7 +212,7 @@ void SkipLayersPass::runOnOperation() {
     mlir::emitRemark(s.add->getLoc())
         << kPass << ": removed " << noun << " " << i
         << llvm::formatv(" (cosine {0:f6})", (*scores)[i]).str();
-    s.output.replaceAllUsesWith(s.input);
+    rewriter.replaceAllUsesWith(s.output, s.input);
     removedIndices.insert(removedIndices.begin(), i);
   }
   numRemoved = removedIndices.size();
@@ -215,7 +223,7 @@ void SkipLayersPass::runOnOperation() {
                      : "cosine >= " + formatNumber(threshold))
       << ")";
   if (!removedIndices.empty())
-    eraseDeadOps(func.getBody().front());
+    eraseDeadOps(rewriter, func.getBody().front());
 
   Builder b(func.getContext());
   func->setAttr(

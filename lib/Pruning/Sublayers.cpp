@@ -124,13 +124,14 @@ static bool isAttention(Operation *op) {
   return isa<AttentionOp, LinearAttentionOp, BlockSparseAttentionOp>(op);
 }
 
+/// A linear layer's product: a contraction (linalg.matmul and kin), loom's
+/// quantized and shift-add matmuls (the pass may run after them), or a
+/// mixture-of-experts FFN.
 static bool isMatmul(Operation *op) {
-  if (isa<MoEFFNOp>(op))
+  if (isa<MoEFFNOp, QMatmulOp, BCQMatmulOp, ShiftMatmulOp, AdderMatmulOp>(op))
     return true;
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-    return linalg::isaContractionOpInterface(linalgOp);
-  return isa<LoomDialect>(op->getDialect()) &&
-         op->getName().stripDialect().contains("matmul");
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalg::isaContractionOpInterface(linalgOp);
 }
 
 std::vector<Sublayer> mlir::loom::findSublayers(func::FuncOp func,

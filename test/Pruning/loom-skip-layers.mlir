@@ -84,6 +84,7 @@
 // the one MLP sublayer (x + relu(x W) V) is the only candidate.
 // DECOY: remark: loom-skip-layers: cosine(x, x + f(x)) of the 1 mlp sublayers, most redundant first: 0
 // DECOY: remark: loc("mlp"): loom-skip-layers: removed mlp sublayer 0
+// (Not a CHECK-LABEL: the remarks above echo the source line of the function.)
 // DECOY: func.func @negative_decoys(%arg0
 // DECOY: %[[RELU:.*]] = linalg.generic
 // DECOY: linalg.add ins(%arg0, %[[RELU]] :
