@@ -24,14 +24,17 @@ StringRef mlir::loom::sublayerKindName(SublayerKind kind) {
   llvm_unreachable("unknown sublayer kind");
 }
 
-/// The addends of `op` when it adds two f32 tensors of its result type
-/// elementwise: `arith.addf`, `linalg.add` or a `linalg.generic` of identity
-/// maps whose body is one `arith.addf` of its two inputs.
+/// The addends of `op` when it adds two static f32 tensors of its result
+/// type elementwise: `arith.addf`, `linalg.add` or a `linalg.generic` of
+/// identity maps whose body is one `arith.addf` of its two inputs.
 static std::optional<std::pair<Value, Value>> addends(Operation *op) {
   if (op->getNumResults() != 1)
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!type || !type.getElementType().isF32())
+  // Per-token cosines need a static stream with a non-empty innermost
+  // dimension (the hidden size).
+  if (!type || !type.getElementType().isF32() || type.getRank() < 1 ||
+      !type.hasStaticShape() || type.getShape().back() == 0)
     return std::nullopt;
   Value a, b;
   if (auto add = dyn_cast<arith::AddFOp>(op)) {
