@@ -74,6 +74,14 @@
 // RUN: FileCheck %s --check-prefix=NONE-IR --input-file=%t/negative_count0.mlir
 // RUN: env PATH=%loom_build/bin:%PATH% %python %S/Inputs/skip_check.py check %t %t/negative_count0.mlir | FileCheck %s --check-prefix=OK
 //
+// Through loom-optimize-pipeline (its skip-layers option, with the
+// pipeline's calibration): the same rewrite as loom-skip-layers alone.
+// RUN: loom-opt %t/model.mlir "--loom-optimize-pipeline=skip-layers=granularity=mlp,count=1 calibration=%t/calibration" \
+// RUN:   -o %t/pipeline.mlir 2>&1 | FileCheck %s --check-prefix=MLP1
+// RUN: env PATH=%loom_build/bin:%PATH% %python %S/Inputs/skip_check.py check %t %t/pipeline.mlir | FileCheck %s --check-prefix=OK
+// RUN: not loom-opt %t/model.mlir "--loom-optimize-pipeline=skip-layers=count=1" 2>&1 | FileCheck %s --check-prefix=PIPE-ERR
+// PIPE-ERR: error: skip-layers: loom-skip-layers: calibration is required
+//
 // The hand-written function below: decoy adds are not sublayers.
 // RUN: %python %S/Inputs/skip_check.py calib %t/decoy-calibration 4x8
 // RUN: loom-opt %s "--loom-skip-layers=granularity=mlp count=1 calibration=%t/decoy-calibration" 2>&1 \
