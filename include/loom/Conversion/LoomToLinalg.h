@@ -40,9 +40,13 @@ void populateAttentionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 
 /// Linear attention (full, causal, recurrent with carried state) and
-/// block-sparse attention (static mask, dynamic top-k).
+/// block-sparse attention (static mask, dynamic top-k or threshold).
 void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
+
+/// Castling-ViT angular linear attention (with its depthwise-conv branch).
+void populateAngularAttentionToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns);
 
 /// KV cache ops: init, append, accessors, eviction, merging, quantization.
 void populateKVCacheToLinalgPatterns(const TypeConverter &converter,
