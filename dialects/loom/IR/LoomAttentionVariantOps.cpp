@@ -309,10 +309,12 @@ LogicalResult AngularAttentionOp::verify() {
                         hkv)))
       return failure();
     int64_t kernel = wType.getDimSize(1);
-    if (ShapedType::isDynamic(kernel) || kernel < 1 || kernel % 2 == 0)
-      return emitOpError() << "conv kernel size must be static and odd (for "
-                              "'same' padding), got "
-                           << wType.getDimSize(1);
+    if (ShapedType::isDynamic(kernel))
+      return emitOpError() << "conv kernel size must be static";
+    if (kernel % 2 == 0)
+      return emitOpError() << "conv kernel size must be odd (for 'same' "
+                              "padding), got "
+                           << kernel;
   }
 
   APFloat eps = getEps();

@@ -143,7 +143,7 @@ func.func @f(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x
 
 // Even kernels have no centred 'same' padding.
 func.func @f(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>, %w: tensor<2x4xf32>) {
-  // expected-error @+1 {{conv kernel size must be static and odd (for 'same' padding), got 4}}
+  // expected-error @+1 {{conv kernel size must be odd (for 'same' padding), got 4}}
   %o = loom.angular_attention %q, %k, %v local(%w)
       : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<2x4xf32>) -> tensor<1x4x8x8xf32>
   return
@@ -156,5 +156,15 @@ func.func @f(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x
   // expected-error @+1 {{eps must be finite and positive, got 0}}
   %o = loom.angular_attention %q, %k, %v {eps = 0.0 : f32}
       : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+// The kernel size fixes the padding: it must be static.
+func.func @f(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>, %w: tensor<2x?xf32>) {
+  // expected-error @+1 {{conv kernel size must be static}}
+  %o = loom.angular_attention %q, %k, %v local(%w)
+      : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<2x?xf32>) -> tensor<1x4x8x8xf32>
   return
 }
