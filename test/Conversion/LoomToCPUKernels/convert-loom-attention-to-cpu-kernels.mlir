@@ -114,3 +114,17 @@ func.func @output_used_twice(%q: tensor<1x4x5x16xf32>, %v: tensor<1x4x5x8xf32>) 
   %ot = linalg.transpose ins(%o : tensor<1x4x5x8xf32>) outs(%eo : tensor<1x5x8x4xf32>) permutation = [0, 2, 3, 1]
   return %o, %ot : tensor<1x4x5x8xf32>, tensor<1x5x8x4xf32>
 }
+
+// -----
+
+// The softmax kernel knows neither block selection (static, top-k or threshold) nor the
+// angular kernel: both ops stay for the reference lowering.
+// CHECK-LABEL: func.func @negative_variants(
+// CHECK:         loom.block_sparse_attention {{.*}}threshold = 5.000000e-01
+// CHECK:         loom.angular_attention
+// CHECK-NOT:     call @loom_attention_f32
+func.func @negative_variants(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>, %w: tensor<2x3xf32>) -> (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) {
+  %b = loom.block_sparse_attention %q, %k, %v {block_q = 4, block_k = 4, threshold = 0.5 : f32} : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %a = loom.angular_attention %q, %k, %v local(%w) : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<2x3xf32>) -> tensor<1x2x8x8xf32>
+  return %b, %a : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>
+}
