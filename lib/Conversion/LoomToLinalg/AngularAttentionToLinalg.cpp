@@ -4,6 +4,9 @@
 // attention). Precondition: static shapes. Everything is computed in f32:
 //
 // - q^ and k^: the rows divided by max(||x||_2, eps).
+// - The contractions on a grouped layout [B*Hkv, G*Sq, W] (one batch
+//   dimension, the query heads of a kv group stacked along the rows), so
+//   that each is a batched GEMM the CPU contraction kernel can take.
 // - Non-causal, in linear time: K^T V [B,Hkv,D,Dv], sum_j k^_j [B,Hkv,D] and
 //   sum_j v_j [B,Hkv,Dv], then per query
 //   (sum_j v_j / 2 + q^ (K^T V) / pi) / (Skv / 2 + q^ . sum_j k^_j / pi).
@@ -112,54 +115,100 @@ struct AngularAttentionOpLowering : OpConversionPattern<AngularAttentionOp> {
     // Per kv head h/G of query head h, in maps over (b,h,...).
     auto kvHead = [&](AffineExpr h) { return h.floorDiv(group); };
 
+    // The contractions run on a grouped layout with one batch dimension,
+    // n = (b, kv head), and the query heads of a group stacked along the
+    // rows, r = (g, i): [B,Hq,Sq,W] -> [B*Hkv, G*Sq, W] (query heads
+    // h = kv*G + g are contiguous), so that each is a plain batched GEMM
+    // (what the CPU contraction kernel takes).
+    int64_t n = b * hkv, rows = group * sq;
+    auto reshape = [&](Value x, ArrayRef<int64_t> via,
+                       ArrayRef<ReassociationIndices> expand,
+                       ArrayRef<int64_t> to,
+                       ArrayRef<ReassociationIndices> collapse) {
+      Type elem = cast<RankedTensorType>(x.getType()).getElementType();
+      Value expanded = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(via, elem), x, expand);
+      return tensor::CollapseShapeOp::create(rewriter, loc,
+                                             RankedTensorType::get(to, elem),
+                                             expanded, collapse)
+          .getResult();
+    };
+    auto groupQueries = [&](Value x, int64_t width) {
+      return reshape(x, {b, hkv, group, sq, width}, {{0}, {1, 2}, {3}, {4}},
+                     {n, rows, width}, {{0, 1}, {2, 3}, {4}});
+    };
+    auto ungroupRows = [&](Value x) { // [n, rows, Dv] -> [B,Hq,Sq,Dv]
+      return reshape(x, {b, hkv, group, sq, dv}, {{0, 1}, {2, 3}, {4}},
+                     {b, hq, sq, dv}, {{0}, {1, 2}, {3}, {4}});
+    };
+    auto ungroupRowSums = [&](Value x) { // [n, rows] -> [B,Hq,Sq]
+      return reshape(x, {b, hkv, group, sq}, {{0, 1}, {2, 3}}, {b, hq, sq},
+                     {{0}, {1, 2}, {3}});
+    };
+    auto groupKeys = [&](Value x, int64_t width) {
+      Type elem = cast<RankedTensorType>(x.getType()).getElementType();
+      return tensor::CollapseShapeOp::create(
+                 rewriter, loc, RankedTensorType::get({n, skv, width}, elem), x,
+                 ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}})
+          .getResult();
+    };
+    Value qRows = groupQueries(qHat, d);
+    Value kRows = groupKeys(kHat, d);
+    Value vRows = groupKeys(value, dv);
+    AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+    auto sumLast = [](OpBuilder &nb, Location nl, ValueRange args) {
+      yieldValue(
+          nb, nl,
+          arith::AddFOp::create(nb, nl, args[1], castToF32(nb, nl, args[0])));
+    };
+
     Value numerator, denominator, valueSum;
     if (!op.getCausal()) {
-      // kv[b,h,d,e] = sum_j k^[b,h,j,d] v[b,h,j,e] over loops (b,h,d,e,j).
-      Value kv = createGeneric(
-          rewriter, loc, {kHat, value}, zeros({b, hkv, d, dv}),
-          {selectDims(ctx, 5, {0, 1, 4, 2}), selectDims(ctx, 5, {0, 1, 4, 3}),
-           selectDims(ctx, 5, {0, 1, 2, 3})},
-          "ppppr", multiplyAdd);
+      // kv[n,d,e] = sum_j k^[n,j,d] v[n,j,e] over loops (n,d,e,j).
+      Value kv = createGeneric(rewriter, loc, {kRows, vRows}, zeros({n, d, dv}),
+                               {selectDims(ctx, 4, {0, 3, 1}),
+                                selectDims(ctx, 4, {0, 3, 2}),
+                                selectDims(ctx, 4, {0, 1, 2})},
+                               "pppr", multiplyAdd);
+      // Sums over the keys: [n, Skv, W] -> [n, W].
       auto sumOverKeys = [&](Value x, int64_t width) {
         return createGeneric(
-            rewriter, loc, {x}, zeros({b, hkv, width}),
-            {selectDims(ctx, 4, {0, 1, 3, 2}), selectDims(ctx, 4, {0, 1, 2})},
-            "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-              yieldValue(nb, nl,
-                         arith::AddFOp::create(nb, nl, args[1],
-                                               castToF32(nb, nl, args[0])));
-            });
+            rewriter, loc, {x}, zeros({n, width}),
+            {selectDims(ctx, 3, {0, 2, 1}), selectDims(ctx, 3, {0, 1})}, "ppr",
+            sumLast);
       };
-      Value keySum = sumOverKeys(kHat, d);
-      valueSum = sumOverKeys(value, dv);
-      // num[b,h,i,e] = sum_d q^[b,h,i,d] kv[b,h/G,d,e] over (b,h,i,e,d).
-      numerator =
-          createGeneric(rewriter, loc, {qHat, kv}, zeros({b, hq, sq, dv}),
-                        {selectDims(ctx, 5, {0, 1, 2, 4}),
-                         AffineMap::get(5, 0, {d0, kvHead(d1), d4, d3}, ctx),
-                         selectDims(ctx, 5, {0, 1, 2, 3})},
-                        "ppppr", multiplyAdd);
-      // den[b,h,i] = sum_d q^[b,h,i,d] ksum[b,h/G,d] over (b,h,i,d).
-      denominator =
-          createGeneric(rewriter, loc, {qHat, keySum}, zeros({b, hq, sq}),
-                        {id4, AffineMap::get(4, 0, {d0, kvHead(d1), d3}, ctx),
-                         selectDims(ctx, 4, {0, 1, 2})},
-                        "pppr", multiplyAdd);
+      Value keySum = sumOverKeys(kRows, d);
+      valueSum = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({b, hkv, dv}, f32),
+          sumOverKeys(vRows, dv), ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      // num[n,r,e] = sum_d q^[n,r,d] kv[n,d,e] over (n,r,e,d).
+      numerator = ungroupRows(createGeneric(
+          rewriter, loc, {qRows, kv}, zeros({n, rows, dv}),
+          {selectDims(ctx, 4, {0, 1, 3}), selectDims(ctx, 4, {0, 3, 2}),
+           selectDims(ctx, 4, {0, 1, 2})},
+          "pppr", multiplyAdd));
+      // den[n,r] = sum_d q^[n,r,d] ksum[n,d] over (n,r,d).
+      denominator = ungroupRowSums(createGeneric(
+          rewriter, loc, {qRows, keySum}, zeros({n, rows}),
+          {id3, selectDims(ctx, 3, {0, 2}), selectDims(ctx, 3, {0, 1})}, "ppr",
+          multiplyAdd));
     } else {
-      // w[b,h,i,j] = 1/2 + q^_i . k^_j / pi for j <= i, else 0.
-      Value dots =
-          createGeneric(rewriter, loc, {qHat, kHat}, zeros({b, hq, sq, skv}),
-                        {selectDims(ctx, 5, {0, 1, 2, 4}),
-                         AffineMap::get(5, 0, {d0, kvHead(d1), d3, d4}, ctx),
-                         selectDims(ctx, 5, {0, 1, 2, 3})},
-                        "ppppr", multiplyAdd);
+      // dots[n,r,j] = q^[n,r,:] . k^[n,j,:] over (n,r,j,d).
+      Value dots = createGeneric(
+          rewriter, loc, {qRows, kRows}, zeros({n, rows, skv}),
+          {selectDims(ctx, 4, {0, 1, 3}), selectDims(ctx, 4, {0, 2, 3}),
+           selectDims(ctx, 4, {0, 1, 2})},
+          "pppr", multiplyAdd);
+      // w = 1/2 + dots / pi where j <= i (i = r mod Sq), else 0.
       Value weights = createGeneric(
           rewriter, loc, {dots},
-          createEmptyTensor(rewriter, loc, {b, hq, sq, skv}, f32), {id4, id4},
-          "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          createEmptyTensor(rewriter, loc, {n, rows, skv}, f32), {id3, id3},
+          "ppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value i = arith::RemSIOp::create(
+                nb, nl, indexAsI64(nb, nl, 1),
+                arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(sq)));
             Value visible = arith::CmpIOp::create(
-                nb, nl, arith::CmpIPredicate::sle, indexAsI64(nb, nl, 3),
-                indexAsI64(nb, nl, 2));
+                nb, nl, arith::CmpIPredicate::sle, indexAsI64(nb, nl, 2), i);
             Value w = arith::AddFOp::create(
                 nb, nl, f32Const(nb, nl, 0.5f),
                 arith::MulFOp::create(nb, nl, args[0],
@@ -168,18 +217,15 @@ struct AngularAttentionOpLowering : OpConversionPattern<AngularAttentionOp> {
                        arith::SelectOp::create(nb, nl, visible, w,
                                                f32Const(nb, nl, 0)));
           });
-      numerator =
-          createGeneric(rewriter, loc, {weights, value}, zeros({b, hq, sq, dv}),
-                        {selectDims(ctx, 5, {0, 1, 2, 4}),
-                         AffineMap::get(5, 0, {d0, kvHead(d1), d4, d3}, ctx),
-                         selectDims(ctx, 5, {0, 1, 2, 3})},
-                        "ppppr", multiplyAdd);
-      denominator = createGeneric(
-          rewriter, loc, {weights}, zeros({b, hq, sq}),
-          {id4, selectDims(ctx, 4, {0, 1, 2})}, "pppr",
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[1], args[0]));
-          });
+      // num[n,r,e] = sum_j w[n,r,j] v[n,j,e] over (n,r,e,j).
+      numerator = ungroupRows(createGeneric(
+          rewriter, loc, {weights, vRows}, zeros({n, rows, dv}),
+          {selectDims(ctx, 4, {0, 1, 3}), selectDims(ctx, 4, {0, 3, 2}),
+           selectDims(ctx, 4, {0, 1, 2})},
+          "pppr", multiplyAdd));
+      denominator = ungroupRowSums(
+          createGeneric(rewriter, loc, {weights}, zeros({n, rows}),
+                        {id3, selectDims(ctx, 3, {0, 1})}, "ppr", sumLast));
     }
 
     Value conv;
