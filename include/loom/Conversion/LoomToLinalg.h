@@ -17,6 +17,8 @@
 namespace mlir {
 namespace loom {
 
+class BlockSparseAttentionOp;
+
 /// Attaches linalg::AggregatedOpInterface to the loom compute ops that
 /// implement TilingInterface; decomposeOperation is their reference lowering
 /// (see docs/Tiling.md).
@@ -43,6 +45,15 @@ void populateAttentionToLinalgPatterns(const TypeConverter &converter,
 /// block-sparse attention (static mask, dynamic top-k or threshold).
 void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
+
+/// The first step of the reference lowering of a static-shaped
+/// `loom.block_sparse_attention`: its block selection (static, top-k or
+/// threshold) as an additive 0/-inf mask and a `loom.attention` with that
+/// mask, built before `op` on its operands; returns the attention's output
+/// (the caller replaces `op`). Lets an attention kernel take block-sparse
+/// attention (densely, skipping nothing) instead of the reference loops.
+Value buildBlockSparseAsMaskedAttention(OpBuilder &builder,
+                                        BlockSparseAttentionOp op);
 
 /// Castling-ViT angular linear attention (with its depthwise-conv branch).
 void populateAngularAttentionToLinalgPatterns(const TypeConverter &converter,

@@ -231,7 +231,20 @@ struct BlockSparseAttentionOpLowering
                                            "dynamic shapes are not lowered");
     if (!op.getOutput().getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    rewriter.replaceOp(op, buildMaskedAttention(rewriter, op,
+                                                adaptor.getQuery().front(),
+                                                adaptor.getKey().front(),
+                                                adaptor.getValue().front()));
+    return success();
+  }
 
+  /// The block selection as an additive mask and `loom.attention` with it,
+  /// built before `op` from the given (converted) operands.
+  static Value buildMaskedAttention(OpBuilder &rewriter,
+                                    BlockSparseAttentionOp op, Value query,
+                                    Value key, Value value) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
     RankedTensorType qType = op.getQuery().getType();
     auto kType = cast<RankedTensorType>(op.getKey().getType());
     Type elemType = qType.getElementType();
@@ -239,10 +252,6 @@ struct BlockSparseAttentionOpLowering
             sq = qType.getDimSize(2);
     int64_t skv = kType.getDimSize(2);
     int64_t blockQ = op.getBlockQ(), blockK = op.getBlockK();
-
-    Value query = adaptor.getQuery().front();
-    Value key = adaptor.getKey().front();
-    Value value = adaptor.getValue().front();
 
     AffineExpr d0, d1, d2, d3;
     bindDims(ctx, d0, d1, d2, d3);
@@ -282,8 +291,7 @@ struct BlockSparseAttentionOpLowering
         op.getCausal() ? rewriter.getUnitAttr() : UnitAttr(),
         /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(),
         /*hamming=*/UnitAttr());
-    rewriter.replaceOp(op, attention.getOutput());
-    return success();
+    return attention.getOutput();
   }
 
   /// i1 [B,Hq,NQ,NK]: the key blocks each query block of each head keeps under
@@ -552,6 +560,12 @@ struct BlockSparseAttentionOpLowering
 };
 
 } // namespace
+
+Value mlir::loom::buildBlockSparseAsMaskedAttention(OpBuilder &builder,
+                                                    BlockSparseAttentionOp op) {
+  return BlockSparseAttentionOpLowering::buildMaskedAttention(
+      builder, op, op.getQuery(), op.getKey(), op.getValue());
+}
 
 void mlir::loom::populateAttentionVariantsToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
