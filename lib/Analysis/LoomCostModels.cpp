@@ -166,8 +166,11 @@ static void addComputeCost(LinearAttentionOp op, OpCost &cost) {
 }
 
 /// Attention over the selected blocks only: the static mask's true blocks,
-/// or `top_k` key blocks per query block (the block scoring of top-k
-/// selection, a mean-pool and a dot product per block pair, is added).
+/// `top_k` key blocks per query block, or, for `threshold` (data-dependent),
+/// every key block as an upper bound. The block scoring of dynamic
+/// selection (a mean-pool and a dot product per block pair) is added; the
+/// threshold's softmax over the blocks and its cumulative mass (a compare
+/// and an add per pair of key blocks) too.
 static void addComputeCost(BlockSparseAttentionOp op, OpCost &cost) {
   ArrayRef<int64_t> q = shapeOf(op.getQuery());
   int64_t batchHeads = q[0] * q[1], queries = q[2], headDim = q[3];
@@ -183,6 +186,9 @@ static void addComputeCost(BlockSparseAttentionOp op, OpCost &cost) {
     selectedPairs = queryBlocks * op.getTopK().value_or(keyBlocks);
     selectionOps = batchHeads * ((queries + keys) * headDim +
                                  2 * queryBlocks * keyBlocks * headDim);
+    if (op.getThreshold())
+      selectionOps += batchHeads * queryBlocks * keyBlocks *
+                      (kSoftmaxOpsPerScore + 2 * keyBlocks);
   }
   int64_t scores = batchHeads * selectedPairs * blockQ * blockK;
   cost.matmulFlops = 2 * scores * (headDim + valueDim);
@@ -193,6 +199,43 @@ static void addComputeCost(BlockSparseAttentionOp op, OpCost &cost) {
     cost.kvBytesPerToken =
         kvHeads * elementBytes(getElementTypeOrSelf(op.getKey().getType())) *
         (headDim + valueDim);
+  }
+}
+
+/// Castling-ViT angular attention: the L2 normalisation of queries and keys
+/// (square, add, and one divide per element plus a sqrt per row), then
+/// non-causal the linear form (K^T V and q^ (K^T V): 2 (Skv + Sq) D Dv per
+/// head, the key and value sums, q^ . sum k^, and 5 per output element for
+/// the constant terms and the divide) or causal the quadratic form (q^ k^T
+/// and w v over every pair, plus 3 per weight), and the depthwise conv
+/// (2 K per value element) when present.
+static void addComputeCost(AngularAttentionOp op, OpCost &cost) {
+  ArrayRef<int64_t> q = shapeOf(op.getQuery());
+  ArrayRef<int64_t> k = shapeOf(op.getKey());
+  int64_t batch = q[0], heads = q[1], queries = q[2], headDim = q[3];
+  int64_t kvHeads = k[1], keys = k[2];
+  int64_t valueDim = shapeOf(op.getOutput())[3];
+  int64_t outputs = batch * heads * queries * valueDim;
+  int64_t normalise = 3 * batch * (heads * queries + kvHeads * keys) * headDim +
+                      batch * (heads * queries + kvHeads * keys);
+  if (!op.getCausal()) {
+    cost.matmulFlops =
+        2 * batch * (kvHeads * keys + heads * queries) * headDim * valueDim;
+    cost.flops = cost.matmulFlops + normalise +
+                 batch * kvHeads * keys * (headDim + valueDim) +
+                 2 * batch * heads * queries * headDim + 5 * outputs;
+  } else {
+    int64_t pairs = batch * heads * queries * keys;
+    cost.matmulFlops = 2 * pairs * (headDim + valueDim);
+    cost.flops = cost.matmulFlops + normalise + 4 * pairs + outputs;
+    cost.kvBytesPerToken =
+        kvHeads * elementBytes(getElementTypeOrSelf(op.getKey().getType())) *
+        (headDim + valueDim);
+  }
+  if (Value weight = op.getConvWeight()) {
+    int64_t kernel = shapeOf(weight)[1];
+    int64_t convFlops = 2 * kernel * batch * kvHeads * keys * valueDim;
+    cost.flops += convFlops + outputs;
   }
 }
 
@@ -378,9 +421,10 @@ void mlir::loom::registerLoomOpCostModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, LoomDialect *) {
     attachLoomCostModels<QMatmulOp, BCQMatmulOp, ShiftMatmulOp, AdderMatmulOp,
                          RMSNormOp, RoPEOp, AttentionOp, LinearAttentionOp,
-                         BlockSparseAttentionOp, MoEFFNOp, MoERouteOp,
-                         MoEDispatchOp, MoEExpertsOp, MoECombineOp, KVAppendOp,
-                         KVQuantizeOp, KVDequantizeOp, KVProjectOp, QuantizeOp,
-                         DequantizeOp, TokenScoreOp, TokenMergeOp>(ctx);
+                         BlockSparseAttentionOp, AngularAttentionOp, MoEFFNOp,
+                         MoERouteOp, MoEDispatchOp, MoEExpertsOp, MoECombineOp,
+                         KVAppendOp, KVQuantizeOp, KVDequantizeOp, KVProjectOp,
+                         QuantizeOp, DequantizeOp, TokenScoreOp, TokenMergeOp>(
+        ctx);
   });
 }

@@ -160,7 +160,7 @@ def Loom_LinearAttentionOp : Loom_Op<"linear_attention", [Pure]> {
 
 def Loom_BlockSparseAttentionOp
     : Loom_Op<"block_sparse_attention", [Pure]> {
-  let summary = "Softmax attention restricted to a static or top-k block pattern";
+  let summary = "Softmax attention restricted to a static, top-k or threshold block pattern";
   let description = [{
     Softmax attention (as `loom.attention`) where query block `qb` (rows
     `[qb*block_q, (qb+1)*block_q)`) only sees the keys of the key blocks
@@ -185,12 +185,27 @@ def Loom_BlockSparseAttentionOp
         highest-scoring remaining key blocks (ties: lowest block index). With
         `causal`, key blocks starting after the query block's last position are
         not candidates. `1 <= n <= NK`.
+      - `threshold = t` (MoBA-style cumulative selection, `0 < t <= 1`): the
+        same pooled block scores, multiplied by the scale, become a softmax
+        `p` over the candidate key blocks of the query block (the own block is
+        always a candidate). The own block is kept first and its mass counts;
+        the other candidates follow in descending scaled score (ties: lowest
+        block index), and a candidate is kept iff the mass of the blocks
+        before it (own block plus the higher-ranked candidates) is still
+        below `t`. So the kept blocks are the fewest, in that order, whose
+        mass reaches `t`; `t = 1` keeps every candidate whose predecessors'
+        mass is below 1 (in exact arithmetic: all of them).
     - A row with no visible key yields zeros, never NaN.
 
     ```mlir
     // Static pattern: block-diagonal plus the first key block.
     %o = loom.block_sparse_attention %q, %k, %v {block_q = 16, block_k = 16,
         block_mask = dense<[[true, false], [true, true]]> : tensor<2x2xi1>}
+        : (tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>)
+        -> tensor<1x4x32x16xf32>
+    // Cumulative-threshold selection: blocks until 90% of the softmax mass.
+    %o3 = loom.block_sparse_attention %q, %k, %v
+        {block_q = 16, block_k = 16, threshold = 0.9 : f32}
         : (tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>)
         -> tensor<1x4x32x16xf32>
     // Dynamic top-2 selection, causal, GQA 4:1.
@@ -208,6 +223,7 @@ def Loom_BlockSparseAttentionOp
     I64Attr:$block_k,
     OptionalAttr<AnyIntElementsAttr>:$block_mask,
     OptionalAttr<I64Attr>:$top_k,
+    OptionalAttr<F32Attr>:$threshold,
     OptionalAttr<F32Attr>:$scale,
     UnitAttr:$causal
   );
@@ -220,6 +236,65 @@ def Loom_BlockSparseAttentionOp
     /// The effective softmax scale (the attribute, or 1/sqrt(D)).
     float getEffectiveScale();
   }];
+}
+
+def Loom_AngularAttentionOp : Loom_Op<"angular_attention", [Pure]> {
+  let summary = "Castling-ViT linear-angular attention with a depthwise-conv branch";
+  let description = [{
+    The linear term of the angular kernel `sim(q, k) = 1 - angle(q, k) / pi`
+    (Castling-ViT): with `q^ = q / max(||q||, eps)` and `k^ = k / max(||k||,
+    eps)` (L2 norm over the head dim), the attention weight of query `i` on
+    key `j` is `w_ij = 1/2 + (q^_i . k^_j) / pi` (always in
+    `[1/2 - 1/pi, 1/2 + 1/pi]`, so positive), and
+
+      `out_i = sum_j w_ij v_j / sum_j w_ij  (+ conv_i)`
+
+    which is linear attention with the feature map
+    `phi(x) = [1/sqrt(2), x^ / sqrt(pi)]`: non-causal it is
+    `(1/2 sum_j v_j + q^_i (K^T V) / pi) / (Skv/2 + q^_i . sum_j k^_j / pi)`.
+
+    - `query [B,Hq,Sq,D]`, `key [B,Hkv,Skv,D]`, `value [B,Hkv,Skv,Dv]`,
+      result `[B,Hq,Sq,Dv]` of the query element type; `Hq` a multiple of
+      `Hkv` (query head `h` reads kv head `h / (Hq / Hkv)`). f32 compute.
+    - `causal` (requires `Sq == Skv`): the sums run over `j <= i`.
+    - `eps` (default `1e-12`, as torch.nn.functional.normalize; must be
+      positive) bounds the norms away from zero: a zero query or key has
+      `q^ = 0`, i.e. weight 1/2 on every key. There is no eps in the
+      division: the denominator is at least `(1/2 - 1/pi) * (visible keys)`.
+    - `local(%w)`: the depthwise convolution branch on the values, added to
+      the attention output: `w [Hkv,K]` (`K` odd, the value element type),
+      one kernel per kv head shared by its `Dv` channels, over the token axis
+      with 'same' zero padding (`K/2` each side, cross-correlation as in
+      PyTorch): `conv_i[c] = sum_t w[h, t] * v[i + t - K/2, c]` for the kv
+      head of the query head. As in the Castling-ViT reference code
+      (`Conv2d(heads, heads, (K, 1), groups=heads)` over `[B,H,N,Dh]`), the
+      token axis is the flattened sequence (class token included), not the
+      2-D patch grid. Requires `Sq == Skv`; not allowed with `causal` (the
+      'same' padding reads future tokens).
+
+    ```mlir
+    %o = loom.angular_attention %q, %k, %v local(%w)
+        : (tensor<1x4x197x16xf32>, tensor<1x4x197x16xf32>,
+           tensor<1x4x197x16xf32>, tensor<4x9xf32>) -> tensor<1x4x197x16xf32>
+    %c = loom.angular_attention %q, %k1, %v1 {causal}
+        : (tensor<1x4x64x16xf32>, tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>)
+        -> tensor<1x4x64x16xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    Optional<AnyRankedTensor>:$conv_weight,
+    UnitAttr:$causal,
+    DefaultValuedAttr<F32Attr, "1.0e-12">:$eps
+  );
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`local` `(` $conv_weight^ `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // LOOM_IR_LOOMATTENTIONOPS_TD

@@ -1,9 +1,10 @@
 //===- LoomAttentionVariantOps.cpp - Linear / block-sparse attention ------===//
 //
-// Verifiers and helpers of `loom.linear_attention` and
-// `loom.block_sparse_attention`. Like the other loom verifiers, shape checks
-// accept dynamic dimensions and compare only the static ones; the sizes that
-// decide structure (head dims, block counts) must be static.
+// Verifiers and helpers of `loom.linear_attention`,
+// `loom.block_sparse_attention` and `loom.angular_attention`. Like the other
+// loom verifiers, shape checks accept dynamic dimensions and compare only the
+// static ones; the sizes that decide structure (head dims, block counts) must
+// be static.
 //
 //===----------------------------------------------------------------------===//
 
@@ -211,10 +212,19 @@ LogicalResult BlockSparseAttentionOp::verify() {
 
   std::optional<DenseIntElementsAttr> mask = getBlockMask();
   std::optional<int64_t> topK = getTopK();
-  if (mask && topK)
-    return emitOpError() << "takes either block_mask or top_k, not both";
-  if (!mask && !topK)
-    return emitOpError() << "requires a block_mask or a top_k";
+  std::optional<APFloat> threshold = getThreshold();
+  int numSelections = (mask ? 1 : 0) + (topK ? 1 : 0) + (threshold ? 1 : 0);
+  if (numSelections > 1)
+    return emitOpError()
+           << "takes exactly one of block_mask, top_k and threshold, got "
+           << numSelections;
+  if (numSelections == 0)
+    return emitOpError() << "requires a block_mask, a top_k or a threshold";
+  if (threshold) {
+    float t = threshold->convertToFloat();
+    if (!(t > 0.0f && t <= 1.0f))
+      return emitOpError() << "threshold must be in (0, 1], got " << t;
+  }
   if (mask) {
     auto maskType = cast<ShapedType>(mask->getType());
     if (!maskType.getElementType().isInteger(1) || maskType.getRank() != 2 ||
@@ -233,5 +243,83 @@ LogicalResult BlockSparseAttentionOp::verify() {
     if (!scale->isFiniteNonZero())
       return emitOpError() << "scale must be finite and non-zero";
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AngularAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AngularAttentionOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType qType = getQuery().getType();
+  auto kType = cast<RankedTensorType>(getKey().getType());
+  auto vType = cast<RankedTensorType>(getValue().getType());
+  if (qType.getRank() != 4 || kType.getRank() != 4 || vType.getRank() != 4)
+    return emitOpError() << "query, key and value must be rank 4 [B,H,S,D], "
+                            "got ranks "
+                         << qType.getRank() << ", " << kType.getRank()
+                         << " and " << vType.getRank();
+  Type elemType = qType.getElementType();
+  if (!isa<FloatType>(elemType))
+    return emitOpError() << "query element type must be a float, got "
+                         << elemType;
+  if (kType.getElementType() != elemType || vType.getElementType() != elemType)
+    return emitOpError() << "query, key and value must share an element type";
+  int64_t b = qType.getDimSize(0), hq = qType.getDimSize(1),
+          sq = qType.getDimSize(2), d = qType.getDimSize(3);
+  int64_t hkv = kType.getDimSize(1), skv = kType.getDimSize(2),
+          dv = vType.getDimSize(3);
+  if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv))
+    return emitOpError() << "head dims must be static";
+  if (failed(checkDim(op, "key", "batch", kType.getDimSize(0), b)) ||
+      failed(checkDim(op, "key", "head dim", kType.getDimSize(3), d)) ||
+      failed(checkDim(op, "value", "batch", vType.getDimSize(0), b)) ||
+      failed(checkDim(op, "value", "head count", vType.getDimSize(1), hkv)) ||
+      failed(
+          checkDim(op, "value", "sequence length", vType.getDimSize(2), skv)))
+    return failure();
+  if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) &&
+      (hkv < 1 || hq % hkv != 0))
+    return emitOpError() << "query heads (" << hq
+                         << ") must be a multiple of key/value heads (" << hkv
+                         << ")";
+  if (getCausal() && !dimsCompatible(sq, skv))
+    return emitOpError() << "causal requires equal query and key lengths, got "
+                         << sq << " and " << skv;
+  if (failed(checkTensor(op, "result", getOutput().getType(), elemType,
+                         {b, hq, sq, dv},
+                         {"batch", "head count", "query length", "value dim"},
+                         "[B,Hq,Sq,Dv]")))
+    return failure();
+
+  if (Value weight = getConvWeight()) {
+    auto wType = cast<RankedTensorType>(weight.getType());
+    if (getCausal())
+      return emitOpError() << "the local (depthwise conv) branch pads 'same' "
+                              "and reads future tokens; it cannot be causal";
+    if (!dimsCompatible(sq, skv))
+      return emitOpError() << "the local branch requires equal query and key "
+                              "lengths, got "
+                           << sq << " and " << skv;
+    if (wType.getRank() != 2 || wType.getElementType() != elemType)
+      return emitOpError() << "conv weight must be a rank-2 tensor of "
+                           << elemType << " [Hkv,K], got " << wType;
+    if (failed(checkDim(op, "conv weight", "head count", wType.getDimSize(0),
+                        hkv)))
+      return failure();
+    int64_t kernel = wType.getDimSize(1);
+    if (ShapedType::isDynamic(kernel))
+      return emitOpError() << "conv kernel size must be static";
+    if (kernel % 2 == 0)
+      return emitOpError() << "conv kernel size must be odd (for 'same' "
+                              "padding), got "
+                           << kernel;
+  }
+
+  APFloat eps = getEps();
+  if (!eps.isFinite() || eps.isNegative() || eps.isZero())
+    return emitOpError() << "eps must be finite and positive, got "
+                         << eps.convertToFloat();
   return success();
 }

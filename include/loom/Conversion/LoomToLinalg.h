@@ -17,6 +17,8 @@
 namespace mlir {
 namespace loom {
 
+class BlockSparseAttentionOp;
+
 /// Attaches linalg::AggregatedOpInterface to the loom compute ops that
 /// implement TilingInterface; decomposeOperation is their reference lowering
 /// (see docs/Tiling.md).
@@ -40,9 +42,22 @@ void populateAttentionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 
 /// Linear attention (full, causal, recurrent with carried state) and
-/// block-sparse attention (static mask, dynamic top-k).
+/// block-sparse attention (static mask, dynamic top-k or threshold).
 void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
+
+/// The first step of the reference lowering of a static-shaped
+/// `loom.block_sparse_attention`: its block selection (static, top-k or
+/// threshold) as an additive 0/-inf mask and a `loom.attention` with that
+/// mask, built before `op` on its operands; returns the attention's output
+/// (the caller replaces `op`). Lets an attention kernel take block-sparse
+/// attention (densely, skipping nothing) instead of the reference loops.
+Value buildBlockSparseAsMaskedAttention(OpBuilder &builder,
+                                        BlockSparseAttentionOp op);
+
+/// Castling-ViT angular linear attention (with its depthwise-conv branch).
+void populateAngularAttentionToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns);
 
 /// KV cache ops: init, append, accessors, eviction, merging, quantization.
 void populateKVCacheToLinalgPatterns(const TypeConverter &converter,

@@ -133,6 +133,11 @@ def ConvertLoomAttentionToCPUKernels : Pass<"convert-loom-attention-to-cpu-kerne
     batch, KV heads and query blocks. The score matrix is never materialised.
     Other forms are left for `convert-loom-to-linalg`.
 
+    A `loom.block_sparse_attention` on static f32 tensors (any selection:
+    `block_mask`, `top_k` or `threshold`) first becomes its block selection
+    as an additive 0/-inf mask and a masked `loom.attention` (the first step
+    of its reference lowering), which the kernel then takes.
+
     The operands cross into buffers through `bufferization.to_buffer
     read_only`, the result comes back through `bufferization.to_tensor
     restrict` of a fresh allocation, so one-shot bufferization and buffer

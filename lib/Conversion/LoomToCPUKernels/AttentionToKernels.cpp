@@ -8,9 +8,17 @@
 // Forms the kernel does not cover (KV cache, key scores, Hamming, other
 // element types, dynamic shapes) stay for the reference lowering.
 //
+// f32 static-shaped loom.block_sparse_attention (static mask, top-k or
+// threshold selection) first becomes its selection as an additive mask plus
+// loom.attention (the reference lowering's first step,
+// buildBlockSparseAsMaskedAttention), which the kernel then takes: dense over
+// the masked-out blocks, but the kernel's online softmax instead of the
+// reference loops over a materialised score matrix.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelCalls.h"
+#include "loom/Conversion/LoomToLinalg.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/IR/LoomOps.h"
 
@@ -107,6 +115,18 @@ struct ConvertLoomAttentionToCPUKernelsPass
     : public loom::impl::ConvertLoomAttentionToCPUKernelsBase<
           ConvertLoomAttentionToCPUKernelsPass> {
   void runOnOperation() override {
+    // Block-sparse attention to masked attention, for the pattern below.
+    IRRewriter rewriter(&getContext());
+    getOperation().walk([&](BlockSparseAttentionOp op) {
+      auto f32 = Float32Type::get(op.getContext());
+      if (!isStaticTensorOf(op.getQuery().getType(), f32) ||
+          !isStaticTensorOf(op.getKey().getType(), f32) ||
+          !isStaticTensorOf(op.getValue().getType(), f32) ||
+          !isStaticTensorOf(op.getOutput().getType(), f32))
+        return;
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, buildBlockSparseAsMaskedAttention(rewriter, op));
+    });
     RewritePatternSet patterns(&getContext());
     patterns.add<AttentionToKernel>(&getContext(), numKernelCalls);
     walkAndApplyPatterns(getOperation(), std::move(patterns));

@@ -12,7 +12,8 @@
 // chunk of the chunked algorithm with the whole call as the chunk.
 //
 // Block-sparse attention becomes the block selection (the static mask, or the
-// pooled block scores and their top-k ranks) expanded to an additive 0/-inf
+// pooled block scores and their top-k ranks or cumulative softmax mass)
+// expanded to an additive 0/-inf
 // mask, followed by `loom.attention` with that mask, which the attention
 // patterns lower in turn. Invisible blocks are computed and discarded; skipping
 // them is the job of target lowerings, not of the reference.
@@ -230,7 +231,20 @@ struct BlockSparseAttentionOpLowering
                                            "dynamic shapes are not lowered");
     if (!op.getOutput().getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    rewriter.replaceOp(op, buildMaskedAttention(rewriter, op,
+                                                adaptor.getQuery().front(),
+                                                adaptor.getKey().front(),
+                                                adaptor.getValue().front()));
+    return success();
+  }
 
+  /// The block selection as an additive mask and `loom.attention` with it,
+  /// built before `op` from the given (converted) operands.
+  static Value buildMaskedAttention(OpBuilder &rewriter,
+                                    BlockSparseAttentionOp op, Value query,
+                                    Value key, Value value) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
     RankedTensorType qType = op.getQuery().getType();
     auto kType = cast<RankedTensorType>(op.getKey().getType());
     Type elemType = qType.getElementType();
@@ -238,10 +252,6 @@ struct BlockSparseAttentionOpLowering
             sq = qType.getDimSize(2);
     int64_t skv = kType.getDimSize(2);
     int64_t blockQ = op.getBlockQ(), blockK = op.getBlockK();
-
-    Value query = adaptor.getQuery().front();
-    Value key = adaptor.getKey().front();
-    Value value = adaptor.getValue().front();
 
     AffineExpr d0, d1, d2, d3;
     bindDims(ctx, d0, d1, d2, d3);
@@ -258,7 +268,7 @@ struct BlockSparseAttentionOpLowering
           AffineMap::get(4, 0, {d2.floorDiv(blockQ), d3.floorDiv(blockK)}, ctx);
       maskShape = {1, 1, sq, skv};
     } else {
-      selected = selectTopKBlocks(rewriter, loc, op, query, key);
+      selected = selectDynamicBlocks(rewriter, loc, op, query, key);
       selectedMap = AffineMap::get(
           4, 0, {d0, d1, d2.floorDiv(blockQ), d3.floorDiv(blockK)}, ctx);
     }
@@ -281,15 +291,14 @@ struct BlockSparseAttentionOpLowering
         op.getCausal() ? rewriter.getUnitAttr() : UnitAttr(),
         /*window=*/IntegerAttr(), /*sinks=*/IntegerAttr(),
         /*hamming=*/UnitAttr());
-    rewriter.replaceOp(op, attention.getOutput());
-    return success();
+    return attention.getOutput();
   }
 
   /// i1 [B,Hq,NQ,NK]: the key blocks each query block of each head keeps under
-  /// dynamic top-k selection (see the op's description).
-  static Value selectTopKBlocks(OpBuilder &rewriter, Location loc,
-                                BlockSparseAttentionOp op, Value query,
-                                Value key) {
+  /// dynamic top-k or threshold selection (see the op's description).
+  static Value selectDynamicBlocks(OpBuilder &rewriter, Location loc,
+                                   BlockSparseAttentionOp op, Value query,
+                                   Value key) {
     MLIRContext *ctx = op.getContext();
     RankedTensorType qType = op.getQuery().getType();
     auto kType = cast<RankedTensorType>(op.getKey().getType());
@@ -300,7 +309,6 @@ struct BlockSparseAttentionOpLowering
     int64_t group = hq / hkv;
     int64_t blockQ = op.getBlockQ(), blockK = op.getBlockK();
     int64_t numQueryBlocks = sq / blockQ, numKeyBlocks = skv / blockK;
-    int64_t topK = *op.getTopK();
     bool causal = op.getCausal();
     AffineExpr d0, d1, d2, d3, d4;
     bindDims(ctx, d0, d1, d2, d3, d4);
@@ -376,6 +384,11 @@ struct BlockSparseAttentionOpLowering
           .getResult();
     };
 
+    if (std::optional<APFloat> threshold = op.getThreshold())
+      return selectByMass(rewriter, loc, op, blockScores,
+                          threshold->convertToFloat(), lastQueryPos, ownBlock,
+                          isCandidate);
+
     // rank[b,h,qb,kb] = number of candidate blocks other than the own block
     // that beat kb (higher score, or equal score and lower index).
     Value ranks = createGeneric(
@@ -410,6 +423,7 @@ struct BlockSparseAttentionOpLowering
         });
 
     // Keep the own block and the best topK - 1 other candidates.
+    int64_t topK = *op.getTopK();
     return createGeneric(
         rewriter, loc, {ranks},
         createEmptyTensor(rewriter, loc, {b, hq, numQueryBlocks, numKeyBlocks},
@@ -426,9 +440,132 @@ struct BlockSparseAttentionOpLowering
           yieldValue(nb, nl, arith::OrIOp::create(nb, nl, own, ranked));
         });
   }
+
+  /// Threshold selection from the pooled `blockScores`: the softmax of the
+  /// scaled scores over the candidates, then each candidate kept iff the mass
+  /// of the own block and of the candidates ranked before it is below `t`.
+  template <typename LastFn, typename OwnFn, typename CandidateFn>
+  static Value selectByMass(OpBuilder &rewriter, Location loc,
+                            BlockSparseAttentionOp op, Value blockScores,
+                            float threshold, LastFn lastQueryPos,
+                            OwnFn ownBlock, CandidateFn isCandidate) {
+    MLIRContext *ctx = op.getContext();
+    Type f32 = rewriter.getF32Type();
+    auto scoresType = cast<RankedTensorType>(blockScores.getType());
+    ArrayRef<int64_t> shape = scoresType.getShape();
+    SmallVector<int64_t> rowShape(shape.take_front(3));
+    float scale = op.getEffectiveScale();
+    float negInf = -std::numeric_limits<float>::infinity();
+    AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap rowMap = selectDims(ctx, 4, {0, 1, 2});
+
+    // scaled[b,h,qb,kb] = scale * score for candidates, -inf otherwise.
+    Value scaled = createGeneric(
+        rewriter, loc, {blockScores},
+        createEmptyTensor(rewriter, loc, shape, f32), {id4, id4}, "pppp",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value last = lastQueryPos(nb, nl, indexAsI64(nb, nl, 2));
+          Value score =
+              arith::MulFOp::create(nb, nl, args[0], f32Const(nb, nl, scale));
+          yieldValue(nb, nl,
+                     arith::SelectOp::create(
+                         nb, nl,
+                         isCandidate(nb, nl, indexAsI64(nb, nl, 3), last),
+                         score, f32Const(nb, nl, negInf)));
+        });
+    // Softmax over the key blocks (the own block is always a candidate, so
+    // the maximum is finite and non-candidates get exp(-inf) = 0).
+    Value rowMax = createGeneric(
+        rewriter, loc, {scaled},
+        createFilledTensor(rewriter, loc, rowShape, f32,
+                           rewriter.getF32FloatAttr(negInf)),
+        {id4, rowMap}, "pppr",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl,
+                     arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+        });
+    Value exps = createGeneric(
+        rewriter, loc, {scaled, rowMax},
+        createEmptyTensor(rewriter, loc, shape, f32), {id4, rowMap, id4},
+        "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(
+              nb, nl,
+              math::ExpOp::create(
+                  nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1])));
+        });
+    Value rowSum = createGeneric(
+        rewriter, loc, {exps},
+        createFilledTensor(rewriter, loc, rowShape, f32,
+                           rewriter.getF32FloatAttr(0)),
+        {id4, rowMap}, "pppr",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
+        });
+    Value probs = createGeneric(
+        rewriter, loc, {exps, rowSum},
+        createEmptyTensor(rewriter, loc, shape, f32), {id4, rowMap, id4},
+        "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl, arith::DivFOp::create(nb, nl, args[0], args[1]));
+        });
+
+    // before[b,h,qb,kb] = sum of p[other] over the own block and the blocks
+    // ranked before kb (higher scaled score, or equal and lower index), over
+    // loops (b,h,qb,kb,other).
+    AffineExpr d0, d1, d2, d3, d4;
+    bindDims(ctx, d0, d1, d2, d3, d4);
+    Value before = createGeneric(
+        rewriter, loc, {scaled, scaled, probs},
+        createFilledTensor(rewriter, loc, shape, f32,
+                           rewriter.getF32FloatAttr(0)),
+        {AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx),
+         AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+         AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+         AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+        "ppppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value kb = indexAsI64(nb, nl, 3), other = indexAsI64(nb, nl, 4);
+          Value last = lastQueryPos(nb, nl, indexAsI64(nb, nl, 2));
+          Value isOwn = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                              other, ownBlock(nb, nl, last));
+          Value higher = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OGT, args[1], args[0]);
+          Value tie = arith::AndIOp::create(
+              nb, nl,
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, args[1],
+                                    args[0]),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, other,
+                                    kb));
+          Value counts = arith::OrIOp::create(
+              nb, nl, isOwn, arith::OrIOp::create(nb, nl, higher, tie));
+          Value mass = arith::SelectOp::create(nb, nl, counts, args[2],
+                                               f32Const(nb, nl, 0));
+          yieldValue(nb, nl, arith::AddFOp::create(nb, nl, args[3], mass));
+        });
+
+    return createGeneric(
+        rewriter, loc, {before},
+        createEmptyTensor(rewriter, loc, shape, rewriter.getI1Type()),
+        {id4, id4}, "pppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value kb = indexAsI64(nb, nl, 3);
+          Value last = lastQueryPos(nb, nl, indexAsI64(nb, nl, 2));
+          Value own = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                            kb, ownBlock(nb, nl, last));
+          Value below =
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, args[0],
+                                    f32Const(nb, nl, threshold));
+          Value kept = arith::AndIOp::create(
+              nb, nl, isCandidate(nb, nl, kb, last), below);
+          yieldValue(nb, nl, arith::OrIOp::create(nb, nl, own, kept));
+        });
+  }
 };
 
 } // namespace
+
+Value mlir::loom::buildBlockSparseAsMaskedAttention(OpBuilder &builder,
+                                                    BlockSparseAttentionOp op) {
+  return BlockSparseAttentionOpLowering::buildMaskedAttention(
+      builder, op, op.getQuery(), op.getKey(), op.getValue());
+}
 
 void mlir::loom::populateAttentionVariantsToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {

@@ -112,6 +112,7 @@ struct ConvertLoomToLinalgPass
                                                          target);
     populateAttentionToLinalgPatterns(converter, patterns);
     populateAttentionVariantsToLinalgPatterns(converter, patterns);
+    populateAngularAttentionToLinalgPatterns(converter, patterns);
     populateKVCacheToLinalgPatterns(converter, patterns);
     populateKVCacheResizeToLinalgPatterns(converter, patterns);
     populateLayerOpsToLinalgPatterns(converter, patterns);

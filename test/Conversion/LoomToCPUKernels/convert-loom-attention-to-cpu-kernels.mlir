@@ -114,3 +114,33 @@ func.func @output_used_twice(%q: tensor<1x4x5x16xf32>, %v: tensor<1x4x5x8xf32>) 
   %ot = linalg.transpose ins(%o : tensor<1x4x5x8xf32>) outs(%eo : tensor<1x5x8x4xf32>) permutation = [0, 2, 3, 1]
   return %o, %ot : tensor<1x4x5x8xf32>, tensor<1x5x8x4xf32>
 }
+
+// -----
+
+// Block-sparse attention on f32 (here threshold selection) becomes its selection as an
+// additive mask ([B,Hq,Sq,Skv] for dynamic selection) and the kernel call with that mask
+// (has_mask = 1). The angular kernel is not softmax attention: it stays for the
+// reference lowering.
+// CHECK-LABEL: func.func @block_sparse_and_angular(
+// CHECK-NOT:     loom.block_sparse_attention
+// CHECK:         math.exp
+// CHECK:         } -> tensor<1x2x8x8xf32>
+// CHECK:         %[[HASMASK:.*]] = arith.constant 1 : i32
+// CHECK:         call @loom_attention_f32({{.*}}, %[[HASMASK]])
+// CHECK:         loom.angular_attention
+func.func @block_sparse_and_angular(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>, %w: tensor<2x3xf32>) -> (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) {
+  %b = loom.block_sparse_attention %q, %k, %v {block_q = 4, block_k = 4, threshold = 0.5 : f32} : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %a = loom.angular_attention %q, %k, %v local(%w) : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<2x3xf32>) -> tensor<1x2x8x8xf32>
+  return %b, %a : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// negative_: f16 block-sparse attention is not decomposed (the kernel is f32 only).
+// CHECK-LABEL: func.func @negative_block_sparse_f16(
+// CHECK:         loom.block_sparse_attention
+// CHECK-NOT:     call @loom_attention_f32
+func.func @negative_block_sparse_f16(%q: tensor<1x2x8x8xf16>) -> tensor<1x2x8x8xf16> {
+  %b = loom.block_sparse_attention %q, %q, %q {block_q = 4, block_k = 4, top_k = 1} : (tensor<1x2x8x8xf16>, tensor<1x2x8x8xf16>, tensor<1x2x8x8xf16>) -> tensor<1x2x8x8xf16>
+  return %b : tensor<1x2x8x8xf16>
+}

@@ -83,6 +83,27 @@ func.func @block_sparse_top_k(%q: tensor<1x2x8x4xf32>, %k: tensor<1x1x16x4xf32>,
 
 // -----
 
+// Threshold: the scaled block scores become a softmax (exp) over the key blocks, the
+// mass before each block is an f32 reduction over the blocks, and the selection an i1
+// compare against t; no i64 ranks as for top-k.
+// CHECK-LABEL: func @block_sparse_threshold
+// CHECK-NOT: xi64>
+// CHECK: math.exp
+// CHECK: } -> tensor<1x2x2x4xf32>
+// CHECK: arith.cmpf olt, %{{.*}}, %cst{{.*}} : f32
+// CHECK: } -> tensor<1x2x2x4xi1>
+// CHECK-NOT: loom.block_sparse_attention
+// CHECK: return
+func.func @block_sparse_threshold(%q: tensor<1x2x8x4xf32>, %k: tensor<1x1x16x4xf32>,
+                                  %v: tensor<1x1x16x4xf32>) -> tensor<1x2x8x4xf32> {
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 4, block_k = 4, threshold = 0.75 : f32, causal}
+      : (tensor<1x2x8x4xf32>, tensor<1x1x16x4xf32>, tensor<1x1x16x4xf32>)
+      -> tensor<1x2x8x4xf32>
+  return %o : tensor<1x2x8x4xf32>
+}
+
+// -----
+
 // negative_: dynamic shapes are verifier-valid but not lowered; the pass fails cleanly.
 func.func @negative_linear_dynamic(%q: tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32> {
   // expected-error @+1 {{failed to legalize operation 'loom.linear_attention'}}

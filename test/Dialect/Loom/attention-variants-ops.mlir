@@ -1,5 +1,5 @@
 // RUN: loom-opt %s -split-input-file | loom-opt -split-input-file | FileCheck %s
-// Round trip of the attention variants: linear, block-sparse, Hamming softmax.
+// Round trip of the attention variants: linear, block-sparse, Hamming softmax, angular.
 
 // CHECK-LABEL: func @linear_defaults
 // The default feature map (elu_plus_one) and eps are not printed.
@@ -79,4 +79,41 @@ func.func @hamming(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>,
       : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
       -> tensor<1x4x8x16xf32>
   return %o : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @block_sparse_threshold
+// CHECK: loom.block_sparse_attention {{.*}} {block_k = 8 : i64, block_q = 8 : i64, causal, threshold = 0.899999976 : f32}
+func.func @block_sparse_threshold(%q: tensor<1x4x32x8xf32>, %k: tensor<1x2x32x8xf32>,
+                                  %v: tensor<1x2x32x8xf32>) -> tensor<1x4x32x8xf32> {
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, threshold = 0.9 : f32, causal}
+      : (tensor<1x4x32x8xf32>, tensor<1x2x32x8xf32>, tensor<1x2x32x8xf32>) -> tensor<1x4x32x8xf32>
+  return %o : tensor<1x4x32x8xf32>
+}
+
+// -----
+
+// The default eps (1e-12) is not printed; the local branch is an operand.
+// CHECK-LABEL: func @angular_local
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x17x8xf32>, %[[K:.*]]: tensor<1x4x17x8xf32>, %[[V:.*]]: tensor<1x4x17x8xf32>, %[[W:.*]]: tensor<4x9xf32>)
+// CHECK: loom.angular_attention %[[Q]], %[[K]], %[[V]] local(%[[W]]) : (
+func.func @angular_local(%q: tensor<1x4x17x8xf32>, %k: tensor<1x4x17x8xf32>,
+                         %v: tensor<1x4x17x8xf32>, %w: tensor<4x9xf32>) -> tensor<1x4x17x8xf32> {
+  %o = loom.angular_attention %q, %k, %v local(%w)
+      : (tensor<1x4x17x8xf32>, tensor<1x4x17x8xf32>, tensor<1x4x17x8xf32>, tensor<4x9xf32>)
+      -> tensor<1x4x17x8xf32>
+  return %o : tensor<1x4x17x8xf32>
+}
+
+// -----
+
+// Causal, GQA 4:2, explicit eps, f16.
+// CHECK-LABEL: func @angular_causal
+// CHECK: loom.angular_attention %{{.*}}, %{{.*}}, %{{.*}} {causal, eps = 9.99999997E-7 : f32} : (tensor<1x4x8x16xf16>, tensor<1x2x8x16xf16>, tensor<1x2x8x8xf16>) -> tensor<1x4x8x8xf16>
+func.func @angular_causal(%q: tensor<1x4x8x16xf16>, %k: tensor<1x2x8x16xf16>,
+                          %v: tensor<1x2x8x8xf16>) -> tensor<1x4x8x8xf16> {
+  %o = loom.angular_attention %q, %k, %v {causal, eps = 1.0e-6 : f32}
+      : (tensor<1x4x8x16xf16>, tensor<1x2x8x16xf16>, tensor<1x2x8x8xf16>) -> tensor<1x4x8x8xf16>
+  return %o : tensor<1x4x8x8xf16>
 }

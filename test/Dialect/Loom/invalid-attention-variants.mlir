@@ -1,5 +1,6 @@
 // RUN: loom-opt %s -split-input-file -verify-diagnostics
-// Every diagnostic of loom.linear_attention and loom.block_sparse_attention, one case each.
+// Every diagnostic of loom.linear_attention and loom.block_sparse_attention, one case each
+// (loom.angular_attention: invalid-angular-attention.mlir).
 
 // Linear attention works on [B,H,S,D] tensors.
 func.func @f(%q: tensor<2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
@@ -599,7 +600,7 @@ func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x
 
 // Static and dynamic selection are exclusive.
 func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
-  // expected-error @+1 {{takes either block_mask or top_k, not both}}
+  // expected-error @+1 {{takes exactly one of block_mask, top_k and threshold, got 2}}
   %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, top_k = 1, block_mask = dense<true> : tensor<2x2xi1>}
       : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
   return
@@ -609,7 +610,7 @@ func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x
 
 // Some selection is needed.
 func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
-  // expected-error @+1 {{requires a block_mask or a top_k}}
+  // expected-error @+1 {{requires a block_mask, a top_k or a threshold}}
   %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8}
       : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
   return
@@ -673,5 +674,55 @@ func.func @f(%q: tensor<1x2x4x8xf32>) {
   // expected-error @+1 {{unknown feature map 'gelu' (expected elu_plus_one, relu or identity)}}
   %o = loom.linear_attention %q, %q, %q feature_map(gelu)
       : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+// top_k and threshold are exclusive.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{takes exactly one of block_mask, top_k and threshold, got 2}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, top_k = 1, threshold = 0.5 : f32}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
+  return
+}
+
+// -----
+
+// All three selections at once.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{takes exactly one of block_mask, top_k and threshold, got 3}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, top_k = 1, threshold = 0.5 : f32, block_mask = dense<true> : tensor<2x2xi1>}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
+  return
+}
+
+// -----
+
+// A threshold of 0 keeps nothing but the own block: rejected.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{threshold must be in (0, 1], got 0}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, threshold = 0.0 : f32}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
+  return
+}
+
+// -----
+
+// A threshold above 1 is never reached.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{threshold must be in (0, 1], got 1.5}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, threshold = 1.5 : f32}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
+  return
+}
+
+// -----
+
+// NaN threshold.
+func.func @f(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) {
+  // expected-error @+1 {{threshold must be in (0, 1], got nan}}
+  %o = loom.block_sparse_attention %q, %k, %v {block_q = 8, block_k = 8, threshold = 0x7FC00000 : f32}
+      : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x4x16x8xf32>
   return
 }
