@@ -120,6 +120,11 @@ struct OptimizePipelineOptions
                      "which then use its per-layer widths; needs "
                      "calibration"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Run loom-fuse-projections and loom-fuse-epilogues "
+                     "after the efficiency passes (docs/Fusion.md)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Calibration directory (.npy model inputs) for the "
@@ -130,8 +135,9 @@ struct OptimizePipelineOptions
 /// The target-neutral stage between import and a target pipeline: raising
 /// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
 /// loom.moe.ffn), clean-ups, then the efficiency passes asked for
-/// (loom-assign-precision, loom-shiftadd, loom-quantize, in that order). Only
-/// the efficiency passes change numbers. Fails, with a message through
+/// (loom-assign-precision, loom-shiftadd, loom-quantize, in that order), then
+/// with `fuse` the fusion passes. Only the efficiency passes change numbers
+/// (fusion changes at most the rounding order of bias and residual adds). Fails, with a message through
 /// `errorHandler`, on invalid options of those passes.
 LogicalResult buildOptimizePipeline(
     OpPassManager &pm, const OptimizePipelineOptions &options,
