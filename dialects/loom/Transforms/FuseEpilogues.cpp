@@ -93,8 +93,6 @@ struct AddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
     AffineMap identity = rewriter.getMultiDimIdentityMap(resultType.getRank());
-    SmallVector<utils::IteratorType> iterators(resultType.getRank(),
-                                               utils::IteratorType::parallel);
     // The new accumulator, in the add's shape. A destination filled with
     // +0.0 contributes nothing, so it is dropped.
     rewriter.setInsertionPoint(matmul);
@@ -112,20 +110,20 @@ struct AddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
       inputs.push_back(shaped);
       maps.push_back(identity);
     }
-    inputs.push_back(other);
-    maps.push_back(otherMap);
-    maps.push_back(identity);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          resultType.getElementType());
-    auto sum = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, inputs, ValueRange{empty}, maps,
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value v =
-              zero ? args[0]
-                   : arith::AddFOp::create(b, l, args[0], args[1]).getResult();
-          linalg::YieldOp::create(b, l, v);
-        });
-    Value newInit = sum.getResult(0);
+    // A computed residual (same shape, identity map) is the accumulator
+    // itself; bufferization copies it only if it is still read afterwards. A
+    // function argument is copied here: the kernel must not write into the
+    // caller's buffer.
+    Value newInit;
+    if (zero && otherMap.isIdentity() && other.getType() == resultType &&
+        !isa<BlockArgument>(other)) {
+      newInit = other;
+    } else {
+      inputs.push_back(other);
+      maps.push_back(otherMap);
+      maps.push_back(identity);
+      newInit = buildSum(rewriter, loc, resultType, inputs, maps, zero);
+    }
     if (expand)
       newInit = tensor::CollapseShapeOp::create(
           rewriter, loc, init.getType(), newInit,
@@ -134,6 +132,26 @@ struct AddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
         matmul, [&] { matmul.getDpsInitOperand(0)->set(newInit); });
     // The add's users read the matmul (through its reshape) directly.
     rewriter.replaceOp(op, product);
+  }
+
+  /// `inputs[0]` (broadcast by its map) when `copy`, else the sum of the two
+  /// inputs, in a fresh tensor of `resultType`.
+  static Value buildSum(PatternRewriter &rewriter, Location loc,
+                        RankedTensorType resultType, ValueRange inputs,
+                        ArrayRef<AffineMap> maps, bool copy) {
+    SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                               utils::IteratorType::parallel);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          resultType.getElementType());
+    auto sum = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, inputs, ValueRange{empty}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value v =
+              copy ? args[0]
+                   : arith::AddFOp::create(b, l, args[0], args[1]).getResult();
+          linalg::YieldOp::create(b, l, v);
+        });
+    return sum.getResult(0);
   }
 };
 

@@ -187,3 +187,34 @@ func.func @negative_later_operand(%x: tensor<2x3xf32>, %w: tensor<3x2xf32>, %r: 
   } -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// A computed residual is the accumulator itself (bufferization copies it if
+// it is read again); no elementwise op is left after the matmul.
+// CHECK-LABEL: func.func @computed_residual(
+// CHECK:         %[[R:.*]] = linalg.generic
+// CHECK:           math.exp
+// CHECK:         %[[M:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : {{.*}}) outs(%[[R]] : tensor<2x2xf32>)
+// CHECK-NEXT:    return %[[M]], %[[R]]
+func.func @computed_residual(%x: tensor<2x3xf32>, %w: tensor<3x2xf32>, %a: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %s = math.exp %v : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%r, %m : tensor<2x2xf32>, tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2xf32>
+  return %y, %r : tensor<2x2xf32>, tensor<2x2xf32>
+}
