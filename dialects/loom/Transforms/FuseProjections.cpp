@@ -119,11 +119,64 @@ static std::optional<ProjectionKey> getProjectionKey(linalg::MatmulOp op) {
                        attributes.getDictionary(op.getContext())};
 }
 
+/// A bias add that follows a projection: `add(expand_shape?(result), bias)`
+/// with the projection's result used only there, an expand_shape that keeps
+/// the column dimension, and a constant 1-D bias broadcast along columns.
+struct BiasAdd {
+  tensor::ExpandShapeOp expand; // null: the add reads the matmul directly
+  linalg::GenericOp add;
+  Value bias;
+};
+
+static std::optional<BiasAdd> getBiasAdd(linalg::MatmulOp op) {
+  Value value = op->getResult(0);
+  if (!value.hasOneUse())
+    return std::nullopt;
+  auto expand = dyn_cast<tensor::ExpandShapeOp>(*value.getUsers().begin());
+  if (expand) {
+    if (expand.getReassociationIndices().back().size() != 1 ||
+        !expand.getResult().hasOneUse())
+      return std::nullopt;
+    value = expand.getResult();
+  }
+  auto add = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+  if (!add || add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
+      add.getNumLoops() != add.getNumParallelLoops() ||
+      !add.hasPureTensorSemantics() ||
+      add.getResult(0).getType() != value.getType() ||
+      !add.getIndexingMapsArray().back().isIdentity())
+    return std::nullopt;
+  Block *body = add.getBlock();
+  auto addf = dyn_cast<arith::AddFOp>(body->front());
+  if (body->getOperations().size() != 2 || !addf ||
+      body->getTerminator()->getOperand(0) != addf.getResult() ||
+      !llvm::is_contained(addf->getOperands(), body->getArgument(0)) ||
+      !llvm::is_contained(addf->getOperands(), body->getArgument(1)))
+    return std::nullopt;
+  unsigned self = add.getDpsInputOperand(0)->get() == value ? 0 : 1;
+  if (add.getDpsInputOperand(self)->get() != value ||
+      !add.getIndexingMapsArray()[self].isIdentity())
+    return std::nullopt;
+  Value bias = add.getDpsInputOperand(1 - self)->get();
+  AffineMap map = add.getIndexingMapsArray()[1 - self];
+  auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+  unsigned last = map.getNumDims() - 1;
+  if (!biasType || biasType.getRank() != 1 ||
+      biasType.getElementType() !=
+          cast<RankedTensorType>(value.getType()).getElementType() ||
+      map.getNumResults() != 1 ||
+      map.getResult(0) != getAffineDimExpr(last, map.getContext()) ||
+      !matchPattern(bias, m_Constant()))
+    return std::nullopt;
+  return BiasAdd{expand, add, bias};
+}
+
 /// Replaces `group` (at least two projections with one key) by one matmul on
 /// the concatenated weight and a slice per projection. Fails, changing
-/// nothing, when a weight's bytes cannot be read.
-static LogicalResult fuseGroup(ArrayRef<linalg::MatmulOp> group,
-                               const ProjectionKey &key) {
+/// nothing, when a weight's bytes cannot be read; true when the bias adds
+/// were fused too.
+static FailureOr<bool> fuseGroup(ArrayRef<linalg::MatmulOp> group,
+                                 const ProjectionKey &key) {
   SmallVector<SmallVector<char>> weights;
   SmallVector<int64_t> columns;
   for (linalg::MatmulOp op : group) {
@@ -138,6 +191,22 @@ static LogicalResult fuseGroup(ArrayRef<linalg::MatmulOp> group,
   int64_t total = 0;
   for (int64_t n : columns)
     total += n;
+  // Bias adds after every projection become one add on the concatenated
+  // bias (which loom-fuse-epilogues can then move into the accumulator).
+  SmallVector<BiasAdd> biasAdds;
+  SmallVector<char> biases;
+  for (linalg::MatmulOp op : group) {
+    std::optional<BiasAdd> biasAdd = getBiasAdd(op);
+    std::optional<SmallVector<char>> bytes;
+    if (biasAdd)
+      bytes = getConstantBytes(biasAdd->bias);
+    if (!bytes) {
+      biasAdds.clear();
+      break;
+    }
+    biasAdds.push_back(*biasAdd);
+    biases.append(bytes->begin(), bytes->end());
+  }
   size_t elementBytes = key.weightElement.getIntOrFloatBitWidth() / 8;
   SmallVector<char> fused;
   fused.reserve(key.rows * total * elementBytes);
@@ -181,6 +250,31 @@ static LogicalResult fuseGroup(ArrayRef<linalg::MatmulOp> group,
   auto matmul = linalg::MatmulOp::create(
       builder, loc, TypeRange{resultType}, ValueRange{key.input, weight},
       ValueRange{init}, key.attributes.getValue());
+  Value product = matmul->getResult(0);
+  if (!biasAdds.empty()) {
+    auto biasType = RankedTensorType::get({total}, key.resultElement);
+    Value bias = arith::ConstantOp::create(
+        builder, loc, biasType,
+        cast<TypedAttr>(DenseElementsAttr::getFromRawBuffer(biasType, biases)));
+    MLIRContext *context = builder.getContext();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
+    AffineMap alongColumns =
+        AffineMap::get(2, 0, getAffineDimExpr(1, context), context);
+    Value empty = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                                          key.resultElement);
+    product =
+        linalg::GenericOp::create(
+            builder, loc, TypeRange{resultType}, ValueRange{product, bias},
+            ValueRange{empty},
+            ArrayRef<AffineMap>{identity, alongColumns, identity},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::AddFOp::create(b, l, args[0], args[1]).getResult());
+            })
+            .getResult(0);
+  }
 
   int64_t offset = 0;
   for (auto [index, n] : llvm::enumerate(columns)) {
@@ -191,13 +285,31 @@ static LogicalResult fuseGroup(ArrayRef<linalg::MatmulOp> group,
     SmallVector<OpFoldResult> sizes = {builder.getIndexAttr(rows),
                                        builder.getIndexAttr(n)};
     SmallVector<OpFoldResult> strides(2, builder.getIndexAttr(1));
-    Value slice = tensor::ExtractSliceOp::create(
-        builder, op.getLoc(), matmul->getResult(0), offsets, sizes, strides);
-    op->getResult(0).replaceAllUsesWith(slice);
-    op->erase();
+    if (!biasAdds.empty())
+      builder.setInsertionPoint(biasAdds[index].add);
+    Value slice = tensor::ExtractSliceOp::create(builder, op.getLoc(), product,
+                                                 offsets, sizes, strides);
+    if (biasAdds.empty()) {
+      op->getResult(0).replaceAllUsesWith(slice);
+      op->erase();
+    } else {
+      // The add's users read the slice of the biased product instead.
+      BiasAdd &biasAdd = biasAdds[index];
+      Value value = slice;
+      if (biasAdd.expand)
+        value = tensor::ExpandShapeOp::create(
+            builder, biasAdd.expand.getLoc(), biasAdd.expand.getResultType(),
+            slice, biasAdd.expand.getReassociationIndices(),
+            biasAdd.expand.getMixedOutputShape());
+      biasAdd.add->getResult(0).replaceAllUsesWith(value);
+      biasAdd.add->erase();
+      if (biasAdd.expand)
+        biasAdd.expand->erase();
+      op->erase();
+    }
     offset += n;
   }
-  return success();
+  return !biasAdds.empty();
 }
 
 namespace {
@@ -218,8 +330,13 @@ struct FuseProjectionsPass
       groups.push_back({*key, {op}});
     });
     for (auto &[key, members] : groups) {
-      if (members.size() < 2 || failed(fuseGroup(members, key)))
+      if (members.size() < 2)
         continue;
+      FailureOr<bool> withBiases = fuseGroup(members, key);
+      if (failed(withBiases))
+        continue;
+      if (*withBiases)
+        numBiases += members.size();
       ++numGroups;
       numProjections += members.size();
     }

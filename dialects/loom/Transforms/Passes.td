@@ -161,7 +161,15 @@ def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> 
     (dense, splat or `dense_resource`) of whole-byte elements; the operands
     must be static 2-D tensors with linalg.matmul's default indexing maps.
     Anything else (a computed weight, a transposed matmul, a single
-    projection) is left alone. Bias adds that follow stay where they are.
+    projection) is left alone.
+
+    When every projection of a group is followed by a bias add (its only
+    user, possibly through a `tensor.expand_shape` that keeps the column
+    dimension; a constant 1-D bias broadcast along columns), the adds become
+    one add of the concatenated bias on the fused result, before the slices
+    (`loom-fuse-epilogues` then moves it into the matmul's accumulator).
+    Float addition is commutative, so this changes no number either. With
+    some projections biased and others not, the adds stay where they are.
 
     #### Input invariant
     linalg on tensors (after `loom-optimize-pipeline`'s raising).
@@ -178,6 +186,8 @@ def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> 
     Statistic<"numGroups", "num-groups", "Number of fused matmuls created">,
     Statistic<"numProjections", "num-projections",
               "Number of projections fused into them">,
+    Statistic<"numBiases", "num-biases",
+              "Number of bias adds fused into one add per fused matmul">,
   ];
 }
 

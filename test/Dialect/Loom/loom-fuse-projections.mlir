@@ -78,6 +78,83 @@ func.func @two_groups(%x: tensor<2x2xf32>, %y: tensor<2x2xf32>) -> (tensor<2x2xf
 
 // -----
 
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#col3 = affine_map<(d0, d1, d2) -> (d2)>
+
+// Every projection followed by a bias add (through the importer's
+// expand_shape, the bias on either side): one add of the concatenated bias on
+// the fused result, then the slices, expanded as before.
+// CHECK-LABEL: func.func @biases(
+// CHECK:         %[[M:.*]] = linalg.matmul {{.*}} -> tensor<2x4xf32>
+// CHECK:         %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<4xf32>
+// CHECK:         %[[A:.*]] = linalg.generic {{.*}} ins(%[[M]], %[[B]] : tensor<2x4xf32>, tensor<4xf32>)
+// CHECK:           arith.addf
+// CHECK:         %[[S0:.*]] = tensor.extract_slice %[[A]][0, 0] [2, 2] [1, 1]
+// CHECK:         %[[E0:.*]] = tensor.expand_shape %[[S0]] {{\[\[}}0, 1], [2]] output_shape [1, 2, 2]
+// CHECK:         %[[S1:.*]] = tensor.extract_slice %[[A]][0, 2] [2, 2] [1, 1]
+// CHECK:         %[[E1:.*]] = tensor.expand_shape %[[S1]]
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[E0]], %[[E1]]
+func.func @biases(%x: tensor<2x2xf32>) -> (tensor<1x2x2xf32>, tensor<1x2x2xf32>) {
+  %w0 = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %w1 = arith.constant dense<[[5.0, 6.0], [7.0, 8.0]]> : tensor<2x2xf32>
+  %b0 = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %b1 = arith.constant dense<[3.0, 4.0]> : tensor<2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %e3 = tensor.empty() : tensor<1x2x2xf32>
+  %a = linalg.matmul ins(%x, %w0 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %a3 = tensor.expand_shape %a [[0, 1], [2]] output_shape [1, 2, 2] : tensor<2x2xf32> into tensor<1x2x2xf32>
+  %ab = linalg.generic {indexing_maps = [#id3, #col3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%a3, %b0 : tensor<1x2x2xf32>, tensor<2xf32>) outs(%e3 : tensor<1x2x2xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x2xf32>
+  %c = linalg.matmul ins(%x, %w1 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %c3 = tensor.expand_shape %c [[0, 1], [2]] output_shape [1, 2, 2] : tensor<2x2xf32> into tensor<1x2x2xf32>
+  %cb = linalg.generic {indexing_maps = [#col3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%b1, %c3 : tensor<2xf32>, tensor<1x2x2xf32>) outs(%e3 : tensor<1x2x2xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x2xf32>
+  return %ab, %cb : tensor<1x2x2xf32>, tensor<1x2x2xf32>
+}
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#col2 = affine_map<(d0, d1) -> (d1)>
+
+// Only one projection has a bias add: the projections fuse, the add stays on
+// its slice.
+// CHECK-LABEL: func.func @negative_partial_bias(
+// CHECK:         %[[M:.*]] = linalg.matmul {{.*}} -> tensor<2x4xf32>
+// CHECK:         %[[S0:.*]] = tensor.extract_slice %[[M]][0, 0] [2, 2] [1, 1]
+// CHECK:         linalg.generic {{.*}} ins(%[[S0]], %{{.*}} : tensor<2x2xf32>, tensor<2xf32>)
+// CHECK:         tensor.extract_slice %[[M]][0, 2] [2, 2] [1, 1]
+func.func @negative_partial_bias(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %w0 = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %w1 = arith.constant dense<[[5.0, 6.0], [7.0, 8.0]]> : tensor<2x2xf32>
+  %b0 = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %a = linalg.matmul ins(%x, %w0 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %ab = linalg.generic {indexing_maps = [#id2, #col2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b0 : tensor<2x2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2xf32>
+  %c = linalg.matmul ins(%x, %w1 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %ab, %c : tensor<2x2xf32>, tensor<2x2xf32>
+}
+
+// -----
+
 // Different inputs: nothing shared, nothing fused.
 // CHECK-LABEL: func.func @negative_different_inputs(
 // CHECK-COUNT-2: linalg.matmul {{.*}} tensor<2x2xf32>) outs
