@@ -9,7 +9,8 @@ on its saved input. Checks, per model:
 and prints the number of matmuls in the optimised IR (linalg.matmul) and the
 number of kernels of the compiled @main before and after: calls into the
 kernel library (GEMM, attention, MoE, convolution kernels and the thread
-pool's loop launches) plus the loop nests left on the calling thread.
+pool's loop launches) plus the loop nests left on the calling thread and the
+buffer copies (memref.copy), each a pass over memory of its own.
 Exit status 1 when a check fails.
 """
 
@@ -46,7 +47,8 @@ def count_kernels(build, mlir, work):
         check=True, capture_output=True, text=True).stderr
     body = out.split("func.func @main(", 1)[1].split("\n  func.func ", 1)[0]
     calls = len(re.findall(r"call @loom_(?!.*alloc|.*free)\w+", body))
-    loops = len(re.findall(r"^    (?:scf\.parallel|scf\.for)\b", body, re.M))
+    loops = len(re.findall(r"^    (?:scf\.parallel|scf\.for|memref\.copy)\b",
+                           body, re.M))
     return calls + loops
 
 
