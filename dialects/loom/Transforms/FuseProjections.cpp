@@ -93,7 +93,9 @@ static std::optional<ProjectionKey> getProjectionKey(linalg::MatmulOp op) {
   auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!inputType || !weightType || !resultType || !inputType.hasStaticShape() ||
       !weightType.hasStaticShape() || !resultType.hasStaticShape() ||
-      weightType.getRank() != 2 || resultType.getRank() != 2)
+      weightType.getRank() != 2 || resultType.getRank() != 2 ||
+      !weightType.getElementType().isIntOrFloat() ||
+      !resultType.getElementType().isIntOrFloat())
     return std::nullopt;
   if (!matchPattern(weight, m_Constant()))
     return std::nullopt;
@@ -248,8 +250,11 @@ static FailureOr<bool> fuseGroup(ArrayRef<linalg::MatmulOp> group,
       arith::ConstantOp::create(builder, loc, cast<TypedAttr>(key.fillValue));
   Value init = linalg::FillOp::create(builder, loc, scalar, empty).result();
   auto matmul = linalg::MatmulOp::create(
-      builder, loc, TypeRange{resultType}, ValueRange{key.input, weight},
-      ValueRange{init}, key.attributes.getValue());
+      builder, loc, TypeRange{resultType},
+      // The members' operand, not key.input: fusing an earlier group may have
+      // replaced the activation (a projection of it) by a slice.
+      ValueRange{first.getDpsInputOperand(0)->get(), weight}, ValueRange{init},
+      key.attributes.getValue());
   Value product = matmul->getResult(0);
   if (!biasAdds.empty()) {
     auto biasType = RankedTensorType::get({total}, key.resultElement);

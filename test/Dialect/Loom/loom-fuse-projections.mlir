@@ -155,6 +155,30 @@ func.func @negative_partial_bias(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tenso
 
 // -----
 
+// Two levels (a low-rank down projection whose result feeds two up
+// projections, as in multi-head latent attention): the second group reads a
+// slice of the first group's fused matmul.
+// CHECK-LABEL: func.func @two_levels(
+// CHECK-SAME:      %[[X:[^:]*]]: tensor<2x2xf32>
+// CHECK:         %[[M0:.*]] = linalg.matmul ins(%[[X]], %{{.*}} : tensor<2x2xf32>, tensor<2x4xf32>)
+// CHECK:         %[[S0:.*]] = tensor.extract_slice %[[M0]][0, 0] [2, 2] [1, 1]
+// CHECK:         %[[M1:.*]] = linalg.matmul ins(%[[S0]], %{{.*}} : tensor<2x2xf32>, tensor<2x4xf32>)
+// CHECK-NOT:     linalg.matmul
+func.func @two_levels(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>) {
+  %w0 = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %w1 = arith.constant dense<[[5.0, 6.0], [7.0, 8.0]]> : tensor<2x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %down = linalg.matmul ins(%x, %w0 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %side = linalg.matmul ins(%x, %w1 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %k = linalg.matmul ins(%down, %w0 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %v = linalg.matmul ins(%down, %w1 : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %side, %k, %v : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>
+}
+
+// -----
+
 // Different inputs: nothing shared, nothing fused.
 // CHECK-LABEL: func.func @negative_different_inputs(
 // CHECK-COUNT-2: linalg.matmul {{.*}} tensor<2x2xf32>) outs
