@@ -137,8 +137,9 @@ struct OptimizePipelineOptions
 /// loom.moe.ffn), clean-ups, then the efficiency passes asked for
 /// (loom-assign-precision, loom-shiftadd, loom-quantize, in that order), then
 /// with `fuse` the fusion passes. Only the efficiency passes change numbers
-/// (fusion changes at most the rounding order of bias and residual adds). Fails, with a message through
-/// `errorHandler`, on invalid options of those passes.
+/// (fusion changes at most the rounding order of bias and residual adds).
+/// Fails, with a message through `errorHandler`, on invalid options of those
+/// passes.
 LogicalResult buildOptimizePipeline(
     OpPassManager &pm, const OptimizePipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler);
