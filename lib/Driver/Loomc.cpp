@@ -835,6 +835,7 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.shiftadd = options.shiftadd;
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
+    optimizeOptions.fuse = options.fuse;
     std::string optionError;
     if (failed(buildOptimizePipeline(pm, optimizeOptions,
                                      [&](const llvm::Twine &message) {

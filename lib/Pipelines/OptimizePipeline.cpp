@@ -158,6 +158,17 @@ LogicalResult mlir::loom::buildOptimizePipeline(
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  if (options.fuse) {
+    // After quantization, which replaces the matmuls it takes: the
+    // remaining f32 linear layers are fused (docs/Fusion.md). Projections
+    // first: the epilogue pass gives a matmul a destination that is not a
+    // fill, which projection fusion does not take.
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createLoomFuseProjections());
+    fpm.addPass(createLoomFuseEpilogues());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   return success();
 }
 

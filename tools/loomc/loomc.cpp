@@ -88,6 +88,13 @@ static cl::opt<std::string> shiftadd(
              "of its options (e.g. bits=3,objective=output or "
              "mode=power-of-two)"),
     cl::value_desc("OPTIONS"), cl::cat(category));
+static cl::opt<bool>
+    fuse("fuse",
+         cl::desc("Fuse linear layers (loom-fuse-projections: q/k/v and "
+                  "gate/up projections of one input into one matmul; "
+                  "loom-fuse-epilogues: bias and residual adds into the "
+                  "matmul's accumulator); see docs/Fusion.md"),
+         cl::cat(category));
 static cl::opt<std::string> precisionBudget(
     "precision-budget",
     cl::desc("Per-layer widths from loom-assign-precision under this average "
@@ -264,6 +271,7 @@ int main(int argc, char **argv) {
   options.shiftadd = shiftadd;
   options.precisionBudget = precisionBudget;
   options.calibration = calibration;
+  options.fuse = fuse;
   options.reportPath = reportPath;
   options.generate = generate;
   options.kvCapacity = kvCapacity;

@@ -133,6 +133,109 @@ def LoomFuseElementwise : Pass<"loom-fuse-elementwise", "::mlir::func::FuncOp"> 
   ];
 }
 
+def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> {
+  let summary = "Fuse linear projections of one activation into one matmul "
+                "on the concatenated weight";
+  let description = [{
+    Attention's q/k/v projections and the SwiGLU gate/up projections read the
+    same activation; each is a `linalg.matmul` by its own constant weight.
+    This pass replaces every group of two or more such matmuls by one matmul
+    on the column-concatenated weight (folded at compile time into one
+    constant) and a `tensor.extract_slice` per projection:
+
+    ```
+    q = matmul x, Wq ; k = matmul x, Wk ; v = matmul x, Wv
+    ->  qkv = matmul x, concat(Wq, Wk, Wv) ; q, k, v = slices of qkv
+    ```
+
+    One GEMM with N = Nq + Nk + Nv instead of three: the activation is read
+    (and packed) once, and the CPU kernel has more columns to spread over its
+    threads. Each output column is the same dot product as before, so the
+    numbers do not change (test/Models/fusion.test measures it).
+
+    Projections are fused when they share: the activation (the same SSA
+    value; the importer's `tensor.collapse_shape`s of one tensor are CSE'd
+    into one), a destination `linalg.fill` of `tensor.empty` with the same
+    constant, the weight's row count and element type, the result element
+    type, the block, and the matmul's attributes. Weights must be constants
+    (dense, splat or `dense_resource`) of whole-byte elements; the operands
+    must be static 2-D tensors with linalg.matmul's default indexing maps.
+    Anything else (a computed weight, a transposed matmul, a single
+    projection) is left alone.
+
+    When every projection of a group is followed by a bias add (its only
+    user, possibly through a `tensor.expand_shape` that keeps the column
+    dimension; a constant 1-D bias broadcast along columns), the adds become
+    one add of the concatenated bias on the fused result, before the slices
+    (`loom-fuse-epilogues` then moves it into the matmul's accumulator).
+    Float addition is commutative, so this changes no number either. With
+    some projections biased and others not, the adds stay where they are.
+
+    #### Input invariant
+    linalg on tensors (after `loom-optimize-pipeline`'s raising).
+
+    #### Output IR
+    Fewer `linalg.matmul`s; one new constant per fused group.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numGroups", "num-groups", "Number of fused matmuls created">,
+    Statistic<"numProjections", "num-projections",
+              "Number of projections fused into them">,
+    Statistic<"numBiases", "num-biases",
+              "Number of bias adds fused into one add per fused matmul">,
+  ];
+}
+
+def LoomFuseEpilogues : Pass<"loom-fuse-epilogues", "::mlir::func::FuncOp"> {
+  let summary = "Move bias and residual adds after a matmul into its "
+                "accumulator";
+  let description = [{
+    `linalg.matmul` accumulates into its destination (C += A B). A bias or
+    residual add that reads only the matmul's result (possibly through the
+    importer's `tensor.expand_shape`) is folded into that destination
+    instead:
+
+    ```
+    y = add(expand(matmul(x, W, fill(0))), bias)      // bias: any broadcast
+    ->  y = expand(matmul(x, W, collapse(broadcast(bias))))
+    r = add(expand(matmul(x, W, init)), residual)
+    ->  r = expand(matmul(x, W, collapse(expand(init) + residual)))
+    ```
+
+    Repeated, `matmul + bias + residual` becomes one matmul whose
+    destination is `bias + residual`: the GEMM kernel (CPU `loom_kernel_sgemm`,
+    and any backend's matmul) adds them as it accumulates, and the
+    elementwise pass over its result disappears; the destination's
+    elementwise producer replaces the zero fill (and `loom-fuse-elementwise`
+    merges the bias and residual producers into one loop). The result is the
+    same sum in another order: `(b + r) + sum_k` instead of
+    `(sum_k + b) + r`, within float rounding (test/Models/fusion.test
+    measures it on every shared model).
+
+    Only an add is folded: an activation between the matmul and the add, or
+    a matmul result with other users, stops the chain (the activation is not
+    linear in the accumulator). The other operand must be defined before the
+    matmul and use the add's element type.
+
+    #### Input invariant
+    linalg on tensors.
+
+    #### Output IR
+    Fewer elementwise `linalg.generic`s after matmuls; matmul destinations
+    that are not fills.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def LoomApproximateMath : Pass<"loom-approximate-math", "::mlir::func::FuncOp"> {
   let summary = "Replace f32 exp, erf and tanh by vectorisable polynomial approximations";
   let description = [{

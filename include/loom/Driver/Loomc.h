@@ -73,6 +73,9 @@ struct LoomcOptions {
   /// --calibration: the efficiency passes of loom-optimize-pipeline
   /// (OptimizePipelineOptions).
   std::string skipLayers, quantize, shiftadd, precisionBudget, calibration;
+  /// --fuse: run loom-fuse-projections and loom-fuse-epilogues in
+  /// loom-optimize-pipeline.
+  bool fuse = false;
   /// --report: the JSON file the cost report (loom-report) of the optimised
   /// IR is written to once the compile succeeded; empty: no report. With
   /// --emit=lib the output directory also gets a copy, report.json.

@@ -127,6 +127,11 @@ struct OptimizePipelineOptions
                      "which then use its per-layer widths; needs "
                      "calibration"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Run loom-fuse-projections and loom-fuse-epilogues "
+                     "after the efficiency passes (docs/Fusion.md)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Calibration directory (.npy model inputs) for the "
@@ -138,9 +143,10 @@ struct OptimizePipelineOptions
 /// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
 /// loom.moe.ffn), clean-ups, then the efficiency passes asked for
 /// (loom-skip-layers, loom-assign-precision, loom-shiftadd, loom-quantize,
-/// in that order). Only
-/// the efficiency passes change numbers. Fails, with a message through
-/// `errorHandler`, on invalid options of those passes.
+/// in that order), then with `fuse` the fusion passes. Only the efficiency
+/// passes change numbers (fusion changes at most the rounding order of bias
+/// and residual adds). Fails, with a message through `errorHandler`, on
+/// invalid options of those passes.
 LogicalResult
 buildOptimizePipeline(OpPassManager &pm, const OptimizePipelineOptions &options,
                       function_ref<LogicalResult(const Twine &)> errorHandler);
