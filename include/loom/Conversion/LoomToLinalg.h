@@ -41,10 +41,13 @@ void getKVCachePartNames(KVCacheType type,
 void populateAttentionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 
-/// Linear attention (full, causal, recurrent with carried state) and
-/// block-sparse attention (static mask, dynamic top-k or threshold).
+/// Linear attention (full, causal, recurrent with carried state).
 void populateAttentionVariantsToLinalgPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
+
+/// Block-sparse attention (static mask, dynamic top-k or threshold).
+void populateBlockSparseAttentionToLinalgPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns);
 
 /// The first step of the reference lowering of a static-shaped
 /// `loom.block_sparse_attention`: its block selection (static, top-k or

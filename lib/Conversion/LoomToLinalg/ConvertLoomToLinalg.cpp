@@ -113,6 +113,7 @@ struct ConvertLoomToLinalgPass
     populateAttentionToLinalgPatterns(converter, patterns);
     populateAttentionVariantsToLinalgPatterns(converter, patterns);
     populateAngularAttentionToLinalgPatterns(converter, patterns);
+    populateBlockSparseAttentionToLinalgPatterns(converter, patterns);
     populateKVCacheToLinalgPatterns(converter, patterns);
     populateKVCacheResizeToLinalgPatterns(converter, patterns);
     populateLayerOpsToLinalgPatterns(converter, patterns);
