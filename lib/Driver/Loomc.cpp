@@ -838,6 +838,7 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.raise = options.raise;
     optimizeOptions.quantize = options.quantize;
     optimizeOptions.shiftadd = options.shiftadd;
+    optimizeOptions.dropTokens = options.dropTokens;
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
     std::string optionError;

@@ -259,11 +259,18 @@ LogicalResult TokenAxisAnalysis::implied(Operation *op, Value v, int64_t axis,
                  slice.getStaticStride(axis) == 1;
     if (!whole && v == slice.getSource() && !slice.isDynamicOffset(axis) &&
         !slice.isDynamicSize(axis) && !slice.isDynamicStride(axis) &&
-        slice.getStaticOffset(axis) == 0 && slice.getStaticStride(axis) == 1 &&
-        slice.getStaticSize(axis) <= options.keptPrefix)
+        slice.getStaticStride(axis) == 1 &&
+        slice.getStaticOffset(axis) + slice.getStaticSize(axis) <=
+            options.keptPrefix)
       // Leading rows that every reduction keeps in place: the result no
       // longer runs over the tokens.
       return success();
+    if (!whole && options.scope)
+      return error(op) << "tensor.extract_slice along the token axis (only "
+                          "rows among the leading "
+                       << options.keptPrefix
+                       << " tokens, which keep their rows because they are "
+                          "pinned, can be sliced)";
     if (!whole)
       return error(op) << "tensor.extract_slice along the token axis";
     out.push_back({slice.getSource(), axis});

@@ -72,6 +72,8 @@ struct LoomcOptions {
   /// --quantize, --shiftadd, --precision-budget, --calibration: the
   /// efficiency passes of loom-optimize-pipeline (OptimizePipelineOptions).
   std::string quantize, shiftadd, precisionBudget, calibration;
+  /// --drop-tokens: loom-drop-tokens options (token pruning); empty: none.
+  std::string dropTokens;
   /// --report: the JSON file the cost report (loom-report) of the optimised
   /// IR is written to once the compile succeeded; empty: no report. With
   /// --emit=lib the output directory also gets a copy, report.json.
