@@ -21,6 +21,7 @@
 #include "mlir/IR/Builders.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace mlir {
 namespace loom {
@@ -160,8 +161,11 @@ LogicalResult DropTokensPass::parseSchedule(Operation *at, int64_t numLayers,
     return diag;
   };
   auto checkRatio = [&](double r) -> LogicalResult {
-    if (!(r > 0.0 && r <= 1.0))
-      return error() << "keep fraction " << r << " is not in (0, 1]";
+    if (!(r > 0.0 && r <= 1.0)) {
+      char text[32];
+      std::snprintf(text, sizeof(text), "%g", r);
+      return error() << "keep fraction " << text << " is not in (0, 1]";
+    }
     return success();
   };
   bool pyramid = stages.hasValue() || ratio.hasValue();
