@@ -9,7 +9,8 @@
         [--check BOUNDS.json]
 
 For each build: FLOPs (loomc --report, report.json `total.flops`), the median
-latency of R calls of the library's `model_run_packed` on the saved input,
+latency of R calls of the library's `model_run_packed` on the saved input
+(timed round-robin over the builds, one call of each per round),
 and, against the unpruned build, the cosine similarity of the CLS output
 (row 0 of last_hidden_state), of the mean-pooled output (the mean over the
 rows the pruned model kept: dropped rows come back as zeros from
@@ -72,14 +73,18 @@ def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def median_ms(fn, reps):
-    fn()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
+def interleaved_medians_ms(fns, reps):
+    """Median latency of each callable, timed round-robin (one call of each
+    per round) so that load drifting on a shared machine hits all alike."""
+    for fn in fns.values():
         fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+    times = {k: [] for k in fns}
+    for _ in range(reps):
+        for k, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[k].append((time.perf_counter() - start) * 1e3)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def run_all(args):
@@ -89,14 +94,16 @@ def run_all(args):
     ref = np.load(os.path.join(args.dir, f"{MODEL}_output.npy"))
     results = {}
     base = None
+    models = {label: FullModel(os.path.join(args.dir, label))
+              for label in plan["builds"]}
+    latency = interleaved_medians_ms(
+        {label: (lambda m=m: m(x)) for label, m in models.items()}, args.reps)
     for label, options in plan["builds"].items():
         outdir = os.path.join(args.dir, label)
-        model = FullModel(outdir)
-        hidden, pooler = [o.copy() for o in model(x)]
+        hidden, pooler = [o.copy() for o in models[label](x)]
         with open(f"{outdir}.report.json") as f:
             flops = json.load(f)["total"]["flops"]
-        entry = {"options": options, "flops": flops,
-                 "latency_ms": median_ms(lambda: model(x), args.reps)}
+        entry = {"options": options, "flops": flops, "latency_ms": latency[label]}
         kept = np.any(hidden[0] != 0, axis=-1)
         entry["kept_rows"] = int(kept.sum())
         if base is None:
