@@ -363,8 +363,10 @@ LogicalResult TokenAxisAnalysis::implied(Operation *op, Value v, int64_t axis,
   }
   if (auto restore = dyn_cast<TokenRestoreOp>(op);
       restore && options.restoreIsSink) {
-    // A sink: it rebuilds the full sequence from its input.
-    if (v != restore.getInput())
+    // A sink: it rebuilds the full sequence from its input. The full-length
+    // seed may also be its fill (mixture-of-depths: skipped tokens keep the
+    // block input); it is left as it is.
+    if (v != restore.getInput() && v != seed)
       return error(op) << "the token axis reaches an operand of "
                           "loom.token.restore other than its input";
     return success();
@@ -521,15 +523,19 @@ mlir::loom::retypeTokenSubset(func::FuncOp func, Value from, int64_t axis,
             operand,
             recreateInit(b, operand, cast<RankedTensorType>(retype(operand))));
     if (isa<func::ReturnOp, TokenRestoreOp>(op)) {
+      auto restoreSink = dyn_cast<TokenRestoreOp>(op);
       for (OpOperand &use : op->getOpOperands()) {
         Value reduced = mapping.lookupOrNull(use.get());
-        if (!reduced)
+        if (!reduced || (restoreSink && use.get() == from &&
+                         &use != &restoreSink.getInputMutable()))
           continue;
         if (std::optional<int64_t> a = axes.lookup(use.get())) {
           FailureOr<Value> full = restore(b, use, reduced, *a);
           if (failed(full))
             return undo();
-          if ((*full).getType() != use.get().getType()) {
+          // A restore may take the reduced rows themselves as its input.
+          if ((*full).getType() != use.get().getType() &&
+              !(restoreSink && *full == reduced)) {
             error(op) << "the restored value has type " << (*full).getType()
                       << ", not " << use.get().getType();
             return undo();

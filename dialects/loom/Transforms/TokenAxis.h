@@ -110,9 +110,12 @@ private:
 /// Builds, before `sink`'s owner, the value that replaces the operand `sink`
 /// (of its old, full-length type) from `reduced`, the rebuilt value with K
 /// tokens along `axis`; typically a `loom.token.restore`. A sink is a
-/// `func.return` operand or the input of an existing `loom.token.restore`
-/// (then the callback returns that restore's new input, of the old input's
-/// type).
+/// `func.return` operand or the input of an existing `loom.token.restore`.
+/// For the latter the callback returns that restore's new input: of the old
+/// input's type (nested reductions: restore one level), or `reduced` itself
+/// (the restore then reads the reduced rows; the caller makes its indices
+/// match). The seed `from` may be such a restore's `fill` (mixture-of-depths:
+/// skipped tokens keep the block input); it stays untouched.
 using RestoreFn = function_ref<FailureOr<Value>(OpBuilder &b, OpOperand &sink,
                                                 Value reduced, int64_t axis)>;
 
