@@ -833,6 +833,7 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.skipLayers = options.skipLayers;
     optimizeOptions.quantize = options.quantize;
     optimizeOptions.shiftadd = options.shiftadd;
+    optimizeOptions.dropTokens = options.dropTokens;
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
     optimizeOptions.fuse = options.fuse;

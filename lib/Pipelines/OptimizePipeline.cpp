@@ -87,7 +87,17 @@ LogicalResult mlir::loom::buildOptimizePipeline(
     pm.addPass(createCSEPass());
   }
 
-  // Efficiency passes, on the raised model.
+  // Efficiency passes, on the raised model. Token pruning first: it needs
+  // the raised loom.attention and f32 hidden states.
+  if (!options.dropTokens.empty()) {
+    auto pass = configure(createLoomDropTokens(), "drop-tokens",
+                          splitOptions(options.dropTokens), errorHandler);
+    if (failed(pass))
+      return failure();
+    pm.addPass(std::move(*pass));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   SmallVector<std::string> calibration;
   if (!options.calibration.empty())
     calibration.push_back("calibration=" + options.calibration.getValue());

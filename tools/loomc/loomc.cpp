@@ -82,6 +82,12 @@ static cl::opt<std::string> quantize(
              "options, comma-separated (e.g. mode=weight-only,bits=4,"
              "granularity=group or mode=w8a8); see docs/Quantization.md"),
     cl::value_desc("OPTIONS"), cl::cat(category));
+static cl::opt<std::string> dropTokens(
+    "drop-tokens",
+    cl::desc("Prune tokens with loom-drop-tokens and these of its options, "
+             "comma-separated (e.g. layers=2:0.7,3:0.5 or "
+             "stages=2,ratio=0.5,score=l2norm); see docs/TokenReduction.md"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
 static cl::opt<std::string> shiftadd(
     "shiftadd",
     cl::desc("Reparameterise the linear layers with loom-shiftadd and these "
@@ -269,6 +275,7 @@ int main(int argc, char **argv) {
   options.skipLayers = skipLayers;
   options.quantize = quantize;
   options.shiftadd = shiftadd;
+  options.dropTokens = dropTokens;
   options.precisionBudget = precisionBudget;
   options.calibration = calibration;
   options.fuse = fuse;

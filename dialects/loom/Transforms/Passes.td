@@ -618,6 +618,77 @@ def LoomInsertKVCache : Pass<"loom-insert-kv-cache", "::mlir::ModuleOp"> {
   ];
 }
 
+def LoomDropTokens : Pass<"loom-drop-tokens", "::mlir::ModuleOp"> {
+  let summary = "Prune the least important tokens after chosen layers "
+                "(EViT placement, PyramidDrop schedules)";
+  let description = [{
+    Inserts `loom.token.score` and `loom.token.prune` in the residual stream
+    of chosen transformer blocks and re-types the rest of the model to the
+    kept tokens (retypeTokenSubset, TokenAxis.h). Layers are the
+    `loom.attention` ops in program order, 0-based.
+
+    Placement (EViT): in block `i` the prune is applied right after the
+    attention sublayer, to the residual add `h = x + attn_branch(x)`, so the
+    MLP of block `i` and every later block run on the kept tokens. The keep
+    fraction is relative to the tokens entering that prune
+    (`loom.token.prune` `keep_ratio` semantics: `K = ceil(r * S)`).
+
+    Scores:
+    - `cls-attention` (default): the attention the class token (query row 0)
+      pays to each key in block `i`. An extra `loom.attention` of query rows
+      `[0, 1)` against the layer's keys and values returns its `key_scores`
+      `[B,Hkv,S]` (summed over the query heads of each kv group), reshaped to
+      `[B,Hkv,1,S]` for `loom.token.score cls_attention`, which averages
+      over the Hkv groups. With GQA this is `Hq/Hkv` times the average over
+      all query heads: the same ranking. The layer's own attention is left
+      unchanged (it stays on the CPU fast path).
+    - `attention-received`: the attention every token receives from all
+      queries: the layer's attention returns `key_scores` (this takes it off
+      the CPU fast path, whose kernel has no key scores).
+    - `l2norm`: the L2 norm of each token of `h`.
+
+    Schedules: `layers=i:r,j:s` (keep fraction `r` after layer `i`, ...), or
+    `stages=N ratio=r` (PyramidDrop-style: the L blocks are split into N
+    equal stages, L divisible by N; in the last block of each stage but the
+    last, keep `r` of the tokens). `pinned` (default `0`, the class token)
+    lists tokens that are always kept. Outputs that need every position (a
+    function result with the token axis) get `loom.token.restore`: kept rows
+    at their original positions, zeros for dropped rows. Slices of leading
+    rows (ViT's pooler reads token 0) need those rows pinned: the pinned
+    tokens must include `0..n-1`.
+
+    #### Errors (diagnostics at a location)
+    Bad schedule syntax, a layer index out of range, a ratio outside
+    `(0, 1]`, both or neither of `layers` and `stages`, an unknown score,
+    causal attention with an attention score, slices of rows that are not
+    pinned, and any structure the pass does not understand (no residual add
+    after the attention, queries and keys of different lengths, ops the
+    token-axis propagation cannot see through).
+  }];
+  let options = [
+    Option<"score", "score", "std::string", /*default=*/"\"cls-attention\"",
+           "Token score: cls-attention, attention-received or l2norm">,
+    ListOption<"layers", "layers", "std::string",
+               "Schedule: layer:keep-fraction pairs (e.g. 2:0.7,3:0.5)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "PyramidDrop schedule: number of equal stages (with ratio)">,
+    Option<"ratio", "ratio", "double", /*default=*/"0.0",
+           "PyramidDrop schedule: keep fraction at the end of each stage">,
+    ListOption<"pinned", "pinned", "int64_t",
+               "Token indices always kept (default: 0, the class token)">,
+  ];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::linalg::LinalgDialect",
+  ];
+  let statistics = [
+    Statistic<"numPrunes", "num-prunes", "Number of loom.token.prune inserted">,
+    Statistic<"numRebuilt", "num-rebuilt",
+              "Number of ops re-typed to fewer tokens">,
+  ];
+}
+
 def LoomReport : Pass<"loom-report", "::mlir::ModuleOp"> {
   let summary = "Per-layer and total cost: parameters, weight bytes, FLOPs, "
                 "bytes moved, arithmetic intensity, KV-cache bytes per token";

@@ -634,3 +634,41 @@ Value mlir::loom::matchLastAxisSelect(Value value, int64_t &k) {
   k = *c;
   return from;
 }
+
+Value mlir::loom::matchAxisSelect(Value value, int64_t &axis, int64_t &k) {
+  auto g = value.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInits() != 1 || g.getNumResults() != 1 ||
+      g.getNumParallelLoops() != g.getNumLoops() ||
+      !g.getIndexingMapsArray().back().isIdentity())
+    return nullptr;
+  auto ex = yielded(g).getDefiningOp<tensor::ExtractOp>();
+  if (!ex || ex->getBlock() != g.getBody())
+    return nullptr;
+  Value from = ex.getTensor();
+  auto fromType = cast<RankedTensorType>(from.getType());
+  auto outType = cast<RankedTensorType>(value.getType());
+  int64_t r = fromType.getRank();
+  if (r != outType.getRank() + 1 || from.getParentBlock() == g.getBody())
+    return nullptr;
+  for (int64_t a = 0; a < r; ++a) {
+    bool ok = true;
+    for (int64_t i = 0; i < r && ok; ++i) {
+      if (i == a)
+        continue;
+      int64_t loop = i < a ? i : i - 1;
+      ok = fromType.getDimSize(i) == outType.getDimSize(loop) &&
+           (isLoopIndex(ex.getIndices()[i], loop) ||
+            (fromType.getDimSize(i) == 1 &&
+             intConstant(g, ex.getIndices()[i]) == 0));
+    }
+    if (!ok)
+      continue;
+    std::optional<int64_t> c = evaluateIndexChain(g, ex.getIndices()[a]);
+    if (!c || *c < 0 || *c >= fromType.getDimSize(a))
+      continue;
+    axis = a;
+    k = *c;
+    return from;
+  }
+  return nullptr;
+}

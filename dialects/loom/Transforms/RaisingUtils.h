@@ -164,6 +164,11 @@ Value matchIntegerClamp(Value value, int64_t &lo, int64_t &hi);
 /// constant index along the last axis), returns `from` and sets k.
 Value matchLastAxisSelect(Value value, int64_t &k);
 
+/// If `value[i...] = from[i..<axis, k, i axis..]` for a constant k (a Gather
+/// with a scalar constant index along any axis; unit dimensions of `from`
+/// may be read at constant 0), returns `from` and sets axis and k.
+Value matchAxisSelect(Value value, int64_t &axis, int64_t &k);
+
 } // namespace loom
 } // namespace mlir
 

@@ -76,6 +76,8 @@ struct LoomcOptions {
   /// --fuse: run loom-fuse-projections and loom-fuse-epilogues in
   /// loom-optimize-pipeline.
   bool fuse = false;
+  /// --drop-tokens: loom-drop-tokens options (token pruning); empty: none.
+  std::string dropTokens;
   /// --report: the JSON file the cost report (loom-report) of the optimised
   /// IR is written to once the compile succeeded; empty: no report. With
   /// --emit=lib the output directory also gets a copy, report.json.

@@ -116,6 +116,12 @@ struct OptimizePipelineOptions
                      "syntax, e.g. 'mode=weight-only bits=4'; commas may "
                      "separate them); empty: not run"),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> dropTokens{
+      *this, "drop-tokens",
+      llvm::cl::desc("Run loom-drop-tokens with these options (e.g. "
+                     "'layers=2:0.7,3:0.5'; commas may separate them) after "
+                     "raising; empty: not run"),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> shiftadd{
       *this, "shiftadd",
       llvm::cl::desc("Run loom-shiftadd with these options; empty: not run"),
@@ -142,11 +148,11 @@ struct OptimizePipelineOptions
 /// The target-neutral stage between import and a target pipeline: raising
 /// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
 /// loom.moe.ffn), clean-ups, then the efficiency passes asked for
-/// (loom-skip-layers, loom-assign-precision, loom-shiftadd, loom-quantize,
-/// in that order), then with `fuse` the fusion passes. Only the efficiency
-/// passes change numbers (fusion changes at most the rounding order of bias
-/// and residual adds). Fails, with a message through `errorHandler`, on
-/// invalid options of those passes.
+/// (loom-drop-tokens, loom-skip-layers, loom-assign-precision, loom-shiftadd,
+/// loom-quantize, in that order), then with `fuse` the fusion passes. Only
+/// the efficiency passes change numbers (fusion changes at most the rounding
+/// order of bias and residual adds). Fails, with a message through
+/// `errorHandler`, on invalid options of those passes.
 LogicalResult
 buildOptimizePipeline(OpPassManager &pm, const OptimizePipelineOptions &options,
                       function_ref<LogicalResult(const Twine &)> errorHandler);
