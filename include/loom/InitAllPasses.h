@@ -10,6 +10,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Pruning/Passes.h"
 #include "loom/Quantization/Passes.h"
 #include "loom/Transforms/Passes.h"
 #include "mlir/InitAllPasses.h"
@@ -22,6 +23,7 @@ inline void registerLoomPasses() {
   registerLoomConversionPasses();
   registerLoomTransformsPasses();
   registerLoomQuantizationPasses();
+  registerLoomPruningPasses();
   registerLoomPipelines();
   registerLoomOptimizePipeline();
 }

@@ -406,25 +406,21 @@ static llvm::Error buildGenerateSignature(ModuleOp module,
   if (pt.getNumInputs() != 1)
     return fail("@prefill must take only the tokens, it takes " +
                 llvm::Twine(pt.getNumInputs()) + " arguments");
-  if (llvm::Error e =
-          buildGenerateSpecs(prefill, pt.getInputs(), "argument", {"tokens"},
-                             "", prefillNames, manifest.inputs, prefillCaches,
-                             inParts))
+  if (llvm::Error e = buildGenerateSpecs(
+          prefill, pt.getInputs(), "argument", {"tokens"}, "", prefillNames,
+          manifest.inputs, prefillCaches, inParts))
     return e;
-  if (llvm::Error e = buildGenerateSpecs(prefill, pt.getResults(), "result",
-                                         {"logits"}, "cache", prefillNames,
-                                         manifest.outputs, prefillCaches,
-                                         prefillParts))
+  if (llvm::Error e = buildGenerateSpecs(
+          prefill, pt.getResults(), "result", {"logits"}, "cache", prefillNames,
+          manifest.outputs, prefillCaches, prefillParts))
     return e;
-  if (llvm::Error e = buildGenerateSpecs(step, st.getInputs(), "argument",
-                                         {"token", "position"}, "cache",
-                                         stepNames, g.inputs, stepInCaches,
-                                         stepInParts))
+  if (llvm::Error e = buildGenerateSpecs(
+          step, st.getInputs(), "argument", {"token", "position"}, "cache",
+          stepNames, g.inputs, stepInCaches, stepInParts))
     return e;
-  if (llvm::Error e =
-          buildGenerateSpecs(step, st.getResults(), "result", {"logits"},
-                             "new_cache", stepNames, g.outputs, stepOutCaches,
-                             stepOutParts))
+  if (llvm::Error e = buildGenerateSpecs(
+          step, st.getResults(), "result", {"logits"}, "new_cache", stepNames,
+          g.outputs, stepOutCaches, stepOutParts))
     return e;
   if (prefillCaches.empty())
     return fail("@prefill returns no KV cache");
@@ -507,8 +503,7 @@ static llvm::Error compressKVCache(MLIRContext &context, ModuleOp module,
   llvm::raw_string_ostream errorStream(parseErrors);
   DiagnosticCollector diagnostics(&context);
   PassManager pm(&context);
-  if (failed(parsePassPipeline(pipeline, pm,
-                               errorStream)))
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
     return makeError("invalid option --kv-compress=" + options.kvCompress +
                      ": " + toOneLine(parseErrors));
   if (failed(pm.run(module)))
@@ -532,8 +527,7 @@ static llvm::Error insertKVCache(MLIRContext &context, ModuleOp module,
   llvm::raw_string_ostream errorStream(parseErrors);
   DiagnosticCollector diagnostics(&context);
   PassManager pm(&context);
-  if (failed(parsePassPipeline(pipeline, pm,
-                               errorStream)))
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
     return makeError("--generate: invalid pass pipeline '" + pipeline +
                      "': " + toOneLine(parseErrors));
   if (failed(pm.run(module)))
@@ -836,6 +830,7 @@ static llvm::Error compile(const LoomcOptions &options) {
       pm.enableTiming(std::move(timingManager));
     OptimizePipelineOptions optimizeOptions;
     optimizeOptions.raise = options.raise;
+    optimizeOptions.skipLayers = options.skipLayers;
     optimizeOptions.quantize = options.quantize;
     optimizeOptions.shiftadd = options.shiftadd;
     optimizeOptions.precisionBudget = options.precisionBudget;

@@ -3,13 +3,14 @@
 // The target-neutral stage that loomc runs between the importer and a target
 // pipeline. Raising and clean-ups preserve numbers; the models' tests check
 // that by executing the optimised IR against the reference outputs. The
-// efficiency passes (quantization, shift-add) change them on request, and
-// their tests report the error.
+// efficiency passes (layer skipping, quantization, shift-add) change them on
+// request, and their tests report the error.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/Pipelines/Pipelines.h"
 
+#include "loom/Pruning/Passes.h"
 #include "loom/Quantization/Passes.h"
 #include "loom/Transforms/Passes.h"
 
@@ -90,6 +91,18 @@ LogicalResult mlir::loom::buildOptimizePipeline(
   SmallVector<std::string> calibration;
   if (!options.calibration.empty())
     calibration.push_back("calibration=" + options.calibration.getValue());
+  // Layer skipping first: the later passes then measure and rewrite only
+  // the layers that remain.
+  if (!options.skipLayers.empty()) {
+    SmallVector<std::string> skip = splitOptions(options.skipLayers);
+    if (!findOption(skip, "calibration"))
+      skip.append(calibration.begin(), calibration.end());
+    auto pass =
+        configure(createLoomSkipLayers(), "skip-layers", skip, errorHandler);
+    if (failed(pass))
+      return failure();
+    pm.addPass(std::move(*pass));
+  }
   SmallVector<std::string> quantize = splitOptions(options.quantize);
   SmallVector<std::string> shiftadd = splitOptions(options.shiftadd);
   if (!options.precisionBudget.empty()) {
@@ -138,8 +151,10 @@ LogicalResult mlir::loom::buildOptimizePipeline(
       return failure();
     pm.addPass(std::move(*pass));
   }
-  if (!options.quantize.empty() || !options.shiftadd.empty()) {
-    // The dequantized f32 weights and the replaced matmuls are dead.
+  if (!options.quantize.empty() || !options.shiftadd.empty() ||
+      !options.skipLayers.empty()) {
+    // The dequantized f32 weights and the replaced matmuls (or the removed
+    // sublayers' reshapes) are dead or foldable.
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }

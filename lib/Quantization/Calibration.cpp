@@ -175,6 +175,49 @@ compileWithTaps(func::FuncOp func, ModuleOp copy, func::FuncOp tapped,
   return std::move(*jit);
 }
 
+LogicalResult mlir::loom::runWithTaps(
+    func::FuncOp func, ArrayRef<Value> values,
+    ArrayRef<CalibrationSample> samples,
+    llvm::function_ref<LogicalResult(ArrayRef<const NpyArray *>)> onSample) {
+  // Op results are tapped in a copy; arguments are read from the sample.
+  OwningOpRef<ModuleOp> copy = cloneModuleOf(func);
+  auto tapped = copy->lookupSymbol<func::FuncOp>(func.getName());
+  SmallVector<Value> taps;
+  SmallVector<int64_t> tapOf; // per value: tap index, or -1 - argument
+  for (Value value : values) {
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      if (arg.getOwner() != &func.getBody().front())
+        return func.emitError()
+               << "internal error: calibration can only tap the entry "
+                  "block's arguments";
+      tapOf.push_back(-1 - int64_t(arg.getArgNumber()));
+      continue;
+    }
+    Operation *op =
+        opAtWalkIndex(tapped, walkIndexOf(func, value.getDefiningOp()));
+    tapOf.push_back(taps.size());
+    taps.push_back(op->getResult(cast<OpResult>(value).getResultNumber()));
+  }
+  unsigned firstTap = 0;
+  FailureOr<std::unique_ptr<JitModule>> jit =
+      compileWithTaps(func, *copy, tapped, taps, firstTap);
+  if (failed(jit))
+    return failure();
+  for (const CalibrationSample &sample : samples) {
+    auto result = (*jit)->run(sample);
+    if (!result)
+      return func.emitError()
+             << "calibration: " << llvm::toString(result.takeError());
+    SmallVector<const NpyArray *> arrays;
+    for (int64_t tap : tapOf)
+      arrays.push_back(tap >= 0 ? &result->outputs[firstTap + tap]
+                                : &sample[-1 - tap]);
+    if (failed(onSample(arrays)))
+      return failure();
+  }
+  return success();
+}
+
 FailureOr<std::vector<LayerStatistics>> mlir::loom::collectLayerStatistics(
     func::FuncOp func, ArrayRef<LinearLayer> layers,
     ArrayRef<CalibrationSample> samples, bool withHessian) {

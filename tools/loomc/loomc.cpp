@@ -68,6 +68,14 @@ static cl::opt<std::string> dtype(
              "compile time; arithmetic, accumulation and the model's inputs "
              "and outputs stay f32)"),
     cl::value_desc("f32|f16|bf16"), cl::cat(category));
+static cl::opt<std::string> skipLayers(
+    "skip-layers",
+    cl::desc("Remove the transformer sublayers that change the residual "
+             "stream least, measured on --calibration, with loom-skip-layers "
+             "and these of its options, comma-separated (e.g. count=2,"
+             "granularity=attention or threshold=0.99); see "
+             "docs/LayerSkipping.md"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the linear layers with loom-quantize and these of its "
@@ -89,8 +97,8 @@ static cl::opt<std::string> precisionBudget(
 static cl::opt<std::string> calibration(
     "calibration",
     cl::desc("Directory of .npy model inputs for the passes that measure the "
-             "model (GPTQ rounding, static W8A8 scales, the output objective, "
-             "--precision-budget)"),
+             "model (--skip-layers, GPTQ rounding, static W8A8 scales, the "
+             "output objective, --precision-budget)"),
     cl::value_desc("DIR"), cl::cat(category));
 static cl::opt<std::string>
     emit("emit",
@@ -251,6 +259,7 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.cudaGraph = cudaGraph;
   options.dtype = dtype;
+  options.skipLayers = skipLayers;
   options.quantize = quantize;
   options.shiftadd = shiftadd;
   options.precisionBudget = precisionBudget;

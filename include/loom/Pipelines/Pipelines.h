@@ -103,6 +103,13 @@ struct OptimizePipelineOptions
       *this, "raise",
       llvm::cl::desc("Raise decomposed attention and MoE layers to loom ops"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> skipLayers{
+      *this, "skip-layers",
+      llvm::cl::desc("Run loom-skip-layers with these options (e.g. "
+                     "'count=2 granularity=attention'; commas may separate "
+                     "them) right after raising; needs calibration; empty: "
+                     "not run"),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("Run loom-quantize with these options (its own "
@@ -130,12 +137,13 @@ struct OptimizePipelineOptions
 /// The target-neutral stage between import and a target pipeline: raising
 /// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
 /// loom.moe.ffn), clean-ups, then the efficiency passes asked for
-/// (loom-assign-precision, loom-shiftadd, loom-quantize, in that order). Only
+/// (loom-skip-layers, loom-assign-precision, loom-shiftadd, loom-quantize,
+/// in that order). Only
 /// the efficiency passes change numbers. Fails, with a message through
 /// `errorHandler`, on invalid options of those passes.
-LogicalResult buildOptimizePipeline(
-    OpPassManager &pm, const OptimizePipelineOptions &options,
-    function_ref<LogicalResult(const Twine &)> errorHandler);
+LogicalResult
+buildOptimizePipeline(OpPassManager &pm, const OptimizePipelineOptions &options,
+                      function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Registers `loom-cpu-pipeline` and `loom-gpu-pipeline`.
 void registerLoomPipelines();

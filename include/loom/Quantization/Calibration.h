@@ -32,6 +32,15 @@ using CalibrationSample = std::vector<NpyArray>;
 FailureOr<std::vector<CalibrationSample>>
 loadCalibrationSamples(func::FuncOp func, StringRef dir);
 
+/// Runs `func` on each sample with `values` (results of ops in `func`, or
+/// its arguments) tapped: a copy compiled with the CPU JIT also returns them.
+/// `onSample` gets their values, in the order of `values`, for each sample.
+/// Errors are emitted on `func`.
+LogicalResult runWithTaps(
+    func::FuncOp func, ArrayRef<Value> values,
+    ArrayRef<CalibrationSample> samples,
+    llvm::function_ref<LogicalResult(ArrayRef<const NpyArray *>)> onSample);
+
 /// What a layer's input rows x (the rows of its [M,K] operand) were over the
 /// calibration samples.
 struct LayerStatistics {
