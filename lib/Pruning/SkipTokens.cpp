@@ -252,21 +252,44 @@ LogicalResult SkipTokensPass::fit(func::FuncOp func, ArrayRef<Sublayer> chosen,
   return success();
 }
 
-/// Whether a value computed from `from` (not through the ops of `stop`)
-/// reaches an op outside the block: a return or a token restore.
-static Operation *findEscape(Value from, const DenseSet<Operation *> &stop) {
+/// The first op outside the block that reads a value computed in it: the
+/// block's ops are those on a path from `from` to `to` (not through the ops
+/// of `stop`); any other reader of `from` or of their results escapes.
+static Operation *findEscape(Value from, Value to,
+                             const DenseSet<Operation *> &stop) {
+  DenseSet<Operation *> forward;
   SmallVector<Value> worklist{from};
-  DenseSet<Operation *> seen;
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
-    for (Operation *user : v.getUsers()) {
-      if (stop.contains(user) || !seen.insert(user).second)
-        continue;
-      if (isa<func::ReturnOp, TokenRestoreOp>(user))
-        return user;
-      llvm::append_range(worklist, user->getResults());
-    }
+    for (Operation *user : v.getUsers())
+      if (!stop.contains(user) && forward.insert(user).second)
+        llvm::append_range(worklist, user->getResults());
   }
+  DenseSet<Operation *> inBlock;
+  SmallVector<Operation *> ops;
+  if (Operation *def = to.getDefiningOp())
+    ops.push_back(def);
+  while (!ops.empty()) {
+    Operation *op = ops.pop_back_val();
+    if (!forward.contains(op) || !inBlock.insert(op).second)
+      continue;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        ops.push_back(def);
+  }
+  auto escapes = [&](Value v) -> Operation * {
+    for (Operation *user : v.getUsers())
+      if (!stop.contains(user) && !inBlock.contains(user))
+        return user;
+    return nullptr;
+  };
+  if (Operation *user = escapes(from))
+    return user;
+  for (Operation *op : inBlock)
+    for (Value result : op->getResults())
+      if (result != to)
+        if (Operation *user = escapes(result))
+          return user;
   return nullptr;
 }
 
@@ -332,7 +355,7 @@ LogicalResult SkipTokensPass::rewrite(func::FuncOp func, const Sublayer &block,
     return failure();
   };
   DenseSet<Operation *> stop{score, prune, marker};
-  if (Operation *escape = findEscape(x, stop)) {
+  if (Operation *escape = findEscape(x, y, stop)) {
     InFlightDiagnostic diag = escape->emitError()
                               << kPass << ": a value computed from the input "
                               << "of block " << block.index

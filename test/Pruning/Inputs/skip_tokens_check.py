@@ -3,6 +3,11 @@ skip_check.py (hidden 16, 8 tokens, one causal head).
 
     skip_tokens_check.py gen DIR        as skip_check.py gen
     skip_tokens_check.py check DIR OUT  OUT: the IR loom-skip-tokens wrote
+    skip_tokens_check.py bad DIR        DIR/escape.mlir: block 0's output
+                                        also added to the final stream;
+                                        DIR/posbias.mlir: a non-splat
+                                        [1,8,16] constant added inside
+                                        block 1 (carries the token axis)
 
 `check` reads the `loom.skip_tokens` attribute of OUT (per routed block:
 router weights and bias, K, pinned tokens, R^2, kept fraction), refits each
@@ -133,8 +138,33 @@ def check(out, ir):
     print("ok: matches the NumPy model")
 
 
+def bad(out):
+    sc.gen(out)
+    with open(os.path.join(out, "model.mlir")) as f:
+        text = f.read()
+    shape = sc.SHAPE
+    esc = text.replace(
+        f"    %fin = tensor.collapse_shape %r1m ",
+        f"    %esc_init = tensor.empty() : {shape}\n"
+        f"    %esc = linalg.add ins(%r1m, %r0m : {shape}, {shape}) outs(%esc_init : {shape}) -> {shape} loc(\"escape\")\n"
+        f"    %fin = tensor.collapse_shape %esc ")
+    with open(os.path.join(out, "escape.mlir"), "w") as f:
+        f.write(esc)
+    pos = np.arange(sc.S * sc.H, dtype=np.float32).reshape(1, sc.S, sc.H) / 100
+    pb = text.replace(
+        f"    %n1a = loom.rms_norm %r0m,",
+        sc.const("pos", pos) +
+        f"    %pb_init = tensor.empty() : {shape}\n"
+        f"    %pb = linalg.add ins(%r0m, %pos : {shape}, {shape}) outs(%pb_init : {shape}) -> {shape}\n"
+        f"    %n1a = loom.rms_norm %pb,")
+    with open(os.path.join(out, "posbias.mlir"), "w") as f:
+        f.write(pb)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
         sc.gen(sys.argv[2])
+    elif sys.argv[1] == "bad":
+        bad(sys.argv[2])
     else:
         check(sys.argv[2], sys.argv[3])
