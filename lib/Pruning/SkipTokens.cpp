@@ -375,6 +375,63 @@ LogicalResult SkipTokensPass::rewrite(func::FuncOp func, const Sublayer &block,
   };
   RetypeOptions options;
   options.passName = kPass.str();
+  // A constant carrying the token axis (the rotary cos/sin tables): its rows
+  // at the kept indices.
+  options.gatherConstant = [&](OpBuilder &gb, Value table, int64_t axis,
+                               RankedTensorType newType) -> FailureOr<Value> {
+    auto oldType = cast<RankedTensorType>(table.getType());
+    Type elementType = oldType.getElementType();
+    if (batch != 1 || !isa<FloatType>(elementType))
+      return table.getDefiningOp()->emitError()
+             << kPass << ": a constant carrying the token axis into block "
+             << block.index
+             << " is gathered at the kept tokens only for a batch of 1 and a "
+                "float type, not batch "
+             << batch << " and " << elementType;
+    int64_t rank = newType.getRank();
+    SmallVector<AffineExpr> dims, tableDims;
+    for (int64_t d = 0; d <= rank; ++d)
+      dims.push_back(gb.getAffineDimExpr(d));
+    tableDims.assign(dims.begin(), dims.begin() + rank);
+    tableDims[axis] = dims[rank];
+    SmallVector<AffineMap> gatherMaps{
+        AffineMap::get(rank + 1, 0, tableDims, ctx),
+        AffineMap::get(rank + 1, 0, {gb.getAffineConstantExpr(0), dims[axis]},
+                       ctx),
+        AffineMap::get(rank + 1, 0, ArrayRef(dims).take_front(rank), ctx)};
+    SmallVector<utils::IteratorType> gatherIterators(
+        rank, utils::IteratorType::parallel);
+    gatherIterators.push_back(utils::IteratorType::reduction);
+    Value zero =
+        arith::ConstantOp::create(gb, loc, gb.getZeroAttr(elementType));
+    Value out =
+        linalg::FillOp::create(
+            gb, loc, zero,
+            tensor::EmptyOp::create(gb, loc, newType.getShape(), elementType)
+                .getResult())
+            .getResult(0);
+    // out[.., k, ..] = sum_s table[.., s, ..] * (s == idx[0, k]): exact, a
+    // single non-zero term.
+    return linalg::GenericOp::create(
+               gb, loc, newType, ValueRange{table, prune.getIndices()},
+               ValueRange{out}, gatherMaps, gatherIterators,
+               [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                 Value s = linalg::IndexOp::create(nb, nloc, rank);
+                 Value s64 =
+                     arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), s);
+                 Value hit = arith::CmpIOp::create(
+                     nb, nloc, arith::CmpIPredicate::eq, s64, args[1]);
+                 Value zeroElem = arith::ConstantOp::create(
+                     nb, nloc, nb.getZeroAttr(args[0].getType()));
+                 Value pick =
+                     arith::SelectOp::create(nb, nloc, hit, args[0], zeroElem);
+                 linalg::YieldOp::create(
+                     nb, nloc,
+                     ValueRange{arith::AddFOp::create(nb, nloc, args[2], pick)
+                                    .getResult()});
+               })
+        .getResult(0);
+  };
   if (failed(retypeTokenSubset(func, x, 1, prune.getKept(),
                                {score.getOperation(), prune.getOperation()},
                                restore, options)))

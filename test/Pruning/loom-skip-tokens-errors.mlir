@@ -34,8 +34,8 @@
 // RUN: not loom-opt %t/escape.mlir "--loom-skip-tokens=capacity=0.5 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=ESCAPE
 // ESCAPE: error: loc("escape"): loom-skip-tokens: a value computed from the input of block 1 is used after the block
 // ESCAPE: note: loc("mlp1_residual"): the block's residual add
-// RUN: not loom-opt %t/posbias.mlir "--loom-skip-tokens=capacity=0.5 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=POS
-// POS: posbias.mlir:{{[0-9]+}}:{{[0-9]+}}: error: loom-skip-tokens: this value, defined before the reduced tokens, carries the token axis into the re-typed ops
+// RUN: not loom-opt %t/allbias.mlir "--loom-skip-tokens=capacity=0.5 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=ALL
+// ALL: error: loc("attn0_residual"): loom-skip-tokens: this value, defined before the reduced tokens, carries the token axis into the re-typed ops
 //
 // The functions of this file.
 // RUN: not loom-opt %s "--loom-skip-tokens=capacity=0.5 function=mlp_only calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=NOBLOCK

@@ -47,6 +47,16 @@
 // ONE-IR: loom.token.prune {{.*}} {keep = 1 : i64}
 // RUN: env PATH=%loom_build/bin:%PATH% %python %S/Inputs/skip_tokens_check.py check %t %t/one.mlir | FileCheck %s --check-prefix=OK
 //
+// A constant carrying the token axis into the block (as Llama's rotary
+// tables do): gathered at the kept tokens.
+// RUN: loom-opt %t/posbias.mlir "--loom-skip-tokens=capacity=0.5 calibration=%t/calibration" -o %t/posbias-out.mlir
+// RUN: FileCheck %s --check-prefix=POS-IR --input-file=%t/posbias-out.mlir
+// POS-IR: %[[POS:.*]] = arith.constant dense<{{.*}}> : tensor<1x8x16xf32>
+// POS-IR: %[[KEPT:.*]], %[[IDX:.*]] = loom.token.prune
+// POS-IR: %[[GATHERED:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[POS]], %[[IDX]] : tensor<1x8x16xf32>, tensor<1x4xi64>) outs(%{{.*}} : tensor<1x4x16xf32>)
+// POS-IR: linalg.add ins(%[[KEPT]], %[[GATHERED]] : tensor<1x4x16xf32>, tensor<1x4x16xf32>)
+// RUN: env PATH=%loom_build/bin:%PATH% %python %S/Inputs/skip_tokens_check.py check %t %t/posbias-out.mlir posbias | FileCheck %s --check-prefix=OK
+//
 // negative_capacity_one: every token is kept, so nothing is rewritten (the
 // routers are still fitted and reported) and the numbers are the full
 // model's, as the execution check shows ("change from the full model: 0").

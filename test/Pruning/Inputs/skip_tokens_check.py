@@ -1,13 +1,21 @@
 """Execution check of loom-skip-tokens on the two-layer transformer of
 skip_check.py (hidden 16, 8 tokens, one causal head).
 
-    skip_tokens_check.py gen DIR        as skip_check.py gen
-    skip_tokens_check.py check DIR OUT  OUT: the IR loom-skip-tokens wrote
+    skip_tokens_check.py gen DIR        as skip_check.py gen, and
+                                        DIR/posbias.mlir: the same with a
+                                        non-splat [1,8,16] constant POS
+                                        added to block 1's input before its
+                                        attention norm (it carries the token
+                                        axis, as Llama's rotary tables do)
+    skip_tokens_check.py check DIR OUT [posbias]
+                                        OUT: the IR loom-skip-tokens wrote
+                                        (from posbias.mlir with `posbias`)
     skip_tokens_check.py bad DIR        DIR/escape.mlir: block 0's output
                                         also added to the final stream;
-                                        DIR/posbias.mlir: a non-splat
-                                        [1,8,16] constant added inside
-                                        block 1 (carries the token axis)
+                                        DIR/allbias.mlir: block 0's attention
+                                        residual (a value computed on all
+                                        tokens) added to block 1's input
+                                        before its attention norm
 
 `check` reads the `loom.skip_tokens` attribute of OUT (per routed block:
 router weights and bias, K, pinned tokens, R^2, kept fraction), refits each
@@ -35,10 +43,14 @@ def rms(x, g):
     return x / np.sqrt(np.mean(x * x, -1, keepdims=True) + 1e-6) * g
 
 
-def block(w, l, x):
-    """Block l on the rows of x [T,H] (causal among them, in order)."""
+POS = np.arange(sc.S * sc.H, dtype=np.float32).reshape(1, sc.S, sc.H) / 100
+
+
+def block(w, l, x, idx, posbias):
+    """Block l on the rows idx of the stream (x holds them; causal among
+    them, in order); with posbias, POS[idx] feeds block 1's norm."""
     t = x.shape[0]
-    n = rms(x, w[f"g{l}a"])
+    n = rms(x + POS[0][idx] if posbias and l == 1 else x, w[f"g{l}a"])
     q, k, v = n @ w[f"wq{l}"], n @ w[f"wk{l}"], n @ w[f"wv{l}"]
     s = q @ k.T * 0.25 + np.triu(np.full((t, t), -np.inf), 1)
     p = np.exp(s - s.max(-1, keepdims=True))
@@ -55,19 +67,30 @@ def select(scores, keep, pinned):
     return sorted(kept)
 
 
-def forward(w, x, routers):
+def forward(w, x, routers, posbias=False):
     x = x.astype(np.float64)
     for l in range(2):
         r = routers.get(l)
         if r is None or r["keep"] == len(x):
-            x = block(w, l, x)
+            x = block(w, l, x, list(range(len(x))), posbias)
             continue
         scores = (x.astype(np.float32) @ r["w"] + r["b"]).astype(np.float64)
         idx = select(scores, r["keep"], r["pinned"])
         y = x.copy()
-        y[idx] = block(w, l, x[idx])
+        y[idx] = block(w, l, x[idx], idx, posbias)
         x = y
     return x @ w["head"]
+
+
+def streams(w, x, posbias):
+    """The input and output of each block of the full model."""
+    x = x.astype(np.float64)
+    out = []
+    for l in range(2):
+        y = block(w, l, x, list(range(len(x))), posbias)
+        out.append((x, y))
+        x = y
+    return out
 
 
 def parse(text):
@@ -89,7 +112,7 @@ def parse(text):
     return routers
 
 
-def check(out, ir):
+def check(out, ir, posbias=False):
     w = sc.weights()
     with open(ir) as f:
         routers = parse(f.read())
@@ -97,8 +120,7 @@ def check(out, ir):
     for l, r in sorted(routers.items()):
         xs, norms = [], []
         for sample in calib:
-            _, streams = sc.forward(w, sample[0])
-            bx, by = streams["block"][l]
+            bx, by = streams(w, sample[0], posbias)[l]
             xs.append(bx)
             norms.append(np.linalg.norm(by - bx, axis=-1))
         x, t = np.concatenate(xs), np.concatenate(norms)
@@ -123,19 +145,40 @@ def check(out, ir):
             sys.exit("FAIL: the router is not NumPy's least-squares fit")
     print("ok: routers match NumPy's least squares")
     x = np.load(os.path.join(out, "eval.npy"))
-    ref = forward(w, x[0], routers)
+    ref = forward(w, x[0], routers, posbias)
     got_path = os.path.join(out, "loom-run-out")
     subprocess.run(["loom-run", ir, "--input", os.path.join(out, "eval.npy"),
                     "--output-dir", got_path], check=True, stdout=subprocess.DEVNULL)
     got = np.load(os.path.join(got_path, "result0.npy"))
     err = float(np.max(np.abs(got - ref)) / np.max(np.abs(ref)))
-    full = forward(w, x[0], {})
+    full = forward(w, x[0], {}, posbias)
     change = float(np.max(np.abs(full - ref)) / np.max(np.abs(full)))
     print(f"max abs error / max |y| against the NumPy mixture-of-depths model: "
           f"{err:.2e}; change from the full model: {change:.2e}")
     if err > 1e-4:
         sys.exit("FAIL: the rewritten model does not compute the NumPy model")
     print("ok: matches the NumPy model")
+
+
+def with_bias(text, name, bias):
+    """text with `bias` added to block 1's input before its attention norm."""
+    shape = sc.SHAPE
+    return text.replace(
+        f"    %n1a = loom.rms_norm %r0m,",
+        f"    %pb_init = tensor.empty() : {shape}\n"
+        f"    %pb = linalg.add ins(%r0m, %{bias} : {shape}, {shape}) outs(%pb_init : {shape}) -> {shape} loc(\"{name}\")\n"
+        f"    %n1a = loom.rms_norm %pb,")
+
+
+def gen(out):
+    sc.gen(out)
+    with open(os.path.join(out, "model.mlir")) as f:
+        text = f.read()
+    text = text.replace("    %zero = arith.constant 0.000000e+00 : f32\n",
+                        "    %zero = arith.constant 0.000000e+00 : f32\n" +
+                        sc.const("pos", POS), 1)
+    with open(os.path.join(out, "posbias.mlir"), "w") as f:
+        f.write(with_bias(text, "posbias", "pos"))
 
 
 def bad(out):
@@ -150,21 +193,14 @@ def bad(out):
         f"    %fin = tensor.collapse_shape %esc ")
     with open(os.path.join(out, "escape.mlir"), "w") as f:
         f.write(esc)
-    pos = np.arange(sc.S * sc.H, dtype=np.float32).reshape(1, sc.S, sc.H) / 100
-    pb = text.replace(
-        f"    %n1a = loom.rms_norm %r0m,",
-        sc.const("pos", pos) +
-        f"    %pb_init = tensor.empty() : {shape}\n"
-        f"    %pb = linalg.add ins(%r0m, %pos : {shape}, {shape}) outs(%pb_init : {shape}) -> {shape}\n"
-        f"    %n1a = loom.rms_norm %pb,")
-    with open(os.path.join(out, "posbias.mlir"), "w") as f:
-        f.write(pb)
+    with open(os.path.join(out, "allbias.mlir"), "w") as f:
+        f.write(with_bias(text, "allbias", "r0a"))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
-        sc.gen(sys.argv[2])
+        gen(sys.argv[2])
     elif sys.argv[1] == "bad":
         bad(sys.argv[2])
     else:
-        check(sys.argv[2], sys.argv[3])
+        check(sys.argv[2], sys.argv[3], sys.argv[4:] == ["posbias"])
