@@ -105,12 +105,15 @@ def LoomSkipTokens : Pass<"loom-skip-tokens", "::mlir::ModuleOp"> {
     A module whose entry function is on static tensors after raising; each
     chosen block's ops are reached only from its input (no value computed
     from the block input is used after the block), and its token axis
-    propagates as docs/TokenReduction.md describes (a constant carrying the
-    token axis inside a block is unsupported).
+    propagates as docs/TokenReduction.md describes. A constant carrying the
+    token axis into a block (Llama's rotary cos/sin tables) is gathered at
+    the kept tokens (batch 1 only); a value computed on all tokens before
+    the block and read inside it is unsupported.
 
     #### Output IR
     The router, `loom.token.prune`, the block at `K` tokens and
-    `loom.token.restore` per rewritten block.
+    `loom.token.restore` per rewritten block (and the gathers of the
+    constants above).
   }];
   let options = [
     Option<"capacity", "capacity", "double", /*default=*/"-1.0",
