@@ -44,6 +44,9 @@
 // ONE: error: loom-skip-tokens: the function has one block; the default (every other block from 1) chooses none, give blocks=0
 // RUN: not loom-opt %s "--loom-skip-tokens=capacity=0.5 blocks=0 function=rank2 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=RANK
 // RANK: error: loc("rank2_mlp_residual"): loom-skip-tokens: the input of block 0 is 'tensor<8x16xf32>', not a static f32 tensor [batch, tokens, hidden]
+// RUN: %python %S/Inputs/skip_check.py calib %t/batch2 2x8x16
+// RUN: not loom-opt %s "--loom-skip-tokens=capacity=0.5 blocks=0 function=batch2 calibration=%t/batch2" 2>&1 | FileCheck %s --check-prefix=BATCH
+// BATCH: error: loc("pos_table"): loom-skip-tokens: a constant carrying the token axis into block 0 is gathered at the kept tokens only for a batch of 1 and a float type, not batch 2 and 'f32'
 //
 // loomc reports the pass's option errors as invalid options.
 // RUN: not loomc %s -o %t/lib --entry=rank2 --skip-tokens=capacity=2 --calibration=%t/calibration 2>&1 | FileCheck %s --check-prefix=LOOMC
@@ -86,4 +89,37 @@ func.func @rank2(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
   %d = linalg.matmul ins(%u, %w : tensor<8x16xf32>, tensor<16x16xf32>) outs(%fill : tensor<8x16xf32>) -> tensor<8x16xf32>
   %r2 = linalg.add ins(%r, %d : tensor<8x16xf32>, tensor<8x16xf32>) outs(%init : tensor<8x16xf32>) -> tensor<8x16xf32> loc("rank2_mlp_residual")
   return %r2 : tensor<8x16xf32>
+}
+
+// One block on a [2, 8, 16] stream whose attention reads a position bias
+// constant [8, 16] broadcast over the batch: it carries the token axis, but
+// the two sequences keep different tokens, so it cannot be gathered.
+#bcast = affine_map<(d0, d1, d2) -> (d1, d2)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @batch2(%x: tensor<2x8x16xf32>) -> tensor<2x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %pos = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [3.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [4.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [5.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [6.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+      [7.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0]]> : tensor<8x16xf32> loc("pos_table")
+  %w = arith.constant dense<0.0625> : tensor<2x16x16xf32>
+  %init = tensor.empty() : tensor<2x8x16xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%init : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %p = linalg.generic {indexing_maps = [#id3, #bcast, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %pos : tensor<2x8x16xf32>, tensor<8x16xf32>) outs(%init : tensor<2x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x16xf32>
+  %q4 = tensor.expand_shape %p [[0], [1, 2], [3]] output_shape [2, 1, 8, 16] : tensor<2x8x16xf32> into tensor<2x1x8x16xf32>
+  %a = loom.attention %q4, %q4, %q4 {scale = 2.500000e-01 : f32} : (tensor<2x1x8x16xf32>, tensor<2x1x8x16xf32>, tensor<2x1x8x16xf32>) -> tensor<2x1x8x16xf32>
+  %a3 = tensor.collapse_shape %a [[0], [1, 2], [3]] : tensor<2x1x8x16xf32> into tensor<2x8x16xf32>
+  %r = linalg.add ins(%x, %a3 : tensor<2x8x16xf32>, tensor<2x8x16xf32>) outs(%init : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %u = linalg.batch_matmul ins(%r, %w : tensor<2x8x16xf32>, tensor<2x16x16xf32>) outs(%fill : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %r2 = linalg.add ins(%r, %u : tensor<2x8x16xf32>, tensor<2x8x16xf32>) outs(%init : tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %r2 : tensor<2x8x16xf32>
 }
