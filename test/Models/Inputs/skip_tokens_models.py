@@ -9,7 +9,8 @@ tiny_llama.
 images; 8 random sequences of 64 tokens) and builds with --report: `full`
 (no flag) and, with the default blocks (1 and 3 of 4; the class token
 pinned for the ViT, none for the causal Llama), `cap0.75` and `cap0.5`.
-`run` (needs LOOM_RUNTIME_LIBRARY) runs each library on the saved input and
+`run` (needs LOOM_RUNTIME_LIBRARY; --reps N also prints each library's
+median latency on the saved input over N runs) runs each library on the saved input and
 held-out random inputs (3 images; 7 sequences) and prints per build the
 FLOPs of its report, the routers' fit (from the `loom.skip_tokens`
 attribute), and against the full build: for the ViT the minimum over the
@@ -25,8 +26,10 @@ import concurrent.futures
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -104,6 +107,15 @@ def run_model(loom, args, model, bounds, failures, results):
             y = lib(x)
             y = y[0] if isinstance(y, (list, tuple)) else y
             outs.append(np.asarray(y)[0].astype(np.float64))
+        if args.reps:
+            lib(inputs[0])  # warm-up
+            times = []
+            for _ in range(args.reps):
+                start = time.perf_counter()
+                lib(inputs[0])
+                times.append((time.perf_counter() - start) * 1e3)
+            print(f"{model} {label}: median {statistics.median(times):.3f} ms "
+                  f"over {args.reps} runs")
         lib.close()
         with open(os.path.join(base, label + ".json")) as f:
             flops = json.load(f)["total"]["flops"]
@@ -181,6 +193,8 @@ def main():
     r.add_argument("dir")
     r.add_argument("--shared", required=True)
     r.add_argument("--check")
+    r.add_argument("--reps", type=int, default=0,
+                   help="also time each library on the saved input (median)")
     r.add_argument("--out")
     args = parser.parse_args()
     if args.cmd == "compile":
