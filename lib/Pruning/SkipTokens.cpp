@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -36,6 +37,13 @@ namespace loom {
 
 using namespace mlir;
 using namespace mlir::loom;
+
+/// `value` as %g prints it ("0.5", "1.5").
+static std::string formatNumber(double value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%g", value);
+  return text;
+}
 
 namespace {
 constexpr StringLiteral kPass = "loom-skip-tokens";
@@ -76,10 +84,9 @@ private:
 LogicalResult SkipTokensPass::validateOptions(
     function_ref<LogicalResult(const Twine &)> bad) {
   if (!(capacity > 0.0 && capacity <= 1.0))
-    return bad("capacity must be in (0, 1], not " +
-               (capacity == -1.0
-                    ? std::string("given")
-                    : llvm::formatv("{0}", double(capacity)).str()));
+    return bad(
+        "capacity must be in (0, 1], not " +
+        (!capacity.hasValue() ? std::string("given") : formatNumber(capacity)));
   for (int64_t b : blocks)
     if (b < 0)
       return bad("blocks must be non-negative, not " + Twine(b));
@@ -525,8 +532,8 @@ void SkipTokensPass::runOnOperation() {
     if (int64_t(blockPins.size()) > k) {
       mlir::emitError(s.add->getLoc())
           << kPass << ": " << blockPins.size() << " pinned tokens but capacity "
-          << llvm::formatv("{0}", double(capacity)).str() << " keeps only " << k
-          << " of the " << seq << " tokens of block " << i;
+          << formatNumber(capacity) << " keeps only " << k << " of the " << seq
+          << " tokens of block " << i;
       return signalPassFailure();
     }
     chosen.push_back(s);

@@ -8,7 +8,9 @@
 // RUN: not loom-opt %s "--loom-skip-tokens=capacity=1.5 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=CAP
 // CAP: error: loom-skip-tokens: capacity must be in (0, 1], not 1.5
 // RUN: not loom-opt %s "--loom-skip-tokens=capacity=0 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=CAP0
-// CAP0: error: loom-skip-tokens: capacity must be in (0, 1], not 0
+// CAP0: error: loom-skip-tokens: capacity must be in (0, 1], not 0{{$}}
+// RUN: not loom-opt %s "--loom-skip-tokens=capacity=-1 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=CAPNEG
+// CAPNEG: error: loom-skip-tokens: capacity must be in (0, 1], not -1{{$}}
 // RUN: not loom-opt %s "--loom-skip-tokens=capacity=0.5 blocks=-1 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=NEGBLOCK
 // NEGBLOCK: error: loom-skip-tokens: blocks must be non-negative, not -1
 // RUN: not loom-opt %s "--loom-skip-tokens=capacity=0.5 pinned=-2 calibration=%t/calibration" 2>&1 | FileCheck %s --check-prefix=NEGPIN
