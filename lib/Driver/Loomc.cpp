@@ -831,6 +831,7 @@ static llvm::Error compile(const LoomcOptions &options) {
     OptimizePipelineOptions optimizeOptions;
     optimizeOptions.raise = options.raise;
     optimizeOptions.skipLayers = options.skipLayers;
+    optimizeOptions.skipTokens = options.skipTokens;
     optimizeOptions.quantize = options.quantize;
     optimizeOptions.shiftadd = options.shiftadd;
     optimizeOptions.dropTokens = options.dropTokens;

@@ -113,6 +113,17 @@ LogicalResult mlir::loom::buildOptimizePipeline(
       return failure();
     pm.addPass(std::move(*pass));
   }
+  // Token skipping next, on the f32 layers that remain.
+  if (!options.skipTokens.empty()) {
+    SmallVector<std::string> skip = splitOptions(options.skipTokens);
+    if (!findOption(skip, "calibration"))
+      skip.append(calibration.begin(), calibration.end());
+    auto pass =
+        configure(createLoomSkipTokens(), "skip-tokens", skip, errorHandler);
+    if (failed(pass))
+      return failure();
+    pm.addPass(std::move(*pass));
+  }
   SmallVector<std::string> quantize = splitOptions(options.quantize);
   SmallVector<std::string> shiftadd = splitOptions(options.shiftadd);
   if (!options.precisionBudget.empty()) {
@@ -162,7 +173,7 @@ LogicalResult mlir::loom::buildOptimizePipeline(
     pm.addPass(std::move(*pass));
   }
   if (!options.quantize.empty() || !options.shiftadd.empty() ||
-      !options.skipLayers.empty()) {
+      !options.skipLayers.empty() || !options.skipTokens.empty()) {
     // The dequantized f32 weights and the replaced matmuls (or the removed
     // sublayers' reshapes) are dead or foldable.
     pm.addPass(createCanonicalizerPass());

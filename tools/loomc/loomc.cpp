@@ -76,6 +76,14 @@ static cl::opt<std::string> skipLayers(
              "granularity=attention or threshold=0.99); see "
              "docs/LayerSkipping.md"),
     cl::value_desc("OPTIONS"), cl::cat(category));
+static cl::opt<std::string> skipTokens(
+    "skip-tokens",
+    cl::desc("Mixture-of-depths: per chosen block, the tokens a router "
+             "fitted on --calibration ranks below the capacity skip the "
+             "block, with loom-skip-tokens and these of its options, "
+             "comma-separated (e.g. capacity=0.5 or capacity=0.75,blocks=1,3); "
+             "see docs/TokenReduction.md"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the linear layers with loom-quantize and these of its "
@@ -273,6 +281,7 @@ int main(int argc, char **argv) {
   options.cudaGraph = cudaGraph;
   options.dtype = dtype;
   options.skipLayers = skipLayers;
+  options.skipTokens = skipTokens;
   options.quantize = quantize;
   options.shiftadd = shiftadd;
   options.dropTokens = dropTokens;

@@ -57,7 +57,7 @@ LogicalResult TokenAxisAnalysis::checkOutsideDef(Value v, Operation *def) {
       fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
     return success();
   if (auto cst = dyn_cast<arith::ConstantOp>(def);
-      cst && isa<SplatElementsAttr>(cst.getValue()))
+      cst && (isa<SplatElementsAttr>(cst.getValue()) || options.allowConstants))
     return success();
   return error(def) << "this value, defined before the reduced tokens, "
                        "carries the token axis into the re-typed ops (a "
@@ -488,6 +488,7 @@ mlir::loom::retypeTokenSubset(func::FuncOp func, Value from, int64_t axis,
   axisOptions.keptPrefix = options.keptPrefix;
   axisOptions.allowAttentionExtras = true;
   axisOptions.restoreIsSink = true;
+  axisOptions.allowConstants = bool(options.gatherConstant);
   TokenAxisAnalysis axes(func, axisOptions);
   if (failed(axes.run({from, axis})))
     return failure();
@@ -517,11 +518,26 @@ mlir::loom::retypeTokenSubset(func::FuncOp func, Value from, int64_t axis,
   for (Operation *op : ops) {
     b.setInsertionPoint(op);
     // Inits from outside the slice, at the new size.
-    for (Value operand : op->getOperands())
-      if (!mapping.contains(operand) && axes.lookup(operand))
-        mapping.map(
-            operand,
-            recreateInit(b, operand, cast<RankedTensorType>(retype(operand))));
+    for (Value operand : op->getOperands()) {
+      if (mapping.contains(operand) || !axes.lookup(operand))
+        continue;
+      auto type = cast<RankedTensorType>(retype(operand));
+      auto cst = operand.getDefiningOp<arith::ConstantOp>();
+      if (cst && !isa<SplatElementsAttr>(cst.getValue())) {
+        FailureOr<Value> gathered =
+            options.gatherConstant(b, operand, *axes.lookup(operand), type);
+        if (failed(gathered))
+          return undo();
+        if ((*gathered).getType() != type) {
+          error(cst) << "the gathered constant has type "
+                     << (*gathered).getType() << ", not " << type;
+          return undo();
+        }
+        mapping.map(operand, *gathered);
+        continue;
+      }
+      mapping.map(operand, recreateInit(b, operand, type));
+    }
     if (isa<func::ReturnOp, TokenRestoreOp>(op)) {
       auto restoreSink = dyn_cast<TokenRestoreOp>(op);
       for (OpOperand &use : op->getOpOperands()) {

@@ -27,6 +27,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 
+#include <functional>
 #include <optional>
 
 namespace mlir {
@@ -58,6 +59,10 @@ struct TokenAxisOptions {
   /// `loom.token.restore` ops in the scope are sinks: their input carries the
   /// token axis, their result does not.
   bool restoreIsSink = false;
+  /// A non-splat `arith.constant` defined outside the scope may carry the
+  /// token axis (retypeTokenSubset gathers it through
+  /// RetypeOptions::gatherConstant).
+  bool allowConstants = false;
 };
 
 /// Which axis of each tensor value runs over the S tokens of the sequence.
@@ -124,6 +129,15 @@ struct RetypeOptions {
   std::string passName;
   /// See TokenAxisOptions::keptPrefix.
   int64_t keptPrefix = 0;
+  /// When set, a non-splat `arith.constant` outside the slice that carries
+  /// the token axis (e.g. the rotary cos/sin tables of Llama, downstream of
+  /// a prune) is replaced by the value this returns, of type `type` (`K`
+  /// tokens along `axis`), built at the builder's insertion point (before
+  /// its first reader in the slice); typically the constant's rows at the
+  /// kept indices. Unset: such a constant is a diagnostic.
+  std::function<FailureOr<Value>(OpBuilder &b, Value constant, int64_t axis,
+                                 RankedTensorType type)>
+      gatherConstant;
 };
 
 struct RetypeResult {

@@ -69,10 +69,11 @@ struct LoomcOptions {
   bool cudaGraph = false;
   /// --dtype (cuda): f32, f16 or bf16; empty: f32.
   std::string dtype;
-  /// --skip-layers, --quantize, --shiftadd, --precision-budget,
-  /// --calibration: the efficiency passes of loom-optimize-pipeline
-  /// (OptimizePipelineOptions).
-  std::string skipLayers, quantize, shiftadd, precisionBudget, calibration;
+  /// --skip-layers, --skip-tokens, --quantize, --shiftadd,
+  /// --precision-budget, --calibration: the efficiency passes of
+  /// loom-optimize-pipeline (OptimizePipelineOptions).
+  std::string skipLayers, skipTokens, quantize, shiftadd, precisionBudget,
+      calibration;
   /// --fuse: run loom-fuse-projections and loom-fuse-epilogues in
   /// loom-optimize-pipeline.
   bool fuse = false;

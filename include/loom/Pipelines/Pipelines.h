@@ -110,6 +110,13 @@ struct OptimizePipelineOptions
                      "them) right after raising; needs calibration; empty: "
                      "not run"),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> skipTokens{
+      *this, "skip-tokens",
+      llvm::cl::desc("Run loom-skip-tokens (mixture-of-depths) with these "
+                     "options (e.g. 'capacity=0.5 blocks=1,3'; commas may "
+                     "separate them) after skip-layers; needs calibration; "
+                     "empty: not run"),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("Run loom-quantize with these options (its own "
@@ -148,11 +155,12 @@ struct OptimizePipelineOptions
 /// The target-neutral stage between import and a target pipeline: raising
 /// (decomposed attention -> loom.attention, router/TopK/expert gathers ->
 /// loom.moe.ffn), clean-ups, then the efficiency passes asked for
-/// (loom-drop-tokens, loom-skip-layers, loom-assign-precision, loom-shiftadd,
-/// loom-quantize, in that order), then with `fuse` the fusion passes. Only
-/// the efficiency passes change numbers (fusion changes at most the rounding
-/// order of bias and residual adds). Fails, with a message through
-/// `errorHandler`, on invalid options of those passes.
+/// (loom-drop-tokens, loom-skip-layers, loom-skip-tokens,
+/// loom-assign-precision, loom-shiftadd, loom-quantize, in that order), then
+/// with `fuse` the fusion passes. Only the efficiency passes change numbers
+/// (fusion changes at most the rounding order of bias and residual adds).
+/// Fails, with a message through `errorHandler`, on invalid options of those
+/// passes.
 LogicalResult
 buildOptimizePipeline(OpPassManager &pm, const OptimizePipelineOptions &options,
                       function_ref<LogicalResult(const Twine &)> errorHandler);
