@@ -840,6 +840,7 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.shiftadd = options.shiftadd;
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
+    optimizeOptions.mergeTokens = options.mergeTokens;
     std::string optionError;
     if (failed(buildOptimizePipeline(pm, optimizeOptions,
                                      [&](const llvm::Twine &message) {

@@ -86,6 +86,16 @@ LogicalResult mlir::loom::buildOptimizePipeline(
     pm.addPass(createCSEPass());
   }
 
+  // Token reduction, on the raised model (token dropping goes first when
+  // both are asked for: merging works on the tokens that are left).
+  if (!options.mergeTokens.empty()) {
+    auto pass = configure(createLoomMergeTokens(), "merge-tokens",
+                          splitOptions(options.mergeTokens), errorHandler);
+    if (failed(pass))
+      return failure();
+    pm.addPass(std::move(*pass));
+  }
+
   // Efficiency passes, on the raised model.
   SmallVector<std::string> calibration;
   if (!options.calibration.empty())

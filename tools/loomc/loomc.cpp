@@ -68,6 +68,13 @@ static cl::opt<std::string> dtype(
              "compile time; arithmetic, accumulation and the model's inputs "
              "and outputs stay f32)"),
     cl::value_desc("f32|f16|bf16"), cl::cat(category));
+static cl::opt<std::string> mergeTokens(
+    "merge-tokens",
+    cl::desc("Merge tokens with loom-merge-tokens (ToMe) and these of its "
+             "options, comma-separated (r=N required, layers=i,j, "
+             "protect-first, proportional); see docs/TokenReduction.md"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
+
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the linear layers with loom-quantize and these of its "
@@ -252,6 +259,7 @@ int main(int argc, char **argv) {
   options.cudaGraph = cudaGraph;
   options.dtype = dtype;
   options.quantize = quantize;
+  options.mergeTokens = mergeTokens;
   options.shiftadd = shiftadd;
   options.precisionBudget = precisionBudget;
   options.calibration = calibration;

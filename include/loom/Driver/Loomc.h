@@ -72,6 +72,9 @@ struct LoomcOptions {
   /// --quantize, --shiftadd, --precision-budget, --calibration: the
   /// efficiency passes of loom-optimize-pipeline (OptimizePipelineOptions).
   std::string quantize, shiftadd, precisionBudget, calibration;
+  /// --merge-tokens: loom-merge-tokens options (OptimizePipelineOptions);
+  /// empty: not run.
+  std::string mergeTokens;
   /// --report: the JSON file the cost report (loom-report) of the optimised
   /// IR is written to once the compile succeeded; empty: no report. With
   /// --emit=lib the output directory also gets a copy, report.json.

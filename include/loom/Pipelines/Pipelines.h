@@ -120,6 +120,12 @@ struct OptimizePipelineOptions
                      "which then use its per-layer widths; needs "
                      "calibration"),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> mergeTokens{
+      *this, "merge-tokens",
+      llvm::cl::desc("Run loom-merge-tokens (ToMe) with these options (its "
+                     "own syntax, e.g. 'r=8 layers=0,1'; commas may separate "
+                     "them) after raising; empty: not run"),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Calibration directory (.npy model inputs) for the "
