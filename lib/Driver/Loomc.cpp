@@ -838,6 +838,7 @@ static llvm::Error compile(const LoomcOptions &options) {
     optimizeOptions.precisionBudget = options.precisionBudget;
     optimizeOptions.calibration = options.calibration;
     optimizeOptions.fuse = options.fuse;
+    optimizeOptions.mergeTokens = options.mergeTokens;
     std::string optionError;
     if (failed(buildOptimizePipeline(pm, optimizeOptions,
                                      [&](const llvm::Twine &message) {

@@ -98,6 +98,16 @@ LogicalResult mlir::loom::buildOptimizePipeline(
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // ToMe after token dropping: merging works on the tokens that are left.
+  if (!options.mergeTokens.empty()) {
+    auto pass = configure(createLoomMergeTokens(), "merge-tokens",
+                          splitOptions(options.mergeTokens), errorHandler);
+    if (failed(pass))
+      return failure();
+    pm.addPass(std::move(*pass));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   SmallVector<std::string> calibration;
   if (!options.calibration.empty())
     calibration.push_back("calibration=" + options.calibration.getValue());

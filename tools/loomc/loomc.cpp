@@ -84,6 +84,13 @@ static cl::opt<std::string> skipTokens(
              "comma-separated (e.g. capacity=0.5 or capacity=0.75,blocks=1,3); "
              "see docs/TokenReduction.md"),
     cl::value_desc("OPTIONS"), cl::cat(category));
+static cl::opt<std::string> mergeTokens(
+    "merge-tokens",
+    cl::desc("Merge tokens with loom-merge-tokens (ToMe) and these of its "
+             "options, comma-separated (r=N required, layers=i,j, "
+             "protect-first, proportional); see docs/TokenReduction.md"),
+    cl::value_desc("OPTIONS"), cl::cat(category));
+
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the linear layers with loom-quantize and these of its "
@@ -283,6 +290,7 @@ int main(int argc, char **argv) {
   options.skipLayers = skipLayers;
   options.skipTokens = skipTokens;
   options.quantize = quantize;
+  options.mergeTokens = mergeTokens;
   options.shiftadd = shiftadd;
   options.dropTokens = dropTokens;
   options.precisionBudget = precisionBudget;

@@ -821,4 +821,83 @@ def LoomKVCompress : Pass<"loom-kv-compress", "::mlir::ModuleOp"> {
   ];
 }
 
+def LoomMergeTokens : Pass<"loom-merge-tokens", "::mlir::ModuleOp"> {
+  let summary = "ToMe token merging at inference: r tokens merged per block "
+                "between attention and MLP, with proportional attention";
+  let description = [{
+    Token merging (Bolya et al., ToMe) on an imported, raised encoder (a ViT):
+    in each chosen block, right after the attention residual add
+    `h = x + attn(x)`, `loom.token.merge` merges `r` tokens of `h` by
+    bipartite soft matching on the cosine of that layer's attention keys,
+    averaged over heads (`k [B,H,S,Dh]` -> `[B,S,Dh]`; for GQA the kv heads).
+    The merged sizes are carried from merge to merge (`sizes` of the next
+    `loom.token.merge`). Everything `h` flows into (the MLP, the following
+    blocks) is re-typed to `S - r` tokens by the token-axis utility
+    (TokenAxis.h). With `proportional`, every `loom.attention` after the
+    first merge gets `mask = log(size)` of its key tokens, broadcast as
+    `[B,1,1,S']` (size-weighted attention). An output that needs every
+    position gets `loom.token.restore .. source(..)`, chained back through
+    every merge, so each token is copied from the row that represents it.
+
+    Blocks are the `loom.attention` ops of a function in program order
+    (0-based). The residual add is the first `linalg.generic` adding two
+    `[B,S,D]` tensors reached forward from the attention output, one of which
+    the attention's query is computed from.
+
+    ```
+    loom-opt --loom-merge-tokens="r=8" vit.mlir
+    loom-opt --loom-merge-tokens="r=16 layers=0,1 proportional=false" vit.mlir
+    ```
+
+    #### Options
+    - `r` (required, >= 1): tokens merged in each chosen block.
+    - `layers` (default: every block): the blocks to merge in.
+    - `protect-first` (default true): token 0 (the class token) is never
+      merged and stays row 0, so a slice of row 0 (a pooler) stays valid.
+    - `proportional` (default true): size-weighted (proportional) attention.
+
+    #### Input invariant
+    Functions with non-causal `loom.attention` on tensors (after
+    `loom-raise-attention`) with static shapes, the tokens along axis 1 of
+    the `[B,S,D]` residual stream.
+
+    #### Output IR
+    `loom.token.merge` after the attention residual add of each chosen
+    block, a head mean of the keys (`linalg.generic`), the re-typed rest of
+    the function, `log(size)` masks on later attentions and
+    `loom.token.restore` before outputs with every position.
+
+    #### Errors (diagnostics at a location; the IR is left unchanged)
+    `r` missing or < 1; a block index out of range or repeated; no
+    `loom.attention`; causal attention (ToMe is for non-causal encoders); an
+    attention after the first merge that already has a mask (with
+    `proportional`) or reads a KV cache; an attention residual add that
+    cannot be found; `r` too large for the tokens left at a block; any op the
+    token-axis re-typing cannot see through.
+  }];
+  let options = [
+    Option<"r", "r", "int64_t", /*default=*/"0",
+           "Tokens merged per chosen block (required, >= 1)">,
+    ListOption<"layers", "layers", "int64_t",
+               "Blocks (0-based loom.attention order) to merge in; default "
+               "every block">,
+    Option<"protectFirst", "protect-first", "bool", /*default=*/"true",
+           "Never merge token 0 (the class token)">,
+    Option<"proportional", "proportional", "bool", /*default=*/"true",
+           "Add log(size) of the key tokens to later attention scores">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::loom::LoomDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numMerges", "num-merges", "Number of loom.token.merge inserted">,
+    Statistic<"numMasked", "num-masked",
+              "Number of attentions given a log(size) mask">,
+  ];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

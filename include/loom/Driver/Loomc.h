@@ -79,6 +79,9 @@ struct LoomcOptions {
   bool fuse = false;
   /// --drop-tokens: loom-drop-tokens options (token pruning); empty: none.
   std::string dropTokens;
+  /// --merge-tokens: loom-merge-tokens options (OptimizePipelineOptions);
+  /// empty: not run.
+  std::string mergeTokens;
   /// --report: the JSON file the cost report (loom-report) of the optimised
   /// IR is written to once the compile succeeded; empty: no report. With
   /// --emit=lib the output directory also gets a copy, report.json.

@@ -145,6 +145,12 @@ struct OptimizePipelineOptions
       llvm::cl::desc("Run loom-fuse-projections and loom-fuse-epilogues "
                      "after the efficiency passes (docs/Fusion.md)"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> mergeTokens{
+      *this, "merge-tokens",
+      llvm::cl::desc("Run loom-merge-tokens (ToMe) with these options (its "
+                     "own syntax, e.g. 'r=8 layers=0,1'; commas may separate "
+                     "them) after raising; empty: not run"),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Calibration directory (.npy model inputs) for the "
