@@ -97,49 +97,6 @@ static Value findResidual(AttentionOp attn) {
   return nullptr;
 }
 
-/// Replaces `value[..] = from[.., k, ..]` gathers with a constant index (the
-/// exporter's form of `hidden[:, 0]` in a pooler) by extract_slice and
-/// collapse_shape, which the token-axis propagation understands.
-static void rewriteConstantSelects(func::FuncOp func) {
-  SmallVector<linalg::GenericOp> generics(
-      func.getBody().front().getOps<linalg::GenericOp>());
-  for (linalg::GenericOp g : generics) {
-    if (g->getNumResults() != 1)
-      continue;
-    int64_t axis, k;
-    Value from = matchAxisSelect(g->getResult(0), axis, k);
-    if (!from)
-      continue;
-    auto fromType = cast<RankedTensorType>(from.getType());
-    OpBuilder b(g);
-    int64_t rank = fromType.getRank();
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-        strides(rank, b.getIndexAttr(1)), sizes;
-    SmallVector<int64_t> shape(fromType.getShape());
-    shape[axis] = 1;
-    for (int64_t d : shape)
-      sizes.push_back(b.getIndexAttr(d));
-    offsets[axis] = b.getIndexAttr(k);
-    Value slice = tensor::ExtractSliceOp::create(
-        b, g.getLoc(), fromType.clone(shape), from, offsets, sizes, strides);
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t d = 0; d < rank; ++d) {
-      if (d == axis)
-        continue;
-      groups.push_back({d});
-    }
-    // The unit axis joins its neighbour's group.
-    if (axis == 0)
-      groups.front().insert(groups.front().begin(), 0);
-    else
-      groups[axis - 1].push_back(axis);
-    Value collapsed = tensor::CollapseShapeOp::create(
-        b, g.getLoc(), g->getResult(0).getType(), slice, groups);
-    g->getResult(0).replaceAllUsesWith(collapsed);
-    g->erase();
-  }
-}
-
 struct DropTokensPass : loom::impl::LoomDropTokensBase<DropTokensPass> {
   using Base::Base;
 
@@ -410,7 +367,7 @@ void DropTokensPass::runOnOperation() {
          pinnedTokens[keptPrefix] == keptPrefix)
     ++keptPrefix;
 
-  rewriteConstantSelects(func);
+  rewriteConstantTokenSelects(func);
   for (const Step &step : steps)
     if (failed(applyStep(func, step, layerOps, pinnedTokens, keptPrefix)))
       return signalPassFailure();

@@ -140,9 +140,12 @@ struct MergeTokensPass : loom::impl::LoomMergeTokensBase<MergeTokensPass> {
     for (func::FuncOp func : funcs)
       if (failed(check(func)))
         return signalPassFailure();
-    for (func::FuncOp func : funcs)
+    for (func::FuncOp func : funcs) {
+      // A pooler's gather of row 0 becomes a slice the re-typing can follow.
+      rewriteConstantTokenSelects(func);
       if (failed(mergeFunction(func)))
         return signalPassFailure();
+    }
   }
 
   /// The chosen blocks of a function with `numBlocks` attentions.

@@ -8,6 +8,7 @@
 #include "loom/Transforms/TokenAxis.h"
 
 #include "loom/IR/LoomOps.h"
+#include "loom/Transforms/RaisingUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -79,9 +80,21 @@ LogicalResult TokenAxisAnalysis::run(AxisFact seedFact) {
       else if (v != seed && failed(checkOutsideDef(v, def)))
         return failure();
     }
-    for (Operation *user : v.getUsers())
-      if (inScope(user))
+    for (Operation *user : v.getUsers()) {
+      if (inScope(user)) {
         ops.insert(user);
+        continue;
+      }
+      // A read inside the region of an op being re-typed (a gather in a
+      // linalg body) would silently see the reduced tokens.
+      if (options.scope && user->getParentOp() != func)
+        if (Operation *top =
+                func.getBody().front().findAncestorOpInBlock(*user);
+            top && inScope(top))
+          return error(user) << "a value carrying the token axis is read "
+                                "inside the region of '"
+                             << top->getName() << "'";
+    }
     for (Operation *op : ops) {
       if (op->getParentOp() != func) {
         // A use inside a region (a linalg body capturing the value).
@@ -600,4 +613,47 @@ mlir::loom::retypeTokenSubset(func::FuncOp func, Value from, int64_t axis,
     op->erase();
   }
   return result;
+}
+
+/// Replaces `value[..] = from[.., k, ..]` gathers with a constant index (the
+/// exporter's form of `hidden[:, 0]` in a pooler) by extract_slice and
+/// collapse_shape, which the token-axis propagation understands.
+void mlir::loom::rewriteConstantTokenSelects(func::FuncOp func) {
+  SmallVector<linalg::GenericOp> generics(
+      func.getBody().front().getOps<linalg::GenericOp>());
+  for (linalg::GenericOp g : generics) {
+    if (g->getNumResults() != 1)
+      continue;
+    int64_t axis, k;
+    Value from = matchAxisSelect(g->getResult(0), axis, k);
+    if (!from)
+      continue;
+    auto fromType = cast<RankedTensorType>(from.getType());
+    OpBuilder b(g);
+    int64_t rank = fromType.getRank();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+        strides(rank, b.getIndexAttr(1)), sizes;
+    SmallVector<int64_t> shape(fromType.getShape());
+    shape[axis] = 1;
+    for (int64_t d : shape)
+      sizes.push_back(b.getIndexAttr(d));
+    offsets[axis] = b.getIndexAttr(k);
+    Value slice = tensor::ExtractSliceOp::create(
+        b, g.getLoc(), fromType.clone(shape), from, offsets, sizes, strides);
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        continue;
+      groups.push_back({d});
+    }
+    // The unit axis joins its neighbour's group.
+    if (axis == 0)
+      groups.front().insert(groups.front().begin(), 0);
+    else
+      groups[axis - 1].push_back(axis);
+    Value collapsed = tensor::CollapseShapeOp::create(
+        b, g.getLoc(), g->getResult(0).getType(), slice, groups);
+    g->getResult(0).replaceAllUsesWith(collapsed);
+    g->erase();
+  }
 }

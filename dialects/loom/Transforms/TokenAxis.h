@@ -163,6 +163,12 @@ FailureOr<RetypeResult> retypeTokenSubset(func::FuncOp func, Value from,
                                           RestoreFn restore,
                                           const RetypeOptions &options);
 
+/// Replaces `value[..] = from[.., k, ..]` gathers with a constant index (the
+/// exporter's form of `hidden[:, 0]` in a pooler, a `tensor.extract` inside a
+/// `linalg.generic`) by extract_slice and collapse_shape, which the token-axis
+/// propagation understands (a value read inside a region is an error there).
+void rewriteConstantTokenSelects(func::FuncOp func);
+
 } // namespace loom
 } // namespace mlir
 

@@ -18,6 +18,7 @@
 // RUN: loom-opt %t/no-residual.mlir "--loom-drop-tokens=layers=0:0.5" -verify-diagnostics
 // RUN: loom-opt %t/constant.mlir "--loom-drop-tokens=layers=0:0.5" -verify-diagnostics
 // RUN: loom-opt %t/reduction.mlir "--loom-drop-tokens=layers=0:0.5" -verify-diagnostics
+// RUN: loom-opt %t/captured.mlir "--loom-drop-tokens=layers=0:0.5" -verify-diagnostics
 // RUN: loom-opt %t/output-axis.mlir "--loom-drop-tokens=layers=0:0.5" -verify-diagnostics
 // RUN: loom-opt %t/score.mlir "--loom-drop-tokens=layers=0:0.5 score=random" -verify-diagnostics
 // RUN: loom-opt %t/no-attention.mlir "--loom-drop-tokens=layers=0:0.5" -verify-diagnostics
@@ -912,6 +913,68 @@ func.func @main(%x: tensor<1x8x16xf32>) -> (tensor<1x8x16xf32>, tensor<1x16xf32>
   %cls = tensor.extract_slice %y_1[0, 0, 0] [1, 1, 16] [1, 1, 1] : tensor<1x8x16xf32> to tensor<1x1x16xf32>
   %pool = tensor.collapse_shape %cls [[0], [1, 2]] : tensor<1x1x16xf32> into tensor<1x16xf32>
   return %y_1, %sum : tensor<1x8x16xf32>, tensor<1x16xf32>
+}
+
+//--- captured.mlir
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @main(%x: tensor<1x8x16xf32>) -> (tensor<1x8x16xf32>, tensor<1x16xf32>) {
+  %e4 = tensor.empty() : tensor<1x2x8x8xf32>
+  %e5 = tensor.empty() : tensor<1x8x2x8xf32>
+  %e = tensor.empty() : tensor<1x8x16xf32>
+  %q4_0 = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [1, 8, 2, 8] : tensor<1x8x16xf32> into tensor<1x8x2x8xf32>
+  %q_0 = linalg.transpose ins(%q4_0 : tensor<1x8x2x8xf32>) outs(%e4 : tensor<1x2x8x8xf32>) permutation = [0, 2, 1, 3]
+  %a_0 = loom.attention %q_0, %q_0, %q_0 : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %at_0 = linalg.transpose ins(%a_0 : tensor<1x2x8x8xf32>) outs(%e5 : tensor<1x8x2x8xf32>) permutation = [0, 2, 1, 3]
+  %ac_0 = tensor.collapse_shape %at_0 [[0], [1], [2, 3]] : tensor<1x8x2x8xf32> into tensor<1x8x16xf32>
+  %h_0 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ac_0, %x : tensor<1x8x16xf32>, tensor<1x8x16xf32>) outs(%e : tensor<1x8x16xf32>) {
+  ^bb0(%l: f32, %r: f32, %o: f32):
+    %s = arith.addf %l, %r : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  %m_0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%h_0 : tensor<1x8x16xf32>) outs(%e : tensor<1x8x16xf32>) {
+  ^bb0(%l: f32, %o: f32):
+    %s = math.tanh %l : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  %y_0 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%m_0, %h_0 : tensor<1x8x16xf32>, tensor<1x8x16xf32>) outs(%e : tensor<1x8x16xf32>) {
+  ^bb0(%l: f32, %r: f32, %o: f32):
+    %s = arith.addf %l, %r : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  %q4_1 = tensor.expand_shape %y_0 [[0], [1], [2, 3]] output_shape [1, 8, 2, 8] : tensor<1x8x16xf32> into tensor<1x8x2x8xf32>
+  %q_1 = linalg.transpose ins(%q4_1 : tensor<1x8x2x8xf32>) outs(%e4 : tensor<1x2x8x8xf32>) permutation = [0, 2, 1, 3]
+  %a_1 = loom.attention %q_1, %q_1, %q_1 : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %at_1 = linalg.transpose ins(%a_1 : tensor<1x2x8x8xf32>) outs(%e5 : tensor<1x8x2x8xf32>) permutation = [0, 2, 1, 3]
+  %ac_1 = tensor.collapse_shape %at_1 [[0], [1], [2, 3]] : tensor<1x8x2x8xf32> into tensor<1x8x16xf32>
+  %h_1 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ac_1, %y_0 : tensor<1x8x16xf32>, tensor<1x8x16xf32>) outs(%e : tensor<1x8x16xf32>) {
+  ^bb0(%l: f32, %r: f32, %o: f32):
+    %s = arith.addf %l, %r : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  %m_1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%h_1 : tensor<1x8x16xf32>) outs(%e : tensor<1x8x16xf32>) {
+  ^bb0(%l: f32, %o: f32):
+    %s = math.tanh %l : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  %y_1 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%m_1, %h_1 : tensor<1x8x16xf32>, tensor<1x8x16xf32>) outs(%e : tensor<1x8x16xf32>) {
+  ^bb0(%l: f32, %r: f32, %o: f32):
+    %s = arith.addf %l, %r : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  %z = tensor.empty() : tensor<1x16xf32>
+  // A gather of row j % 8 inside a linalg body: not a slice the re-typing can follow.
+  %g = linalg.generic {indexing_maps = [#id2], iterator_types = ["parallel", "parallel"]} outs(%z : tensor<1x16xf32>) {
+  ^bb0(%o: f32):
+    %c0 = arith.constant 0 : index
+    %c8 = arith.constant 8 : index
+    %j = linalg.index 1 : index
+    %row = arith.remui %j, %c8 : index
+    // expected-error @+1 {{loom-drop-tokens: a value carrying the token axis is read inside the region of 'linalg.generic'}}
+    %v = tensor.extract %y_1[%c0, %row, %j] : tensor<1x8x16xf32>
+    linalg.yield %v : f32
+  } -> tensor<1x16xf32>
+  return %y_1, %g : tensor<1x8x16xf32>, tensor<1x16xf32>
 }
 
 //--- output-axis.mlir
