@@ -3,11 +3,12 @@
 // Lowers loom.token.{score,prune,merge,restore} to linalg.generic chains on
 // tensors. Top-k selection is expressed with ranks
 // (rank_i = #{j : s_j > s_i or (s_j == s_i and j < i)}), compaction with
-// prefix counts, and every gather or scatter as a reduction that selects the
-// matching row (`index == i ? x_i : acc`), so no lowering reads or writes
-// outside a tensor whatever the run-time values. All of it is quadratic in the
-// sequence length, which is fine for a reference whose job is to define the
-// numbers.
+// prefix counts. A gather reads each row at its index clamped into the
+// tensor (zero when the index is out of range) and a scatter first inverts
+// its indices (pos[i] = the last k with idx[k] == i), so no lowering reads or
+// writes outside a tensor whatever the run-time values, and moving rows is
+// linear in their size (the selection itself stays quadratic in the
+// sequence length: S^2 scalar comparisons, no factor D).
 //
 // Precondition: verifier-valid ops with static shapes (others are reported
 // with notifyMatchFailure).
@@ -72,8 +73,30 @@ static Value countIf(OpBuilder &b, Location loc, Value cond, Value acc) {
       acc);
 }
 
-/// out[b,k,d] = rows[b, idx[b,k], d], as a reduction over the rows selecting
-/// the matching one; an index matching no row gives zero.
+/// The row `r` (an i64 at [b,k] of a linalg body) of `rows [B,S,D]` at
+/// column `d` of batch `batch`: read at `r` clamped into [0, S) (so nothing
+/// is read outside the tensor whatever the run-time value), zero when `r` is
+/// outside [0, S).
+static Value readRow(OpBuilder &b, Location loc, Value rows, Value r,
+                     Value batch, Value d) {
+  auto rowType = cast<RankedTensorType>(rows.getType());
+  Type elem = rowType.getElementType();
+  int64_t n = rowType.getDimSize(1);
+  Value zero64 = i64Constant(b, loc, 0), last = i64Constant(b, loc, n - 1);
+  Value inRange = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, r, zero64),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, r, last));
+  Value clamped = arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, r, zero64), last);
+  Value row = arith::IndexCastOp::create(b, loc, b.getIndexType(), clamped);
+  Value v = tensor::ExtractOp::create(b, loc, rows, ValueRange{batch, row, d});
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+  return arith::SelectOp::create(b, loc, inRange, v, zero);
+}
+
+/// out[b,k,d] = rows[b, idx[b,k], d]; an index outside [0, S) gives zero.
+/// One indexed read per output element (linear in the rows gathered).
 static Value gatherRows(OpBuilder &b, Location loc, Value rows, Value idx) {
   MLIRContext *ctx = b.getContext();
   auto rowType = cast<RankedTensorType>(rows.getType());
@@ -81,21 +104,19 @@ static Value gatherRows(OpBuilder &b, Location loc, Value rows, Value idx) {
   int64_t batch = rowType.getDimSize(0), depth = rowType.getDimSize(2),
           count = idxType.getDimSize(1);
   Type elem = rowType.getElementType();
-  AffineExpr d0, d1, d2, d3;
-  bindDims(ctx, d0, d1, d2, d3);
-  return createGeneric(
-      b, loc, {idx, rows},
-      createFilledTensor(b, loc, {batch, count, depth}, elem,
-                         b.getZeroAttr(elem)),
-      {AffineMap::get(4, 0, {d0, d1}, ctx),
-       AffineMap::get(4, 0, {d0, d3, d2}, ctx),
-       AffineMap::get(4, 0, {d0, d1, d2}, ctx)},
-      "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value match = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
-                                            args[0], indexAsI64(nb, nl, 3));
-        yieldValue(nb, nl,
-                   arith::SelectOp::create(nb, nl, match, args[1], args[2]));
-      });
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  return createGeneric(b, loc, {idx},
+                       createFilledTensor(b, loc, {batch, count, depth}, elem,
+                                          b.getZeroAttr(elem)),
+                       {AffineMap::get(3, 0, {d0, d1}, ctx),
+                        AffineMap::get(3, 0, {d0, d1, d2}, ctx)},
+                       "ppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+                         Value bi = linalg::IndexOp::create(nb, nl, 0);
+                         Value di = linalg::IndexOp::create(nb, nl, 2);
+                         yieldValue(nb, nl,
+                                    readRow(nb, nl, rows, args[0], bi, di));
+                       });
 }
 
 /// Number of earlier positions j < i with flag[b,j] set, per [b,i] (i64).
@@ -506,23 +527,79 @@ struct TokenMergeLowering : OpConversionPattern<TokenMergeOp> {
                      arith::SelectOp::create(nb, nl, here, sum, args[2]));
         });
 
-    // Size-weighted sums, then means, in f32.
-    Value weighted = createGeneric(
-        rewriter, loc, {source, sizes, input},
-        createFilledTensor(rewriter, loc, {batch, out, depth}, f32,
-                           rewriter.getF32FloatAttr(0)),
-        {AffineMap::get(4, 0, {d0, d3}, ctx),
-         AffineMap::get(4, 0, {d0, d3}, ctx),
-         AffineMap::get(4, 0, {d0, d3, d2}, ctx),
-         AffineMap::get(4, 0, {d0, d1, d2}, ctx)},
-        "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+    // Size-weighted sums, then means, in f32. Row o is its surviving token
+    // p(o) plus the merged A tokens whose source is o; only the r merged
+    // tokens are scanned, so the rows move in O(out * (1 + r) * D).
+    // primary[b,o] = the surviving token (target == itself) at output row o.
+    Value primary = createGeneric(
+        rewriter, loc, {targets, rows},
+        createFilledTensor(rewriter, loc, {batch, out}, i64,
+                           rewriter.getI64IntegerAttr(-1)),
+        {AffineMap::get(3, 0, {d0, d2}, ctx),
+         AffineMap::get(3, 0, {d0, d2}, ctx), rowMap},
+        "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value i = indexAsI64(nb, nl, 2), o = indexAsI64(nb, nl, 1);
+          Value here = arith::AndIOp::create(
+              nb, nl,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, args[0],
+                                    i),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, args[1],
+                                    o));
+          yieldValue(nb, nl, arith::SelectOp::create(nb, nl, here, i, args[2]));
+        });
+    // mergedTokens[b,j] = the token 2a of the A token of rank j < r.
+    Value mergedTokens = createGeneric(
+        rewriter, loc, {ranks},
+        createFilledTensor(rewriter, loc, {batch, r}, i64,
+                           rewriter.getI64IntegerAttr(0)),
+        {AffineMap::get(3, 0, {d0, d2}, ctx), rowMap}, "ppr",
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value here = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
                                              args[0], indexAsI64(nb, nl, 1));
-          Value term = arith::MulFOp::create(nb, nl, args[1],
-                                             castToF32(nb, nl, args[2]));
-          Value sum = arith::AddFOp::create(nb, nl, args[3], term);
+          Value token = arith::MulIOp::create(nb, nl, indexAsI64(nb, nl, 2),
+                                              i64Constant(nb, nl, 2));
           yieldValue(nb, nl,
-                     arith::SelectOp::create(nb, nl, here, sum, args[3]));
+                     arith::SelectOp::create(nb, nl, here, token, args[1]));
+        });
+    // A token's size and row, read at a clamped index.
+    auto tokenIndex = [&](OpBuilder &nb, Location nl, Value token) {
+      Value clamped = arith::MinSIOp::create(
+          nb, nl, arith::MaxSIOp::create(nb, nl, token, i64Constant(nb, nl, 0)),
+          i64Constant(nb, nl, n - 1));
+      return arith::IndexCastOp::create(nb, nl, nb.getIndexType(), clamped)
+          .getResult();
+    };
+    auto term = [&](OpBuilder &nb, Location nl, Value token, Value bi,
+                    Value di) -> Value {
+      Value ti = tokenIndex(nb, nl, token);
+      Value size = tensor::ExtractOp::create(nb, nl, sizes, ValueRange{bi, ti});
+      Value x =
+          tensor::ExtractOp::create(nb, nl, input, ValueRange{bi, ti, di});
+      return arith::MulFOp::create(nb, nl, size, castToF32(nb, nl, x));
+    };
+    Value own = createGeneric(
+        rewriter, loc, {primary},
+        createEmptyTensor(rewriter, loc, {batch, out, depth}, f32),
+        {rowMap, id3}, "ppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl,
+                     term(nb, nl, args[0], linalg::IndexOp::create(nb, nl, 0),
+                          linalg::IndexOp::create(nb, nl, 2)));
+        });
+    Value weighted = createGeneric(
+        rewriter, loc, {mergedTokens}, own,
+        {AffineMap::get(4, 0, {d0, d3}, ctx),
+         AffineMap::get(4, 0, {d0, d1, d2}, ctx)},
+        "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value bi = linalg::IndexOp::create(nb, nl, 0);
+          Value row = tensor::ExtractOp::create(
+              nb, nl, source, ValueRange{bi, tokenIndex(nb, nl, args[0])});
+          Value here = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                             row, indexAsI64(nb, nl, 1));
+          Value sum = arith::AddFOp::create(
+              nb, nl, args[1],
+              term(nb, nl, args[0], bi, linalg::IndexOp::create(nb, nl, 2)));
+          yieldValue(nb, nl,
+                     arith::SelectOp::create(nb, nl, here, sum, args[1]));
         });
     Value merged = createGeneric(
         rewriter, loc, {weighted, mergedSizes},
@@ -563,25 +640,46 @@ struct TokenRestoreLowering : OpConversionPattern<TokenRestoreOp> {
     }
 
     // Scatter: out[b,i] = input[b,k] for the last k with indices[b,k] == i,
-    // else fill[b,i] (or zero).
+    // else fill[b,i] (or zero). First the inverse map, pos[b,i] = the
+    // largest such k or -1 (B*S*K comparisons), then one row read per
+    // output element.
     auto outType = cast<RankedTensorType>(op.getResult().getType());
     Type elem = outType.getElementType();
+    int64_t batch = outType.getDimSize(0), n = outType.getDimSize(1);
     Value init = op.getFill()
                      ? adaptor.getFill()
                      : createFilledTensor(rewriter, loc, outType.getShape(),
                                           elem, rewriter.getZeroAttr(elem));
-    AffineExpr d0, d1, d2, d3;
-    bindDims(ctx, d0, d1, d2, d3);
-    Value result = createGeneric(
-        rewriter, loc, {adaptor.getIndices(), input}, init,
-        {AffineMap::get(4, 0, {d0, d3}, ctx),
-         AffineMap::get(4, 0, {d0, d3, d2}, ctx),
-         AffineMap::get(4, 0, {d0, d1, d2}, ctx)},
-        "pppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
+    AffineExpr d0, d1, d2;
+    bindDims(ctx, d0, d1, d2);
+    Value pos = createGeneric(
+        rewriter, loc, {adaptor.getIndices()},
+        createFilledTensor(rewriter, loc, {batch, n}, rewriter.getI64Type(),
+                           rewriter.getI64IntegerAttr(-1)),
+        {AffineMap::get(3, 0, {d0, d2}, ctx),
+         AffineMap::get(3, 0, {d0, d1}, ctx)},
+        "ppr", [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value match = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
                                               args[0], indexAsI64(nb, nl, 1));
+          Value k = indexAsI64(nb, nl, 2);
           yieldValue(nb, nl,
-                     arith::SelectOp::create(nb, nl, match, args[1], args[2]));
+                     arith::SelectOp::create(
+                         nb, nl, match,
+                         arith::MaxSIOp::create(nb, nl, k, args[1]), args[1]));
+        });
+    Value result = createGeneric(
+        rewriter, loc, {pos, init}, init,
+        {AffineMap::get(3, 0, {d0, d1}, ctx),
+         AffineMap::get(3, 0, {d0, d1, d2}, ctx),
+         AffineMap::get(3, 0, {d0, d1, d2}, ctx)},
+        "ppp", [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value bi = linalg::IndexOp::create(nb, nl, 0);
+          Value di = linalg::IndexOp::create(nb, nl, 2);
+          Value found = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                              args[0], i64Constant(nb, nl, 0));
+          Value v = readRow(nb, nl, input, args[0], bi, di);
+          yieldValue(nb, nl,
+                     arith::SelectOp::create(nb, nl, found, v, args[1]));
         });
     rewriter.replaceOp(op, result);
     return success();

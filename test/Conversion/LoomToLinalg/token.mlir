@@ -46,7 +46,11 @@ func.func @score_norm(%x: tensor<2x9x16xf16>) -> tensor<2x9xf32> {
 // CHECK: linalg.generic
 // CHECK:   arith.constant 4 : i64
 // CHECK: %[[IDX:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x5xi64>)
-// CHECK: %[[KEPT:.*]] = linalg.generic {{.*}} ins(%[[IDX]], %{{.*}} : tensor<2x5xi64>, tensor<2x12x8xf32>)
+// The gather reads each kept row at its (clamped) index: no reduction over rows.
+// CHECK: %[[KEPT:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[IDX]] : tensor<2x5xi64>) outs(%{{.*}} : tensor<2x5x8xf32>)
+// CHECK:   arith.minsi
+// CHECK:   tensor.extract %{{.*}} : tensor<2x12x8xf32>
+// CHECK:   arith.select
 // CHECK: return %[[KEPT]], %[[IDX]]
 func.func @prune(%x: tensor<2x12x8xf32>, %s: tensor<2x12xf32>)
     -> (tensor<2x5x8xf32>, tensor<2x5xi64>) {
@@ -84,13 +88,16 @@ func.func @negative_prune_dynamic(%x: tensor<2x?x8xf32>, %s: tensor<2x?xf32>)
 // -----
 
 // Merge: A = even tokens (2 * a), B = odd tokens (2 * m + 1) in the similarity
-// product; the size-weighted sums are divided by the merged sizes.
+// product; each merged row starts from its surviving token's weighted row and
+// adds the merged A tokens (a reduction over the r of them, not over every
+// token); the size-weighted sums are divided by the merged sizes.
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 2, d3)>
 // CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2 * 2 + 1, d3)>
 // CHECK-LABEL: func.func @merge
 // CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], {{.*}} outs(%{{.*}} : tensor<2x8x8xf32>)
 // CHECK: %[[SIZES:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x12xf32>)
-// CHECK: %[[SUMS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x12x8xf32>)
+// CHECK: %[[OWN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x12x8xf32>)
+// CHECK: %[[SUMS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<2x4xi64>) outs(%[[OWN]] : tensor<2x12x8xf32>)
 // CHECK: %[[MEANS:.*]] = linalg.generic {{.*}} ins(%[[SUMS]], %[[SIZES]] :
 // CHECK:   arith.divf
 // CHECK: return %[[MEANS]], %[[SIZES]], %{{.*}}
@@ -103,11 +110,15 @@ func.func @merge(%x: tensor<2x16x8xf32>)
 
 // -----
 
-// Restore with indices scatters into the fill tensor (the generic's init).
+// Restore with indices inverts them (pos[b,i] = the last k with idx[b,k] == i,
+// else -1), then reads each found row and keeps the fill elsewhere.
 // CHECK-LABEL: func.func @restore_fill
 // CHECK-SAME: %[[K:[^:]*]]: tensor<2x7x8xf32>, %[[I:[^:]*]]: tensor<2x7xi64>, %[[F:[^:]*]]: tensor<2x12x8xf32>
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[I]], %[[K]] : tensor<2x7xi64>, tensor<2x7x8xf32>) outs(%[[F]] : tensor<2x12x8xf32>)
+// CHECK: %[[POS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[I]] : tensor<2x7xi64>) outs(%{{.*}} : tensor<2x12xi64>)
 // CHECK:   arith.cmpi eq
+// CHECK:   arith.maxsi
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[POS]], %[[F]] : tensor<2x12xi64>, tensor<2x12x8xf32>) outs(%[[F]] : tensor<2x12x8xf32>)
+// CHECK:   tensor.extract %[[K]]
 // CHECK:   arith.select
 // CHECK: return %[[R]]
 func.func @restore_fill(%k: tensor<2x7x8xf32>, %i: tensor<2x7xi64>, %f: tensor<2x12x8xf32>)
@@ -122,7 +133,8 @@ func.func @restore_fill(%k: tensor<2x7x8xf32>, %i: tensor<2x7xi64>, %f: tensor<2
 // Restore with a source map gathers each row from its representative.
 // CHECK-LABEL: func.func @restore_source
 // CHECK-SAME: %[[M:[^:]*]]: tensor<2x9x8xf32>, %[[S:[^:]*]]: tensor<2x12xi64>
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[M]] : tensor<2x12xi64>, tensor<2x9x8xf32>) outs(%{{.*}} : tensor<2x12x8xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<2x12xi64>) outs(%{{.*}} : tensor<2x12x8xf32>)
+// CHECK:   tensor.extract %[[M]]
 // CHECK: return %[[R]]
 func.func @restore_source(%m: tensor<2x9x8xf32>, %s: tensor<2x12xi64>) -> tensor<2x12x8xf32> {
   %r = loom.token.restore %m source(%s)
