@@ -609,7 +609,11 @@ Value mlir::loom::matchIntegerClamp(Value value, int64_t &lo, int64_t &hi) {
   return x;
 }
 
-Value mlir::loom::matchLastAxisSelect(Value value, int64_t &k) {
+/// The `tensor.extract` that an all-parallel, identity-output
+/// `linalg.generic` defining `value` yields, reading a tensor of one more
+/// dimension defined outside its body (the exporter's Gather of one index);
+/// null otherwise.
+static tensor::ExtractOp matchSelectExtract(Value value) {
   auto g = value.getDefiningOp<linalg::GenericOp>();
   if (!g || g.getNumDpsInits() != 1 || g.getNumResults() != 1 ||
       g.getNumParallelLoops() != g.getNumLoops() ||
@@ -618,12 +622,24 @@ Value mlir::loom::matchLastAxisSelect(Value value, int64_t &k) {
   auto ex = yielded(g).getDefiningOp<tensor::ExtractOp>();
   if (!ex || ex->getBlock() != g.getBody())
     return nullptr;
+  auto fromType = cast<RankedTensorType>(ex.getTensor().getType());
+  auto outType = cast<RankedTensorType>(value.getType());
+  if (fromType.getRank() != outType.getRank() + 1 ||
+      ex.getTensor().getParentBlock() == g.getBody())
+    return nullptr;
+  return ex;
+}
+
+Value mlir::loom::matchLastAxisSelect(Value value, int64_t &k) {
+  tensor::ExtractOp ex = matchSelectExtract(value);
+  if (!ex)
+    return nullptr;
+  auto g = cast<linalg::GenericOp>(value.getDefiningOp());
   Value from = ex.getTensor();
   auto fromType = cast<RankedTensorType>(from.getType());
   auto outType = cast<RankedTensorType>(value.getType());
   int64_t r = fromType.getRank();
-  if (r != outType.getRank() + 1 || from.getParentBlock() == g.getBody() ||
-      fromType.getShape().drop_back() != outType.getShape())
+  if (fromType.getShape().drop_back() != outType.getShape())
     return nullptr;
   for (int64_t i = 0; i + 1 < r; ++i)
     if (!isLoopIndex(ex.getIndices()[i], i))
@@ -636,20 +652,14 @@ Value mlir::loom::matchLastAxisSelect(Value value, int64_t &k) {
 }
 
 Value mlir::loom::matchAxisSelect(Value value, int64_t &axis, int64_t &k) {
-  auto g = value.getDefiningOp<linalg::GenericOp>();
-  if (!g || g.getNumDpsInits() != 1 || g.getNumResults() != 1 ||
-      g.getNumParallelLoops() != g.getNumLoops() ||
-      !g.getIndexingMapsArray().back().isIdentity())
+  tensor::ExtractOp ex = matchSelectExtract(value);
+  if (!ex)
     return nullptr;
-  auto ex = yielded(g).getDefiningOp<tensor::ExtractOp>();
-  if (!ex || ex->getBlock() != g.getBody())
-    return nullptr;
+  auto g = cast<linalg::GenericOp>(value.getDefiningOp());
   Value from = ex.getTensor();
   auto fromType = cast<RankedTensorType>(from.getType());
   auto outType = cast<RankedTensorType>(value.getType());
   int64_t r = fromType.getRank();
-  if (r != outType.getRank() + 1 || from.getParentBlock() == g.getBody())
-    return nullptr;
   for (int64_t a = 0; a < r; ++a) {
     bool ok = true;
     for (int64_t i = 0; i < r && ok; ++i) {
