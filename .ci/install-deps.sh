@@ -14,9 +14,12 @@ APT_PACKAGES=(
 # test/python/install.test does with pip --no-build-isolation. onnx-ir
 # (onnxruntime's MatMulNBitsQuantizer needs it) and onnxconverter-common
 # (float16 conversion) make the quantized and f16 model tests' inputs.
+# hls4ml ships the vendor's open-source ap_int/ap_fixed/hls_stream headers
+# (templates/vivado/ap_types) that HLS C simulation compiles against, and is
+# the peer of the HLS target's side-by-side test (docs/HLS.md).
 # Each entry is pip-name:import-name where the two differ.
 PY_PACKAGES=(numpy onnx onnxruntime setuptools wheel onnx-ir:onnx_ir
-  onnxconverter-common:onnxconverter_common)
+  onnxconverter-common:onnxconverter_common hls4ml)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -66,3 +66,14 @@ import subprocess
 if subprocess.run([config.python_executable, "-c", "import torch"],
                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("torch")
+
+# The vendor's ap_int/ap_fixed/hls_stream headers (from hls4ml, which
+# `make deps` installs) that the HLS C-simulation tests compile against. They
+# are required, not optional: a missing directory fails the run instead of
+# skipping the HLS tests.
+if not config.loom_hls_ap_types_dir or not os.path.isfile(
+        os.path.join(config.loom_hls_ap_types_dir, "ap_fixed.h")):
+    lit_config.fatal("no ap_fixed.h: install hls4ml (make deps) and "
+                     "reconfigure (LOOM_HLS_AP_TYPES_DIR)")
+config.substitutions.append(("%ap_types", config.loom_hls_ap_types_dir))
+config.environment["LOOM_HLS_AP_TYPES_DIR"] = config.loom_hls_ap_types_dir
