@@ -9,6 +9,7 @@
 #define LOOM_INITALLPASSES_H
 
 #include "loom/Conversion/Passes.h"
+#include "loom/HLS/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Pruning/Passes.h"
 #include "loom/Quantization/Passes.h"
@@ -24,6 +25,7 @@ inline void registerLoomPasses() {
   registerLoomTransformsPasses();
   registerLoomQuantizationPasses();
   registerLoomPruningPasses();
+  registerLoomHLSPasses();
   registerLoomPipelines();
   registerLoomOptimizePipeline();
 }
