@@ -6,6 +6,7 @@
 
 #include "loom/HLS/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -25,11 +26,14 @@ struct LocalBuffersPass
   void runOnOperation() override {
     SmallVector<memref::AllocOp> allocs;
     SmallVector<memref::DeallocOp> deallocs;
+    SmallVector<memref::CopyOp> copies;
     getOperation()->walk([&](Operation *op) {
       if (auto alloc = dyn_cast<memref::AllocOp>(op))
         allocs.push_back(alloc);
       else if (auto dealloc = dyn_cast<memref::DeallocOp>(op))
         deallocs.push_back(dealloc);
+      else if (auto copy = dyn_cast<memref::CopyOp>(op))
+        copies.push_back(copy);
     });
     bool failed = false;
     IRRewriter rewriter(&getContext());
@@ -42,14 +46,20 @@ struct LocalBuffersPass
         continue;
       }
       rewriter.setInsertionPoint(alloc);
-      rewriter.replaceOpWithNewOp<memref::AllocaOp>(alloc, type,
-                                                    alloc.getAlignmentAttr());
+      // No alignment: a local array is a RAM (or registers) of its own.
+      rewriter.replaceOpWithNewOp<memref::AllocaOp>(alloc, type);
       ++numLocalBuffers;
     }
     if (failed)
       return signalPassFailure();
     for (memref::DeallocOp dealloc : deallocs)
       dealloc.erase();
+    // Copies become element loops (HLS infers bursts from them), not memcpy.
+    for (memref::CopyOp copy : copies) {
+      rewriter.setInsertionPoint(copy);
+      rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
+                                                  copy.getTarget());
+    }
   }
 };
 } // namespace

@@ -526,4 +526,41 @@ def ConvertGPUHostToLoomCUDA : Pass<"convert-gpu-host-to-loom-cuda", "::mlir::Mo
   ];
 }
 
+def ConvertHLSLoopsToEmitC : Pass<"convert-hls-loops-to-emitc", "::mlir::ModuleOp"> {
+  let summary = "Convert the HLS target's directed loop IR to EmitC";
+  let description = [{
+    The last step of `loom-hls-pipeline` before `loom-translate
+    --emit-hls-cpp`: loop IR (functions on static-shape memrefs, `scf.for`,
+    `memref.load`/`store`/`alloca`/`get_global`, arith and math ops) and its
+    directive attributes become EmitC, an IR of C++ constructs that the
+    upstream C++ emitter prints.
+
+    Every f32 value becomes a `data_t`, the typedef the module's precision
+    names (`hls.precision`: `float`, or `fixed<W,I>` with `hls.rounding`
+    and `hls.overflow`, which becomes `ap_fixed<W,I,Q,O>`). Each op is its
+    own statement whose result is assigned to a `data_t` variable, so each
+    rounds once: +, -, * and negation are ap_fixed's exact arithmetic then a
+    quantisation; division and math functions are computed in float by the
+    `loom_hls::` helpers of `loom_hls.h` and quantised. Constant globals
+    (weights) become `static const data_t` arrays.
+
+    Directives become pragmas (`emitc.verbatim`): `hls.pipeline_ii` on a
+    loop gives `#pragma HLS PIPELINE II=<n>`, `hls.unroll` gives
+    `#pragma HLS UNROLL [factor=<n>]`, `hls.array_partition` and
+    `hls.bind_storage` on a local array give `ARRAY_PARTITION` and
+    `BIND_STORAGE`, `hls.top` on a function gives an `INTERFACE mode=m_axi`
+    pragma per array argument (one bundle each, its depth the array's size)
+    and `INTERFACE mode=s_axilite port=return`.
+
+    #### Input invariant
+    Loop IR as `loom-hls-local-buffers` and `convert-linalg-to-loops` leave
+    it: no tensors, no linalg, no heap allocation, f32 data.
+
+    #### Output IR
+    EmitC only. Anything else (f64 or f16 data, dynamic shapes, an op
+    without a C++ form) is an error naming the op.
+  }];
+  let dependentDialects = ["::mlir::emitc::EmitCDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

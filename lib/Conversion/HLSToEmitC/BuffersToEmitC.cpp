@@ -1,0 +1,117 @@
+//===- BuffersToEmitC.cpp - Local arrays and weights as C++ arrays --------===//
+//
+// memref.alloca -> a local array, followed by the pragmas of its directive
+// attributes (`hls.array_partition`, `hls.bind_storage`); a constant f32
+// memref.global (a weight) -> a `static const data_t` array whose
+// initialiser lists the float values (each quantised to data_t by its
+// constructor, as an input is).
+//
+//===----------------------------------------------------------------------===//
+
+#include "HLSToEmitC.h"
+
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// `hls.array_partition = [{dim, factor, type}]` and `hls.bind_storage` as
+/// pragma text with one `{}` for the variable.
+SmallVector<std::string> getBufferPragmas(Operation *op) {
+  SmallVector<std::string> pragmas;
+  if (auto partitions = op->getAttrOfType<ArrayAttr>("hls.array_partition")) {
+    for (Attribute attr : partitions) {
+      auto dict = dyn_cast<DictionaryAttr>(attr);
+      if (!dict)
+        continue;
+      auto type = dict.getAs<StringAttr>("type");
+      auto dim = dict.getAs<IntegerAttr>("dim");
+      auto factor = dict.getAs<IntegerAttr>("factor");
+      std::string text = "#pragma HLS ARRAY_PARTITION variable={} type=" +
+                         (type ? type.getValue().str() : "complete");
+      if (factor && (!type || type.getValue() != "complete"))
+        text += " factor=" + std::to_string(factor.getInt());
+      text += " dim=" + std::to_string(dim ? dim.getInt() : 0);
+      pragmas.push_back(text);
+    }
+  }
+  if (auto storage = op->getAttrOfType<StringAttr>("hls.bind_storage"))
+    pragmas.push_back("#pragma HLS BIND_STORAGE variable={} type=" +
+                      storage.getValue().str());
+  if (auto depth = op->getAttrOfType<IntegerAttr>("hls.stream"))
+    pragmas.push_back("#pragma HLS STREAM variable={} depth=" +
+                      std::to_string(depth.getInt()));
+  return pragmas;
+}
+
+struct AllocaToLocalArray : OpConversionPattern<memref::AllocaOp> {
+  AllocaToLocalArray(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/10) {}
+  LogicalResult
+  matchAndRewrite(memref::AllocaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MemRefType type = op.getType();
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+      return op.emitError("HLS C++ needs local arrays of static shape and "
+                          "identity layout, not ")
+             << type;
+    Type arrayType = getTypeConverter()->convertType(type);
+    if (!arrayType)
+      return op.emitError("HLS C++ has no array of ") << type.getElementType();
+    auto variable =
+        emitc::VariableOp::create(rewriter, op.getLoc(), arrayType,
+                                  emitc::OpaqueAttr::get(op.getContext(), ""));
+    for (const std::string &pragma : getBufferPragmas(op))
+      emitc::VerbatimOp::create(rewriter, op.getLoc(),
+                                rewriter.getStringAttr(pragma),
+                                ValueRange{variable.getResult()});
+    rewriter.replaceOp(op, variable.getResult());
+    return success();
+  }
+};
+
+struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
+  WeightToConstArray(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/10) {}
+  LogicalResult
+  matchAndRewrite(memref::GlobalOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto values = dyn_cast_or_null<DenseElementsAttr>(
+        op.getInitialValue().value_or(Attribute()));
+    if (!op.getConstant() || !values || !op.getType().getElementType().isF32())
+      return failure();
+    Type arrayType = getTypeConverter()->convertType(op.getType());
+    if (!arrayType)
+      return failure();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "{";
+    llvm::interleave(
+        values.getValues<APFloat>(), os,
+        [&](const APFloat &v) {
+          os << formatHLSFloatLiteral(v.convertToDouble());
+        },
+        ", ");
+    os << "}";
+    rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
+        op, op.getSymName(), arrayType,
+        emitc::OpaqueAttr::get(op.getContext(), text),
+        /*externSpecifier=*/false, /*staticSpecifier=*/true,
+        /*constSpecifier=*/true);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::loom::populateHLSBuffersToEmitCPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<AllocaToLocalArray, WeightToConstArray>(converter,
+                                                       patterns.getContext());
+}
