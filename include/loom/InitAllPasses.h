@@ -27,6 +27,7 @@ inline void registerLoomPasses() {
   registerLoomPruningPasses();
   registerLoomHLSPasses();
   registerLoomPipelines();
+  registerLoomHLSPipeline();
   registerLoomOptimizePipeline();
 }
 

@@ -97,6 +97,47 @@ void buildGPUKernelPipeline(OpPassManager &pm,
 /// toolkit found when Loom was configured ("" if none).
 std::string getCUDAToolkitPath(llvm::StringRef cudaPath);
 
+struct HLSPipelineOptions : public PassPipelineOptions<HLSPipelineOptions> {
+  PassOptions::Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("The C++ type of f32 data: float, or fixed<W,I> "
+                     "(ap_fixed)"),
+      llvm::cl::init("float")};
+  PassOptions::Option<std::string> rounding{
+      *this, "rounding",
+      llvm::cl::desc("Fixed-point quantisation: conv (AP_RND_CONV), rnd "
+                     "(AP_RND) or trn (AP_TRN)"),
+      llvm::cl::init("conv")};
+  PassOptions::Option<std::string> overflow{
+      *this, "overflow",
+      llvm::cl::desc("Fixed-point overflow: sat (AP_SAT) or wrap (AP_WRAP)"),
+      llvm::cl::init("sat")};
+  PassOptions::Option<unsigned> ii{
+      *this, "ii",
+      llvm::cl::desc("Initiation interval requested of pipelined loops"),
+      llvm::cl::init(1)};
+  PassOptions::Option<unsigned> unroll{
+      *this, "unroll",
+      llvm::cl::desc("Unroll factor of innermost loops (1: none); the "
+                     "local arrays they index are partitioned to match"),
+      llvm::cl::init(1)};
+};
+
+/// Checks what the options' parser cannot (precision and mode names, ii >=
+/// 1); the message names the option.
+llvm::Error checkHLSPipelineOptions(const HLSPipelineOptions &options);
+
+/// loom ops on tensors -> loop IR on static local buffers with the
+/// precision recorded on the module (the stages before EmitC; docs/HLS.md).
+void buildHLSLoopPipeline(OpPassManager &pm, const HLSPipelineOptions &options);
+
+/// buildHLSLoopPipeline, then EmitC (convert-hls-loops-to-emitc), which
+/// `loom-translate --emit-hls-cpp` prints as HLS C++.
+void buildHLSPipeline(OpPassManager &pm, const HLSPipelineOptions &options);
+
+/// Registers `loom-hls-pipeline`.
+void registerLoomHLSPipeline();
+
 struct OptimizePipelineOptions
     : public PassPipelineOptions<OptimizePipelineOptions> {
   PassOptions::Option<bool> raise{
