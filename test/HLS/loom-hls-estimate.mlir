@@ -3,9 +3,26 @@
 // RUN: loom-opt %s --split-input-file --loom-hls-estimate="json=%t.json" --verify-diagnostics -o /dev/null
 // Each split chunk rewrites the file: it holds the last estimated module (@df).
 // RUN: %python -c "import json,sys; d=json.load(open(sys.argv[1])); f=d['functions']; assert d['part']=='u280' and d['clock_mhz']==300 and [(x['name'],x['role'],x['latency_cycles'],x['interval_cycles']) for x in f]==[('df','top',139,70),('stage_a','stage of @df',69,69),('stage_b','stage of @df',70,70)] and f[1]['loops'][0]['ii']==1, d" %t.json
+// RUN: loom-opt %S/Inputs/attention-64x32.mlir --convert-loom-to-linalg --canonicalize --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --buffer-results-to-out-params="hoist-static-allocs modify-public-functions" --loom-hls-local-buffers --convert-linalg-to-loops --loom-hls-directives --loom-hls-estimate -o /dev/null | FileCheck %s --check-prefix=ATTN
 // RUN: not loom-opt %s --split-input-file --loom-hls-estimate="part=vu9p" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADPART
 // RUN: not loom-opt %s --split-input-file --loom-hls-estimate="clock-mhz=-5" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADCLOCK
 // RUN: not loom-opt %s --split-input-file --loom-hls-estimate="json=/nonexistent/dir/x.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADJSON
+
+// End to end: loom.attention (64 tokens, head dim 32) lowered by the
+// reference lowering to loop IR, directed with the defaults (PIPELINE II=1
+// on every innermost loop). The estimate (docs/HLSEstimator.md compares it
+// with the analytical bound) is the sum of eleven sequential nests; two
+// dominate: Q.K^T accumulates into a local 64x64 array (recurrence
+// fadd 4 + 1 = II 5: 64 * (64 * (31 * 5 + 72 + 1) + 1) + 2 cycles, the 2
+// for the two trip-1 loops of batch and head), and P.V accumulates into the m_axi output (no forwarding
+// through the bus: 4 + 1 + 64 = II 69: 64 * (32 * (63 * 69 + 72 + 1) + 1) + 2).
+// BRAM: four 64x64 f32 arrays of 8 BRAM_18K, two 64-element arrays of 1,
+// four m_axi adapters of 2: 42.
+// ATTN: @attention 10036246 33454.15 10036246 24 42
+// ATTN: latency 933954
+// ATTN: loop {{.*}}: trip 32, pipelined II 5 (requested 1, recurrence 5, ports 1), iteration 72, latency 227
+// ATTN: latency 9052226
+// ATTN: loop {{.*}}: trip 64, pipelined II 69 (requested 1, recurrence 69, ports 1), iteration 72, latency 4419
 
 // BADPART: error: loom-hls-estimate: unknown part 'vu9p' (known: u280, zcu102)
 // BADCLOCK: error: loom-hls-estimate: clock-mhz must be > 0, got -5
