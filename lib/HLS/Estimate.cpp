@@ -284,10 +284,11 @@ FailureOr<BlockCost> Estimator::block(Block &body, bool unrolled) {
   DenseMap<Value, int64_t> lastStore;
   int64_t barrier = 0, end = 0;
   for (Operation &op : body) {
-    for (Value v : op.getOperands())
-      if (isa<TensorType>(v.getType()))
-        return op.emitError("loom-hls-estimate: not loop IR: a tensor "
-                            "operand (bufferize and lower to loops first)");
+    auto isTensor = [](Value v) { return isa<TensorType>(v.getType()); };
+    if (llvm::any_of(op.getOperands(), isTensor) ||
+        llvm::any_of(op.getResults(), isTensor))
+      return op.emitError("loom-hls-estimate: not loop IR: a tensor value "
+                          "(bufferize and lower to loops first)");
     if (op.getDialect() && op.getDialect()->getNamespace() == "linalg")
       return op.emitError("loom-hls-estimate: not loop IR: a linalg op "
                           "(run convert-linalg-to-loops first)");
@@ -430,6 +431,10 @@ FailureOr<FuncReport *> Estimator::estimate(func::FuncOp func) {
     return it->second.get();
   if (!inProgress.insert(func).second)
     return func.emitError("loom-hls-estimate: recursion (HLS has none)");
+  for (Type t : func.getArgumentTypes())
+    if (isa<TensorType>(t))
+      return func.emitError("loom-hls-estimate: not loop IR: a tensor "
+                            "argument (bufferize and lower to loops first)");
   auto report = std::make_unique<FuncReport>();
   report->name = func.getSymName().str();
   FuncReport *saved = current;

@@ -1,6 +1,6 @@
-// RUN: loom-opt %s --split-input-file --loom-hls-estimate --verify-diagnostics -o /dev/null | FileCheck %s
-// RUN: loom-opt %s --split-input-file --loom-hls-estimate="part=zcu102 json=-" --verify-diagnostics -o /dev/null | FileCheck %s --check-prefix=ZCU
-// RUN: loom-opt %s --split-input-file --loom-hls-estimate="json=%t.json" --verify-diagnostics -o /dev/null
+// RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-hls-estimate --verify-diagnostics -o /dev/null | FileCheck %s
+// RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-hls-estimate="part=zcu102 json=-" --verify-diagnostics -o /dev/null | FileCheck %s --check-prefix=ZCU
+// RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-hls-estimate="json=%t.json" --verify-diagnostics -o /dev/null
 // Each split chunk rewrites the file: it holds the last estimated module (@df).
 // RUN: %python -c "import json,sys; d=json.load(open(sys.argv[1])); f=d['functions']; assert d['part']=='u280' and d['clock_mhz']==300 and [(x['name'],x['role'],x['latency_cycles'],x['interval_cycles']) for x in f]==[('df','top',139,70),('stage_a','stage of @df',69,69),('stage_b','stage of @df',70,70)] and f[1]['loops'][0]['ii']==1, d" %t.json
 // RUN: loom-opt %S/Inputs/attention-64x32.mlir --convert-loom-to-linalg --canonicalize --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --buffer-results-to-out-params="hoist-static-allocs modify-public-functions" --loom-hls-local-buffers --convert-linalg-to-loops --loom-hls-directives --loom-hls-estimate -o /dev/null | FileCheck %s --check-prefix=ATTN
@@ -193,6 +193,33 @@ func.func @mm_fixed(%A: memref<16x16xf32>, %B: memref<16x16xf32>, %C: memref<16x
 
 // -----
 
+// Power-of-two products as hls.shift (written generically here): in
+// fixed<16,6> a shift by a constant exponent is wiring (0 cycles, no DSP,
+// no LUT), a variable one a barrel shifter (1 cycle, 16 * 4 LUTs).
+//   iteration: m_axi load 64, variable shift 1 (the constant one 0), add 1,
+//   store 1 = 67; (8-1)*1 + 67 = 74
+// LUT = 16 (add) + 64 (barrel) + 2 * 1200 + 300 + (2 * 4 + 10) = 2798
+// CHECK-LABEL: precision fixed<16,6>
+// CHECK: @shifts 74 0.25 74 0 4 2798
+module attributes {hls.precision = "fixed<16,6>"} {
+  func.func @shifts(%x: memref<8xf32>, %y: memref<8xf32>, %e: i32) attributes {hls.top} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c8 = arith.constant 8 : index
+    %m3 = arith.constant -3 : i32
+    scf.for %i = %c0 to %c8 step %c1 {
+      %v = memref.load %x[%i] : memref<8xf32>
+      %a = "hls.shift"(%v, %m3) : (f32, i32) -> f32
+      %b = "hls.shift"(%v, %e) : (f32, i32) -> f32
+      %s = arith.addf %a, %b : f32
+      memref.store %s, %y[%i] : memref<8xf32>
+    } {hls.pipeline_ii = 1 : i64}
+    return
+  }
+}
+
+// -----
+
 // A DATAFLOW top calling two stages through a stream: each stage is
 // reported; the top's interval is the slowest stage, its latency the sum
 // (no overlap within one call assumed). Stage arguments are on-chip arrays
@@ -240,10 +267,18 @@ func.func @df(%x: memref<64xf32>, %y: memref<64xf32>) attributes {hls.top, hls.d
 
 // -----
 
-func.func @tensors(%a: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @below {{loom-hls-estimate: not loop IR: a tensor operand (bufferize and lower to loops first)}}
-  %r = arith.addf %a, %a : tensor<4xf32>
-  return %r : tensor<4xf32>
+// expected-error @below {{loom-hls-estimate: not loop IR: a tensor argument (bufferize and lower to loops first)}}
+func.func @tensor_argument(%a: tensor<4xf32>) -> tensor<4xf32> {
+  return %a : tensor<4xf32>
+}
+
+// -----
+
+func.func @tensors(%m: memref<4xf32>) {
+  // expected-error @below {{loom-hls-estimate: not loop IR: a tensor value (bufferize and lower to loops first)}}
+  %t = bufferization.to_tensor %m : memref<4xf32> to tensor<4xf32>
+  %r = arith.addf %t, %t : tensor<4xf32>
+  return
 }
 
 // -----
