@@ -220,6 +220,29 @@ module attributes {hls.precision = "fixed<16,6>"} {
 
 // -----
 
+// Without hls.top, every public function with a body is estimated as a top
+// (its memref argument is an m_axi interface: 2 BRAM, 1200 LUT, 1600 FF,
+// plus control 300 / 400 and a 1-bit loop counter 12 / 3); the private one
+// is not reported. A loop of trip 0 takes no cycles.
+// CHECK-LABEL: HLS estimate: part u280
+// CHECK: @zero_trip 0 0.00 0 0 2 1512 2003
+// CHECK-NOT: @private_helper
+// CHECK: loop {{.*}}: trip 0, pipelined II 1 (requested 1, recurrence 0, ports 1), iteration 65, latency 0
+func.func @zero_trip(%x: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c0 step %c1 {
+    %v = memref.load %x[%i] : memref<4xf32>
+    memref.store %v, %x[%i] : memref<4xf32>
+  } {hls.pipeline_ii = 1 : i64}
+  return
+}
+func.func private @private_helper() {
+  return
+}
+
+// -----
+
 // A DATAFLOW top calling two stages through a stream: each stage is
 // reported; the top's interval is the slowest stage, its latency the sum
 // (no overlap within one call assumed). Stage arguments are on-chip arrays
