@@ -346,3 +346,20 @@ module attributes {hls.precision = "half"} {
     return
   }
 }
+
+// -----
+
+func.func private @external(memref<4xf32>)
+func.func @calls_declaration(%m: memref<4xf32>) {
+  // expected-error @below {{loom-hls-estimate: the callee has no body}}
+  func.call @external(%m) : (memref<4xf32>) -> ()
+  return
+}
+
+// -----
+
+// expected-error @below {{loom-hls-estimate: recursion (HLS has none)}}
+func.func @recursive(%m: memref<4xf32>) {
+  func.call @recursive(%m) : (memref<4xf32>) -> ()
+  return
+}
