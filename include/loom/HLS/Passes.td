@@ -64,4 +64,83 @@ def LoomHLSSetPrecision : Pass<"loom-hls-set-precision", "::mlir::ModuleOp"> {
   ];
 }
 
+def LoomHLSDirectives : Pass<"loom-hls-directives", "::mlir::ModuleOp"> {
+  let summary = "Attach the HLS directive attributes (pipeline, unroll, "
+                "array partition, top) to loop IR";
+  let description = [{
+    Decides the pragmas of the emitted HLS C++ on loop IR (scf.for nests over
+    static-shape memrefs) and records them as the discardable attributes of
+    the HLS contract (docs/HLS.md, docs/HLSEstimator.md):
+
+    - `hls.top` (unit) on the function named by `top`, or, when `top` is
+      empty, on every public function with a body;
+    - `hls.pipeline_ii = ii` on the innermost `scf.for` of every nest;
+    - with `unroll` > 1 (or 0 = full): `hls.unroll = unroll` on those
+      innermost loops, and on every local array (`memref.alloca`) that such a
+      loop indexes with its induction variable in dimension d,
+      `hls.array_partition`, a list with the entry
+      `dim = d+1, factor = unroll, type = "cyclic"` (HLS dimensions are
+      1-based); a complete partition (`type =
+      "complete"`, factor = the extent) when the factor covers the extent or
+      `unroll` = 0, so the unrolled copies read distinct banks.
+
+    #### Input invariant
+    Loop IR: `scf.for` loops whose trip counts are constants (or carry
+    `hls.trip_count`). A loop without a known trip count is an error at its
+    location (HLS needs a trip count to pipeline and to size the schedule).
+
+    #### Output IR
+    The same IR with the attributes above. Bad options (`ii` < 1, `unroll`
+    < 0, a `top` that names no function with a body) are errors.
+  }];
+  let options = [
+    Option<"ii", "ii", "int64_t", /*default=*/"1",
+           "Requested initiation interval of the pipelined (innermost) loops">,
+    Option<"unroll", "unroll", "int64_t", /*default=*/"1",
+           "Unroll factor of the innermost loops (1 = none, 0 = full)">,
+    Option<"top", "top", "std::string", /*default=*/"\"\"",
+           "Name of the top function (default: every public function with "
+           "a body)">
+  ];
+  let statistics = [
+    Statistic<"numPipelined", "pipelined-loops", "Loops given hls.pipeline_ii">,
+    Statistic<"numPartitioned", "partitioned-arrays",
+              "Local arrays given hls.array_partition">
+  ];
+}
+
+def LoomHLSEstimate : Pass<"loom-hls-estimate", "::mlir::ModuleOp"> {
+  let summary = "Estimate latency and FPGA resources of directed loop IR";
+  let description = [{
+    An analysis of (directed) loop IR that prints, per top function (and
+    per stage of a `hls.dataflow` top), the latency in cycles and the DSP,
+    BRAM_18K, LUT and FF counts of the design HLS would build, with the
+    utilisation of a named part; the IR is left unchanged. The model
+    (docs/HLSEstimator.md): per-operation latency and resources from a
+    documented cost table chosen by the module's `hls.precision`; straight
+    line code takes its critical path; a sequential loop takes
+    trip * (body + 1); a pipelined loop takes (trip - 1) * II + depth with
+    II = max(requested II, recurrence bound, memory-port bound); loops
+    inside a pipelined loop are fully unrolled.
+
+    #### Input invariant
+    Loop IR (memrefs, scf.for with constant trip counts, arith/math/memref
+    ops). Tensors, linalg ops, loops without trip counts and operations the
+    cost table does not know are errors at their location.
+
+    #### Output IR
+    Unchanged. The table goes to stdout; `json=FILE` also writes it as JSON
+    (`-` = stdout).
+  }];
+  let options = [
+    Option<"part", "part", "std::string", /*default=*/"\"u280\"",
+           "FPGA part: u280 (Alveo U280, xcu280) or zcu102 (xczu9eg)">,
+    Option<"clockMHz", "clock-mhz", "int64_t", /*default=*/"0",
+           "Clock in MHz (0 = the part's default: 300 for u280, 200 for "
+           "zcu102)">,
+    Option<"json", "json", "std::string", /*default=*/"\"\"",
+           "Also write the estimate as JSON to this file (- = stdout)">
+  ];
+}
+
 #endif // LOOM_HLS_PASSES_TD
