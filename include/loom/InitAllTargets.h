@@ -9,15 +9,17 @@
 
 #include "loom/Target/CPU/CPUTarget.h"
 #include "loom/Target/CUDA/CUDATarget.h"
+#include "loom/Target/HLSCpp/HLSTarget.h"
 #include "loom/Target/TargetBackend.h"
 
 namespace mlir {
 namespace loom {
 
-/// Registers the `cpu` and `cuda` targets (again: a no-op).
+/// Registers the `cpu`, `cuda` and `hls` targets (again: a no-op).
 inline void registerAllTargetBackends() {
   registerTargetBackend(createCPUTargetBackend());
   registerTargetBackend(createCUDATargetBackend());
+  registerTargetBackend(createHLSTargetBackend());
 }
 
 } // namespace loom

@@ -712,6 +712,9 @@ static llvm::Error validateOptions(const LoomcOptions &options,
                      " is negative (expected 0 for every core, or a count)");
   if (options.emitStatic && options.emit != "lib")
     return makeError("--static needs --emit=lib");
+  if (options.target == "hls" && options.emit == "llvm")
+    return makeError("--target=hls writes HLS C++, not LLVM IR (use "
+                     "--emit=lib or --emit=mlir)");
 
   if (options.optLevel > 3)
     return makeError("-O" + llvm::Twine(options.optLevel) +
@@ -783,6 +786,12 @@ static llvm::Error compile(const LoomcOptions &options) {
   targetOptions.cudaPath = options.cudaPath;
   targetOptions.cudaGraph = options.cudaGraph;
   targetOptions.dtype = options.dtype;
+  targetOptions.hls.precision = options.hlsPrecision;
+  targetOptions.hls.rounding = options.hlsRounding;
+  targetOptions.hls.overflow = options.hlsOverflow;
+  targetOptions.hls.ii = options.hlsII;
+  targetOptions.hls.unroll = options.hlsUnroll;
+  targetOptions.hls.part = options.hlsPart;
   if (options.emit != "mlir")
     if (llvm::Error e =
             lookupTargetBackend(options.target)->checkOptions(targetOptions))

@@ -96,35 +96,39 @@ void EstimatePass::runOnOperation() {
     }
   }
 
-  llvm::raw_ostream &os = llvm::outs();
-  os << "HLS estimate: part " << p->name << " (" << p->device << "), " << mhz
-     << " MHz, precision " << precision.str() << "\n";
-  os << llvm::format("%-24s %12s %10s %10s %8s %9s %9s %9s\n", "function",
-                     "cycles", "us", "interval", "DSP", "BRAM_18K", "LUT",
-                     "FF");
-  for (FuncReport *r : rows) {
-    const Resources &res = r->res;
-    os << llvm::format("%-24s %12lld %10.2f %10lld %8.0f %9.0f %9.0f %9.0f\n",
-                       ("@" + r->name).c_str(), (long long)r->latency,
-                       double(r->latency) / double(mhz), (long long)r->interval,
-                       std::ceil(res.dsp), std::ceil(res.bram),
-                       std::ceil(res.lut), std::ceil(res.ff));
-    os << llvm::format(
-        "%-24s %12s %10s %10s %8s %9s %9s %9s\n",
-        ("  (" + r->role + ")").c_str(), "", "", "util",
-        pct(res.dsp, p->dsp).c_str(), pct(res.bram, p->bram).c_str(),
-        pct(res.lut, p->lut).c_str(), pct(res.ff, p->ff).c_str());
-    for (const LoopReport &l : r->loops) {
-      os.indent(2 + 2 * l.level) << "loop " << l.loc << ": trip " << l.trip;
-      if (l.unroll > 1)
-        os << " unroll " << l.unroll;
-      if (l.iiRequested)
-        os << ", pipelined II " << l.ii << " (requested " << l.iiRequested
-           << ", recurrence " << l.recurrenceII << ", ports " << l.portII
-           << ")";
-      else
-        os << ", sequential";
-      os << ", iteration " << l.iteration << ", latency " << l.latency << "\n";
+  if (table) {
+    llvm::raw_ostream &os = llvm::outs();
+    os << "HLS estimate: part " << p->name << " (" << p->device << "), " << mhz
+       << " MHz, precision " << precision.str() << "\n";
+    os << llvm::format("%-24s %12s %10s %10s %8s %9s %9s %9s\n", "function",
+                       "cycles", "us", "interval", "DSP", "BRAM_18K", "LUT",
+                       "FF");
+    for (FuncReport *r : rows) {
+      const Resources &res = r->res;
+      os << llvm::format("%-24s %12lld %10.2f %10lld %8.0f %9.0f %9.0f %9.0f\n",
+                         ("@" + r->name).c_str(), (long long)r->latency,
+                         double(r->latency) / double(mhz),
+                         (long long)r->interval, std::ceil(res.dsp),
+                         std::ceil(res.bram), std::ceil(res.lut),
+                         std::ceil(res.ff));
+      os << llvm::format(
+          "%-24s %12s %10s %10s %8s %9s %9s %9s\n",
+          ("  (" + r->role + ")").c_str(), "", "", "util",
+          pct(res.dsp, p->dsp).c_str(), pct(res.bram, p->bram).c_str(),
+          pct(res.lut, p->lut).c_str(), pct(res.ff, p->ff).c_str());
+      for (const LoopReport &l : r->loops) {
+        os.indent(2 + 2 * l.level) << "loop " << l.loc << ": trip " << l.trip;
+        if (l.unroll > 1)
+          os << " unroll " << l.unroll;
+        if (l.iiRequested)
+          os << ", pipelined II " << l.ii << " (requested " << l.iiRequested
+             << ", recurrence " << l.recurrenceII << ", ports " << l.portII
+             << ")";
+        else
+          os << ", sequential";
+        os << ", iteration " << l.iteration << ", latency " << l.latency
+           << "\n";
+      }
     }
   }
 

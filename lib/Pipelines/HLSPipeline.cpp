@@ -31,6 +31,8 @@ mlir::loom::checkHLSPipelineOptions(const HLSPipelineOptions &options) {
       options.precision, options.rounding, options.overflow);
   if (!precision)
     return precision.takeError();
+  if (options.ii < 1)
+    return makeError("ii must be at least 1");
   return llvm::Error::success();
 }
 
@@ -60,6 +62,12 @@ void mlir::loom::buildHLSLoopPipeline(OpPassManager &pm,
   pm.addPass(createLoomHLSLocalBuffers());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  // PIPELINE on innermost loops, UNROLL and the matching ARRAY_PARTITION,
+  // the top function's interfaces.
+  LoomHLSDirectivesOptions directives;
+  directives.ii = options.ii;
+  directives.unroll = options.unroll;
+  pm.addPass(createLoomHLSDirectives(directives));
 }
 
 void mlir::loom::buildHLSPipeline(OpPassManager &pm,

@@ -53,6 +53,16 @@ std::vector<std::string> mlir::loom::getRegisteredTargetBackendNames() {
   return names;
 }
 
+llvm::Error mlir::loom::checkNoHLSOptions(const TargetOptions &options,
+                                          llvm::StringRef target) {
+  if (options.hls.anySet())
+    return makeError("--hls-precision, --hls-rounding, --hls-overflow, "
+                     "--hls-ii, --hls-unroll and --hls-part apply to "
+                     "--target=hls, not " +
+                     target);
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 mlir::loom::cloneForEntryPoint(ModuleOp module, const ModelManifest &manifest) {
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));

@@ -68,6 +68,35 @@ static cl::opt<std::string> dtype(
              "compile time; arithmetic, accumulation and the model's inputs "
              "and outputs stay f32)"),
     cl::value_desc("f32|f16|bf16"), cl::cat(category));
+static cl::opt<std::string> hlsPrecision(
+    "hls-precision",
+    cl::desc("--target=hls: the C++ type of the model's f32 data: float "
+             "(default) or fixed<W,I> (ap_fixed<W,I>)"),
+    cl::value_desc("float|fixed<W,I>"), cl::cat(category));
+static cl::opt<std::string> hlsRounding(
+    "hls-rounding",
+    cl::desc("--target=hls: fixed-point quantisation: conv (AP_RND_CONV, "
+             "default), rnd (AP_RND) or trn (AP_TRN)"),
+    cl::value_desc("conv|rnd|trn"), cl::cat(category));
+static cl::opt<std::string> hlsOverflow(
+    "hls-overflow",
+    cl::desc("--target=hls: fixed-point overflow: sat (AP_SAT, default) or "
+             "wrap (AP_WRAP)"),
+    cl::value_desc("sat|wrap"), cl::cat(category));
+static cl::opt<unsigned> hlsII(
+    "hls-ii",
+    cl::desc("--target=hls: the II requested of pipelined loops (default 1)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<int> hlsUnroll(
+    "hls-unroll",
+    cl::desc("--target=hls: unroll factor of innermost loops (default 1: "
+             "none; 0: full), with matching array partitions"),
+    cl::value_desc("N"), cl::init(-1), cl::cat(category));
+static cl::opt<std::string> hlsPart(
+    "hls-part",
+    cl::desc("--target=hls: the FPGA part of estimate.json: u280 (default) "
+             "or zcu102"),
+    cl::value_desc("u280|zcu102"), cl::cat(category));
 static cl::opt<std::string> skipLayers(
     "skip-layers",
     cl::desc("Remove the transformer sublayers that change the residual "
@@ -287,6 +316,12 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.cudaGraph = cudaGraph;
   options.dtype = dtype;
+  options.hlsPrecision = hlsPrecision;
+  options.hlsRounding = hlsRounding;
+  options.hlsOverflow = hlsOverflow;
+  options.hlsII = hlsII;
+  options.hlsUnroll = hlsUnroll;
+  options.hlsPart = hlsPart;
   options.skipLayers = skipLayers;
   options.skipTokens = skipTokens;
   options.quantize = quantize;

@@ -69,6 +69,11 @@ struct LoomcOptions {
   bool cudaGraph = false;
   /// --dtype (cuda): f32, f16 or bf16; empty: f32.
   std::string dtype;
+  /// --hls-precision, --hls-rounding, --hls-overflow, --hls-ii,
+  /// --hls-unroll, --hls-part (hls); empty and 0: the target's defaults.
+  std::string hlsPrecision, hlsRounding, hlsOverflow, hlsPart;
+  unsigned hlsII = 0;
+  int hlsUnroll = -1;
   /// --skip-layers, --skip-tokens, --quantize, --shiftadd,
   /// --precision-budget, --calibration: the efficiency passes of
   /// loom-optimize-pipeline (OptimizePipelineOptions).

@@ -139,7 +139,9 @@ def LoomHLSEstimate : Pass<"loom-hls-estimate", "::mlir::ModuleOp"> {
            "Clock in MHz (0 = the part's default: 300 for u280, 200 for "
            "zcu102)">,
     Option<"json", "json", "std::string", /*default=*/"\"\"",
-           "Also write the estimate as JSON to this file (- = stdout)">
+           "Also write the estimate as JSON to this file (- = stdout)">,
+    Option<"table", "table", "bool", /*default=*/"true",
+           "Print the table on stdout (loomc writes only the JSON)">
   ];
 }
 

@@ -118,8 +118,9 @@ struct HLSPipelineOptions : public PassPipelineOptions<HLSPipelineOptions> {
       llvm::cl::init(1)};
   PassOptions::Option<unsigned> unroll{
       *this, "unroll",
-      llvm::cl::desc("Unroll factor of innermost loops (1: none); the "
-                     "local arrays they index are partitioned to match"),
+      llvm::cl::desc("Unroll factor of innermost loops (1: none, 0: "
+                     "full); the local arrays they index are partitioned to "
+                     "match"),
       llvm::cl::init(1)};
 };
 

@@ -54,7 +54,29 @@ struct TargetOptions {
   bool cudaGraph = false;
   /// Storage type of f32 tensors between kernels (f16, bf16); empty: f32.
   std::string dtype;
+  /// The hls target's options (docs/HLS.md); empty and 0: its defaults.
+  struct HLS {
+    /// The C++ type of f32 data: float or fixed<W,I>.
+    std::string precision;
+    /// Fixed-point rounding (conv, rnd, trn) and overflow (sat, wrap).
+    std::string rounding, overflow;
+    /// Requested II of pipelined loops (0: 1).
+    unsigned ii = 0;
+    /// Unroll factor of innermost loops (-1: none, 0: full).
+    int unroll = -1;
+    /// The FPGA part of the resource estimate (u280, zcu102).
+    std::string part;
+    bool anySet() const {
+      return !precision.empty() || !rounding.empty() || !overflow.empty() ||
+             ii != 0 || unroll != -1 || !part.empty();
+    }
+  } hls;
 };
+
+/// An error when `options` sets an hls-only option and `target` is another
+/// target.
+llvm::Error checkNoHLSOptions(const TargetOptions &options,
+                              llvm::StringRef target);
 
 /// Where a target writes its files: the staged output directory, by paths
 /// relative to it ("kernels/k.cubin").

@@ -122,6 +122,8 @@ public:
       return makeError("--cuda-graph applies to --target=cuda, not cpu");
     if (!options.dtype.empty())
       return makeError("--dtype applies to --target=cuda, not cpu");
+    if (llvm::Error e = checkNoHLSOptions(options, "cpu"))
+      return e;
     // An unknown --mcpu is an error here, before the compile.
     auto targetMachine = createCPUTargetMachine(getCPUOptions(options));
     if (!targetMachine)

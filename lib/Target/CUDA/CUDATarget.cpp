@@ -348,6 +348,8 @@ public:
       return makeError("--threads applies to --target=cpu, not cuda");
     if (options.emitStatic)
       return makeError("--static applies to --target=cpu, not cuda");
+    if (llvm::Error e = checkNoHLSOptions(options, "cuda"))
+      return e;
     GPUPipelineOptions pipeline;
     setPipelineOptions(pipeline, options);
     if (llvm::Error e = checkGPUPipelineOptions(pipeline))
