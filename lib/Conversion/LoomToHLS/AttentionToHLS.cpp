@@ -68,6 +68,7 @@ void mlir::loom::lowerAttentionToHLS(RewriterBase &rewriter, AttentionOp op) {
   Value minusInf = f32Const(rewriter, loc, negInf);
   Value groupSize = indexConst(rewriter, loc, group);
   Value queryBase = indexConst(rewriter, loc, skv - sq);
+  Value zeroIndex = indexConst(rewriter, loc, 0);
   Value out = tensor::EmptyOp::create(rewriter, loc,
                                       ArrayRef<int64_t>{b, hq, sq, dv}, f32);
   // The per-row accumulator: one [Dv] buffer reused by every row.
@@ -75,10 +76,9 @@ void mlir::loom::lowerAttentionToHLS(RewriterBase &rewriter, AttentionOp op) {
       tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{dv}, f32);
 
   // The mask index of dimension `dim` at `iv` (0 where the mask broadcasts).
-  auto maskIndex = [&](OpBuilder &nb, Location nl, unsigned dim,
-                       Value iv) -> Value {
+  auto maskIndex = [&](unsigned dim, Value iv) -> Value {
     if (cast<RankedTensorType>(mask.getType()).getDimSize(dim) == 1)
-      return indexConst(nb, nl, 0);
+      return zeroIndex;
     return iv;
   };
 
@@ -101,8 +101,8 @@ void mlir::loom::lowerAttentionToHLS(RewriterBase &rewriter, AttentionOp op) {
     if (mask) {
       Value me = tensor::ExtractOp::create(
           nb, nl, mask,
-          ValueRange{maskIndex(nb, nl, 0, bi), maskIndex(nb, nl, 1, h),
-                     maskIndex(nb, nl, 2, i), maskIndex(nb, nl, 3, j)});
+          ValueRange{maskIndex(0, bi), maskIndex(1, h), maskIndex(2, i),
+                     maskIndex(3, j)});
       s = arith::AddFOp::create(nb, nl, s, me);
     }
     // A key is visible when the causal rule allows it and its score is not

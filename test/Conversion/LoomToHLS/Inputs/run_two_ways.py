@@ -1,7 +1,7 @@
 """Runs one .mlir two ways with loom-run --reference and compares the results.
 
-    python run_two_ways.py FILE.mlir OUTDIR [--passes P]... [--i8 SHAPE,LO,HI]...
-                           [--rtol R] [--atol A] [--exact]
+    python run_two_ways.py FILE.mlir OUTDIR [--entry F] [--passes P]...
+                           [--i8 SHAPE,LO,HI]... [--rtol R] [--atol A] [--exact]
 
 Way A: `loom-opt <passes> FILE -o OUTDIR/hls.mlir` (by default
 --convert-loom-to-hls --convert-hls-to-arith), then loom-run --reference on
@@ -38,6 +38,7 @@ def main():
     p.add_argument("--rtol", type=float, default=0.0)
     p.add_argument("--atol", type=float, default=0.0)
     p.add_argument("--exact", action="store_true")
+    p.add_argument("--entry")
     args = p.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
     passes = args.passes or ["--convert-loom-to-hls", "--convert-hls-to-arith"]
@@ -56,8 +57,9 @@ def main():
     ways = {}
     for name, source in (("A", hls), ("B", args.mlir)):
         out = os.path.join(args.outdir, name)
-        run(["loom-run", "--reference", source, *inputs, "--random-seed", "1",
-             "--output-dir", out])
+        entry = ["--entry", args.entry] if args.entry else []
+        run(["loom-run", "--reference", source, *entry, *inputs,
+             "--random-seed", "1", "--output-dir", out])
         ways[name] = out
 
     ok = True
