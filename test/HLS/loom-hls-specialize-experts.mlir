@@ -75,3 +75,18 @@ func.func @kinds(%x: tensor<4x2xf32>, %wg: tensor<2x3xf32>, %w1: tensor<2x2x1xf3
       : (tensor<4x2xf32>, tensor<2x3xf32>, tensor<2x2x1xf32>, tensor<2x1x2xf32>) -> (tensor<4x2xf32>, tensor<i64>)
   return %y : tensor<4x2xf32>
 }
+
+// -----
+
+func.func @quantized(%x: tensor<10x16xf32>, %wg: tensor<16x4xf32>,
+                     %q1: tensor<4x8x24xi8>, %q2: tensor<4x12x16xi8>, %q3: tensor<4x8x24xi8>,
+                     %s1: tensor<4x2x24xf32>, %s2: tensor<4x3x16xf32>, %s3: tensor<4x2x24xf32>,
+                     %z1: tensor<4x2x24xi8>, %z2: tensor<4x3x16xi8>, %z3: tensor<4x2x24xi8>) -> tensor<10x16xf32> {
+  // expected-error @+1 {{loom-hls-specialize-experts: quantized experts are not supported}}
+  %out, %d = loom.moe.ffn %x, %wg weights(%q1, %q2, %q3) scales(%s1, %s2, %s3)
+      zero_points(%z1, %z2, %z3) {k = 2, renormalize, bits = 4, group_size = 8}
+      : (tensor<10x16xf32>, tensor<16x4xf32>, tensor<4x8x24xi8>, tensor<4x12x16xi8>,
+         tensor<4x8x24xi8>, tensor<4x2x24xf32>, tensor<4x3x16xf32>, tensor<4x2x24xf32>,
+         tensor<4x2x24xi8>, tensor<4x3x16xi8>, tensor<4x2x24xi8>) -> (tensor<10x16xf32>, tensor<i64>)
+  return %out : tensor<10x16xf32>
+}

@@ -18,16 +18,16 @@ def HLS_ShiftOp : HLS_Op<"shift", [Pure]> {
     (`<<` for `e >= 0`, `>>` otherwise) or an add to a float's exponent
     field: no multiplier. The HLS C++ emitter prints `loom_hls::shift(x, e)`.
 
-    Semantics (float): the exact product `x * 2^e` rounded once to f32
-    (`ldexpf`), for `e` in `[-252, 254]`; every finite non-zero f32 times
-    `2^e` outside that range is zero or infinite anyway. A constant `e`
-    outside `[-252, 254]` is rejected by the verifier. Zero, infinities and
-    NaN pass through with their sign.
+    Semantics (float): the exact product `x * 2^e` rounded once to f32, as
+    `ldexpf(x, e)`, for every `e`. Outside `[-277, 276]` every finite
+    product is zero or infinite, so a constant `e` there is rejected by the
+    verifier as a likely mistake. Zero, infinities and NaN pass through with
+    their sign.
 
     Its CPU lowering (`convert-hls-to-arith`) multiplies by exact powers of
-    two built from the exponent bits (one product for `e` in `[-126, 127]`,
-    two otherwise); see that pass for where the two can differ from
-    `ldexpf` (results in the subnormal range when `e < -126`).
+    two built from the exponent bits (one product for a constant `e` in
+    `[-126, 127]`); see that pass for where it can differ from `ldexpf`
+    (subnormal results when `e < -126`).
 
     ```mlir
     // x / 8
@@ -42,9 +42,11 @@ def HLS_ShiftOp : HLS_Op<"shift", [Pure]> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// The exponents whose products are not all zero or infinite.
-    static constexpr int64_t kMinExponent = -252;
-    static constexpr int64_t kMaxExponent = 254;
+    /// The exponents whose products are not all zero or infinite:
+    /// |x| < 2^128 times 2^-278 rounds to 0; |x| >= 2^-149 times 2^277
+    /// overflows.
+    static constexpr int64_t kMinExponent = -277;
+    static constexpr int64_t kMaxExponent = 276;
   }];
 }
 

@@ -582,13 +582,15 @@ def ConvertHLSToArith : Pass<"convert-hls-to-arith"> {
 
     `hls.shift %x, %e` (`x * 2^e`) becomes a product by exact powers of two
     built from the exponent bits, `bitcast((e + 127) << 23) : f32`, which is
-    exact for `-126 <= e <= 127`: the exponent is split as `e = e1 + e2` with
-    both in that range (`e1 = clamp(e, -126, 127)`) and the result is
-    `(x * 2^e1) * 2^e2`. For `e` in `[-126, 127]` this is one correctly
-    rounded product, i.e. `ldexpf(x, e)`; for `e` in `[-252, -127]` the
-    first product may round in the subnormal range before the second one,
-    so a subnormal result can differ from `ldexpf` in its last bit. A
-    constant `e` folds into constant factors (one product when in range).
+    exact for `-126 <= e <= 127`: the exponent is split as
+    `e = e1 + e2 + e3`, each clamped to that range
+    (`e1 = clamp(e, -126, 127)`, `e2 = clamp(e - e1, -126, 127)`, ...), and
+    the result is `((x * 2^e1) * 2^e2) * 2^e3`, which covers every
+    exponent whose products are not all zero or infinite. Every normal,
+    zero or infinite result equals `ldexpf(x, e)`; for `e < -126` a
+    subnormal result may round twice (once in an intermediate product) and
+    differ from `ldexpf` in its last bit. A constant `e` folds into
+    constant factors (one product when `e` is in `[-126, 127]`).
 
     #### Output IR
     No hls ops.

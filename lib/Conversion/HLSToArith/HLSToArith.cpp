@@ -64,23 +64,27 @@ void lowerShift(RewriterBase &rewriter, hls::ShiftOp op) {
   APInt constant;
   Value result;
   if (matchPattern(op.getExponent(), m_ConstantInt(&constant))) {
-    // The verifier keeps a constant within [-252, 254].
-    int64_t e = constant.getSExtValue();
-    int64_t e1 = std::clamp(e, kMinNormal, kMaxNormal);
-    result = arith::MulFOp::create(rewriter, loc, x,
-                                   constantPowerOfTwo(rewriter, loc, e1));
-    if (e1 != e)
+    // One product per non-zero part of the split exponent (at least one).
+    int64_t rest = constant.getSExtValue();
+    result = x;
+    do {
+      int64_t part = std::clamp(rest, kMinNormal, kMaxNormal);
       result = arith::MulFOp::create(rewriter, loc, result,
-                                     constantPowerOfTwo(rewriter, loc, e - e1));
+                                     constantPowerOfTwo(rewriter, loc, part));
+      rest -= part;
+    } while (rest != 0);
   } else {
-    Value e1 = clampExponent(rewriter, loc, op.getExponent());
-    Value e2 = clampExponent(
-        rewriter, loc,
-        arith::SubIOp::create(rewriter, loc, op.getExponent(), e1));
-    result =
-        arith::MulFOp::create(rewriter, loc, x, powerOfTwo(rewriter, loc, e1));
-    result = arith::MulFOp::create(rewriter, loc, result,
-                                   powerOfTwo(rewriter, loc, e2));
+    // Three parts reach [-378, 381], beyond which (and well before) every
+    // finite product is 0 or inf; the clamps keep any i32 in range.
+    Value rest = op.getExponent();
+    result = x;
+    for (int i = 0; i < 3; ++i) {
+      Value part = clampExponent(rewriter, loc, rest);
+      result = arith::MulFOp::create(rewriter, loc, result,
+                                     powerOfTwo(rewriter, loc, part));
+      if (i < 2)
+        rest = arith::SubIOp::create(rewriter, loc, rest, part);
+    }
   }
   rewriter.replaceOp(op, result);
 }

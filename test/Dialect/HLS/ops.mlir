@@ -1,12 +1,12 @@
 // RUN: loom-opt %s -split-input-file -verify-diagnostics | FileCheck %s
 // hls.shift round-trips; its verifier rejects a constant exponent outside
-// [-252, 254] and anything but (f32, i32).
+// [-277, 276] and anything but (f32, i32).
 
 // CHECK-LABEL: func @shift
 // CHECK: hls.shift %{{.*}}, %{{.*}} : f32, i32
 // CHECK: hls.shift %{{.*}}, %{{.*}} : f32, i32
 func.func @shift(%x: f32, %e: i32) -> (f32, f32) {
-  %c = arith.constant -252 : i32
+  %c = arith.constant -277 : i32
   %y = hls.shift %x, %e : f32, i32
   %z = hls.shift %y, %c : f32, i32
   return %y, %z : f32, f32
@@ -15,8 +15,8 @@ func.func @shift(%x: f32, %e: i32) -> (f32, f32) {
 // -----
 
 func.func @too_small(%x: f32) -> f32 {
-  %c = arith.constant -253 : i32
-  // expected-error @+1 {{'hls.shift' op exponent -253 is outside [-252, 254] (every finite product would be 0 or inf)}}
+  %c = arith.constant -278 : i32
+  // expected-error @+1 {{'hls.shift' op exponent -278 is outside [-277, 276] (every finite product would be 0 or inf)}}
   %y = hls.shift %x, %c : f32, i32
   return %y : f32
 }
@@ -24,8 +24,8 @@ func.func @too_small(%x: f32) -> f32 {
 // -----
 
 func.func @too_large(%x: f32) -> f32 {
-  %c = arith.constant 255 : i32
-  // expected-error @+1 {{'hls.shift' op exponent 255 is outside [-252, 254]}}
+  %c = arith.constant 277 : i32
+  // expected-error @+1 {{'hls.shift' op exponent 277 is outside [-277, 276]}}
   %y = hls.shift %x, %c : f32, i32
   return %y : f32
 }
