@@ -7,11 +7,13 @@
 //   s = scale * q.k (+ mask);  m' = max(m, s);  c = exp(m - m');
 //   p = exp(s - m');  l = l * c + p;  acc = acc * c + p * v;
 // and the row is divided once at the end: out = acc / l (0 when no key is
-// visible). Invisible keys (causal, or a -inf mask) leave the state as is,
-// so every loop has constant bounds. The extra memory is acc plus two
-// scalars per row: O(Dv), independent of the sequence lengths; no [Sq,Skv]
-// score matrix exists. Built from scf.for with tensor iter_args and
-// tensor.extract/insert, so one-shot-bufferize keeps it in place.
+// visible). The first visible key sets m' = s and c = 1 (l and acc are 0),
+// so no -inf sentinel exists outside masks. Invisible keys (causal, or a
+// -inf mask) leave the state as is, so every loop has constant bounds. The
+// extra memory is acc plus two scalars per row: O(Dv), independent of the
+// sequence lengths; no [Sq,Skv] score matrix exists. Built from scf.for with
+// tensor iter_args and tensor.extract/insert, so one-shot-bufferize keeps it in
+// place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,7 +67,6 @@ void mlir::loom::lowerAttentionToHLS(RewriterBase &rewriter, AttentionOp op) {
   Value scale = f32Const(rewriter, loc, op.getEffectiveScale());
   Value zero = f32Const(rewriter, loc, 0.0f);
   Value one = f32Const(rewriter, loc, 1.0f);
-  Value minusInf = f32Const(rewriter, loc, negInf);
   Value groupSize = indexConst(rewriter, loc, group);
   Value queryBase = indexConst(rewriter, loc, skv - sq);
   Value zeroIndex = indexConst(rewriter, loc, 0);
@@ -106,24 +107,40 @@ void mlir::loom::lowerAttentionToHLS(RewriterBase &rewriter, AttentionOp op) {
       s = arith::AddFOp::create(nb, nl, s, me);
     }
     // A key is visible when the causal rule allows it and its score is not
-    // -inf (a masked key); invisible keys leave the state unchanged.
-    Value visible =
-        arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::ONE, s, minusInf);
-    if (causal) {
-      Value queryPos = arith::AddIOp::create(nb, nl, queryBase, i);
-      visible = arith::AndIOp::create(
-          nb, nl, visible,
+    // -inf (a masked key); invisible keys leave the state unchanged. With
+    // neither a causal rule nor a mask every key is visible (no selects).
+    Value visible;
+    auto andVisible = [&](Value cond) {
+      visible = visible
+                    ? arith::AndIOp::create(nb, nl, visible, cond).getResult()
+                    : cond;
+    };
+    if (mask)
+      andVisible(arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::ONE, s,
+                                       f32Const(nb, nl, negInf)));
+    if (causal)
+      andVisible(
           arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, j,
-                                queryPos));
-    }
-    Value maxed = arith::MaximumFOp::create(nb, nl, m, s);
-    Value mNew = arith::SelectOp::create(nb, nl, visible, maxed, m);
+                                arith::AddIOp::create(nb, nl, queryBase, i)));
+    auto ifVisible = [&](Value v, Value otherwise) -> Value {
+      return visible ? arith::SelectOp::create(nb, nl, visible, v, otherwise)
+                           .getResult()
+                     : v;
+    };
+    // Before the first visible key l = 0 (afterwards l >= 1: the largest
+    // score so far contributes exp(0) = 1), and m is a placeholder: the
+    // first visible score becomes the max and nothing is rescaled. So no
+    // -inf sentinel is needed (fixed-point types have none).
+    Value first =
+        arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, l, zero);
+    Value mNew = ifVisible(
+        arith::SelectOp::create(nb, nl, first, s,
+                                arith::MaximumFOp::create(nb, nl, m, s)),
+        m);
     Value c = arith::SelectOp::create(
-        nb, nl, visible,
-        math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, m, mNew)),
-        one);
-    Value p = arith::SelectOp::create(
-        nb, nl, visible,
+        nb, nl, first, one,
+        math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, m, mNew)));
+    Value p = ifVisible(
         math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, mNew)),
         zero);
     Value lNew =
@@ -156,7 +173,7 @@ void mlir::loom::lowerAttentionToHLS(RewriterBase &rewriter, AttentionOp op) {
                     Value cleared = linalg::FillOp::create(b3, l3, zero, it3[1])
                                         .getResult(0);
                     ValueRange state =
-                        forLoop(b3, l3, skv, {minusInf, zero, cleared},
+                        forLoop(b3, l3, skv, {zero, zero, cleared},
                                 [&](OpBuilder &b4, Location l4, Value j,
                                     ValueRange st) {
                                   return keyStep(b4, l4, bi, h, hk, i, j, st);

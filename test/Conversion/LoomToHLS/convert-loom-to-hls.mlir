@@ -4,9 +4,11 @@
 // the *-exec.mlir tests of this directory.
 
 // Streaming attention: loops over (b, h, i), a [Dv] accumulator reset per
-// row, a key loop carrying (m, l, acc), the normalisation after it.
+// row, a key loop carrying (m, l, acc), the normalisation after it; no -inf
+// sentinel without a mask.
 // CHECK-LABEL: func @attention
 // CHECK-NOT: loom.attention
+// CHECK-NOT: 0xFF800000
 // CHECK: %[[OUT:.*]] = tensor.empty() : tensor<1x4x8x16xf32>
 // CHECK: %[[ACC:.*]] = tensor.empty() : tensor<16xf32>
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]], %{{.*}} = %[[ACC]]) -> (tensor<1x4x8x16xf32>, tensor<16xf32>)
@@ -31,10 +33,12 @@ func.func @attention(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: ten
 
 // -----
 
-// A broadcast mask is read at index 0 of its size-1 dimensions.
+// A broadcast mask is read at index 0 of its size-1 dimensions; a -inf
+// score (masked key) is invisible.
 // CHECK-LABEL: func @attention_mask
 // CHECK: tensor.extract %arg3[%[[Z:.*]], %[[Z]], %{{.*}}, %{{.*}}] : tensor<1x1x8x8xf32>
 // CHECK-NOT: arith.cmpi sle
+// CHECK: arith.cmpf one, %{{.*}}, %cst{{.*}} : f32
 func.func @attention_mask(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %m: tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32> {
   %o = loom.attention %q, %k, %v mask(%m) {scale = 0.5 : f32}
       : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x8x8xf32>) -> tensor<1x2x8x16xf32>
