@@ -8,6 +8,7 @@
 #ifndef LOOM_INITALLDIALECTS_H
 #define LOOM_INITALLDIALECTS_H
 
+#include "hls/IR/HLSDialect.h"
 #include "loom/Analysis/CostModel.h"
 #include "loom/Conversion/LoomToLinalg.h"
 #include "loom/IR/LoomDialect.h"
@@ -19,11 +20,12 @@
 namespace mlir {
 namespace loom {
 
-/// Adds Loom's dialects to `registry`, with the op interfaces implemented
-/// outside the dialect (the AggregatedOpInterface decompositions and the
-/// LoomCostInterface models of loom-report).
+/// Adds Loom's dialects (loom, and hls of the HLS target) to `registry`,
+/// with the op interfaces implemented outside the dialect (the
+/// AggregatedOpInterface decompositions and the LoomCostInterface models of
+/// loom-report).
 inline void registerLoomDialects(DialectRegistry &registry) {
-  registry.insert<LoomDialect>();
+  registry.insert<LoomDialect, hls::HLSDialect>();
   registerLoomDecompositionInterfaces(registry);
   registerLoomCostModels(registry);
 }

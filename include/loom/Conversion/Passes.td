@@ -563,4 +563,76 @@ def ConvertHLSLoopsToEmitC : Pass<"convert-hls-loops-to-emitc", "::mlir::ModuleO
   let dependentDialects = ["::mlir::emitc::EmitCDialect"];
 }
 
+def ConvertLoomToHLS : Pass<"convert-loom-to-hls"> {
+  let summary = "Hardware-friendly forms of loom ops for the HLS target";
+  let description = [{
+    Runs before `convert-loom-to-linalg` in the HLS pipeline and rewrites the
+    loom ops that have a better hardware form (docs/HLSOps.md) into upstream
+    ops on tensors (scf.for with iter_args, tensor.extract/insert,
+    linalg.generic) plus `hls.shift`:
+
+    - `loom.attention` (f32 tensors; causal, GQA/MQA, scale, f32 mask) as a
+      streaming pipeline with deferred softmax normalisation: per query row a
+      running max, a running sum and a `[Dv]` accumulator, updated key by
+      key; the output row is divided once at the end. Extra memory is O(Dv)
+      per row, independent of the sequence length (no `[Sq,Skv]` scores).
+    - `loom.shift_matmul` (f32 input and result): every product
+      `x * s * 2^p` is `+-hls.shift(x, p)` (no multiplication by a weight).
+    - `loom.bcq_matmul` (f32 input and result): per row of `x`, a table of
+      the 256 signed sums of every byte's eight activations, then each
+      packed weight byte is one lookup, the group sums scaled by
+      `hls.shift`. Same additions in the same order as the reference, so the
+      same bits.
+
+    #### Input invariant
+    Verifier-valid loom IR on tensors.
+
+    #### Output IR
+    The supported ops replaced as above. Every other form (a KV cache
+    operand, window, sinks, Hamming scores, the key-scores result, other
+    element types, dynamic shapes) is left unchanged for the reference
+    lowering, with a remark that says why.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::hls::HLSDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numAttention", "attention", "loom.attention ops streamed">,
+    Statistic<"numShiftMatmul", "shift-matmul",
+              "loom.shift_matmul ops lowered to shifts">,
+    Statistic<"numBCQMatmul", "bcq-matmul",
+              "loom.bcq_matmul ops lowered to table lookups">,
+    Statistic<"numLeft", "left", "Ops left to the reference lowering">,
+  ];
+}
+
+def ConvertHLSToArith : Pass<"convert-hls-to-arith"> {
+  let summary = "Lower hls dialect ops to upstream arith for the CPU";
+  let description = [{
+    The CPU form of the hls dialect, so that programs of the HLS target run
+    with the CPU pipeline (and the HLS lowerings are tested by execution).
+
+    `hls.shift %x, %e` (`x * 2^e`) becomes a product by exact powers of two
+    built from the exponent bits, `bitcast((e + 127) << 23) : f32`, which is
+    exact for `-126 <= e <= 127`: the exponent is split as
+    `e = e1 + e2 + e3`, each clamped to that range
+    (`e1 = clamp(e, -126, 127)`, `e2 = clamp(e - e1, -126, 127)`, ...), and
+    the result is `((x * 2^e1) * 2^e2) * 2^e3`, which covers every
+    exponent whose products are not all zero or infinite. Every normal,
+    zero or infinite result equals `ldexpf(x, e)`; for `e < -126` a
+    subnormal result may round twice (once in an intermediate product) and
+    differ from `ldexpf` in its last bit. A constant `e` folds into
+    constant factors (one product when `e` is in `[-126, 127]`).
+
+    #### Output IR
+    No hls ops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD
