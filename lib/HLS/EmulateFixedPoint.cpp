@@ -54,7 +54,6 @@ public:
   Quantizer(const FixedPointFormat &format) : format(format) {}
 
   Value quantize(OpBuilder &b, Location loc, Value x64) const {
-    Type f64 = b.getF64Type();
     auto cst = [&](double v) -> Value {
       return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
     };
@@ -120,7 +119,6 @@ public:
     }
     Value scaled = arith::MulFOp::create(
         b, loc, n, cst(std::ldexp(1.0, -format.fracBits())));
-    (void)f64;
     return arith::TruncFOp::create(b, loc, b.getF32Type(), scaled);
   }
 
@@ -172,6 +170,13 @@ static LogicalResult checkTypes(Operation *op, Rounding rounding) {
     return op->emitError("cannot emulate fixed point on ")
            << t << " data: only f32 values are data_t (ap_fixed)";
   }
+  // Values of other float types may only be stored or converted to f32.
+  if (!isa<memref::StoreOp, affine::AffineStoreOp, arith::ExtFOp,
+           arith::TruncFOp>(op))
+    for (Type t : op->getOperandTypes())
+      if (isa<FloatType>(t) && !isF32(t))
+        return op->emitError("cannot emulate fixed point on ")
+               << t << " data: only f32 values are data_t (ap_fixed)";
   bool makesF32 = llvm::any_of(op->getResultTypes(), isF32);
   if (makesF32 && rounding == Rounding::Unsupported)
     return op->emitError("cannot emulate fixed point for '")
@@ -293,7 +298,9 @@ struct EmulateFixedPointPass
     }
     if (r == Rounding::AfterF32) {
       b.setInsertionPointAfter(op);
-      replaceByQuantized(b, quantizer, op->getResult(0), loc);
+      for (Value result : op->getResults())
+        if (isF32(result.getType()))
+          replaceByQuantized(b, quantizer, result, loc);
       return;
     }
     // +, -, *, negation: exact in f64, then one rounding.

@@ -180,6 +180,16 @@ func.func @f64_data(%a: memref<4xf64>) {
 
 // -----
 
+func.func @f64_compare(%a: memref<4xf64>) -> i1 {
+  %c0 = arith.constant 0 : index
+  %x = memref.load %a[%c0] : memref<4xf64>
+  // expected-error @below {{cannot emulate fixed point on 'f64' data: only f32 values are data_t (ap_fixed)}}
+  %c = arith.cmpf olt, %x, %x : f64
+  return %c : i1
+}
+
+// -----
+
 func.func @f16_result(%a: memref<4xf32>, %b: memref<4xf16>) {
   %c0 = arith.constant 0 : index
   %x = memref.load %a[%c0] : memref<4xf32>
