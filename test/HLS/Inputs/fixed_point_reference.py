@@ -11,13 +11,20 @@ independently of the pass (np.rint, int64 wrap-around). Checks that
 the fixed-point run against the float run (--float) with the bound it must
 stay under (--bound, per result).
 
+With --csim, also runs fixed_point_mlp.cpp compiled on the vendor's ap_fixed
+in the same format on the same inputs and requires loom-run's values there
+too, bit for bit.
+
 Usage: fixed_point_reference.py --format W,I,rounding,overflow --seed N
-         --fixed DIR --float DIR --bound Y_BOUND,SOFTMAX_BOUND
+         --fixed DIR --float DIR --bound Y_BOUND,SOFTMAX_BOUND [--csim EXE]
 """
 import argparse
 import ctypes
 import ctypes.util
+import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -92,6 +99,8 @@ def main():
     parser.add_argument("--fixed", required=True)
     parser.add_argument("--float", required=True)
     parser.add_argument("--bound", required=True)
+    parser.add_argument("--csim", help="fixed_point_mlp.cpp compiled in this "
+                        "format: its values must equal loom-run's too")
     args = parser.parse_args()
     fmt = Format(args.format)
     random = RandomInputs(args.seed)
@@ -107,6 +116,22 @@ def main():
         print(f"{name}: {differ} of {ref.size} values differ from the NumPy "
               f"fixed-point reference")
         ok &= differ == 0
+    if args.csim:
+        # The same program in C++ on the vendor's ap_fixed.
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs, outputs = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+            np.concatenate([x.ravel(), w.ravel(), b.ravel()]).tofile(inputs)
+            subprocess.run([args.csim, inputs, outputs], check=True,
+                           stderr=subprocess.PIPE)  # ap_fixed: "assign NaN"
+            csim = np.fromfile(outputs, np.float32)
+        sizes = [128, 128, 128, 16]
+        for i, name in enumerate(names):
+            got = np.load(f"{args.fixed}/result{i}.npy").ravel()
+            ref = csim[sum(sizes[:i]):sum(sizes[:i + 1])]
+            differ = int(np.count_nonzero(got != ref))
+            print(f"{name}: {differ} of {ref.size} values differ from "
+                  f"ap_fixed (C++)")
+            ok &= differ == 0
     # The float run: the error fixed point costs (the overflowing result is
     # not compared: it leaves the range on purpose).
     bounds = [float(v) for v in args.bound.split(",")]
