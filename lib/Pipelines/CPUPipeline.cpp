@@ -12,6 +12,8 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "loom/Conversion/Passes.h"
+#include "loom/HLS/FixedPoint.h"
+#include "loom/HLS/Passes.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -83,6 +85,25 @@ static void addBufferizationStage(OpPassManager &pm,
       pm, bufferization::BufferDeallocationPipelineOptions());
 }
 
+/// loom-hls-emulate-fixed-point with the format of `text`
+/// (W,I[,rounding[,overflow]]), which checkCPUPipelineOptions has accepted.
+static void addFixedPointEmulation(OpPassManager &pm, StringRef text) {
+  LoomHLSEmulateFixedPointOptions pass;
+  auto format = parseFixedPointFormat(text);
+  if (!format) {
+    // Not checked by the caller: the pass rejects a width of 0 when it runs,
+    // so that the pipeline never computes in float silently.
+    llvm::consumeError(format.takeError());
+    pass.width = 0;
+  } else {
+    pass.width = format->width;
+    pass.intBits = format->intBits;
+    pass.rounding = format->rounding;
+    pass.overflow = format->overflow;
+  }
+  pm.addPass(createLoomHLSEmulateFixedPoint(pass));
+}
+
 /// Buffers to kernel calls and loops.
 static void addLoopStage(OpPassManager &pm, const CPUPipelineOptions &options) {
   // Strided copies (tensor.concat, insert_slice) as loops, not memrefCopy.
@@ -90,6 +111,9 @@ static void addLoopStage(OpPassManager &pm, const CPUPipelineOptions &options) {
   // After deallocation, so that each call stands where its op stood.
   if (options.reference) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    // Loop IR, as the HLS pipeline has it: the same values as ap_fixed.
+    if (!options.fixedPoint.empty())
+      addFixedPointEmulation(pm, options.fixedPoint);
     return;
   }
   pm.addPass(createConvertLinalgToCPUKernels());
@@ -128,11 +152,41 @@ void mlir::loom::buildCPUPipeline(OpPassManager &pm,
   addLLVMStage(pm, options);
 }
 
+llvm::Error
+mlir::loom::checkCPUPipelineOptions(const CPUPipelineOptions &options) {
+  if (options.fixedPoint.empty())
+    return llvm::Error::success();
+  if (!options.reference)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "fixed-point needs reference=true: the fast path's kernels and fused "
+        "loops do not compute in the HLS code's order");
+  auto format = parseFixedPointFormat(options.fixedPoint);
+  if (!format)
+    return format.takeError();
+  return llvm::Error::success();
+}
+
 void mlir::loom::registerLoomPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
+  // Registered without PassPipelineRegistration so that invalid options
+  // are errors before anything runs.
+  registerPassPipeline(
       "loom-cpu-pipeline",
       "Lower loom IR on tensors to the LLVM dialect for the host CPU",
-      buildCPUPipeline);
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (llvm::Error e = checkCPUPipelineOptions(options))
+          return errorHandler("loom-cpu-pipeline: " +
+                              llvm::toString(std::move(e)));
+        buildCPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(CPUPipelineOptions());
+      });
   // Registered without PassPipelineRegistration so that invalid options
   // are errors before anything runs.
   registerPassPipeline(

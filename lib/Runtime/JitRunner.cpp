@@ -180,10 +180,14 @@ static llvm::Expected<OwningOpRef<ModuleOp>> copyIntoContext(ModuleOp module,
   return copy;
 }
 
-llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module,
-                                                              StringRef entry,
-                                                              bool reference,
-                                                              bool isolate) {
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::compile(ModuleOp module, StringRef entry, bool reference,
+                   bool isolate, StringRef fixedPoint) {
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.reference = reference;
+  pipelineOptions.fixedPoint = fixedPoint.str();
+  if (llvm::Error e = checkCPUPipelineOptions(pipelineOptions))
+    return makeError("loom-cpu-pipeline: " + llvm::toString(std::move(e)));
   std::unique_ptr<JitModule> jit(new JitModule());
   Impl &impl = *jit->impl;
   impl.entry = entry.str();
@@ -232,8 +236,6 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module,
       return success();
     });
     PassManager pm(ctx);
-    CPUPipelineOptions pipelineOptions;
-    pipelineOptions.reference = reference;
     buildCPUPipeline(pm, pipelineOptions);
     if (failed(pm.run(*lowered)))
       return makeError("lowering with loom-cpu-pipeline failed:\n" + diagText);
@@ -338,7 +340,8 @@ llvm::Expected<JitRunResult> JitModule::run(ArrayRef<NpyArray> inputs) const {
 llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
                                                   StringRef entry,
                                                   ArrayRef<NpyArray> inputs,
-                                                  bool reference) {
+                                                  bool reference,
+                                                  StringRef fixedPoint) {
   auto funcOr = lookupEntry(module, entry);
   if (!funcOr)
     return funcOr.takeError();
@@ -358,7 +361,8 @@ llvm::Expected<JitRunResult> mlir::loom::runOnCPU(ModuleOp module,
                        llvm::Twine(i) + " of @" + entry + " is " +
                        typeString(tensor));
   }
-  auto jit = JitModule::compile(module, entry, reference);
+  auto jit = JitModule::compile(module, entry, reference, /*isolate=*/false,
+                                fixedPoint);
   if (!jit)
     return jit.takeError();
   return (*jit)->run(inputs);

@@ -1,6 +1,11 @@
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s
 // RUN: loom-opt %s --loom-cpu-pipeline=reference=true | FileCheck %s --check-prefix=REF
 // RUN: loom-opt %s --loom-cpu-pipeline=results-to-out-params=false | FileCheck %s --check-prefix=RESULTS
+// RUN: loom-opt %s --loom-cpu-pipeline="reference=true fixed-point=16,6,trn,wrap" | FileCheck %s --check-prefix=FIXED
+// RUN: not loom-opt %s --loom-cpu-pipeline="fixed-point=16,6" 2>&1 | FileCheck %s --check-prefix=FIXEDFAST
+// RUN: not loom-opt %s --loom-cpu-pipeline="reference=true fixed-point=16,6,even" 2>&1 | FileCheck %s --check-prefix=FIXEDMODE
+// RUN: not loom-opt %s --loom-cpu-pipeline="reference=true fixed-point=30,6" 2>&1 | FileCheck %s --check-prefix=FIXEDWIDTH
+// RUN: not loom-opt %s --loom-cpu-pipeline="reference=true fixed-point=16" 2>&1 | FileCheck %s --check-prefix=FIXEDSYNTAX
 
 // The pipeline ends in the LLVM dialect; tensor results become caller-allocated
 // out-params (two expanded rank-4 memref descriptors after the three inputs'),
@@ -25,6 +30,20 @@
 // REF: llvm.call @malloc
 // REF: llvm.intr.exp
 // REF: llvm.return{{$}}
+
+// fixed-point=W,I,...: the reference path's loop IR computes as ap_fixed
+// does (loom-hls-emulate-fixed-point; numbers checked by
+// test/HLS/fixed-point-cpu.test); invalid formats, or the fast path, are
+// errors before anything runs.
+// FIXED: module attributes {hls.overflow = "wrap", hls.precision = "fixed<16,6>", hls.rounding = "trn"
+// FIXED-LABEL: llvm.func @attn(
+// FIXED: llvm.intr.floor
+// FIXED: llvm.intr.exp
+// FIXED: llvm.return{{$}}
+// FIXEDFAST: error: loom-cpu-pipeline: fixed-point needs reference=true
+// FIXEDMODE: error: loom-cpu-pipeline: rounding 'even' is not conv (AP_RND_CONV), rnd (AP_RND) or trn (AP_TRN)
+// FIXEDWIDTH: error: loom-cpu-pipeline: width 30 is out of range: 2 to 24 bits
+// FIXEDSYNTAX: error: loom-cpu-pipeline: fixed-point '16' is not W,I[,rounding[,overflow]]
 
 // Without out-params the descriptors are returned.
 // RESULTS-LABEL: llvm.func @attn(

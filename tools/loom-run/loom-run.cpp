@@ -4,8 +4,10 @@
 //
 //   loom-run FILE.mlir [--entry NAME] [--input X.npy]... [--random-seed N]
 //            [--output-dir DIR] [--compare REF.npy]... [--rtol R] [--atol A]
+//            [--reference] [--fixed-point W,I[,rounding[,overflow]]]
 //
-// compiles one function of an .mlir file with loom-cpu-pipeline, runs it with
+// compiles one function of an .mlir file with loom-cpu-pipeline (with
+// --fixed-point, its reference path computing as ap_fixed does), runs it with
 // the JIT on inputs from .npy files (or seeded random data), writes its
 // results as DIR/result<i>.npy and compares them with references;
 //
@@ -24,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/HLS/FixedPoint.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
 #include "loom/Runtime/JitRunner.h"
@@ -90,6 +93,14 @@ static cl::opt<bool>
               cl::desc("Lower through the reference lowering only (no CPU "
                        "kernels); .mlir files only"),
               cl::cat(category));
+
+static cl::opt<std::string> fixedPoint(
+    "fixed-point",
+    cl::desc("Compute every f32 value as ap_fixed<W,I,Q,O> does, as the HLS "
+             "C simulation does (implies --reference; rounding conv|rnd|trn, "
+             "default conv; overflow sat|wrap, default sat; "
+             "docs/HLSFixedPoint.md); .mlir files only"),
+    cl::value_desc("W,I[,rounding[,overflow]]"), cl::cat(category));
 
 static cl::opt<std::string>
     promptFile("prompt",
@@ -210,7 +221,8 @@ static int runMLIRFile() {
     }
   }
 
-  auto run = runOnCPU(*module, *entry, args, reference);
+  auto run = runOnCPU(*module, *entry, args, reference || !fixedPoint.empty(),
+                      fixedPoint);
   if (!run)
     return fail(llvm::toString(run.takeError()));
   if (run->runtimeError != 0)
@@ -280,6 +292,14 @@ int main(int argc, char **argv) {
   loom::registerAllPasses();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "Loom CPU runner\n");
+  if (fixedPoint.getNumOccurrences()) {
+    if (llvm::sys::fs::is_directory(inputFile))
+      return fail("--fixed-point applies to .mlir files, not to the model "
+                  "directory " +
+                  inputFile);
+    if (auto format = parseFixedPointFormat(fixedPoint); !format)
+      return fail("--fixed-point: " + llvm::toString(format.takeError()));
+  }
   if (llvm::sys::fs::is_directory(inputFile))
     return runModelDirectory();
   if (generateTokens.getNumOccurrences() || promptFile.getNumOccurrences())

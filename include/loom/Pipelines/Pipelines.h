@@ -27,7 +27,20 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "only (no CPU kernels, no fusion): the oracle the fast "
                      "path is tested against"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> fixedPoint{
+      *this, "fixed-point",
+      llvm::cl::desc("W,I[,rounding[,overflow]]: compute every f32 value as "
+                     "ap_fixed<W,I,Q,O> does (loom-hls-emulate-fixed-point "
+                     "after convert-linalg-to-loops; rounding conv|rnd|trn, "
+                     "overflow sat|wrap; needs reference=true; "
+                     "docs/HLSFixedPoint.md); empty: float"),
+      llvm::cl::init("")};
 };
+
+/// Checks what the options' parser cannot: `fixed-point`, when set, is a
+/// valid W,I[,rounding[,overflow]] and comes with reference=true. The message
+/// names the option.
+llvm::Error checkCPUPipelineOptions(const CPUPipelineOptions &options);
 
 /// loom ops on tensors -> LLVM dialect. The fast path (default) calls Loom's
 /// CPU kernels (include/loom/Runtime/Kernels.h) for f32 attention and

@@ -41,10 +41,12 @@ public:
   /// `reference` through the reference lowering only. With `isolate`, the
   /// copy lives in a context of its own, so that a pass can compile the
   /// module it is transforming without loading dialects into (or running
-  /// passes on) the context it runs in. `module` is not modified.
+  /// passes on) the context it runs in. A non-empty `fixedPoint`
+  /// (W,I[,rounding[,overflow]], with `reference`) computes every f32 value
+  /// as ap_fixed does (docs/HLSFixedPoint.md). `module` is not modified.
   static llvm::Expected<std::unique_ptr<JitModule>>
   compile(ModuleOp module, llvm::StringRef entry, bool reference = false,
-          bool isolate = false);
+          bool isolate = false, llvm::StringRef fixedPoint = "");
   ~JitModule();
 
   /// Runs the compiled function on `inputs` (checked against its argument
@@ -60,11 +62,13 @@ private:
 /// Runs `entry` (a func.func with ranked static tensor arguments and results)
 /// of `module` on `inputs`, lowered on loom-cpu-pipeline's fast path with the
 /// CPU kernels linked in, or with `reference` through the reference lowering
-/// only. `module` is not modified. Errors (bad inputs, lowering failures, JIT
-/// failures) are returned, never thrown or asserted.
+/// only, in fixed point with a non-empty `fixedPoint` (JitModule::compile).
+/// `module` is not modified. Errors (bad inputs or options, lowering
+/// failures, JIT failures) are returned, never thrown or asserted.
 llvm::Expected<JitRunResult> runOnCPU(ModuleOp module, llvm::StringRef entry,
                                       llvm::ArrayRef<NpyArray> inputs,
-                                      bool reference = false);
+                                      bool reference = false,
+                                      llvm::StringRef fixedPoint = "");
 
 /// Argument types of `entry`, for callers that synthesise inputs.
 llvm::Expected<std::vector<RankedTensorType>>
