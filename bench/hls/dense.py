@@ -79,6 +79,7 @@ def write_json(path, obj):
 # ---------------------------------------------------------------- make-onnx
 
 def make_onnx(weights):
+    import onnx
     from onnx import TensorProto, helper, numpy_helper
     inits = [numpy_helper.from_array(weights[k], name=k) for k in WEIGHT_NAMES]
     nodes = [helper.make_node("MatMul", ["x", "w1"], ["mm1"], name="matmul1"),
@@ -94,7 +95,6 @@ def make_onnx(weights):
     model = helper.make_model(graph, producer_name="loom-bench-hls",
                               opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
-    import onnx
     onnx.checker.check_model(model, full_check=True)
     return model
 
