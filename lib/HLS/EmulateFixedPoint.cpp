@@ -10,6 +10,7 @@
 #include "loom/HLS/FixedPoint.h"
 #include "loom/HLS/Passes.h"
 
+#include "hls/IR/HLSOps.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -131,7 +132,8 @@ static bool isF32(Type t) { return t.isF32(); }
 /// How `op`'s f32 result is rounded; `Unsupported` for ops with float
 /// results of other types too.
 static Rounding classify(Operation *op) {
-  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp>(op))
+  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp,
+          hls::ShiftOp>(op))
     return Rounding::ExactF64;
   if (isa<arith::DivFOp, arith::RemFOp, arith::MaximumFOp, arith::MinimumFOp,
           arith::MaxNumFOp, arith::MinNumFOp, arith::SIToFPOp, arith::UIToFPOp,
@@ -324,6 +326,29 @@ struct EmulateFixedPointPass
             })
             .Case([&](arith::NegFOp o) -> Value {
               return arith::NegFOp::create(b, loc, wide(o.getOperand()));
+            })
+            .Case([&](hls::ShiftOp o) -> Value {
+              // x * 2^e with e clamped to [-32, 32] as loom_hls::shift does
+              // (beyond, every W <= 24 result saturates or rounds the same);
+              // 2^e is built from its f64 exponent bits, so it is exact.
+              Type i32 = b.getI32Type(), i64 = b.getI64Type();
+              Value e = arith::MaxSIOp::create(
+                  b, loc, o.getExponent(),
+                  arith::ConstantOp::create(b, loc,
+                                            b.getIntegerAttr(i32, -32)));
+              e = arith::MinSIOp::create(
+                  b, loc, e,
+                  arith::ConstantOp::create(b, loc, b.getIntegerAttr(i32, 32)));
+              Value biased = arith::AddIOp::create(
+                  b, loc, arith::ExtSIOp::create(b, loc, i64, e),
+                  arith::ConstantOp::create(b, loc,
+                                            b.getIntegerAttr(i64, 1023)));
+              Value bits = arith::ShLIOp::create(
+                  b, loc, biased,
+                  arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 52)));
+              Value scale =
+                  arith::BitcastOp::create(b, loc, b.getF64Type(), bits);
+              return arith::MulFOp::create(b, loc, wide(o.getInput()), scale);
             });
     op->getResult(0).replaceAllUsesWith(quantizer.quantize(b, loc, exact));
     op->erase();

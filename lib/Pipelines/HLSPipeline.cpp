@@ -43,7 +43,10 @@ void mlir::loom::buildHLSLoopPipeline(OpPassManager &pm,
   precision.rounding = options.rounding;
   precision.overflow = options.overflow;
   pm.addPass(createLoomHLSSetPrecision(precision));
-  // Reference semantics of every loom op.
+  // Hardware forms first: streaming attention, shift-add products as
+  // shifts, BCQ as table lookups (docs/HLSOps.md).
+  pm.addPass(createConvertLoomToHLS());
+  // Reference semantics of every other loom op.
   pm.addPass(createConvertLoomToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createLoomDecomposeAggregateOps());

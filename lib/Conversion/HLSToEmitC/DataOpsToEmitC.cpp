@@ -10,6 +10,8 @@
 
 #include "HLSToEmitC.h"
 
+#include "hls/IR/HLSOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -72,6 +74,24 @@ template <typename OpTy> struct ToHelperCall : OpConversionPattern<OpTy> {
     return success();
   }
   std::string callee;
+};
+
+/// arith.{divui,remui} on index (head and group arithmetic) -> / and % on
+/// size_t, which is unsigned, as the ops are.
+template <typename ArithOp, typename EmitCOp>
+struct IndexToOperator : OpConversionPattern<ArithOp> {
+  IndexToOperator(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern<ArithOp>(converter, context, /*benefit=*/10) {}
+  LogicalResult
+  matchAndRewrite(ArithOp op, typename ArithOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().isIndex())
+      return failure();
+    Type type = this->getTypeConverter()->convertType(op.getType());
+    rewriter.replaceOpWithNewOp<EmitCOp>(op, type, adaptor.getLhs(),
+                                         adaptor.getRhs());
+    return success();
+  }
 };
 
 struct NegFToUnaryMinus : OpConversionPattern<arith::NegFOp> {
@@ -180,6 +200,9 @@ void mlir::loom::populateHLSDataOpsToEmitCPatterns(
                BinaryToOperator<arith::MulFOp, emitc::MulOp>>(
       converter, context, /*benefit=*/10);
   patterns.add<NegFToUnaryMinus>(converter, context, /*benefit=*/10);
+  patterns.add<IndexToOperator<arith::DivUIOp, emitc::DivOp>,
+               IndexToOperator<arith::RemUIOp, emitc::RemOp>>(converter,
+                                                              context);
   patterns.add<ConstantToLiteral, CmpFToCmp, ConversionToCast<arith::SIToFPOp>,
                ConversionToCast<arith::UIToFPOp>,
                ConversionToCast<arith::FPToSIOp>>(converter, context);
@@ -204,6 +227,9 @@ void mlir::loom::populateHLSDataOpsToEmitCPatterns(
                                             "loom_hls::floor");
   patterns.add<ToHelperCall<math::CeilOp>>(converter, context,
                                            "loom_hls::ceil");
+  // x * 2^e as a shift (fixed point) or an exponent add (float).
+  patterns.add<ToHelperCall<hls::ShiftOp>>(converter, context,
+                                           "loom_hls::shift");
   patterns.add<ToHelperCall<math::SinOp>>(converter, context, "loom_hls::sin");
   patterns.add<ToHelperCall<math::CosOp>>(converter, context, "loom_hls::cos");
 }

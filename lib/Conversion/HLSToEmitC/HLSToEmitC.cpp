@@ -9,6 +9,8 @@
 
 #include "HLSToEmitC.h"
 
+#include "hls/IR/HLSDialect.h"
+
 #include "loom/Conversion/Passes.h"
 #include "loom/HLS/Precision.h"
 
@@ -130,7 +132,7 @@ struct ConvertHLSLoopsToEmitCPass
     target.addLegalOp<ModuleOp>();
     target.addIllegalDialect<arith::ArithDialect, math::MathDialect,
                              memref::MemRefDialect, scf::SCFDialect,
-                             func::FuncDialect>();
+                             func::FuncDialect, hls::HLSDialect>();
     if (failed(applyFullConversion(module, target, std::move(patterns))))
       return signalPassFailure();
 
