@@ -322,6 +322,21 @@ void Estimator::classify(func::FuncOp func) {
       storageOf[arg] = top ? Storage::MAxi : Storage::Bram;
       banksOf[arg] = 1;
     }
+  // Constant globals (weights) are ROMs: block RAM, or LUTs when small.
+  func.walk([&](memref::GetGlobalOp global) {
+    MemRefType type = global.getType();
+    int64_t width = isa<FloatType>(type.getElementType()) && precision.fixed
+                        ? precision.width
+                        : type.getElementTypeBitWidth();
+    int64_t elements = type.getNumElements();
+    Storage s = localStorage(elements * width, 1, false);
+    storageOf[global] = s;
+    banksOf[global] = 1;
+    if (s == Storage::Bram)
+      current->res.bram += bramBlocks(elements, width);
+    else if (s == Storage::LutRam)
+      current->res.lut += llvm::divideCeil(elements * width, 64);
+  });
   func.walk([&](memref::AllocaOp alloca) {
     MemRefType type = alloca.getType();
     int64_t width = isa<FloatType>(type.getElementType()) && precision.fixed

@@ -76,34 +76,51 @@ struct AllocaToLocalArray : OpConversionPattern<memref::AllocaOp> {
   }
 };
 
-struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
-  WeightToConstArray(const TypeConverter &converter, MLIRContext *context)
+/// A memref.global with a dense initial value (weights, index tables, masks)
+/// as a `static [const]` array whose initialiser lists the values: f32 ones
+/// as float literals that the data_t constructor quantises, integers as
+/// integers.
+struct GlobalToArray : OpConversionPattern<memref::GlobalOp> {
+  GlobalToArray(const TypeConverter &converter, MLIRContext *context)
       : OpConversionPattern(converter, context, /*benefit=*/10) {}
   LogicalResult
   matchAndRewrite(memref::GlobalOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto values = dyn_cast_or_null<DenseElementsAttr>(
         op.getInitialValue().value_or(Attribute()));
-    if (!op.getConstant() || !values || !op.getType().getElementType().isF32())
-      return failure();
+    Type element = op.getType().getElementType();
+    if (!values || !(element.isF32() || element.isSignlessInteger()))
+      return op.emitError("HLS C++ needs globals with a dense f32 or integer "
+                          "initial value");
     Type arrayType = getTypeConverter()->convertType(op.getType());
     if (!arrayType)
       return failure();
     std::string text;
     llvm::raw_string_ostream os(text);
     os << "{";
-    llvm::interleave(
-        values.getValues<APFloat>(), os,
-        [&](const APFloat &v) {
-          os << formatHLSFloatLiteral(v.convertToDouble());
-        },
-        ", ");
+    if (element.isF32())
+      llvm::interleave(
+          values.getValues<APFloat>(), os,
+          [&](const APFloat &v) {
+            os << formatHLSFloatLiteral(v.convertToDouble());
+          },
+          ", ");
+    else
+      llvm::interleave(
+          values.getValues<APInt>(), os,
+          [&](const APInt &v) {
+            if (element.isInteger(1))
+              os << (v.isZero() ? "false" : "true");
+            else
+              os << v.getSExtValue();
+          },
+          ", ");
     os << "}";
     rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
         op, op.getSymName(), arrayType,
         emitc::OpaqueAttr::get(op.getContext(), text),
         /*externSpecifier=*/false, /*staticSpecifier=*/true,
-        /*constSpecifier=*/true);
+        /*constSpecifier=*/op.getConstant());
     return success();
   }
 };
@@ -112,6 +129,6 @@ struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
 
 void mlir::loom::populateHLSBuffersToEmitCPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<AllocaToLocalArray, WeightToConstArray>(converter,
-                                                       patterns.getContext());
+  patterns.add<AllocaToLocalArray, GlobalToArray>(converter,
+                                                  patterns.getContext());
 }

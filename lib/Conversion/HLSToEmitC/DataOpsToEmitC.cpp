@@ -24,8 +24,10 @@ using namespace mlir;
 using namespace mlir::loom;
 
 std::string mlir::loom::formatHLSFloatLiteral(double value) {
+  // The sign of a NaN matters: ap_fixed saturates -NAN to its minimum
+  // (linalg.softmax's decomposition starts its running max from -NaN).
   if (std::isnan(value))
-    return "NAN";
+    return std::signbit(value) ? "-NAN" : "NAN";
   if (std::isinf(value))
     return value < 0 ? "-INFINITY" : "INFINITY";
   // %.9g round-trips every float; the exponent form keeps it a float
@@ -163,6 +165,24 @@ struct CmpFToCmp : OpConversionPattern<arith::CmpFOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isData(op.getLhs().getType()))
       return failure();
+    // ord / uno: NaN tests, x == x and x != x (never NaN in fixed point).
+    arith::CmpFPredicate p = op.getPredicate();
+    if (p == arith::CmpFPredicate::ORD || p == arith::CmpFPredicate::UNO) {
+      bool isOrd = p == arith::CmpFPredicate::ORD;
+      auto self = [&](Value v) -> Value {
+        return emitc::CmpOp::create(
+            rewriter, op.getLoc(), rewriter.getI1Type(),
+            isOrd ? emitc::CmpPredicate::eq : emitc::CmpPredicate::ne, v, v);
+      };
+      Value lhs = self(adaptor.getLhs()), rhs = self(adaptor.getRhs());
+      if (isOrd)
+        rewriter.replaceOpWithNewOp<emitc::LogicalAndOp>(
+            op, rewriter.getI1Type(), lhs, rhs);
+      else
+        rewriter.replaceOpWithNewOp<emitc::LogicalOrOp>(
+            op, rewriter.getI1Type(), lhs, rhs);
+      return success();
+    }
     bool ok;
     emitc::CmpPredicate predicate = toEmitC(op.getPredicate(), ok);
     if (!ok)
@@ -173,6 +193,26 @@ struct CmpFToCmp : OpConversionPattern<arith::CmpFOp> {
                                               adaptor.getRhs());
     return success();
   }
+};
+
+/// arith.{maxsi,minsi,maxui,minui} -> loom_hls::max/min on the integer
+/// type (signedness as the converted type has it: signless integers are
+/// signed in C++, index is size_t).
+template <typename ArithOp>
+struct IntegerMinMax : OpConversionPattern<ArithOp> {
+  IntegerMinMax(const TypeConverter &converter, MLIRContext *context,
+                StringRef callee)
+      : OpConversionPattern<ArithOp>(converter, context, /*benefit=*/10),
+        callee(callee.str()) {}
+  LogicalResult
+  matchAndRewrite(ArithOp op, typename ArithOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = this->getTypeConverter()->convertType(op.getType());
+    rewriter.replaceOpWithNewOp<emitc::CallOpaqueOp>(
+        op, TypeRange{type}, callee, adaptor.getOperands());
+    return success();
+  }
+  std::string callee;
 };
 
 /// Integer <-> data_t conversions as C++ casts.
@@ -206,6 +246,10 @@ void mlir::loom::populateHLSDataOpsToEmitCPatterns(
   patterns.add<ConstantToLiteral, CmpFToCmp, ConversionToCast<arith::SIToFPOp>,
                ConversionToCast<arith::UIToFPOp>,
                ConversionToCast<arith::FPToSIOp>>(converter, context);
+  patterns.add<IntegerMinMax<arith::MaxSIOp>, IntegerMinMax<arith::MaxUIOp>>(
+      converter, context, "loom_hls::max");
+  patterns.add<IntegerMinMax<arith::MinSIOp>, IntegerMinMax<arith::MinUIOp>>(
+      converter, context, "loom_hls::min");
   patterns.add<ToHelperCall<arith::DivFOp>>(converter, context,
                                             "loom_hls::div");
   patterns.add<ToHelperCall<arith::MaximumFOp>, ToHelperCall<arith::MaxNumFOp>>(
