@@ -604,7 +604,8 @@ static bool readGenerateSection(FieldReader &top, ModelManifest &m,
                                           (i ? " or the next layer" : "") +
                                           " (layers in order from 0)");
     if (part.part.empty() || !layerParts.insert(part.part).second)
-      return partReader.fail("part", "must be a non-empty name, once per layer");
+      return partReader.fail("part",
+                             "must be a non-empty name, once per layer");
     if (part.prefillOutput != 1 + index || part.stepInput != 2 + index ||
         part.stepOutput != 1 + index)
       return partReader.fail(
@@ -708,6 +709,10 @@ Result<ModelManifest> mlir::loom::parseManifest(std::string_view text,
          reader.readInt("opt_level", optLevel, 0, 3) &&
          reader.checkNoOtherKeys();
     m.optLevel = static_cast<unsigned>(optLevel);
+    // Before the other keys: another target's manifest has its own.
+    if (ok && m.target == "hls")
+      return fail("target 'hls' cannot be run by this runtime: an HLS C++ "
+                  "directory runs by C simulation (its run_csim.sh)");
   }
   if (ok) {
     const JsonValue *files = top.readObject("files");

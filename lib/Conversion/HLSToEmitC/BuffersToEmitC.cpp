@@ -57,13 +57,10 @@ struct AllocaToLocalArray : OpConversionPattern<memref::AllocaOp> {
   matchAndRewrite(memref::AllocaOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     MemRefType type = op.getType();
-    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
-      return op.emitError("HLS C++ needs local arrays of static shape and "
-                          "identity layout, not ")
-             << type;
+    // The pass diagnosed dynamic shapes and layouts before converting.
     Type arrayType = getTypeConverter()->convertType(type);
-    if (!arrayType)
-      return op.emitError("HLS C++ has no array of ") << type.getElementType();
+    if (!arrayType || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "no C++ array type");
     auto variable =
         emitc::VariableOp::create(rewriter, op.getLoc(), arrayType,
                                   emitc::OpaqueAttr::get(op.getContext(), ""));

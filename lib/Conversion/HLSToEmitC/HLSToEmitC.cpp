@@ -95,6 +95,14 @@ struct ConvertHLSLoopsToEmitCPass
           op->emitError("HLS C++ computes f32 data only, not ") << element;
           return WalkResult::interrupt();
         }
+        if (auto memref = dyn_cast<MemRefType>(type);
+            memref &&
+            (!memref.hasStaticShape() || !memref.getLayout().isIdentity())) {
+          op->emitError("HLS C++ needs arrays of static shape and identity "
+                        "layout, not ")
+              << type;
+          return WalkResult::interrupt();
+        }
         if (isa<TensorType>(type)) {
           op->emitError("HLS C++ needs loop IR on buffers: bufferize and "
                         "lower to loops first (loom-hls-pipeline)");

@@ -172,8 +172,9 @@ public:
       for (const TensorSpec &tensor : *list)
         if (tensor.dtype != DType::F32 || tensor.shape.empty())
           return makeError("the hls target takes and returns f32 tensors of "
-                           "rank 1 or more; " +
-                           tensor.describe() + " is not one");
+                           "rank 1 or more; '" +
+                           tensor.name + "' (" + tensor.describe() +
+                           ") is not one");
     auto copy = cloneForEntryPoint(module, manifest);
     if (!copy)
       return copy.takeError();

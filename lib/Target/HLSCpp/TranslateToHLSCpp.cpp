@@ -8,6 +8,7 @@
 #include "loom/Target/HLSCpp/HLSTarget.h"
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/Cpp/CppEmitter.h"
@@ -113,6 +114,7 @@ void mlir::loom::registerToHLSCppTranslation() {
         return translateToHLSCpp(op, os);
       },
       [](DialectRegistry &registry) {
-        registry.insert<emitc::EmitCDialect>();
+        // func too, so that a module not yet lowered gets a clear error.
+        registry.insert<emitc::EmitCDialect, func::FuncDialect>();
       });
 }
