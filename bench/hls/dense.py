@@ -10,6 +10,9 @@ The network: x[16] -> Dense 32 + ReLU -> Dense 8 (seeded random weights).
                           no Keras/PyTorch), io_parallel, ap_fixed<16,6>, --reuse R;
                           C-simulates it (hls4ml's g++ build, against the given ap_types
                           headers) and writes the outputs and a JSON summary
+  loom --data D --out L   compiles dense.onnx with loomc --target=hls (default
+                          fixed<16,6> with AP_TRN/AP_WRAP, hls4ml's modes) and runs its
+                          C simulation on every input (L/outputs.npy)
   compare --loom L --hls4ml H
                           reads what `loomc --target=hls -o L` wrote (manifest.json,
                           run_csim.sh, estimate.json, Loom's C-simulation outputs) next to
@@ -163,6 +166,54 @@ def cmd_hls4ml(args):
         sys.exit(1)
 
 
+# ---------------------------------------------------------------- Loom
+
+def cmd_loom(args):
+    """loomc --target=hls on the ONNX model, then its C simulation on every
+    input (one run of the testbench per sample: the model takes [1,16])."""
+    import subprocess
+    import tempfile
+    data_dir = os.path.abspath(args.data)
+    weights, inputs, ref = load_data(data_dir)
+    out = os.path.abspath(args.out)
+    cmd = [args.loomc, os.path.join(data_dir, "dense.onnx"), "--target=hls",
+           "--name=dense", "--hls-precision=" + args.precision,
+           "--hls-rounding=" + args.rounding, "--hls-overflow=" + args.overflow,
+           "--hls-ii=%d" % args.ii, "-o", out]
+    if args.unroll is not None:
+        cmd.append("--hls-unroll=%d" % args.unroll)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        fail("loomc failed:\n" + r.stdout)
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    x_name = manifest["inputs"][0]["c_name"]
+    y_name = manifest["outputs"][0]["c_name"]
+    outputs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        indir, resdir = os.path.join(tmp, "in"), os.path.join(tmp, "res")
+        os.makedirs(indir)
+        binary = None
+        for x in inputs:
+            np.save(os.path.join(indir, x_name + ".npy"), x[None, :])
+            if binary is None:
+                run = [os.path.join(out, "run_csim.sh"), indir, resdir]
+                binary = os.path.join(resdir, "dense_csim")
+            else:
+                run = [binary, indir, resdir]
+            r = subprocess.run(run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+            if r.returncode != 0:
+                fail("C simulation failed:\n" + r.stdout)
+            outputs.append(np.load(os.path.join(resdir, y_name + ".npy")).reshape(-1))
+    outputs = np.stack(outputs)
+    np.save(os.path.join(out, "outputs.npy"), outputs)
+    err = float(np.abs(outputs.astype(np.float64) - ref).max())
+    print(f"Loom ({args.precision}, {args.rounding}/{args.overflow}): C simulation of "
+          f"{len(inputs)} inputs, max abs error vs float {err:.4g}")
+    if args.max_error is not None and err > args.max_error:
+        fail(f"Loom's error {err:.4g} exceeds {args.max_error:g}")
+
+
 # ---------------------------------------------------------------- compare
 
 def cmd_compare(args):
@@ -191,6 +242,18 @@ def main(argv=None):
                    "$LOOM_HLS_AP_TYPES_DIR, else hls4ml's own copy)")
     p.add_argument("--max-error", type=float, help="fail above this max abs error")
     p.set_defaults(func=cmd_hls4ml)
+
+    p = sub.add_parser("loom", help="compile with loomc --target=hls and C-simulate")
+    p.add_argument("--out", required=True, help="loomc's output directory")
+    p.add_argument("--data", required=True, help="make-onnx's directory")
+    p.add_argument("--loomc", default="loomc")
+    p.add_argument("--precision", default="fixed<16,6>")
+    p.add_argument("--rounding", default="trn", help="trn matches hls4ml's default AP_TRN")
+    p.add_argument("--overflow", default="wrap", help="wrap matches hls4ml's AP_WRAP")
+    p.add_argument("--ii", type=int, default=1)
+    p.add_argument("--unroll", type=int)
+    p.add_argument("--max-error", type=float, help="fail above this max abs error")
+    p.set_defaults(func=cmd_loom)
 
     p = sub.add_parser("compare", help="Loom's HLS output next to hls4ml's")
     p.add_argument("--loom", required=True, help="loomc --target=hls output directory")

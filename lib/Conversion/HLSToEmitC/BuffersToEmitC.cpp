@@ -13,6 +13,7 @@
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -73,6 +74,63 @@ struct AllocaToLocalArray : OpConversionPattern<memref::AllocaOp> {
   }
 };
 
+/// `{v0, v1, ...}` from a dense or dense_resource (ONNX weights) value.
+std::optional<std::string> getInitializer(Attribute value, Type element) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "{";
+  auto printInteger = [&](int64_t v) {
+    if (element.isInteger(1))
+      os << (v ? "true" : "false");
+    else
+      os << v;
+  };
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(value)) {
+    if (element.isF32())
+      llvm::interleave(
+          dense.getValues<APFloat>(), os,
+          [&](const APFloat &v) {
+            os << formatHLSFloatLiteral(v.convertToDouble());
+          },
+          ", ");
+    else if (element.isSignlessInteger())
+      llvm::interleave(
+          dense.getValues<APInt>(), os,
+          [&](const APInt &v) {
+            printInteger(element.isInteger(1) ? v.getZExtValue()
+                                              : v.getSExtValue());
+          },
+          ", ");
+    else
+      return std::nullopt;
+  } else if (auto f32 = dyn_cast_or_null<DenseF32ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<float>> values = f32.tryGetAsArrayRef();
+    if (!values)
+      return std::nullopt;
+    llvm::interleave(
+        *values, os, [&](float v) { os << formatHLSFloatLiteral(v); }, ", ");
+  } else if (auto i8 = dyn_cast_or_null<DenseI8ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<int8_t>> values = i8.tryGetAsArrayRef();
+    if (!values)
+      return std::nullopt;
+    llvm::interleave(*values, os, printInteger, ", ");
+  } else if (auto i32 = dyn_cast_or_null<DenseI32ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<int32_t>> values = i32.tryGetAsArrayRef();
+    if (!values)
+      return std::nullopt;
+    llvm::interleave(*values, os, printInteger, ", ");
+  } else if (auto i64 = dyn_cast_or_null<DenseI64ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<int64_t>> values = i64.tryGetAsArrayRef();
+    if (!values)
+      return std::nullopt;
+    llvm::interleave(*values, os, printInteger, ", ");
+  } else {
+    return std::nullopt;
+  }
+  os << "}";
+  return text;
+}
+
 /// A memref.global with a dense initial value (weights, index tables, masks)
 /// as a `static [const]` array whose initialiser lists the values: f32 ones
 /// as float literals that the data_t constructor quantises, integers as
@@ -83,39 +141,18 @@ struct GlobalToArray : OpConversionPattern<memref::GlobalOp> {
   LogicalResult
   matchAndRewrite(memref::GlobalOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto values = dyn_cast_or_null<DenseElementsAttr>(
-        op.getInitialValue().value_or(Attribute()));
     Type element = op.getType().getElementType();
-    if (!values || !(element.isF32() || element.isSignlessInteger()))
+    Type arrayType = getTypeConverter()->convertType(op.getType());
+    std::optional<std::string> text =
+        arrayType ? getInitializer(op.getInitialValue().value_or(Attribute()),
+                                   element)
+                  : std::nullopt;
+    if (!text)
       return op.emitError("HLS C++ needs globals with a dense f32 or integer "
                           "initial value");
-    Type arrayType = getTypeConverter()->convertType(op.getType());
-    if (!arrayType)
-      return failure();
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << "{";
-    if (element.isF32())
-      llvm::interleave(
-          values.getValues<APFloat>(), os,
-          [&](const APFloat &v) {
-            os << formatHLSFloatLiteral(v.convertToDouble());
-          },
-          ", ");
-    else
-      llvm::interleave(
-          values.getValues<APInt>(), os,
-          [&](const APInt &v) {
-            if (element.isInteger(1))
-              os << (v.isZero() ? "false" : "true");
-            else
-              os << v.getSExtValue();
-          },
-          ", ");
-    os << "}";
     rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
         op, op.getSymName(), arrayType,
-        emitc::OpaqueAttr::get(op.getContext(), text),
+        emitc::OpaqueAttr::get(op.getContext(), *text),
         /*externSpecifier=*/false, /*staticSpecifier=*/true,
         /*constSpecifier=*/op.getConstant());
     return success();
