@@ -20,26 +20,6 @@
 using namespace mlir;
 using namespace mlir::loom::hls;
 
-std::optional<Precision> Precision::parse(StringRef text) {
-  Precision p;
-  if (text == "float")
-    return p;
-  if (!text.consume_front("fixed<") || !text.consume_back(">"))
-    return std::nullopt;
-  auto [w, i] = text.split(',');
-  if (w.trim().getAsInteger(10, p.width) ||
-      i.trim().getAsInteger(10, p.intBits) || p.width < 1 || p.width > 1024)
-    return std::nullopt;
-  p.fixed = true;
-  return p;
-}
-
-std::string Precision::str() const {
-  if (!fixed)
-    return "float";
-  return "fixed<" + std::to_string(width) + "," + std::to_string(intBits) + ">";
-}
-
 const Part *mlir::loom::hls::lookupPart(StringRef name) {
   // Device totals: Alveo U280 (xcu280-fsvh2892-2L-e) and ZCU102 (xczu9eg).
   static const Part parts[] = {
@@ -225,7 +205,7 @@ std::optional<OpCost> mlir::loom::hls::opCost(Operation *op,
       op->getNumOperands() == 2 && isConstant(op->getOperand(1));
   if (!isFloatData || kind == "idiv" || kind == "free")
     return intCost(kind, bitWidth(type), constantShift);
-  if (!precision.fixed)
+  if (!precision.isFixed)
     return floatCost(kind);
 
   // ap_fixed<W,I> data: exact fixed arithmetic for +, -, *, max/min,

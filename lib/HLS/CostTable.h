@@ -9,6 +9,7 @@
 #ifndef LOOM_LIB_HLS_COSTTABLE_H
 #define LOOM_LIB_HLS_COSTTABLE_H
 
+#include "loom/HLS/Precision.h"
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -40,13 +41,8 @@ struct OpCost {
 };
 
 /// The data type of the f32 values of loop IR (module attr hls.precision).
-struct Precision {
-  bool fixed = false;
-  int64_t width = 32, intBits = 0;
-  /// Parses "float" or "fixed<W,I>"; std::nullopt when malformed.
-  static std::optional<Precision> parse(llvm::StringRef text);
-  std::string str() const;
-};
+/// The data type of the HLS code (loom/HLS/Precision.h).
+using Precision = ::mlir::loom::HLSPrecision;
 
 /// An FPGA part: the device totals and the default clock of the model.
 struct Part {

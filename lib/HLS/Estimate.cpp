@@ -54,17 +54,13 @@ void EstimatePass::runOnOperation() {
     return signalPassFailure();
   }
   int64_t mhz = clockMHz ? static_cast<int64_t>(clockMHz) : p->defaultMHz;
-  Precision precision;
-  if (auto attr = module->getAttrOfType<StringAttr>("hls.precision")) {
-    std::optional<Precision> parsed = Precision::parse(attr.getValue());
-    if (!parsed) {
-      module.emitError("loom-hls-estimate: hls.precision must be \"float\" "
-                       "or \"fixed<W,I>\", got ")
-          << attr;
-      return signalPassFailure();
-    }
-    precision = *parsed;
+  llvm::Expected<HLSPrecision> parsed = HLSPrecision::get(module);
+  if (!parsed) {
+    module.emitError("loom-hls-estimate: ")
+        << llvm::toString(parsed.takeError());
+    return signalPassFailure();
   }
+  Precision precision = *parsed;
 
   // Top functions; without any hls.top, every public function with a body.
   SmallVector<func::FuncOp> tops;
@@ -99,7 +95,7 @@ void EstimatePass::runOnOperation() {
   if (table) {
     llvm::raw_ostream &os = llvm::outs();
     os << "HLS estimate: part " << p->name << " (" << p->device << "), " << mhz
-       << " MHz, precision " << precision.str() << "\n";
+       << " MHz, precision " << precision.getName() << "\n";
     os << llvm::format("%-24s %12s %10s %10s %8s %9s %9s %9s\n", "function",
                        "cycles", "us", "interval", "DSP", "BRAM_18K", "LUT",
                        "FF");
@@ -149,7 +145,7 @@ void EstimatePass::runOnOperation() {
     j.attribute("part", p->name);
     j.attribute("device", p->device);
     j.attribute("clock_mhz", mhz);
-    j.attribute("precision", precision.str());
+    j.attribute("precision", precision.getName());
     j.attributeArray("functions", [&] {
       for (FuncReport *r : rows)
         j.object([&] {

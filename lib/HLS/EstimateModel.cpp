@@ -325,7 +325,7 @@ void Estimator::classify(func::FuncOp func) {
   // Constant globals (weights) are ROMs: block RAM, or LUTs when small.
   func.walk([&](memref::GetGlobalOp global) {
     MemRefType type = global.getType();
-    int64_t width = isa<FloatType>(type.getElementType()) && precision.fixed
+    int64_t width = isa<FloatType>(type.getElementType()) && precision.isFixed
                         ? precision.width
                         : type.getElementTypeBitWidth();
     int64_t elements = type.getNumElements();
@@ -339,7 +339,7 @@ void Estimator::classify(func::FuncOp func) {
   });
   func.walk([&](memref::AllocaOp alloca) {
     MemRefType type = alloca.getType();
-    int64_t width = isa<FloatType>(type.getElementType()) && precision.fixed
+    int64_t width = isa<FloatType>(type.getElementType()) && precision.isFixed
                         ? precision.width
                         : (type.getElementType().isIntOrFloat()
                                ? type.getElementTypeBitWidth()

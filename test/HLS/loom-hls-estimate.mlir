@@ -340,7 +340,7 @@ func.func @unknown_op(%m: memref<8xf32>, %cond: i1) {
 
 // -----
 
-// expected-error @below {{loom-hls-estimate: hls.precision must be "float" or "fixed<W,I>", got "half"}}
+// expected-error @below {{loom-hls-estimate: precision must be float or fixed<W,I>, not 'half'}}
 module attributes {hls.precision = "half"} {
   func.func @f() {
     return
