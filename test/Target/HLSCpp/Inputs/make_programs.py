@@ -120,6 +120,21 @@ func.func @prune(%x: tensor<1x12x8xf32>, %s: tensor<1x12xf32>) -> tensor<1x5x8xf
   return %k : tensor<1x5x8xf32>
 }
 """
+    # MoE FFN: 4 ReLU experts (8 -> 16 -> 8), top-2 softmax routing; the HLS
+    # test keeps a task's experts 1 and 3 (loom-hls-specialize-experts).
+    wg = (rng.standard_normal((8, 4)) / 2).astype(np.float32)
+    e1 = (rng.standard_normal((4, 8, 16)) / 3).astype(np.float32)
+    e2 = (rng.standard_normal((4, 16, 8)) / 4).astype(np.float32)
+    progs["moe"] = f"""
+func.func @moe(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {{
+  %wg = arith.constant {dense(wg)} : {ty(wg)}
+  %w1 = arith.constant {dense(e1)} : {ty(e1)}
+  %w2 = arith.constant {dense(e2)} : {ty(e2)}
+  %y, %d = loom.moe.ffn %x, %wg weights(%w1, %w2) {{k = 2, activation = #loom.moe_activation<relu>}}
+      : (tensor<6x8xf32>, tensor<8x4xf32>, tensor<4x8x16xf32>, tensor<4x16x8xf32>) -> (tensor<6x8xf32>, tensor<i64>)
+  return %y : tensor<6x8xf32>
+}}
+"""
     for name, text in progs.items():
         with open(os.path.join(out, name + ".mlir"), "w") as f:
             f.write(text.lstrip())
