@@ -4,7 +4,10 @@
 // attributes (`hls.array_partition`, `hls.bind_storage`); a constant f32
 // memref.global (a weight) -> a `static const data_t` array whose
 // initialiser lists the float values (each quantised to data_t by its
-// constructor, as an input is).
+// constructor, as an input is); a dataflow channel (a memref in the memory
+// space "hls.stream", docs/HLSDataflow.md) -> an `hls::stream<data_t>`
+// variable with its STREAM pragma, read and written by loom_hls::read and
+// loom_hls::write.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +53,71 @@ SmallVector<std::string> getBufferPragmas(Operation *op) {
   return pragmas;
 }
 
+/// True for a dataflow channel's memref type.
+bool isStream(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  auto space = memref ? dyn_cast_or_null<StringAttr>(memref.getMemorySpace())
+                      : StringAttr();
+  return space && space.getValue() == "hls.stream";
+}
+
+/// `hls::stream<data_t> NAME;` and `#pragma HLS STREAM`; the value is the
+/// name (an emitc.literal), which calls pass by reference.
+struct AllocaToStream : OpConversionPattern<memref::AllocaOp> {
+  AllocaToStream(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/20) {}
+  LogicalResult
+  matchAndRewrite(memref::AllocaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto name = op->getAttrOfType<StringAttr>("hls.channel_name");
+    Type type = getTypeConverter()->convertType(op.getType());
+    if (!isStream(op.getType()) || !name || !type)
+      return failure();
+    Location loc = op.getLoc();
+    auto depth = op->getAttrOfType<IntegerAttr>("hls.stream");
+    emitc::VerbatimOp::create(rewriter, loc,
+                              "hls::stream<data_t> " + name.str() + ";");
+    emitc::VerbatimOp::create(
+        rewriter, loc,
+        "#pragma HLS STREAM variable=" + name.str() +
+            " depth=" + std::to_string(depth ? depth.getInt() : 2));
+    rewriter.replaceOpWithNewOp<emitc::LiteralOp>(op, type, name.getValue());
+    return success();
+  }
+};
+
+/// A channel's element in row-major order: `loom_hls::read(s)`.
+struct StreamLoad : OpConversionPattern<memref::LoadOp> {
+  StreamLoad(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/20) {}
+  LogicalResult
+  matchAndRewrite(memref::LoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getTypeConverter()->convertType(op.getType());
+    if (!isStream(op.getMemRef().getType()) || !type)
+      return failure();
+    rewriter.replaceOpWithNewOp<emitc::CallOpaqueOp>(
+        op, TypeRange{type}, "loom_hls::read", ValueRange{adaptor.getMemref()});
+    return success();
+  }
+};
+
+/// `loom_hls::write(s, v)`.
+struct StreamStore : OpConversionPattern<memref::StoreOp> {
+  StreamStore(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/20) {}
+  LogicalResult
+  matchAndRewrite(memref::StoreOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isStream(op.getMemRef().getType()))
+      return failure();
+    rewriter.replaceOpWithNewOp<emitc::CallOpaqueOp>(
+        op, TypeRange{}, "loom_hls::write",
+        ValueRange{adaptor.getMemref(), adaptor.getValue()});
+    return success();
+  }
+};
+
 struct AllocaToLocalArray : OpConversionPattern<memref::AllocaOp> {
   AllocaToLocalArray(const TypeConverter &converter, MLIRContext *context)
       : OpConversionPattern(converter, context, /*benefit=*/10) {}
@@ -82,9 +150,21 @@ struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
   LogicalResult
   matchAndRewrite(memref::GlobalOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto values = dyn_cast_or_null<DenseElementsAttr>(
-        op.getInitialValue().value_or(Attribute()));
-    if (!op.getConstant() || !values || !op.getType().getElementType().isF32())
+    Attribute initial = op.getInitialValue().value_or(Attribute());
+    // Weights imported from ONNX are dense_resource blobs.
+    SmallVector<double> values;
+    if (auto dense = dyn_cast_or_null<DenseElementsAttr>(initial)) {
+      if (dense.getElementType().isF32())
+        for (const APFloat &v : dense.getValues<APFloat>())
+          values.push_back(v.convertToDouble());
+    } else if (auto resource =
+                   dyn_cast_or_null<DenseF32ResourceElementsAttr>(initial)) {
+      std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+      if (data)
+        values.assign(data->begin(), data->end());
+    }
+    if (!op.getConstant() || !op.getType().getElementType().isF32() ||
+        static_cast<int64_t>(values.size()) != op.getType().getNumElements())
       return failure();
     Type arrayType = getTypeConverter()->convertType(op.getType());
     if (!arrayType)
@@ -93,11 +173,7 @@ struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
     llvm::raw_string_ostream os(text);
     os << "{";
     llvm::interleave(
-        values.getValues<APFloat>(), os,
-        [&](const APFloat &v) {
-          os << formatHLSFloatLiteral(v.convertToDouble());
-        },
-        ", ");
+        values, os, [&](double v) { os << formatHLSFloatLiteral(v); }, ", ");
     os << "}";
     rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
         op, op.getSymName(), arrayType,
@@ -112,6 +188,6 @@ struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
 
 void mlir::loom::populateHLSBuffersToEmitCPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<AllocaToLocalArray, WeightToConstArray>(converter,
-                                                       patterns.getContext());
+  patterns.add<AllocaToLocalArray, WeightToConstArray, AllocaToStream,
+               StreamLoad, StreamStore>(converter, patterns.getContext());
 }

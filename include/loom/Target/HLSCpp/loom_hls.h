@@ -24,6 +24,12 @@
 
 namespace loom_hls {
 
+// Dataflow channels (docs/HLSDataflow.md): one element in row-major order.
+template <typename T> inline T read(hls::stream<T> &s) { return s.read(); }
+template <typename T> inline void write(hls::stream<T> &s, T v) {
+  s.write(v);
+}
+
 template <typename T> inline T max(T a, T b) { return a < b ? b : a; }
 template <typename T> inline T min(T a, T b) { return b < a ? b : a; }
 template <typename T> inline T abs(T a) { return a < T(0) ? T(-a) : a; }
