@@ -175,6 +175,44 @@ struct WeightToConstArray : OpConversionPattern<memref::GlobalOp> {
     llvm::interleave(
         values, os, [&](double v) { os << formatHLSFloatLiteral(v); }, ", ");
     os << "}";
+    auto module = op->getParentOfType<ModuleOp>();
+    auto precision =
+        module ? module->getAttrOfType<StringAttr>("hls.precision") : nullptr;
+    if (precision && precision.getValue().starts_with("fixed")) {
+      // Fixed point: g++ compiles ~1e5 ap_fixed initialisers very slowly, so
+      // C simulation fills the ROM from a float array at start-up (as
+      // hls4ml's C simulation loads its weights); synthesis sees the ROM
+      // with its initialiser. Both give each weight data_t(<float>).
+      std::string name = op.getSymName().str();
+      std::string dims;
+      for (int64_t d : op.getType().getShape())
+        dims += "[" + std::to_string(d) + "]";
+      std::string first = name;
+      for (size_t d = 0; d < op.getType().getShape().size(); ++d)
+        first += "[0]";
+      Location loc = op.getLoc();
+      auto verbatim = [&](const std::string &line) {
+        emitc::VerbatimOp::create(rewriter, loc, line);
+      };
+      verbatim("#define " + name + "_VALUES " + text);
+      verbatim("#ifdef __SYNTHESIS__");
+      verbatim("static const data_t " + name + dims + " = " + name +
+               "_VALUES;");
+      verbatim("#else");
+      auto global = rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
+          op, op.getSymName(), arrayType, Attribute(),
+          /*externSpecifier=*/false, /*staticSpecifier=*/true,
+          /*constSpecifier=*/false);
+      rewriter.setInsertionPointAfter(global);
+      std::string count = std::to_string(op.getType().getNumElements());
+      verbatim("static const float " + name + "_init[" + count + "] = " + name +
+               "_VALUES;");
+      verbatim("static const bool " + name + "_loaded = loom_hls::load_rom(&" +
+               first + ", " + name + "_init, " + count + ");");
+      verbatim("#endif");
+      verbatim("#undef " + name + "_VALUES");
+      return success();
+    }
     rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
         op, op.getSymName(), arrayType,
         emitc::OpaqueAttr::get(op.getContext(), text),
