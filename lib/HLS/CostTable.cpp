@@ -166,8 +166,8 @@ std::optional<OpCost> mlir::loom::hls::opCost(Operation *op,
   if (isa<memref::StoreOp>(op))
     return cost(1, 0, 0, 0);
   if (isa<arith::ConstantOp, scf::YieldOp, memref::AllocaOp,
-          memref::GetGlobalOp, memref::CastOp,
-          memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp,
+          memref::GetGlobalOp, memref::CastOp, memref::SubViewOp,
+          memref::CollapseShapeOp, memref::ExpandShapeOp,
           memref::ReinterpretCastOp, memref::DimOp>(op) ||
       op->getName().getStringRef() == "func.return" ||
       op->getName().getStringRef() == "affine.apply")

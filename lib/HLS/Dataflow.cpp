@@ -507,14 +507,22 @@ void DataflowPass::transform(func::FuncOp top, SmallVector<scf::ForOp> &nests) {
   top->setAttr("hls.dataflow", UnitAttr::get(context));
 
   // Streams: a channel between adjacent stages written and read once per
-  // element in row-major order; at most one per pair of stages.
-  DenseSet<int> streamed; // producer index
-  for (Version &version : versions) {
+  // element in row-major order, the only channel between the two.
+  DenseMap<int, int> streamOf;             // producer stage -> version
+  SmallVector<std::pair<int, int>> arrays; // (producer, reader) of arrays
+  DenseMap<std::pair<int, int>, int> channels;
+  for (Version &version : versions)
+    for (int r : version.readers)
+      ++channels[{version.producer, r}];
+  for (size_t v = 0; v < versions.size(); ++v) {
+    Version &version = versions[v];
+    int p = version.producer;
     if (version.copies.size() != 1) {
-      numArrays += version.copies.size();
+      for (int r : version.readers)
+        arrays.push_back({p, r});
       continue;
     }
-    int p = version.producer, r = version.readers.front();
+    int r = version.readers.front();
     auto findArg = [&](int stage) -> BlockArgument {
       auto call = cast<func::CallOp>(
           *llvm::find_if(version.copies[0].getUsers(), [&](Operation *user) {
@@ -525,7 +533,6 @@ void DataflowPass::transform(func::FuncOp top, SmallVector<scf::ForOp> &nests) {
                        call.getOperands().begin();
       return stages[stage].getArgument(index);
     };
-    BlockArgument out = findArg(p), in = findArg(r);
     auto once = [](BlockArgument arg, bool store) {
       if (!arg.hasOneUse())
         return false;
@@ -538,26 +545,51 @@ void DataflowPass::transform(func::FuncOp top, SmallVector<scf::ForOp> &nests) {
       auto l = dyn_cast<memref::LoadOp>(user);
       return l && isElementwiseAccess(l, arg, l.getIndices());
     };
-    if (r != p + 1 || streamed.contains(p) || !once(out, true) ||
-        !once(in, false)) {
-      ++numArrays;
-      continue;
+    if (r == p + 1 && channels[{p, r}] == 1 && once(findArg(p), true) &&
+        once(findArg(r), false))
+      streamOf[p] = v;
+    else
+      arrays.push_back({p, r});
+  }
+  // Stages joined by streams run together; a ping-pong array from one of
+  // them to a later one would make that one wait for the first to finish,
+  // which waits for it: a deadlock. Such a chain is cut before the reader.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t a = 0; a < arrays.size(); ++a) {
+      int x = arrays[a].first, y = arrays[a].second;
+      int k = x;
+      while (k < y && streamOf.contains(k))
+        ++k;
+      if (k == y && y > x) {
+        streamOf.erase(y - 1);
+        arrays.push_back({y - 1, y});
+        changed = true;
+        break;
+      }
     }
-    streamed.insert(p);
-    auto type = cast<MemRefType>(version.copies[0].getType());
+  }
+  numArrays += arrays.size();
+  for (auto &entry : streamOf) {
+    Version &version = versions[entry.second];
+    Value channel = version.copies[0];
+    auto type = cast<MemRefType>(channel.getType());
     auto stream = MemRefType::get(type.getShape(), type.getElementType(),
                                   MemRefLayoutAttrInterface(),
                                   StringAttr::get(context, "hls.stream"));
-    version.copies[0].setType(stream);
-    version.copies[0].getDefiningOp()->setAttr(
+    channel.setType(stream);
+    channel.getDefiningOp()->setAttr(
         "hls.stream", IntegerAttr::get(IntegerType::get(context, 64), 2));
-    for (BlockArgument arg : {out, in}) {
-      arg.setType(stream);
-      auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    for (Operation *user : channel.getUsers()) {
+      auto call = cast<func::CallOp>(user);
+      auto func = module.lookupSymbol<func::FuncOp>(call.getCallee());
+      for (auto [operand, arg] :
+           llvm::zip(call.getOperands(), func.getArguments()))
+        if (operand == channel)
+          arg.setType(stream);
       func.setFunctionType(FunctionType::get(
           context, func.getBody().front().getArgumentTypes(), {}));
     }
     ++numStreams;
   }
-  (void)module;
 }

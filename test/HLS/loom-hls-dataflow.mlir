@@ -174,3 +174,48 @@ func.func @scalar(%x: memref<4xf32>, %y: memref<4xf32>) attributes {hls.top} {
   return
 }
 
+
+// -----
+
+// negative_ stream: %t1 and %t2 join stages 0 -> 1 -> 2 elementwise, but
+// stage 2 also reads %t3, a ping-pong array that stage 0 writes: stage 2
+// could start only after stage 0 ended, which needs stage 1 to drain %t1,
+// which needs stage 2 to drain %t2 (a deadlock with depth-2 FIFOs). The
+// chain is cut before stage 2: %t1 is a stream, %t2 an array.
+
+// CHECK-LABEL: func.func private @chain_stage0(
+// CHECK-SAME: memref<4xf32>, %{{.*}}: memref<4xf32, "hls.stream">, %{{.*}}: memref<4xf32>)
+// CHECK-LABEL: func.func private @chain_stage1(
+// CHECK-SAME: memref<4xf32, "hls.stream">, %{{.*}}: memref<4xf32>)
+// CHECK-LABEL: func.func private @chain_stage2(
+// CHECK-SAME: memref<4xf32>, %{{.*}}: memref<4xf32>, %{{.*}}: memref<4xf32>)
+// CHECK-LABEL: func.func @chain(
+// CHECK-COUNT-1: hls.stream = 2
+// CHECK-NOT: hls.stream = 2
+// CHECK: return
+func.func @chain(%x: memref<4xf32>, %y: memref<4xf32>) attributes {hls.top} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %t1 = memref.alloca() : memref<4xf32>
+  %t2 = memref.alloca() : memref<4xf32>
+  %t3 = memref.alloca() : memref<4xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    %v = memref.load %x[%i] : memref<4xf32>
+    memref.store %v, %t1[%i] : memref<4xf32>
+    %n = arith.negf %v : f32
+    memref.store %n, %t3[%i] : memref<4xf32>
+  }
+  scf.for %i = %c0 to %c4 step %c1 {
+    %v = memref.load %t1[%i] : memref<4xf32>
+    %a = arith.addf %v, %v : f32
+    memref.store %a, %t2[%i] : memref<4xf32>
+  }
+  scf.for %i = %c0 to %c4 step %c1 {
+    %a = memref.load %t2[%i] : memref<4xf32>
+    %b = memref.load %t3[%i] : memref<4xf32>
+    %s = arith.addf %a, %b : f32
+    memref.store %s, %y[%i] : memref<4xf32>
+  }
+  return
+}

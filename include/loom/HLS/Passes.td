@@ -286,10 +286,11 @@ def LoomHLSDataflow : Pass<"loom-hls-dataflow", "::mlir::ModuleOp"> {
     consumer reads each exactly once per element in row-major order (both
     perfect nests of unit-stride loops over the full shape with identity
     indices) becomes an `hls::stream` FIFO: the alloca gets
-    `hls.stream = 2` and the memref type the memory space "hls.stream"
-    (at most one stream per pair of stages, so no stage waits on a full
-    FIFO while its reader waits on another). Other channels stay arrays
-    (ping-pong buffers).
+    `hls.stream = 2` and the memref type the memory space "hls.stream",
+    when it is the only channel between the two stages and no ping-pong
+    array joins two stages of the same chain of streams (either would
+    deadlock depth-2 FIFOs). Other channels stay arrays (ping-pong
+    buffers).
 
     #### Input invariant
     Directed loop IR on buffers with `hls.top` functions. No `hls.top`, or
