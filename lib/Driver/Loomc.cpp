@@ -792,6 +792,7 @@ static llvm::Error compile(const LoomcOptions &options) {
   targetOptions.hls.ii = options.hlsII;
   targetOptions.hls.unroll = options.hlsUnroll;
   targetOptions.hls.part = options.hlsPart;
+  targetOptions.hls.dataflow = options.hlsDataflow;
   if (options.emit != "mlir")
     if (llvm::Error e =
             lookupTargetBackend(options.target)->checkOptions(targetOptions))

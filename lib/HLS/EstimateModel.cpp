@@ -9,6 +9,8 @@
 
 #include "EstimateModel.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
@@ -322,21 +324,6 @@ void Estimator::classify(func::FuncOp func) {
       storageOf[arg] = top ? Storage::MAxi : Storage::Bram;
       banksOf[arg] = 1;
     }
-  // Constant globals (weights) are ROMs: block RAM, or LUTs when small.
-  func.walk([&](memref::GetGlobalOp global) {
-    MemRefType type = global.getType();
-    int64_t width = isa<FloatType>(type.getElementType()) && precision.isFixed
-                        ? precision.width
-                        : type.getElementTypeBitWidth();
-    int64_t elements = type.getNumElements();
-    Storage s = localStorage(elements * width, 1, false);
-    storageOf[global] = s;
-    banksOf[global] = 1;
-    if (s == Storage::Bram)
-      current->res.bram += bramBlocks(elements, width);
-    else if (s == Storage::LutRam)
-      current->res.lut += llvm::divideCeil(elements * width, 64);
-  });
   func.walk([&](memref::AllocaOp alloca) {
     MemRefType type = alloca.getType();
     int64_t width = isa<FloatType>(type.getElementType()) && precision.isFixed
@@ -375,6 +362,27 @@ void Estimator::classify(func::FuncOp func) {
       current->res.lut += banks * llvm::divideCeil(perBank * width, 64);
     else
       current->res.ff += bits;
+  });
+  // Constant weights: a ROM per function that reads them (BRAM, or LUTs
+  // when small), one port.
+  llvm::StringSet<> weights;
+  func.walk([&](memref::GetGlobalOp global) {
+    if (!weights.insert(global.getName()).second)
+      return;
+    MemRefType type = global.getType();
+    int64_t width = isa<FloatType>(type.getElementType()) && precision.isFixed
+                        ? precision.width
+                        : type.getElementTypeBitWidth();
+    int64_t elements = type.getNumElements();
+    Storage s = localStorage(elements * width, 1, false);
+    storageOf[global] = s;
+    banksOf[global] = 1;
+    if (s == Storage::Bram)
+      current->res.bram += bramBlocks(elements, width);
+    else if (s == Storage::LutRam)
+      current->res.lut += llvm::divideCeil(elements * width, 64);
+    else
+      current->res.ff += elements * width;
   });
 }
 

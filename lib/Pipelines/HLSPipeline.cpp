@@ -16,9 +16,11 @@
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -64,6 +66,12 @@ void mlir::loom::buildHLSLoopPipeline(OpPassManager &pm,
   // No heap: every temporary is a local array (BRAM, LUTRAM or registers).
   pm.addPass(createLoomHLSLocalBuffers());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Reshaped views (expand/collapse_shape) folded into the indices of the
+  // loads and stores of their buffer: C++ arrays have no views.
+  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  pm.addPass(createLowerAffinePass());
+  // The index arithmetic is on non-negative loop indices: unsigned (size_t).
+  pm.addPass(arith::createArithUnsignedWhenEquivalentPass());
   pm.addPass(createCanonicalizerPass());
   // PIPELINE on innermost loops, UNROLL and the matching ARRAY_PARTITION,
   // the top function's interfaces.
@@ -71,6 +79,9 @@ void mlir::loom::buildHLSLoopPipeline(OpPassManager &pm,
   directives.ii = options.ii;
   directives.unroll = options.unroll;
   pm.addPass(createLoomHLSDirectives(directives));
+  // Consecutive layers as DATAFLOW stages with on-chip channels.
+  if (options.dataflow)
+    pm.addPass(createLoomHLSDataflow());
 }
 
 void mlir::loom::buildHLSPipeline(OpPassManager &pm,

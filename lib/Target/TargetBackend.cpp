@@ -59,7 +59,7 @@ llvm::Error mlir::loom::checkNoHLSOptions(const TargetOptions &options,
     return makeError("--hls-precision, --hls-rounding, --hls-overflow, "
                      "--hls-ii, --hls-unroll and --hls-part apply to "
                      "--target=hls, not " +
-                     target);
+                     target + " (as does --hls-dataflow)");
   return llvm::Error::success();
 }
 

@@ -92,6 +92,12 @@ static cl::opt<int> hlsUnroll(
     cl::desc("--target=hls: unroll factor of innermost loops (default 1: "
              "none; 0: full), with matching array partitions"),
     cl::value_desc("N"), cl::init(-1), cl::cat(category));
+static cl::opt<bool> hlsDataflow(
+    "hls-dataflow",
+    cl::desc("--target=hls: each top-level loop nest of the top becomes a "
+             "DATAFLOW stage; elementwise channels become hls::stream FIFOs "
+             "(docs/HLSDataflow.md)"),
+    cl::init(false), cl::cat(category));
 static cl::opt<std::string> hlsPart(
     "hls-part",
     cl::desc("--target=hls: the FPGA part of estimate.json: u280 (default) "
@@ -322,6 +328,7 @@ int main(int argc, char **argv) {
   options.hlsII = hlsII;
   options.hlsUnroll = hlsUnroll;
   options.hlsPart = hlsPart;
+  options.hlsDataflow = hlsDataflow;
   options.skipLayers = skipLayers;
   options.skipTokens = skipTokens;
   options.quantize = quantize;

@@ -74,6 +74,8 @@ struct LoomcOptions {
   std::string hlsPrecision, hlsRounding, hlsOverflow, hlsPart;
   unsigned hlsII = 0;
   int hlsUnroll = -1;
+  /// --hls-dataflow (hls): the top's loop nests as DATAFLOW stages.
+  bool hlsDataflow = false;
   /// --skip-layers, --skip-tokens, --quantize, --shiftadd,
   /// --precision-budget, --calibration: the efficiency passes of
   /// loom-optimize-pipeline (OptimizePipelineOptions).

@@ -258,4 +258,63 @@ def LoomHLSEmulateFixedPoint
   ];
 }
 
+def LoomHLSDataflow : Pass<"loom-hls-dataflow", "::mlir::ModuleOp"> {
+  let summary = "Make the top-level loop nests of each top function DATAFLOW "
+                "stages connected by on-chip channels";
+  let description = [{
+    On directed loop IR (docs/HLSDataflow.md): each top function (`hls.top`)
+    whose body is a sequence of top-level `scf.for` nests (plus constants,
+    local arrays, weights and reshaped views of them) becomes a DATAFLOW
+    region: every nest is outlined into a private function
+    `<top>_stage<i>` that takes the buffers it touches as arguments, the
+    top is marked `hls.dataflow` and its body is the sequence of calls.
+
+    Vitis DATAFLOW needs each channel written by one process and read by
+    one later process. Loop IR reuses buffers (bufferization writes a layer
+    in place of its input), so channels are made by renaming:
+    - every stage that writes a local array writes a new version of it (its
+      own channel). An elementwise in-place stage (perfect nest over the
+      full shape, identity indices, loads before the store) reads the old
+      version and writes the new one; any other stage that reads and writes
+      the array, or partly overwrites it, copies the old version into a
+      stage-local working array, computes there and copies it out;
+    - a version read by k > 1 stages is written k times by its producer
+      (one copy per reader);
+    - an argument touched by more than one stage gets a local shadow array,
+      filled by a first stage and copied back by a last stage.
+    A channel between adjacent stages that the producer writes and the
+    consumer reads each exactly once per element in row-major order (both
+    perfect nests of unit-stride loops over the full shape with identity
+    indices) becomes an `hls::stream` FIFO: the alloca gets
+    `hls.stream = 2` and the memref type the memory space "hls.stream",
+    when it is the only channel between the two stages and no ping-pong
+    array joins two stages of the same chain of streams (either would
+    deadlock depth-2 FIFOs). Other channels stay arrays (ping-pong
+    buffers).
+
+    #### Input invariant
+    Directed loop IR on buffers with `hls.top` functions. No `hls.top`, or
+    tensors and linalg ops in a top, are errors. A top with fewer than two
+    nests, other top-level ops, or buffers accessed other than by
+    memref.load/store is left unchanged with a remark that says why.
+
+    #### Output IR
+    The tops marked `hls.dataflow`, calling private stage functions; the
+    stages' loops keep their directives (new copy loops get
+    `hls.pipeline_ii`).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numStages", "stages", "Stage functions outlined">,
+    Statistic<"numStreams", "stream-channels", "Channels made hls::stream">,
+    Statistic<"numArrays", "array-channels",
+              "Channels kept as arrays (ping-pong)">,
+    Statistic<"numCopies", "copied-channels",
+              "Extra channel copies for a second reader">,
+    Statistic<"numLeft", "tops-left", "Top functions left unchanged">
+  ];
+}
+
 #endif // LOOM_HLS_PASSES_TD

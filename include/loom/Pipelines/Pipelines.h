@@ -135,6 +135,11 @@ struct HLSPipelineOptions : public PassPipelineOptions<HLSPipelineOptions> {
                      "full); the local arrays they index are partitioned to "
                      "match"),
       llvm::cl::init(1)};
+  PassOptions::Option<bool> dataflow{
+      *this, "dataflow",
+      llvm::cl::desc("Make each top-level loop nest of the top a DATAFLOW "
+                     "stage (loom-hls-dataflow, docs/HLSDataflow.md)"),
+      llvm::cl::init(false)};
 };
 
 /// Checks what the options' parser cannot (precision and mode names, ii >=

@@ -66,9 +66,12 @@ struct TargetOptions {
     int unroll = -1;
     /// The FPGA part of the resource estimate (u280, zcu102).
     std::string part;
+    /// Consecutive loop nests of the top as DATAFLOW stages
+    /// (loom-hls-dataflow, docs/HLSDataflow.md).
+    bool dataflow = false;
     bool anySet() const {
       return !precision.empty() || !rounding.empty() || !overflow.empty() ||
-             ii != 0 || unroll != -1 || !part.empty();
+             ii != 0 || unroll != -1 || !part.empty() || dataflow;
     }
   } hls;
 };

@@ -4,7 +4,10 @@
 // attributes (`hls.array_partition`, `hls.bind_storage`); a constant f32
 // memref.global (a weight) -> a `static const data_t` array whose
 // initialiser lists the float values (each quantised to data_t by its
-// constructor, as an input is).
+// constructor, as an input is); a dataflow channel (a memref in the memory
+// space "hls.stream", docs/HLSDataflow.md) -> an `hls::stream<data_t>`
+// variable with its STREAM pragma, read and written by loom_hls::read and
+// loom_hls::write.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +53,71 @@ SmallVector<std::string> getBufferPragmas(Operation *op) {
                       std::to_string(depth.getInt()));
   return pragmas;
 }
+
+/// True for a dataflow channel's memref type.
+bool isStream(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  auto space = memref ? dyn_cast_or_null<StringAttr>(memref.getMemorySpace())
+                      : StringAttr();
+  return space && space.getValue() == "hls.stream";
+}
+
+/// `hls::stream<data_t> NAME;` and `#pragma HLS STREAM`; the value is the
+/// name (an emitc.literal), which calls pass by reference.
+struct AllocaToStream : OpConversionPattern<memref::AllocaOp> {
+  AllocaToStream(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/20) {}
+  LogicalResult
+  matchAndRewrite(memref::AllocaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto name = op->getAttrOfType<StringAttr>("hls.channel_name");
+    Type type = getTypeConverter()->convertType(op.getType());
+    if (!isStream(op.getType()) || !name || !type)
+      return failure();
+    Location loc = op.getLoc();
+    auto depth = op->getAttrOfType<IntegerAttr>("hls.stream");
+    emitc::VerbatimOp::create(rewriter, loc,
+                              "hls::stream<data_t> " + name.str() + ";");
+    emitc::VerbatimOp::create(
+        rewriter, loc,
+        "#pragma HLS STREAM variable=" + name.str() +
+            " depth=" + std::to_string(depth ? depth.getInt() : 2));
+    rewriter.replaceOpWithNewOp<emitc::LiteralOp>(op, type, name.getValue());
+    return success();
+  }
+};
+
+/// A channel's element in row-major order: `loom_hls::read(s)`.
+struct StreamLoad : OpConversionPattern<memref::LoadOp> {
+  StreamLoad(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/20) {}
+  LogicalResult
+  matchAndRewrite(memref::LoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getTypeConverter()->convertType(op.getType());
+    if (!isStream(op.getMemRef().getType()) || !type)
+      return failure();
+    rewriter.replaceOpWithNewOp<emitc::CallOpaqueOp>(
+        op, TypeRange{type}, "loom_hls::read", ValueRange{adaptor.getMemref()});
+    return success();
+  }
+};
+
+/// `loom_hls::write(s, v)`.
+struct StreamStore : OpConversionPattern<memref::StoreOp> {
+  StreamStore(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/20) {}
+  LogicalResult
+  matchAndRewrite(memref::StoreOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isStream(op.getMemRef().getType()))
+      return failure();
+    rewriter.replaceOpWithNewOp<emitc::CallOpaqueOp>(
+        op, TypeRange{}, "loom_hls::write",
+        ValueRange{adaptor.getMemref(), adaptor.getValue()});
+    return success();
+  }
+};
 
 struct AllocaToLocalArray : OpConversionPattern<memref::AllocaOp> {
   AllocaToLocalArray(const TypeConverter &converter, MLIRContext *context)
@@ -150,6 +218,45 @@ struct GlobalToArray : OpConversionPattern<memref::GlobalOp> {
     if (!text)
       return op.emitError("HLS C++ needs globals with a dense f32 or integer "
                           "initial value");
+    auto module = op->getParentOfType<ModuleOp>();
+    auto precision =
+        module ? module->getAttrOfType<StringAttr>("hls.precision") : nullptr;
+    if (precision && precision.getValue().starts_with("fixed") &&
+        element.isF32() && op.getConstant()) {
+      // Fixed point: g++ compiles ~1e5 ap_fixed initialisers very slowly, so
+      // C simulation fills the ROM from a float array at start-up (as
+      // hls4ml's C simulation loads its weights); synthesis sees the ROM
+      // with its initialiser. Both give each weight data_t(<float>).
+      std::string name = op.getSymName().str();
+      std::string dims;
+      for (int64_t d : op.getType().getShape())
+        dims += "[" + std::to_string(d) + "]";
+      std::string first = name;
+      for (size_t d = 0; d < op.getType().getShape().size(); ++d)
+        first += "[0]";
+      Location loc = op.getLoc();
+      auto verbatim = [&](const std::string &line) {
+        emitc::VerbatimOp::create(rewriter, loc, line);
+      };
+      verbatim("#define " + name + "_VALUES " + *text);
+      verbatim("#ifdef __SYNTHESIS__");
+      verbatim("static const data_t " + name + dims + " = " + name +
+               "_VALUES;");
+      verbatim("#else");
+      auto global = rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
+          op, op.getSymName(), arrayType, Attribute(),
+          /*externSpecifier=*/false, /*staticSpecifier=*/true,
+          /*constSpecifier=*/false);
+      rewriter.setInsertionPointAfter(global);
+      std::string count = std::to_string(op.getType().getNumElements());
+      verbatim("static const float " + name + "_init[" + count + "] = " + name +
+               "_VALUES;");
+      verbatim("static const bool " + name + "_loaded = loom_hls::load_rom(&" +
+               first + ", " + name + "_init, " + count + ");");
+      verbatim("#endif");
+      verbatim("#undef " + name + "_VALUES");
+      return success();
+    }
     rewriter.replaceOpWithNewOp<emitc::GlobalOp>(
         op, op.getSymName(), arrayType,
         emitc::OpaqueAttr::get(op.getContext(), *text),
@@ -163,6 +270,6 @@ struct GlobalToArray : OpConversionPattern<memref::GlobalOp> {
 
 void mlir::loom::populateHLSBuffersToEmitCPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<AllocaToLocalArray, GlobalToArray>(converter,
-                                                  patterns.getContext());
+  patterns.add<AllocaToLocalArray, GlobalToArray, AllocaToStream, StreamLoad,
+               StreamStore>(converter, patterns.getContext());
 }

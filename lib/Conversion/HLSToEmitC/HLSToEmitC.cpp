@@ -114,10 +114,21 @@ struct ConvertHLSLoopsToEmitCPass
     if (checked.wasInterrupted())
       return signalPassFailure();
 
-    llvm::StringSet<> tops;
-    for (auto func : module.getOps<func::FuncOp>())
+    llvm::StringSet<> tops, dataflow;
+    for (auto func : module.getOps<func::FuncOp>()) {
       if (func->hasAttr("hls.top"))
         tops.insert(func.getSymName());
+      if (func->hasAttr("hls.dataflow"))
+        dataflow.insert(func.getSymName());
+      // Dataflow channels get names of their own (docs/HLSDataflow.md).
+      unsigned channel = 0;
+      func.walk([&](memref::AllocaOp alloca) {
+        if (alloca->hasAttr("hls.stream"))
+          alloca->setAttr(
+              "hls.channel_name",
+              StringAttr::get(context, "stream" + std::to_string(channel++)));
+      });
+    }
     addLoopPragmas(module);
 
     Type dataType = emitc::OpaqueType::get(context, "data_t");
@@ -126,6 +137,16 @@ struct ConvertHLSLoopsToEmitCPass
     populateEmitCSizeTTypeConversions(converter);
     converter.addConversion([=](Float32Type) { return dataType; });
     populateMemRefToEmitCTypeConversion(converter);
+    // A dataflow channel (memory space "hls.stream") is an hls::stream of
+    // its elements, passed by reference.
+    converter.addConversion([=](MemRefType type) -> std::optional<Type> {
+      auto space = dyn_cast_or_null<StringAttr>(type.getMemorySpace());
+      if (!space || space.getValue() != "hls.stream")
+        return std::nullopt;
+      if (!type.getElementType().isF32())
+        return Type();
+      return emitc::OpaqueType::get(context, "hls::stream<data_t> &");
+    });
 
     RewritePatternSet patterns(context);
     populateHLSDataOpsToEmitCPatterns(converter, patterns);
@@ -144,10 +165,26 @@ struct ConvertHLSLoopsToEmitCPass
     if (failed(applyFullConversion(module, target, std::move(patterns))))
       return signalPassFailure();
 
-    for (auto func : module.getOps<emitc::FuncOp>())
+    OpBuilder b(context);
+    for (auto func : module.getOps<emitc::FuncOp>()) {
       if (tops.contains(func.getSymName()))
         addInterfacePragmas(func);
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      // DATAFLOW after the INTERFACE pragmas, before any statement.
+      if (dataflow.contains(func.getSymName())) {
+        Block &entry = func.getBody().front();
+        auto first = llvm::find_if(entry, [](Operation &op) {
+          auto verbatim = dyn_cast<emitc::VerbatimOp>(op);
+          return !verbatim ||
+                 !verbatim.getValue().starts_with("#pragma HLS INTERFACE");
+        });
+        OpBuilder b(&entry, first);
+        emitc::VerbatimOp::create(b, func.getLoc(), "#pragma HLS DATAFLOW");
+      }
+      // Private functions (dataflow stages) have internal linkage.
+      if (func.isPrivate() && !func.isExternal())
+        func.setSpecifiersAttr(b.getStrArrayAttr({"static"}));
+    }
+    b.setInsertionPointToStart(module.getBody());
     emitc::IncludeOp::create(b, module.getLoc(), "loom_hls.h",
                              /*is_standard_include=*/false);
     emitc::VerbatimOp::create(

@@ -42,6 +42,7 @@ static void setPipelineOptions(HLSPipelineOptions &pipeline,
     pipeline.ii = hls.ii;
   if (hls.unroll >= 0)
     pipeline.unroll = hls.unroll;
+  pipeline.dataflow = hls.dataflow;
 }
 
 static std::string getPart(const TargetOptions &options) {
@@ -103,6 +104,7 @@ public:
     hls["cpp_type"] = cppType;
     hls["ii"] = static_cast<int64_t>(pipeline.ii);
     hls["unroll"] = static_cast<int64_t>(pipeline.unroll);
+    hls["dataflow"] = static_cast<bool>(pipeline.dataflow);
     hls["part"] = getPart(options);
     hls["support_header"] = "loom_hls.h";
     hls["csim"] = "run_csim.sh";

@@ -24,6 +24,23 @@
 
 namespace loom_hls {
 
+// C simulation only (fixed point): a weight ROM filled from its float
+// initialiser at start-up, which g++ compiles much faster than ~1e5 ap_fixed
+// initialisers; synthesis sees the ROM with its own initialiser. Each
+// element is T(float), as it is there.
+template <typename T>
+inline bool load_rom(T *rom, const float *init, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    rom[i] = T(init[i]);
+  return true;
+}
+
+// Dataflow channels (docs/HLSDataflow.md): one element in row-major order.
+template <typename T> inline T read(hls::stream<T> &s) { return s.read(); }
+template <typename T> inline void write(hls::stream<T> &s, T v) {
+  s.write(v);
+}
+
 template <typename T> inline T max(T a, T b) { return a < b ? b : a; }
 template <typename T> inline T min(T a, T b) { return b < a ? b : a; }
 template <typename T> inline T abs(T a) { return a < T(0) ? T(-a) : a; }
