@@ -9,6 +9,7 @@
 
 #include "loom/HLS/FixedPoint.h"
 #include "loom/HLS/Passes.h"
+#include "loom/HLS/Precision.h"
 
 #include "hls/IR/HLSOps.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -202,11 +203,15 @@ struct EmulateFixedPointPass
           << llvm::toString(std::move(e));
       return signalPassFailure();
     }
-    MLIRContext *ctx = &getContext();
-    module->setAttr("hls.precision",
-                    StringAttr::get(ctx, format.precisionString()));
-    module->setAttr("hls.rounding", StringAttr::get(ctx, format.rounding));
-    module->setAttr("hls.overflow", StringAttr::get(ctx, format.overflow));
+    // The module attributes the emitter and the estimator read, written by
+    // their one owner.
+    HLSPrecision precision;
+    precision.isFixed = true;
+    precision.width = format.width;
+    precision.intBits = format.intBits;
+    precision.rounding = format.rounding;
+    precision.overflow = format.overflow;
+    precision.attach(module);
 
     SmallVector<std::pair<Operation *, Rounding>> work;
     bool failedAny = false;
@@ -226,7 +231,7 @@ struct EmulateFixedPointPass
       return signalPassFailure();
 
     Quantizer quantizer(format);
-    OpBuilder b(ctx);
+    OpBuilder b(&getContext());
     // f32 arguments of functions: values the caller converts to data_t.
     module.walk([&](func::FuncOp func) {
       if (func.isExternal())

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/HLS/FixedPoint.h"
+#include "loom/Support/Errors.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
@@ -14,14 +15,6 @@
 
 using namespace mlir;
 using namespace mlir::loom;
-
-std::string FixedPointFormat::precisionString() const {
-  return "fixed<" + std::to_string(width) + "," + std::to_string(intBits) + ">";
-}
-
-static llvm::Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
 
 llvm::Error mlir::loom::checkFixedPointFormat(const FixedPointFormat &format) {
   if (format.width < 2 || format.width > 24)

@@ -33,8 +33,6 @@ struct FixedPointFormat {
   std::string overflow = "sat";
 
   int64_t fracBits() const { return width - intBits; }
-  /// `fixed<W,I>`, the value of the `hls.precision` module attribute.
-  std::string precisionString() const;
 };
 
 /// Checks the ranges and mode names; the message names the option.
